@@ -1,0 +1,75 @@
+/**
+ * Closed value sets shared by the metric catalog (as closed label values) and the event
+ * contract (as enum fields). One list each, so an event field and the label it becomes cannot
+ * drift apart. A value outside these sets reaches a metric as `other` (see the cardinality guard).
+ */
+
+/** Trading-engine components that emit events (the structured-log `component` field). */
+export const COMPONENTS = ['market_data', 'strategy_runner', 'risk_engine', 'order_adapter', 'execution', 'recorder', 'monitor'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+/** Market-data message kinds counted by `hft_feed_events_total`. */
+export const FEED_EVENT_TYPES = ['tick', 'quote', 'trade', 'book_snapshot', 'status'] as const;
+
+/** What a gateway connects to: the market-data feed or the order-entry (broker) session. */
+export const GATEWAY_KINDS = ['market_data', 'order_entry'] as const;
+
+/** Order sides. */
+export const SIDES = ['buy', 'sell'] as const;
+
+/**
+ * StormGuard modes, in escalating order. The numeric value of `hft_stormguard_mode` is the index:
+ * NORMAL=0, WARM=1, STORM=2, HALT=3.
+ */
+export const STORMGUARD_MODES = ['NORMAL', 'WARM', 'STORM', 'HALT'] as const;
+export type StormGuardMode = (typeof STORMGUARD_MODES)[number];
+
+/** Risk-engine decisions. */
+export const RISK_DECISIONS = ['accept', 'reject'] as const;
+
+/** Why the risk engine rejected an intent. */
+export const RISK_REJECT_REASONS = [
+  'max_position',
+  'max_notional',
+  'max_order_rate',
+  'price_band',
+  'fat_finger',
+  'daily_loss_limit',
+  'stormguard',
+  'credit_limit',
+  'market_closed',
+] as const;
+
+/** Order lifecycle actions counted by `hft_order_actions_total`. */
+export const ORDER_ACTIONS = ['submit', 'ack', 'reject', 'cancel', 'cancel_ack', 'replace', 'partial_fill', 'fill', 'expire'] as const;
+
+/** Why a broker or exchange rejected an order. */
+export const ORDER_REJECT_REASONS = [
+  'insufficient_margin',
+  'invalid_price',
+  'invalid_quantity',
+  'rate_limited',
+  'market_closed',
+  'duplicate_order',
+  'unknown_instrument',
+  'exchange_reject',
+  'timeout',
+] as const;
+
+/** Reconciliation outcomes. */
+export const RECONCILIATION_RESULTS = ['match', 'mismatch', 'error'] as const;
+
+/** Audit tables the recorder writes (see the recorder issue). */
+export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guardrail_transitions', 'audit_connectivity', 'audit_config_changes', 'logs'] as const;
+
+/** Recorder stores. */
+export const RECORDER_STORES = ['embedded', 'clickhouse'] as const;
+
+/** Why the ingest pipeline rejected a line. */
+export const INGEST_REJECT_REASONS = ['invalid_json', 'schema', 'unknown_event', 'too_large', 'encoding'] as const;
+
+/** Ingest sources. */
+export const INGEST_SOURCES = ['file', 'tcp', 'inprocess'] as const;
+
+/** Why the cardinality guard folded a label set into `other`. */
+export const CARDINALITY_REASONS = ['unknown_label_value', 'series_limit', 'capacity'] as const;

@@ -1,0 +1,39 @@
+/** Execution metrics (component `execution`): fills and slippage. */
+import { SIDES } from './enums.js';
+import { counter, histogram } from './types.js';
+
+const domain = 'executions';
+
+/** Fills (full and partial), by strategy and side. */
+export const fillsTotal = counter({
+  name: 'hft_fills_total',
+  help: 'Executions (full and partial fills) received, by strategy and side.',
+  unit: 'count',
+  labels: { strategy: 'open', side: SIDES },
+  maxSeries: 200,
+  domain,
+});
+
+/** Notional traded, in account currency. */
+export const filledNotionalTotal = counter({
+  name: 'hft_filled_notional_total',
+  help: 'Notional value of executions in account currency, by strategy.',
+  unit: 'currency',
+  labels: { strategy: 'open' },
+  maxSeries: 100,
+  domain,
+});
+
+/**
+ * Slippage of a fill against its intent's reference price, as a signed ratio
+ * (positive is adverse: 0.0001 is one basis point worse).
+ */
+export const fillSlippageRatio = histogram({
+  name: 'hft_fill_slippage_ratio',
+  help: 'Signed slippage of a fill against the intent price as a ratio; positive is adverse, 0.0001 is 1 bp.',
+  unit: 'ratio',
+  labels: { strategy: 'open' },
+  buckets: [-0.005, -0.001, -0.0005, -0.0001, 0, 0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01],
+  maxSeries: 100,
+  domain,
+});

@@ -1,0 +1,89 @@
+/** Market feed and gateway metrics (component `market_data`). */
+import { FEED_EVENT_TYPES, GATEWAY_KINDS } from './enums.js';
+import { counter, gauge, histogram, LATENCY_BUCKETS_NETWORK_SECONDS } from './types.js';
+
+const domain = 'feed';
+
+/** Market-data messages received, by feed and message type. */
+export const feedEventsTotal = counter({
+  name: 'hft_feed_events_total',
+  help: 'Market-data messages received from the feed, by feed and message type.',
+  unit: 'events',
+  labels: { feed: 'open', type: FEED_EVENT_TYPES },
+  maxSeries: 200,
+  domain,
+});
+
+/**
+ * Seconds since the feed's last tick while the market session is open; 0 while it is closed.
+ * Derived by the exporter from `feed.tick` events and the trading calendar.
+ */
+export const feedGapSeconds = gauge({
+  name: 'hft_feed_gap_seconds',
+  help: 'Seconds since the last tick on the feed while the market session is open; 0 while it is closed.',
+  unit: 'seconds',
+  labels: { feed: 'open' },
+  maxSeries: 50,
+  domain,
+});
+
+/** Unix time of the feed's last tick, for gap queries that do not depend on the calendar. */
+export const feedLastTickTimestampSeconds = gauge({
+  name: 'hft_feed_last_tick_timestamp_seconds',
+  help: 'Unix time in seconds of the last tick received on the feed.',
+  unit: 'timestamp_seconds',
+  labels: { feed: 'open' },
+  maxSeries: 50,
+  domain,
+});
+
+/** Exchange timestamp to engine receipt, per tick. */
+export const feedTickLatencySeconds = histogram({
+  name: 'hft_feed_tick_latency_seconds',
+  help: 'Latency in seconds from the exchange timestamp of a tick to its receipt by the engine.',
+  unit: 'seconds',
+  labels: { feed: 'open' },
+  buckets: LATENCY_BUCKETS_NETWORK_SECONDS,
+  maxSeries: 50,
+  domain,
+});
+
+/** 1 while the gateway session is connected, 0 otherwise. */
+export const gatewayConnected = gauge({
+  name: 'hft_gateway_connected',
+  help: 'Whether the broker or market-data gateway session is connected (1) or not (0).',
+  unit: 'boolean',
+  labels: { gateway: 'open', kind: GATEWAY_KINDS },
+  maxSeries: 50,
+  domain,
+});
+
+/** Reconnects of a gateway session. */
+export const gatewayReconnectsTotal = counter({
+  name: 'hft_gateway_reconnects_total',
+  help: 'Reconnects of the broker or market-data gateway session.',
+  unit: 'count',
+  labels: { gateway: 'open', kind: GATEWAY_KINDS },
+  maxSeries: 50,
+  domain,
+});
+
+/** Requests used in the broker API's current rate-limit window. */
+export const apiUsageRequests = gauge({
+  name: 'hft_api_usage_requests',
+  help: 'Requests used in the current rate-limit window of the broker API.',
+  unit: 'requests',
+  labels: { api: 'open' },
+  maxSeries: 50,
+  domain,
+});
+
+/** The broker API's rate limit for the same window. */
+export const apiLimitRequests = gauge({
+  name: 'hft_api_limit_requests',
+  help: 'Requests allowed per rate-limit window of the broker API.',
+  unit: 'requests',
+  labels: { api: 'open' },
+  maxSeries: 50,
+  domain,
+});

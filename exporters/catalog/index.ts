@@ -1,0 +1,81 @@
+/**
+ * The metric catalog: every metric tickwatch exports, one module per domain.
+ *
+ * Import a definition by its handle (`import { feedGapSeconds } from '.../catalog/index.js'`) in
+ * exporters, rules and dashboards. {@link CATALOG} lists them all; `docs/metrics.md` is generated
+ * from it by `npm run build:docs`.
+ */
+import * as bus from './bus.js';
+import * as executions from './executions.js';
+import * as feed from './feed.js';
+import * as ingest from './ingest.js';
+import * as orders from './orders.js';
+import * as pnl from './pnl.js';
+import * as processMetrics from './process.js';
+import * as reconciliation from './reconciliation.js';
+import * as recorder from './recorder.js';
+import * as risk from './risk.js';
+import * as session from './session.js';
+import * as stormguard from './stormguard.js';
+import * as strategy from './strategy.js';
+import { validateDefinition, type MetricDef } from './types.js';
+
+export * from './bus.js';
+export * from './enums.js';
+export * from './executions.js';
+export * from './feed.js';
+export * from './ingest.js';
+export * from './orders.js';
+export * from './pnl.js';
+export * from './process.js';
+export * from './reconciliation.js';
+export * from './recorder.js';
+export * from './risk.js';
+export * from './session.js';
+export * from './stormguard.js';
+export * from './strategy.js';
+export * from './types.js';
+
+/** Domain modules in documentation order. */
+const MODULES = { feed, bus, strategy, risk, stormguard, orders, executions, pnl, reconciliation, session, recorder, ingest, process: processMetrics };
+
+function isDef(v: unknown): v is MetricDef {
+  return typeof v === 'object' && v !== null && 'name' in v && 'type' in v && 'help' in v && 'labels' in v;
+}
+
+/** Every metric definition, grouped by domain in documentation order, by name within a domain. */
+export const CATALOG: readonly MetricDef[] = Object.freeze(
+  // Sorted: module namespace key order differs between loaders (tsx sorts, vite keeps source order).
+  Object.values(MODULES).flatMap((mod) =>
+    Object.values(mod)
+      .filter(isDef)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  ),
+);
+
+/** Definitions by metric name. */
+export const METRICS_BY_NAME: ReadonlyMap<string, MetricDef> = new Map(CATALOG.map((d) => [d.name, d]));
+
+/**
+ * Checks the whole catalog: each definition ({@link validateDefinition}), unique names, no name that
+ * collides with a histogram's or counter's derived series, and the module a definition sits in
+ * matches its `domain`.
+ * @returns problems found; empty when the catalog is sound
+ */
+export function validateCatalog(defs: readonly MetricDef[] = CATALOG): string[] {
+  const problems = defs.flatMap(validateDefinition);
+  const seen = new Set<string>();
+  for (const d of defs) {
+    if (seen.has(d.name)) problems.push(`${d.name}: defined twice`);
+    seen.add(d.name);
+  }
+  for (const d of defs) {
+    if (d.type === 'histogram') {
+      for (const s of ['_bucket', '_sum', '_count']) if (seen.has(d.name + s)) problems.push(`${d.name + s}: collides with histogram ${d.name}`);
+    }
+  }
+  for (const [domain, mod] of Object.entries(MODULES)) {
+    for (const d of Object.values(mod).filter(isDef)) if (d.domain !== domain) problems.push(`${d.name}: in module ${domain} but domain is ${d.domain}`);
+  }
+  return problems;
+}

@@ -1,0 +1,77 @@
+/**
+ * Audit recorder metrics. Exported by tickwatch's recorder service and, for an engine that runs
+ * its own recorder, derived from its `recorder.*` events: the same names, told apart by `job`.
+ */
+import { AUDIT_TABLES, RECORDER_STORES } from './enums.js';
+import { counter, gauge, histogram, LATENCY_BUCKETS_STORAGE_SECONDS } from './types.js';
+
+const domain = 'recorder';
+const exportedBy = ['recorder', 'hft'] as const;
+
+/** Rows durably written, per table. */
+export const recorderRowsWrittenTotal = counter({
+  name: 'hft_recorder_rows_written_total',
+  help: 'Rows durably written to the audit store, by table.',
+  unit: 'rows',
+  labels: { table: AUDIT_TABLES },
+  domain,
+  exportedBy,
+});
+
+/** Failed batch writes (each retried or spooled, not lost). */
+export const recorderWriteFailuresTotal = counter({
+  name: 'hft_recorder_write_failures_total',
+  help: 'Batch writes to the audit store that failed and were retried or spooled, by table.',
+  unit: 'count',
+  labels: { table: AUDIT_TABLES },
+  domain,
+  exportedBy,
+});
+
+/** Rows accepted and not yet written. */
+export const recorderQueueDepthRows = gauge({
+  name: 'hft_recorder_queue_depth_rows',
+  help: 'Rows accepted by the recorder and not yet written to the store.',
+  unit: 'rows',
+  domain,
+  exportedBy,
+});
+
+/** Latency of one batch write. */
+export const recorderWriteDurationSeconds = histogram({
+  name: 'hft_recorder_write_duration_seconds',
+  help: 'Duration in seconds of one batch write to the audit store.',
+  unit: 'seconds',
+  labels: { store: RECORDER_STORES },
+  buckets: LATENCY_BUCKETS_STORAGE_SECONDS,
+  domain,
+  exportedBy,
+});
+
+/** 1 while the store answers, 0 while it is unreachable. */
+export const recorderStoreUp = gauge({
+  name: 'hft_recorder_store_up',
+  help: 'Whether the audit store answered the last write or probe (1) or not (0).',
+  unit: 'boolean',
+  labels: { store: RECORDER_STORES },
+  domain,
+  exportedBy,
+});
+
+/** Bytes in the local spool (write-ahead file) while the store is down. */
+export const recorderSpoolBytes = gauge({
+  name: 'hft_recorder_spool_bytes',
+  help: 'Bytes held in the local spool file waiting for the store to come back.',
+  unit: 'bytes',
+  domain,
+  exportedBy,
+});
+
+/** The spool's size bound. */
+export const recorderSpoolLimitBytes = gauge({
+  name: 'hft_recorder_spool_limit_bytes',
+  help: 'Configured size bound of the local spool file in bytes.',
+  unit: 'bytes',
+  domain,
+  exportedBy,
+});

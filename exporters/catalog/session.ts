@@ -1,0 +1,12 @@
+/** Market session state from the trading calendar. */
+import { gauge } from './types.js';
+
+/** 1 while the exchange's trading session is open (calendar: time zone, sessions, holidays). */
+export const marketSessionOpen = gauge({
+  name: 'hft_market_session_open',
+  help: 'Whether the exchange trading session is open (1) or closed (0) per the trading calendar.',
+  unit: 'boolean',
+  labels: { exchange: 'open' },
+  maxSeries: 20,
+  domain: 'session',
+});

@@ -1,0 +1,49 @@
+/**
+ * The `tickwatch` command. One subcommand per service or tool; npm scripts wrap them.
+ * Run `tickwatch --help` or `tickwatch <command> --help` for options.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { renderMetricsDoc } from './catalog/docs.js';
+import { CATALOG, validateCatalog } from './catalog/index.js';
+
+/** Parses a TCP port option. */
+export function portOption(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
+}
+
+const program = new Command('tickwatch').description('Observability for the HFT trading engine: exporters, catalog and tools.').showHelpAfterError();
+
+const docs = program.command('docs').description('Generate reference documents.');
+docs
+  .command('metrics')
+  .description('Write the metrics reference generated from the catalog.')
+  .option('--out <file>', 'output file (default: stdout)')
+  .action(async (o: { out?: string }) => {
+    const md = renderMetricsDoc();
+    if (!o.out) return void process.stdout.write(md);
+    await mkdir(dirname(o.out), { recursive: true });
+    await writeFile(o.out, md);
+  });
+
+const catalog = program.command('catalog').description('Inspect the metric catalog.');
+catalog
+  .command('check')
+  .description('Validate every definition against the naming rules; exit 1 on any problem.')
+  .action(() => {
+    const problems = validateCatalog();
+    for (const p of problems) console.error(p);
+    console.log(`${CATALOG.length} metrics, ${problems.length} problems`);
+    process.exitCode = problems.length ? 1 : 0;
+  });
+catalog
+  .command('list')
+  .description('Print every metric name with its type.')
+  .action(() => {
+    for (const d of CATALOG) console.log(`${d.name}\t${d.type}\t${d.domain}`);
+  });
+
+await program.parseAsync(process.argv);

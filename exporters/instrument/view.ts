@@ -1,0 +1,181 @@
+/**
+ * The reading side of the instrumentation core: rebuilds the registry's layout from
+ * {@link LayoutMessage}s, reads values from shared memory and renders the exposition through
+ * prom-client's registry and formats (Prometheus text 0.0.4 and OpenMetrics 1.0.0).
+ *
+ * Runs in the worker that serves `/metrics`; tests and benchmarks may run it in-thread.
+ */
+import { Registry } from 'prom-client';
+import type { MetricDef, MetricType } from '../catalog/types.js';
+import type { FamilyMessage, LayoutMessage } from './protocol.js';
+
+/** One sample as prom-client's registry formats it. */
+interface Sample {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+
+/** What prom-client's `Registry#getMetricsAsString` reads from a metric's `get()`. */
+interface MetricSnapshot {
+  name: string;
+  help: string;
+  type: MetricType;
+  values: Sample[];
+  aggregator: 'sum';
+}
+
+/** A value source computed at scrape time in the rendering thread (process CPU, RSS, ...). */
+export interface Collector {
+  /** The catalog definition the samples belong to. */
+  readonly def: MetricDef;
+  /** Samples: label values in the definition's label order, and the value. */
+  collect(): Iterable<readonly [labelValues: readonly string[], value: number]>;
+}
+
+interface SeriesRef {
+  readonly labels: Record<string, string>;
+  readonly segment: number;
+  readonly offset: number;
+}
+
+interface FamilyState {
+  readonly msg: FamilyMessage;
+  readonly series: SeriesRef[];
+  /** Label objects with `le` per bucket, built once per series. */
+  readonly bucketLabels: Record<string, string | number>[][];
+}
+
+/**
+ * Adapter that prom-client's Registry treats as a metric. One per family and registry, because
+ * prom-client's OpenMetrics path rewrites a counter's `name`.
+ */
+class FamilyAdapter {
+  name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  constructor(
+    msg: { name: string; help: string; type: MetricType },
+    private readonly samples: () => Sample[],
+  ) {
+    this.name = msg.name;
+    this.help = msg.help;
+    this.type = msg.type;
+  }
+  get(): MetricSnapshot {
+    return { name: this.name, help: this.help, type: this.type, values: this.samples(), aggregator: 'sum' };
+  }
+  reset(): void {}
+}
+
+function openMetricsRegistry(): Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE> {
+  const r = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+  r.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return r;
+}
+
+/** Rebuilt view of one or more registries' shared memory; renders `/metrics`. */
+export class SeriesView {
+  private readonly segments: Float64Array[] = [];
+  private readonly families: FamilyState[] = [];
+  /** Names served by scrape-time collectors; a registry family of the same name is ignored. */
+  private readonly collected = new Set<string>();
+  /** Layout problems seen (a duplicate name, a series of an unknown family), for the owner to log. */
+  readonly problems: string[] = [];
+  private readonly text = new Registry();
+  private readonly open = openMetricsRegistry();
+
+  /** Applies one layout message from the recording thread. */
+  apply(m: LayoutMessage): void {
+    if (m.t === 'segment') {
+      this.segments[m.id] = new Float64Array(m.buffer);
+    } else if (m.t === 'family') {
+      const state: FamilyState = { msg: m, series: [], bucketLabels: [] };
+      this.families[m.id] = state;
+      if (this.collected.has(m.name)) {
+        this.problems.push(`${m.name} is collected at scrape time here; the recorded family is not served`);
+        return;
+      }
+      const samples = (): Sample[] => this.samples(state);
+      this.text.registerMetric(new FamilyAdapter(m, samples) as never);
+      this.open.registerMetric(new FamilyAdapter(m, samples) as never);
+    } else {
+      const f = this.families[m.family];
+      if (!f) {
+        this.problems.push(`series for unknown family ${m.family}`);
+        return;
+      }
+      const labels: Record<string, string> = {};
+      f.msg.labelNames.forEach((n, i) => (labels[n] = m.labelValues[i] ?? ''));
+      f.series.push({ labels, segment: m.segment, offset: m.offset });
+      if (f.msg.type === 'histogram') {
+        f.bucketLabels.push([...f.msg.buckets.map((b) => ({ ...labels, le: b })), { ...labels, le: '+Inf' }]);
+      }
+    }
+  }
+
+  /**
+   * Adds a scrape-time collector (process metrics, host counters read from /proc, ...).
+   * @throws Error when a metric of the same name is already present
+   */
+  addCollector(c: Collector): void {
+    const names = Object.keys(c.def.labels);
+    const samples = (): Sample[] => {
+      const out: Sample[] = [];
+      for (const [values, value] of c.collect()) {
+        const labels: Record<string, string> = {};
+        names.forEach((n, i) => (labels[n] = values[i] ?? ''));
+        out.push({ labels, value });
+      }
+      return out;
+    };
+    this.text.registerMetric(new FamilyAdapter(c.def, samples) as never);
+    this.open.registerMetric(new FamilyAdapter(c.def, samples) as never);
+    this.collected.add(c.def.name);
+  }
+
+  /** Number of series known per family name. */
+  seriesCounts(): Map<string, number> {
+    return new Map(this.families.filter(Boolean).map((f) => [f.msg.name, f.series.length]));
+  }
+
+  /** Total series across families (a histogram series counts once). */
+  get seriesTotal(): number {
+    let n = 0;
+    for (const f of this.families) if (f) n += f.series.length;
+    return n;
+  }
+
+  /**
+   * Renders every family.
+   * @param openMetrics - OpenMetrics 1.0.0 when true, Prometheus text 0.0.4 otherwise
+   * @returns the exposition body, and its Content-Type
+   */
+  async render(openMetrics = false): Promise<{ body: string; contentType: string }> {
+    const reg = openMetrics ? this.open : this.text;
+    return { body: await reg.metrics(), contentType: reg.contentType };
+  }
+
+  private samples(f: FamilyState): Sample[] {
+    const out: Sample[] = [];
+    const { type, buckets, name } = f.msg;
+    for (let s = 0; s < f.series.length; s++) {
+      const ref = f.series[s]!;
+      const v = this.segments[ref.segment];
+      if (!v) continue;
+      if (type !== 'histogram') {
+        out.push({ labels: ref.labels, value: v[ref.offset]! });
+        continue;
+      }
+      const bl = f.bucketLabels[s]!;
+      let cumulative = 0;
+      for (let i = 0; i <= buckets.length; i++) {
+        cumulative += v[ref.offset + i]!;
+        out.push({ labels: bl[i]!, value: cumulative, metricName: `${name}_bucket` });
+      }
+      out.push({ labels: ref.labels, value: v[ref.offset + buckets.length + 1]!, metricName: `${name}_sum` });
+      out.push({ labels: ref.labels, value: cumulative, metricName: `${name}_count` });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The thread that serves `/metrics`. It owns the fastify server, rebuilds the registry layout from
+ * messages and renders from shared memory, so a scrape never runs on the recording thread.
+ *
+ * Endpoints: `GET /metrics` (OpenMetrics when the Accept header asks for
+ * `application/openmetrics-text`, Prometheus text 0.0.4 otherwise), `GET /-/healthy` (200 while the
+ * worker runs), `GET /-/ready` (503 until the owner marks the service ready, then 200).
+ */
+import Fastify from 'fastify';
+import { parentPort, workerData } from 'node:worker_threads';
+import { processCollectors } from './process.js';
+import type { LayoutMessage } from './protocol.js';
+import { SeriesView } from './view.js';
+
+/** What the owning thread passes in `workerData`. */
+export interface WorkerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Int32Array over this: [0] = ready flag (1 ready, 0 not). */
+  readonly control: SharedArrayBuffer;
+  /** Service name, shown on the index page. */
+  readonly service: string;
+}
+
+/** Messages the worker sends to its owner. */
+export type WorkerReply = { t: 'listening'; port: number } | { t: 'error'; message: string } | { t: 'problem'; message: string };
+
+const cfg = workerData as WorkerConfig;
+const control = new Int32Array(cfg.control);
+const view = new SeriesView();
+for (const c of processCollectors(view)) view.addCollector(c);
+
+const port = parentPort!;
+port.on('message', (m: LayoutMessage | LayoutMessage[]) => {
+  for (const x of Array.isArray(m) ? m : [m]) {
+    try {
+      view.apply(x);
+    } catch (err) {
+      view.problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  // Problems go to the owner, which logs them; the worker keeps serving.
+  for (const p of view.problems.splice(0)) port.postMessage({ t: 'problem', message: p } satisfies WorkerReply);
+});
+
+const app = Fastify({ logger: false });
+app.get('/metrics', async (req, reply) => {
+  const accept = req.headers.accept ?? '';
+  const { body, contentType } = await view.render(accept.includes('application/openmetrics-text'));
+  return reply.header('content-type', contentType).send(body);
+});
+app.get('/-/healthy', async (_req, reply) => reply.type('text/plain').send('OK\n'));
+app.get('/-/ready', async (_req, reply) => {
+  const ready = Atomics.load(control, 0) === 1;
+  return reply
+    .code(ready ? 200 : 503)
+    .type('text/plain')
+    .send(ready ? 'Ready\n' : 'Not ready\n');
+});
+app.get('/', async (_req, reply) =>
+  reply.type('text/html').send(`<html><head><title>${cfg.service}</title></head><body><h1>${cfg.service}</h1><p><a href="/metrics">/metrics</a> · <a href="/-/healthy">/-/healthy</a> · <a href="/-/ready">/-/ready</a></p></body></html>`),
+);
+
+app
+  .listen({ host: cfg.host, port: cfg.port })
+  .then(() => {
+    const addr = app.server.address();
+    const bound = typeof addr === 'object' && addr ? addr.port : cfg.port;
+    port.postMessage({ t: 'listening', port: bound } satisfies WorkerReply);
+  })
+  .catch((err: unknown) => {
+    port.postMessage({ t: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
+  });
+
+port.on('close', () => void app.close());

@@ -1,0 +1,32 @@
+/**
+ * `npm run bench [-- suite ...]`: runs the benchmarks and prints each figure beside its baseline
+ * from the same run. Suites: hotpath, render, eventloop (default: all, one after another).
+ * Exit code 0 even when a target is missed (the figures are the output); `--strict` makes a missed
+ * target exit 1.
+ */
+import { Command } from 'commander';
+import { benchEventLoop } from './eventloop.js';
+import { benchHotPath } from './hotpath.js';
+import { benchRender } from './render.js';
+
+const SUITES: Record<string, () => boolean | Promise<boolean>> = {
+  hotpath: benchHotPath,
+  render: benchRender,
+  eventloop: benchEventLoop,
+};
+
+const program = new Command('bench')
+  .argument('[suites...]', `suites to run: ${Object.keys(SUITES).join(', ')}`)
+  .option('--strict', 'exit 1 when a target is missed')
+  .action(async (names: string[], o: { strict?: boolean }) => {
+    const chosen = names.length ? names : Object.keys(SUITES);
+    let ok = true;
+    for (const n of chosen) {
+      const suite = SUITES[n];
+      if (!suite) return program.error(`unknown suite '${n}'; known: ${Object.keys(SUITES).join(', ')}`);
+      ok = (await suite()) && ok;
+    }
+    console.log(`\nbench: ${ok ? 'every target met' : 'some targets missed'} (${process.version}, ${new Date().toISOString()})`);
+    if (o.strict && !ok) process.exitCode = 1;
+  });
+await program.parseAsync(process.argv);

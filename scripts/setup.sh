@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs the system tools tickwatch's tests and local stack use, from Debian's packages, when
+# they are missing. Idempotent and quick when everything is present; `npm test` runs it first.
+#
+#   promtool, prometheus          <- prometheus               (rule tests, metrics lint, local stack)
+#   amtool, prometheus-alertmanager <- prometheus-alertmanager (route tests, drills)
+#
+# Services that the packages would start are held back during the install: tests and the stack
+# start their own servers on 127.0.0.1 with data under a temp folder.
+set -euo pipefail
+
+need=()
+want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+want promtool prometheus
+want prometheus prometheus
+want amtool prometheus-alertmanager
+want prometheus-alertmanager prometheus-alertmanager
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "tickwatch needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+if [ "${#need[@]}" -eq 0 ]; then
+  exit 0
+fi
+# De-duplicate package names.
+mapfile -t pkgs < <(printf '%s\n' "${need[@]}" | sort -u)
+echo "setup: installing Debian packages: ${pkgs[*]}"
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "setup: need root or sudo to run: apt-get install ${pkgs[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: no apt-get here; install these yourself: ${pkgs[*]}" >&2
+  exit 1
+fi
+
+# Keep the packages' own services from starting (the tests start their own on loopback ports).
+policy=/usr/sbin/policy-rc.d
+added_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod +x "$policy"
+  added_policy=1
+fi
+cleanup() { if [ "$added_policy" -eq 1 ]; then "${sudo[@]}" rm -f "$policy"; fi; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+
+for tool in promtool amtool; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "setup: $tool still missing after install" >&2; exit 1; }
+done
+echo "setup: done"

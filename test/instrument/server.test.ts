@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  busOccupancyRatio,
+  CATALOG,
+  feedEventsTotal,
+  orderAckLatencySeconds,
+  strategyDecisionLatencySeconds,
+  type MetricDef,
+} from '../../exporters/catalog/index.js';
+import { MetricRegistry } from '../../exporters/instrument/registry.js';
+import { startMetricsServer, type MetricsServer } from '../../exporters/instrument/server.js';
+import { parseExposition, valueOf, type Sample } from '../helpers/exposition.js';
+import { promtool } from '../helpers/tools.js';
+
+let server: MetricsServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function scrape(url: string, accept?: string): Promise<{ status: number; type: string; body: string }> {
+  const r = await fetch(`${url}/metrics`, accept ? { headers: { accept } } : undefined);
+  return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
+}
+
+/** Checks the invariants every histogram in a scrape must hold. */
+function checkHistograms(samples: readonly Sample[], name: string): void {
+  const bySeries = new Map<string, Sample[]>();
+  for (const s of samples.filter((x) => x.name === `${name}_bucket`)) {
+    const { le: _le, ...rest } = s.labels;
+    const k = JSON.stringify(rest);
+    bySeries.set(k, [...(bySeries.get(k) ?? []), s]);
+  }
+  for (const [k, buckets] of bySeries) {
+    for (let i = 1; i < buckets.length; i++) expect(buckets[i]!.value).toBeGreaterThanOrEqual(buckets[i - 1]!.value);
+    expect(buckets.at(-1)!.labels.le).toBe('+Inf');
+    expect(valueOf(samples, `${name}_count`, JSON.parse(k))).toBe(buckets.at(-1)!.value);
+  }
+}
+
+describe('metrics server (worker thread)', () => {
+  it('answers 503 on /-/ready until the owner is ready, 200 on /-/healthy throughout', async () => {
+    const reg = new MetricRegistry();
+    server = await startMetricsServer(reg, { port: 0, service: 'test' });
+    expect((await fetch(`${server.url}/-/healthy`)).status).toBe(200);
+    expect((await fetch(`${server.url}/-/ready`)).status).toBe(503);
+    server.setReady(true);
+    expect((await fetch(`${server.url}/-/ready`)).status).toBe(200);
+    server.setReady(false);
+    expect((await fetch(`${server.url}/-/ready`)).status).toBe(503);
+  });
+
+  it('serves the values recorded, including series created after start', async () => {
+    const reg = new MetricRegistry();
+    const ticks = reg.counter(feedEventsTotal).labels('twse', 'tick');
+    ticks.inc(41);
+    server = await startMetricsServer(reg, { port: 0, service: 'test' });
+    ticks.inc();
+    const occ = reg.gauge(busOccupancyRatio).labels('md');
+    occ.set(0.25);
+    const lat = reg.histogram(strategyDecisionLatencySeconds).labels('alpha');
+    lat.observeNanos(800); // 0.8 µs
+    lat.observeNanos(3_000_000); // 3 ms
+    await new Promise((r) => setTimeout(r, 20)); // layout messages reach the worker asynchronously
+    const { status, type, body } = await scrape(server.url);
+    expect(status).toBe(200);
+    expect(type).toContain('text/plain; version=0.0.4');
+    const s = parseExposition(body);
+    expect(valueOf(s, 'hft_feed_events_total', { feed: 'twse', type: 'tick' })).toBe(42);
+    expect(valueOf(s, 'hft_bus_occupancy_ratio', { bus: 'md' })).toBe(0.25);
+    expect(valueOf(s, 'hft_strategy_decision_latency_seconds_bucket', { strategy: 'alpha', le: '0.000001' })).toBe(1);
+    expect(valueOf(s, 'hft_strategy_decision_latency_seconds_bucket', { strategy: 'alpha', le: '0.0025' })).toBe(1);
+    expect(valueOf(s, 'hft_strategy_decision_latency_seconds_bucket', { strategy: 'alpha', le: '0.005' })).toBe(2);
+    expect(valueOf(s, 'hft_strategy_decision_latency_seconds_sum', { strategy: 'alpha' })).toBeCloseTo(0.0030008, 12);
+    const info = s.filter((x) => x.name === 'tickwatch_build_info');
+    expect(info).toHaveLength(1);
+    expect(info[0]!.labels).toMatchObject({ service: 'test', nodejs_version: process.version });
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'tickwatch_process_uptime_seconds', 'nodejs_eventloop_lag_p99_seconds']) {
+      expect(s.some((x) => x.name === name), name).toBe(true);
+    }
+    expect(valueOf(s, 'process_resident_memory_bytes')).toBeGreaterThan(10e6);
+  });
+
+  it('keeps scrapes consistent while the recording thread writes, and ends equal to what was recorded', async () => {
+    const reg = new MetricRegistry();
+    server = await startMetricsServer(reg, { port: 0, service: 'test' });
+    const strategies = ['a', 'b', 'c', 'd'];
+    const counters = strategies.map((st) => reg.counter(feedEventsTotal).labels(st, 'tick'));
+    const hists = strategies.map((st) => reg.histogram(orderAckLatencySeconds).labels(st));
+    const expected = strategies.map(() => ({ n: 0, sum: 0 }));
+    let recording = true;
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const recorder = (async () => {
+      while (recording) {
+        for (let i = 0; i < 20_000; i++) {
+          const k = i & 3;
+          counters[k]!.inc();
+          const v = rnd() * 0.01;
+          hists[k]!.observe(v);
+          expected[k]!.n++;
+          expected[k]!.sum += v;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    let last = new Map<string, number>();
+    for (let round = 0; round < 15; round++) {
+      const bodies = await Promise.all(Array.from({ length: 8 }, () => scrape(server!.url)));
+      for (const b of bodies) {
+        const s = parseExposition(b.body);
+        checkHistograms(s, orderAckLatencySeconds.name);
+        for (const st of strategies) {
+          const v = valueOf(s, 'hft_feed_events_total', { feed: st, type: 'tick' });
+          expect(v).toBeGreaterThanOrEqual(last.get(st) ?? 0);
+          last.set(st, v);
+        }
+      }
+      last = new Map(); // scrapes of one round run concurrently: monotonic across rounds only
+    }
+    recording = false;
+    await recorder;
+    const s = parseExposition((await scrape(server.url)).body);
+    strategies.forEach((st, k) => {
+      expect(valueOf(s, 'hft_feed_events_total', { feed: st, type: 'tick' })).toBe(expected[k]!.n);
+      expect(valueOf(s, 'hft_order_ack_latency_seconds_count', { gateway: st })).toBe(expected[k]!.n);
+      expect(valueOf(s, 'hft_order_ack_latency_seconds_sum', { gateway: st })).toBeCloseTo(expected[k]!.sum, 6);
+    });
+    expect(expected[0]!.n).toBeGreaterThan(20_000);
+  });
+
+  it('serves OpenMetrics when the Accept header asks for it', async () => {
+    const reg = new MetricRegistry();
+    reg.counter(feedEventsTotal).labels('twse', 'tick').inc(3);
+    server = await startMetricsServer(reg, { port: 0, service: 'test' });
+    const { type, body } = await scrape(server.url, 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5');
+    expect(type).toContain('application/openmetrics-text');
+    expect(body).toContain('# TYPE hft_feed_events counter');
+    expect(body).toContain('hft_feed_events_total{feed="twse",type="tick"} 3');
+    expect(body.endsWith('# EOF\n')).toBe(true);
+  });
+
+  it('passes promtool check metrics with every catalog metric populated', async () => {
+    const reg = new MetricRegistry();
+    // Process metrics are collected by the worker itself; every other metric is recorded here.
+    for (const def of (CATALOG as readonly MetricDef[]).filter((d) => !d.name.startsWith('process_'))) {
+      const values = Object.values(def.labels).map((spec) => (spec === 'open' ? 'x' : spec[0]!));
+      const fam = reg.family(def);
+      const series = fam.labels(...values);
+      if ('observe' in series) series.observe(0.001);
+      else series.inc(1);
+    }
+    server = await startMetricsServer(reg, { port: 0, service: 'test' });
+    await new Promise((r) => setTimeout(r, 20));
+    const { body } = await scrape(server.url);
+    const r = promtool(['check', 'metrics'], body);
+    expect(r.stderr + r.stdout).toBe('');
+    expect(r.status).toBe(0);
+    // The check can fail: a counter without _total is reported.
+    const bad = promtool(['check', 'metrics'], '# HELP x_count_things Things.\n# TYPE x_count_things counter\nx_count_things 1\n');
+    expect(bad.status).not.toBe(0);
+  });
+});
