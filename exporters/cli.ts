@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { renderMetricsDoc } from './catalog/docs.js';
 import { CATALOG, validateCatalog } from './catalog/index.js';
+import { registerHftCommands } from './hft/cli.js';
 
 /** Parses a TCP port option. */
 export function portOption(v: string): number {
@@ -45,5 +46,7 @@ catalog
   .action(() => {
     for (const d of CATALOG) console.log(`${d.name}\t${d.type}\t${d.domain}`);
   });
+
+registerHftCommands(program);
 
 await program.parseAsync(process.argv);

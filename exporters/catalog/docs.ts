@@ -15,7 +15,7 @@ const DOMAIN_TITLES: Record<string, string> = {
   executions: 'Executions',
   pnl: 'PnL and exposure',
   reconciliation: 'Reconciliation',
-  session: 'Market session',
+  session: 'Market session and configuration',
   recorder: 'Audit recorder',
   ingest: 'Event ingest (tickwatch)',
   process: 'Process and instrumentation core',

@@ -66,7 +66,7 @@ export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guar
 export const RECORDER_STORES = ['embedded', 'clickhouse'] as const;
 
 /** Why the ingest pipeline rejected a line. */
-export const INGEST_REJECT_REASONS = ['invalid_json', 'schema', 'unknown_event', 'too_large', 'encoding'] as const;
+export const INGEST_REJECT_REASONS = ['invalid_json', 'schema', 'unknown_event', 'too_large', 'encoding', 'internal'] as const;
 
 /** Ingest sources. */
 export const INGEST_SOURCES = ['file', 'tcp', 'inprocess'] as const;

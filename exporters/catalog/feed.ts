@@ -14,6 +14,16 @@ export const feedEventsTotal = counter({
   domain,
 });
 
+/** Sequence gaps the feed handler detected (messages lost upstream). */
+export const feedSequenceGapsTotal = counter({
+  name: 'hft_feed_sequence_gaps_total',
+  help: 'Sequence gaps detected by the feed handler, by feed.',
+  unit: 'count',
+  labels: { feed: 'open' },
+  maxSeries: 50,
+  domain,
+});
+
 /**
  * Seconds since the feed's last tick while the market session is open; 0 while it is closed.
  * Derived by the exporter from `feed.tick` events and the trading calendar.

@@ -1,5 +1,6 @@
 /** Market session state from the trading calendar. */
-import { gauge } from './types.js';
+import { COMPONENTS } from './enums.js';
+import { counter, gauge } from './types.js';
 
 /** 1 while the exchange's trading session is open (calendar: time zone, sessions, holidays). */
 export const marketSessionOpen = gauge({
@@ -8,5 +9,14 @@ export const marketSessionOpen = gauge({
   unit: 'boolean',
   labels: { exchange: 'open' },
   maxSeries: 20,
+  domain: 'session',
+});
+
+/** Configuration changes applied in the engine (each one is in the audit trail). */
+export const configChangesTotal = counter({
+  name: 'hft_config_changes_total',
+  help: 'Configuration changes applied in the trading engine, by component.',
+  unit: 'count',
+  labels: { component: COMPONENTS },
   domain: 'session',
 });

@@ -150,9 +150,16 @@ describe('metrics server (worker thread)', () => {
       if ('observe' in series) series.observe(0.001);
       else series.inc(1);
     }
-    server = await startMetricsServer(reg, { port: 0, service: 'test' });
-    await new Promise((r) => setTimeout(r, 20));
+    const problems: string[] = [];
+    server = await startMetricsServer(reg, { port: 0, service: 'test', onProblem: (m) => problems.push(m) });
+    await new Promise((r) => setTimeout(r, 50));
     const { body } = await scrape(server.url);
+    // Recording a metric the worker collects itself is reported, and the collected one is served.
+    expect(problems.sort()).toEqual([
+      'tickwatch_process_uptime_seconds is collected at scrape time here; the recorded family is not served',
+      'tickwatch_series is collected at scrape time here; the recorded family is not served',
+    ]);
+    expect(body.match(/^tickwatch_process_uptime_seconds /gm)).toHaveLength(1);
     const r = promtool(['check', 'metrics'], body);
     expect(r.stderr + r.stdout).toBe('');
     expect(r.status).toBe(0);

@@ -1,0 +1,299 @@
+/**
+ * Event-to-metric derivation: how each event type of the contract moves the catalog's metrics,
+ * and the time-derived gauges on-call needs (feed gap while the session is open, reconciliation
+ * lag, session open, intraday drawdown).
+ *
+ * `apply` runs on the ingest path for every valid event; `tick` runs on a timer (every 250 ms by
+ * default) with the exporter's {@link EventClock} time.
+ */
+import * as C from '../catalog/index.js';
+import { STORMGUARD_MODE_VALUE } from '../catalog/stormguard.js';
+import type { GaugeSeries } from '../instrument/series.js';
+import type { MetricRegistry } from '../instrument/registry.js';
+import type { TradingCalendar } from './calendar.js';
+import type { HftEvent } from './events/index.js';
+
+/** What the derivation is told up front. */
+export interface DeriveOptions {
+  readonly registry: MetricRegistry;
+  readonly calendar: TradingCalendar;
+  /** Feeds whose gap is tracked from start, before their first tick (so a feed that never ticks alerts). */
+  readonly feeds?: readonly string[];
+  /** Strategies whose StormGuard mode is exported as NORMAL before their first event. */
+  readonly strategies?: readonly string[];
+}
+
+interface FeedState {
+  lastTick: number;
+  readonly gap: GaugeSeries;
+  readonly last: GaugeSeries;
+}
+
+interface PnlState {
+  day: string;
+  peak: number;
+}
+
+/** Derives metrics from events. One per exporter (it owns per-feed and per-strategy state). */
+export class Deriver {
+  private readonly r: MetricRegistry;
+  private readonly feeds = new Map<string, FeedState>();
+  private readonly accounts = new Map<string, { lastMatch: number; lag: GaugeSeries }>();
+  private readonly strategies = new Set<string>();
+  private readonly pnl = new Map<string, PnlState>();
+  private readonly sessionOpen: GaugeSeries;
+  private open = false;
+  private now = 0;
+
+  // Families, resolved once.
+  private readonly f;
+
+  constructor(private readonly opts: DeriveOptions) {
+    const r = (this.r = opts.registry);
+    this.f = {
+      feedEvents: r.counter(C.feedEventsTotal),
+      tickLatency: r.histogram(C.feedTickLatencySeconds),
+      seqGaps: r.counter(C.feedSequenceGapsTotal),
+      connected: r.gauge(C.gatewayConnected),
+      reconnects: r.counter(C.gatewayReconnectsTotal),
+      apiUsage: r.gauge(C.apiUsageRequests),
+      apiLimit: r.gauge(C.apiLimitRequests),
+      busOcc: r.gauge(C.busOccupancyRatio),
+      busOverflows: r.counter(C.busOverflowsTotal),
+      busPublished: r.counter(C.busPublishedTotal),
+      intents: r.counter(C.strategyIntentsTotal),
+      decisionLatency: r.histogram(C.strategyDecisionLatencySeconds),
+      riskDecisions: r.counter(C.riskDecisionsTotal),
+      riskRejects: r.counter(C.riskRejectsTotal),
+      riskLatency: r.histogram(C.riskCheckLatencySeconds),
+      sgMode: r.gauge(C.stormguardMode),
+      sgTransitions: r.counter(C.stormguardTransitionsTotal),
+      orderActions: r.counter(C.orderActionsTotal),
+      orderRejects: r.counter(C.orderRejectsTotal),
+      ackLatency: r.histogram(C.orderAckLatencySeconds),
+      orderRate: r.gauge(C.orderRatePerSecond),
+      orderRateLimit: r.gauge(C.orderRateLimitPerSecond),
+      openOrders: r.gauge(C.openOrders),
+      fills: r.counter(C.fillsTotal),
+      notional: r.counter(C.filledNotionalTotal),
+      slippage: r.histogram(C.fillSlippageRatio),
+      realized: r.gauge(C.pnlRealized),
+      unrealized: r.gauge(C.pnlUnrealized),
+      drawdown: r.gauge(C.pnlDrawdown),
+      lossLimit: r.gauge(C.dailyLossLimit),
+      gross: r.gauge(C.exposureGross),
+      long: r.gauge(C.exposureLong),
+      short: r.gauge(C.exposureShort),
+      leverage: r.gauge(C.leverageRatio),
+      reconRuns: r.counter(C.reconciliationRunsTotal),
+      reconMismatches: r.gauge(C.reconciliationMismatches),
+      configChanges: r.counter(C.configChangesTotal),
+      recRows: r.counter(C.recorderRowsWrittenTotal),
+      recFailures: r.counter(C.recorderWriteFailuresTotal),
+      recDuration: r.histogram(C.recorderWriteDurationSeconds),
+      recUp: r.gauge(C.recorderStoreUp),
+      recQueue: r.gauge(C.recorderQueueDepthRows).series(),
+      recSpool: r.gauge(C.recorderSpoolBytes).series(),
+    };
+    this.sessionOpen = r.gauge(C.marketSessionOpen).labels(opts.calendar.exchange);
+    for (const feed of opts.feeds ?? []) this.feed(feed, Number.NaN);
+    for (const s of opts.strategies ?? []) this.strategy(s);
+  }
+
+  private feed(name: string, t: number): FeedState {
+    let s = this.feeds.get(name);
+    if (s === undefined) {
+      s = { lastTick: t, gap: this.r.gauge(C.feedGapSeconds).labels(name), last: this.r.gauge(C.feedLastTickTimestampSeconds).labels(name) };
+      this.feeds.set(name, s);
+    }
+    return s;
+  }
+
+  private strategy(name: string): void {
+    if (this.strategies.has(name)) return;
+    this.strategies.add(name);
+    this.f.sgMode.labels(name).set(STORMGUARD_MODE_VALUE.NORMAL);
+  }
+
+  /** Applies one valid event at its time `t` (Unix seconds). */
+  apply(ev: HftEvent, t: number): void {
+    const f = this.f;
+    switch (ev.event) {
+      case 'feed.tick': {
+        f.feedEvents.labels(ev.feed, ev.type ?? 'tick').inc(ev.count ?? 1);
+        if (ev.latency_ns !== undefined) f.tickLatency.labels(ev.feed).observe(ev.latency_ns * 1e-9);
+        const s = this.feed(ev.feed, t);
+        if (!(s.lastTick >= t)) {
+          s.lastTick = t;
+          s.last.set(t);
+        }
+        s.gap.set(0);
+        return;
+      }
+      case 'feed.gap':
+        f.seqGaps.labels(ev.feed).inc();
+        return;
+      case 'gateway.connect':
+        f.connected.labels(ev.gateway, ev.kind).set(1);
+        return;
+      case 'gateway.disconnect':
+        f.connected.labels(ev.gateway, ev.kind).set(0);
+        return;
+      case 'gateway.reconnect':
+        f.connected.labels(ev.gateway, ev.kind).set(1);
+        f.reconnects.labels(ev.gateway, ev.kind).inc();
+        return;
+      case 'api.usage':
+        f.apiUsage.labels(ev.api).set(ev.used);
+        f.apiLimit.labels(ev.api).set(ev.limit);
+        return;
+      case 'bus.occupancy':
+        f.busOcc.labels(ev.bus).set(ev.occupancy);
+        if (ev.published !== undefined) f.busPublished.labels(ev.bus).inc(ev.published);
+        return;
+      case 'bus.overflow':
+        f.busOverflows.labels(ev.bus).inc(ev.dropped);
+        return;
+      case 'strategy.intent':
+        this.strategy(ev.strategy);
+        f.intents.labels(ev.strategy, ev.side).inc();
+        f.decisionLatency.labels(ev.strategy).observe(ev.decision_latency_ns * 1e-9);
+        return;
+      case 'risk.decision':
+        this.strategy(ev.strategy);
+        f.riskDecisions.labels(ev.strategy, ev.decision).inc();
+        if (ev.decision === 'reject') f.riskRejects.labels(ev.strategy, ev.reason ?? 'other').inc();
+        if (ev.latency_ns !== undefined) f.riskLatency.labels(ev.strategy).observe(ev.latency_ns * 1e-9);
+        return;
+      case 'stormguard.transition':
+        this.strategy(ev.strategy);
+        f.sgMode.labels(ev.strategy).set(STORMGUARD_MODE_VALUE[ev.to]);
+        f.sgTransitions.labels(ev.strategy, ev.from, ev.to).inc();
+        return;
+      case 'order.submitted':
+        f.orderActions.labels(ev.strategy, 'submit').inc();
+        return;
+      case 'order.acked':
+        f.orderActions.labels(ev.strategy, 'ack').inc();
+        f.ackLatency.labels(ev.gateway).observe(ev.latency_ns * 1e-9);
+        return;
+      case 'order.rejected':
+        f.orderActions.labels(ev.strategy, 'reject').inc();
+        f.orderRejects.labels(ev.strategy, ev.reason).inc();
+        return;
+      case 'order.cancel_requested':
+        f.orderActions.labels(ev.strategy, 'cancel').inc();
+        return;
+      case 'order.canceled':
+        f.orderActions.labels(ev.strategy, 'cancel_ack').inc();
+        return;
+      case 'order.replaced':
+        f.orderActions.labels(ev.strategy, 'replace').inc();
+        return;
+      case 'order.expired':
+        f.orderActions.labels(ev.strategy, 'expire').inc();
+        return;
+      case 'order.rate':
+        f.orderRate.labels(ev.gateway).set(ev.orders_per_second);
+        f.orderRateLimit.labels(ev.gateway).set(ev.limit_per_second);
+        if (ev.open_orders) for (const [s, n] of Object.entries(ev.open_orders)) f.openOrders.labels(s).set(n);
+        return;
+      case 'execution.fill': {
+        const full = !(ev.leaves_qty! > 0);
+        f.orderActions.labels(ev.strategy, full ? 'fill' : 'partial_fill').inc();
+        f.fills.labels(ev.strategy, ev.side).inc();
+        f.notional.labels(ev.strategy).inc(ev.qty * ev.price);
+        if (ev.slippage_ratio !== undefined) f.slippage.labels(ev.strategy).observe(ev.slippage_ratio);
+        return;
+      }
+      case 'pnl.snapshot':
+        this.snapshot(ev, t);
+        return;
+      case 'reconciliation.result': {
+        f.reconRuns.labels(ev.account, ev.result).inc();
+        if (ev.mismatches !== undefined) f.reconMismatches.labels(ev.account).set(ev.mismatches);
+        const a = this.account(ev.account, t);
+        if (ev.result === 'match' && t > a.lastMatch) {
+          a.lastMatch = t;
+          a.lag.set(0);
+        }
+        return;
+      }
+      case 'config.changed':
+        f.configChanges.labels(ev.component).inc();
+        return;
+      case 'recorder.write':
+        f.recRows.labels(ev.table).inc(ev.rows);
+        f.recDuration.labels(ev.store).observe(ev.duration_ns * 1e-9);
+        f.recUp.labels(ev.store).set(1);
+        return;
+      case 'recorder.write_failed':
+        f.recFailures.labels(ev.table).inc();
+        f.recUp.labels(ev.store).set(0);
+        return;
+      case 'recorder.status':
+        f.recQueue.set(ev.queue_depth);
+        f.recSpool.set(ev.spool_bytes);
+        f.recUp.labels(ev.store).set(ev.store_up ? 1 : 0);
+        return;
+    }
+  }
+
+  private account(name: string, t: number) {
+    let a = this.accounts.get(name);
+    if (a === undefined) this.accounts.set(name, (a = { lastMatch: t, lag: this.r.gauge(C.reconciliationLagSeconds).labels(name) }));
+    return a;
+  }
+
+  private snapshot(ev: Extract<HftEvent, { event: 'pnl.snapshot' }>, t: number): void {
+    const f = this.f;
+    const s = ev.strategy;
+    this.strategy(s);
+    f.realized.labels(s).set(ev.realized);
+    f.unrealized.labels(s).set(ev.unrealized);
+    const gross = ev.exposure_long + ev.exposure_short;
+    f.long.labels(s).set(ev.exposure_long);
+    f.short.labels(s).set(ev.exposure_short);
+    f.gross.labels(s).set(gross);
+    const lev = ev.leverage ?? (ev.equity ? gross / ev.equity : undefined);
+    if (lev !== undefined) f.leverage.labels(s).set(lev);
+    if (ev.daily_loss_limit !== undefined) f.lossLimit.labels(s).set(ev.daily_loss_limit);
+    let dd = ev.drawdown;
+    if (dd === undefined) {
+      // Intraday peak of total PnL, reset when the exchange-local date changes.
+      const total = ev.realized + ev.unrealized;
+      const day = this.opts.calendar.localDate(t);
+      let p = this.pnl.get(s);
+      if (p === undefined || p.day !== day) this.pnl.set(s, (p = { day, peak: Math.max(0, total) }));
+      if (total > p.peak) p.peak = total;
+      dd = p.peak - total;
+    }
+    f.drawdown.labels(s).set(dd);
+  }
+
+  /**
+   * Updates the time-derived gauges at `now` (Unix seconds, the exporter clock): session open,
+   * feed gap (seconds since the last tick while open, else 0), reconciliation lag.
+   */
+  tick(now: number): void {
+    this.now = now;
+    const wasOpen = this.open;
+    this.open = this.opts.calendar.isOpen(now);
+    this.sessionOpen.set(this.open ? 1 : 0);
+    if (this.open && !wasOpen) {
+      // A session just opened: a gap counts from the open, not from yesterday's last tick.
+      const open = this.opts.calendar.lastOpen(now) ?? now;
+      for (const s of this.feeds.values()) if (!(s.lastTick >= open)) s.lastTick = open;
+    }
+    for (const s of this.feeds.values()) {
+      if (s.lastTick !== s.lastTick) s.lastTick = now; // tracked from start, never ticked
+      s.gap.set(this.open ? Math.max(0, now - s.lastTick) : 0);
+    }
+    for (const a of this.accounts.values()) a.lag.set(Math.max(0, now - a.lastMatch));
+  }
+
+  /** The time of the last `tick`. */
+  get lastTickTime(): number {
+    return this.now;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The event contract: every event type the HFT exporter accepts, with compiled validators.
+ * `docs/events.md` is generated from here.
+ */
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TObject } from '@sinclair/typebox';
+import * as bus from './bus.js';
+import * as config from './config.js';
+import type { EventOf, EventType } from './define.js';
+import * as execution from './execution.js';
+import * as feed from './feed.js';
+import * as gateway from './gateway.js';
+import * as orders from './orders.js';
+import * as pnl from './pnl.js';
+import * as reconciliation from './reconciliation.js';
+import * as recorder from './recorder.js';
+import * as risk from './risk.js';
+import * as stormguard from './stormguard.js';
+import * as strategy from './strategy.js';
+
+export * from './define.js';
+
+const ALL = {
+  ...feed,
+  ...gateway,
+  ...bus,
+  ...strategy,
+  ...risk,
+  ...stormguard,
+  ...orders,
+  ...execution,
+  ...pnl,
+  ...reconciliation,
+  ...config,
+  ...recorder,
+};
+
+/** Every event type, in documentation order. */
+export const EVENT_TYPES: readonly EventType[] = Object.values(ALL);
+
+/** Any valid event. */
+export type HftEvent = { [K in keyof typeof ALL]: EventOf<(typeof ALL)[K]> }[keyof typeof ALL];
+
+/** The event names. */
+export type EventName = HftEvent['event'];
+
+/** Compiled validator per event name. */
+export const VALIDATORS: ReadonlyMap<string, TypeCheck<TObject>> = new Map(EVENT_TYPES.map((e) => [e.name, TypeCompiler.Compile(e.schema)]));
+
+export { bus, config, execution, feed, gateway, orders, pnl, reconciliation, recorder, risk, stormguard, strategy };

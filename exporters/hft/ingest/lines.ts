@@ -1,0 +1,99 @@
+/**
+ * Splits a byte stream into NDJSON lines, keeping each line's byte offset and bounding memory:
+ * a line longer than `maxLineBytes` is not buffered; it is reported once (its first bytes and
+ * total length) and skipped to the next newline.
+ */
+
+/** Receives complete lines. */
+export interface LineSink {
+  /**
+   * One complete line without its `\n` (a trailing `\r` is removed).
+   * @param text - the line decoded as UTF-8 (invalid sequences become U+FFFD)
+   * @param offset - byte offset of the line's first byte in the stream
+   * @param bytes - the line's raw bytes (a view valid only during the call)
+   */
+  line(text: string, offset: number, bytes: Buffer): void;
+  /** A line over the limit: its first `maxLineBytes` bytes, its full length, its offset. */
+  oversize(prefix: Buffer, length: number, offset: number): void;
+}
+
+/** Incremental line splitter for one stream. */
+export class LineSplitter {
+  private rest: Buffer | null = null;
+  /** Stream offset of `rest[0]` (or of the next chunk when there is no rest). */
+  private restOffset: number;
+  /** While skipping an oversize line: its offset, length so far and first bytes. */
+  private skipping: { offset: number; length: number; prefix: Buffer } | null = null;
+
+  /**
+   * @param sink - receives lines
+   * @param maxLineBytes - longest accepted line in bytes, without the newline
+   * @param startOffset - stream offset of the first byte that will be pushed
+   */
+  constructor(
+    private readonly sink: LineSink,
+    private readonly maxLineBytes: number,
+    startOffset = 0,
+  ) {
+    this.restOffset = startOffset;
+  }
+
+  /** Offset just past the last complete line (where a restart should resume). */
+  get committedOffset(): number {
+    return this.skipping ? this.skipping.offset : this.restOffset;
+  }
+
+  /** Bytes held for an unfinished line. */
+  get pendingBytes(): number {
+    return this.rest?.length ?? 0;
+  }
+
+  /** Feeds the next chunk of the stream. */
+  push(chunk: Buffer): void {
+    let buf = chunk;
+    const base = this.restOffset;
+    if (this.rest) {
+      buf = Buffer.concat([this.rest, chunk]);
+      this.rest = null;
+    }
+    let start = 0;
+    if (this.skipping) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        this.skipping.length += buf.length;
+        this.restOffset = base + buf.length;
+        return;
+      }
+      const s = this.skipping;
+      s.length += nl;
+      this.skipping = null;
+      this.sink.oversize(s.prefix, s.length, s.offset);
+      start = nl + 1;
+    }
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      let end = nl;
+      if (end > start && buf[end - 1] === 13) end--;
+      const len = end - start;
+      if (len > this.maxLineBytes) this.sink.oversize(Buffer.from(buf.subarray(start, start + this.maxLineBytes)), len, base + start);
+      else if (len > 0) this.sink.line(buf.toString('utf8', start, end), base + start, buf.subarray(start, end));
+      start = nl + 1;
+    }
+    const remaining = buf.length - start;
+    if (remaining > this.maxLineBytes) {
+      this.skipping = { offset: base + start, length: remaining, prefix: Buffer.from(buf.subarray(start, start + this.maxLineBytes)) };
+      this.restOffset = base + buf.length;
+      return;
+    }
+    if (remaining > 0) this.rest = Buffer.from(buf.subarray(start));
+    this.restOffset = base + start;
+  }
+
+  /** Drops any unfinished line and restarts at `offset` (after truncation or rotation). */
+  reset(offset: number): void {
+    this.rest = null;
+    this.skipping = null;
+    this.restOffset = offset;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * Tails an NDJSON file the engine appends to, losing and repeating no line across:
+ *
+ * - **rename rotation** (`mv events.ndjson events.ndjson.1`, new file created): the old file is read
+ *   to its end (and for one more poll, for writers that still append to it) before the new one is
+ *   opened from offset 0;
+ * - **copytruncate** (copy to `events.ndjson.1`, truncate in place): the truncation is noticed by
+ *   size or by the file's first bytes changing; whatever we had not yet read is recovered from the
+ *   rotated copy (same first bytes, long enough) before reading the new content from 0;
+ * - **truncation** (`: > events.ndjson`): new content is read from 0;
+ * - **restart**: the offset of the last complete line, the file identity (device, inode) and its
+ *   first bytes are saved after every read (write to a temp file, then rename); on start, reading
+ *   resumes there, through the rotated file when the one we were reading has been rotated away.
+ *
+ * The engine is never slowed: it appends to a file and we only read. Reading is by polling
+ * (`pollMs`, default 100 ms), which works the same on every file system; each poll reads at most
+ * `maxBytesPerPoll` before yielding the event loop.
+ */
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Log } from '../../lib/log.js';
+import { LineSplitter } from './lines.js';
+import type { SourceSink } from './pipeline.js';
+
+/** Bytes at the head of a file that identify its content. */
+const HEAD_BYTES = 256;
+
+/** What is saved between runs. */
+interface TailState {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+  /** Offset just past the last complete line handed to the pipeline. */
+  readonly offset: number;
+  /** First bytes of the file, base64 (up to 256). */
+  readonly head: string;
+}
+
+/** Options of a {@link FileTailer}. */
+export interface TailOptions {
+  /** The file the engine appends to. */
+  readonly path: string;
+  /** Where to save the read position; no persistence when absent. */
+  readonly statePath?: string;
+  /** Rotated copies to look in after rotation or copytruncate; default `[path + '.1']`. */
+  readonly rotatedPaths?: readonly string[];
+  /** Poll interval in milliseconds (default 100). */
+  readonly pollMs?: number;
+  /** Longest line in bytes (default 65,536). */
+  readonly maxLineBytes?: number;
+  /** Where to start when there is no saved state: `start` (default) or `end` of the file. */
+  readonly from?: 'start' | 'end';
+  /** Most bytes read per poll before yielding (default 8 MiB). */
+  readonly maxBytesPerPoll?: number;
+}
+
+interface Open {
+  fd: number;
+  dev: number;
+  ino: number;
+  head: Buffer;
+  splitter: LineSplitter;
+  /** Read position (bytes handed to the splitter). */
+  pos: number;
+}
+
+/** Follows one file; see the module comment for the guarantees. */
+export class FileTailer {
+  private cur: Open | undefined;
+  /** A rotated-away file still being drained, and the polls it has been idle. */
+  private draining: { file: Open; idlePolls: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly buf: Buffer;
+  private readonly pollMs: number;
+  private readonly maxLine: number;
+  private readonly rotated: readonly string[];
+  private readonly maxPerPoll: number;
+  private stopped = false;
+  private polling = false;
+  /** Lines handed to the pipeline since start. */
+  lines = 0;
+  /** Rotations, truncations and recoveries seen, for tests and logs. */
+  readonly seen = { rotations: 0, truncations: 0, recoveredBytes: 0 };
+
+  constructor(
+    private readonly opts: TailOptions,
+    private readonly sink: SourceSink,
+    private readonly log: Log,
+  ) {
+    this.pollMs = opts.pollMs ?? 100;
+    this.maxLine = opts.maxLineBytes ?? 65_536;
+    this.rotated = opts.rotatedPaths ?? [`${opts.path}.1`];
+    this.maxPerPoll = opts.maxBytesPerPoll ?? 8 * 1024 * 1024;
+    this.buf = Buffer.allocUnsafe(1024 * 1024);
+  }
+
+  /** Opens the file (resuming from saved state) and starts polling. */
+  start(): void {
+    this.resume();
+    this.schedule(0);
+  }
+
+  /** Stops polling, saves the position and closes files. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.saveState();
+    if (this.draining) closeSync(this.draining.file.fd);
+    if (this.cur) closeSync(this.cur.fd);
+    this.cur = this.draining = undefined;
+  }
+
+  /** Reads everything available now (tests call this instead of waiting for a poll). */
+  pollNow(): void {
+    this.poll();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.poll();
+      this.schedule(this.pollMs);
+    }, ms);
+  }
+
+  private wrap(fd: number, offset: number, head?: Buffer): Open {
+    const st = fstatSync(fd);
+    const file: Open = {
+      fd,
+      dev: st.dev,
+      ino: st.ino,
+      head: head ?? Buffer.alloc(0),
+      splitter: undefined as unknown as LineSplitter,
+      pos: offset,
+    };
+    file.splitter = new LineSplitter(
+      {
+        line: (text, off, bytes) => {
+          this.lines++;
+          this.sink.line(text, off, bytes);
+        },
+        oversize: (prefix, len, off) => this.sink.oversize(prefix, len, off),
+      },
+      this.maxLine,
+      offset,
+    );
+    this.refreshHead(file);
+    return file;
+  }
+
+  private openPath(path: string, offset: number, head?: Buffer): Open | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    return this.wrap(fd, offset, head);
+  }
+
+  /** Reads the file's first bytes; returns false when they no longer match what we saw (content replaced). */
+  private refreshHead(file: Open): boolean {
+    const n = readSync(file.fd, this.buf, 0, HEAD_BYTES, 0);
+    const known = file.head.length;
+    if (n < known || this.buf.compare(file.head, 0, known, 0, known) !== 0) return false;
+    if (n > known) file.head = Buffer.from(this.buf.subarray(0, n));
+    return true;
+  }
+
+  private resume(): void {
+    const state = this.loadState();
+    const { path } = this.opts;
+    if (!state) {
+      this.cur = this.openPath(path, 0);
+      if (this.cur && this.opts.from === 'end') {
+        const size = fstatSync(this.cur.fd).size;
+        this.cur.pos = size;
+        this.cur.splitter.reset(size);
+      }
+      return;
+    }
+    const head = Buffer.from(state.head, 'base64');
+    let st: { dev: number; ino: number } | undefined;
+    try {
+      st = statSync(path);
+    } catch {
+      st = undefined;
+    }
+    if (st && st.dev === state.dev && st.ino === state.ino) {
+      const f = this.openPath(path, 0);
+      if (!f) return;
+      const size = fstatSync(f.fd).size;
+      f.head = head;
+      if (size >= state.offset && this.refreshHead(f)) {
+        f.pos = state.offset;
+        f.splitter.reset(state.offset);
+        this.cur = f;
+        return;
+      }
+      // Truncated (maybe copytruncated) while we were down.
+      this.seen.truncations++;
+      this.recoverFromRotated(head, state.offset);
+      f.head = Buffer.alloc(0);
+      this.refreshHead(f);
+      this.cur = f;
+      return;
+    }
+    // The file we were reading was rotated away while we were down: finish it first.
+    for (const p of this.rotated) {
+      let rs;
+      try {
+        rs = statSync(p);
+      } catch {
+        continue;
+      }
+      if (rs.dev === state.dev && rs.ino === state.ino) {
+        const old = this.openPath(p, state.offset, head);
+        if (old) {
+          this.seen.rotations++;
+          old.splitter.reset(state.offset);
+          this.drainFile(old, Infinity);
+          closeSync(old.fd);
+        }
+        break;
+      }
+    }
+    this.cur = this.openPath(path, 0);
+  }
+
+  /** After a copytruncate: reads what we had not read from the rotated copy with the same head. */
+  private recoverFromRotated(head: Buffer, offset: number): void {
+    if (head.length === 0) return;
+    for (const p of this.rotated) {
+      if (!existsSync(p)) continue;
+      const f = this.openPath(p, 0);
+      if (!f) continue;
+      const size = fstatSync(f.fd).size;
+      const sameStart = f.head.length >= head.length && f.head.compare(head, 0, head.length, 0, head.length) === 0;
+      if (sameStart && size >= offset) {
+        f.pos = offset;
+        f.splitter.reset(offset);
+        const before = this.lines;
+        this.seen.recoveredBytes += size - offset;
+        this.drainFile(f, Infinity);
+        this.log.info('ingest.copytruncate_recovered', `Read ${this.lines - before} lines written before a copytruncate from ${p}.`, { path: p, offset });
+        closeSync(f.fd);
+        return;
+      }
+      closeSync(f.fd);
+    }
+  }
+
+  /** Reads `file` from its position to its end (or `budget` bytes). @returns bytes read */
+  private drainFile(file: Open, budget: number): number {
+    let total = 0;
+    while (total < budget) {
+      const n = readSync(file.fd, this.buf, 0, this.buf.length, file.pos);
+      if (n <= 0) break;
+      file.pos += n;
+      total += n;
+      this.sink.bytes(n);
+      file.splitter.push(this.buf.subarray(0, n));
+    }
+    return total;
+  }
+
+  private poll(): void {
+    if (this.stopped || this.polling) return;
+    this.polling = true;
+    try {
+      this.pollOnce();
+    } catch (err) {
+      this.log.error('ingest.tail_failed', `Reading ${this.opts.path} failed; retrying at the next poll.`, { err, path: this.opts.path });
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private pollOnce(): void {
+    const { path } = this.opts;
+    let read = 0;
+    // 1. A rotated-away file: keep reading it until it has been idle for a poll, then let it go.
+    if (this.draining) {
+      const n = this.drainFile(this.draining.file, this.maxPerPoll);
+      read += n;
+      this.draining.idlePolls = n > 0 ? 0 : this.draining.idlePolls + 1;
+      if (this.draining.idlePolls >= 1) {
+        closeSync(this.draining.file.fd);
+        this.draining = undefined;
+      }
+    }
+    if (!this.cur) {
+      this.cur = this.openPath(path, 0);
+      if (!this.cur) return;
+    }
+    const cur = this.cur;
+    // 2. Truncated in place? (size below our position, or different first bytes)
+    const size = fstatSync(cur.fd).size;
+    if (size < cur.pos || !this.refreshHead(cur)) {
+      this.seen.truncations++;
+      const oldHead = cur.head;
+      const oldPos = cur.pos;
+      this.log.warn('ingest.file_truncated', `${path} was truncated; reading it again from the start.`, { path, offset: oldPos, size });
+      this.recoverFromRotated(oldHead, cur.splitter.committedOffset);
+      cur.pos = 0;
+      cur.head = Buffer.alloc(0);
+      cur.splitter.reset(0);
+      this.refreshHead(cur);
+    }
+    // 3. Read what is new.
+    read += this.drainFile(cur, this.maxPerPoll - read);
+    // 4. Rotated by rename? The path now names another file (or none yet).
+    let st: { dev: number; ino: number } | undefined;
+    try {
+      st = statSync(path);
+    } catch {
+      st = undefined;
+    }
+    if (st && (st.dev !== cur.dev || st.ino !== cur.ino) && !this.draining) {
+      this.seen.rotations++;
+      this.log.info('ingest.file_rotated', `${path} was rotated; finishing the old file, then reading the new one.`, { path });
+      this.draining = { file: cur, idlePolls: 0 };
+      this.cur = this.openPath(path, 0);
+      if (this.cur) read += this.drainFile(this.cur, Math.max(0, this.maxPerPoll - read));
+    }
+    if (read > 0) this.saveState();
+    // More than a poll's budget waiting: come back at once rather than after pollMs.
+    if (read >= this.maxPerPoll && !this.stopped) setImmediate(() => this.poll());
+  }
+
+  private loadState(): TailState | undefined {
+    const p = this.opts.statePath;
+    if (!p || !existsSync(p)) return undefined;
+    try {
+      const s = JSON.parse(readFileSync(p, 'utf8')) as TailState;
+      if (s.path !== this.opts.path) return undefined;
+      return s;
+    } catch (err) {
+      this.log.warn('ingest.state_unreadable', `Tail state ${p} is unreadable; starting without it.`, { err, path: p });
+      return undefined;
+    }
+  }
+
+  /** Saves the committed offset of the file being read (after the draining one is done, the new file). */
+  private saveState(): void {
+    const p = this.opts.statePath;
+    // While an old file drains, its lines come first: save its position until it is done.
+    const f = this.draining?.file ?? this.cur;
+    if (!p || !f) return;
+    const state: TailState = { path: this.opts.path, dev: f.dev, ino: f.ino, offset: f.splitter.committedOffset, head: f.head.toString('base64') };
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(`${p}.tmp`, JSON.stringify(state));
+    renameSync(`${p}.tmp`, p);
+  }
+}

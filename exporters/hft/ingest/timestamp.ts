@@ -1,0 +1,79 @@
+/**
+ * RFC 3339 timestamps to Unix seconds, on the ingest hot path.
+ *
+ * The common shape `YYYY-MM-DDTHH:MM:SS[.fraction]Z` is parsed by hand with the minute prefix's
+ * epoch cached (one `Date.UTC` call per new minute, not per event); any other offset goes
+ * through `Date.parse` for the whole seconds plus the fraction parsed here, so sub-millisecond
+ * digits are kept either way. A float64 holds today's Unix time to about 0.24 µs.
+ */
+
+let cachedPrefix = '';
+let cachedEpoch = 0;
+
+function digits(s: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** The fraction `.ddd…` starting at `i` (the dot), as seconds, and where it ends. */
+function fraction(s: string, i: number): [number, number] {
+  if (s.charCodeAt(i) !== 46) return [0, i];
+  let v = 0;
+  let scale = 1;
+  let j = i + 1;
+  for (; j < s.length; j++) {
+    const c = s.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+    scale *= 10;
+  }
+  return [v / scale, j];
+}
+
+/**
+ * Unix time in seconds of an RFC 3339 timestamp (up to nanosecond digits).
+ * @returns NaN when the string is not a valid timestamp (the event schema rejects those first)
+ */
+export function parseTimestampSeconds(ts: string): number {
+  // Fast path: ...Z with the same minute as the last call.
+  const prefix = ts.slice(0, 16); // YYYY-MM-DDTHH:MM
+  let base: number;
+  if (prefix === cachedPrefix) base = cachedEpoch;
+  else {
+    const y = digits(ts, 0, 4);
+    const mo = digits(ts, 5, 2);
+    const d = digits(ts, 8, 2);
+    const h = digits(ts, 11, 2);
+    const mi = digits(ts, 14, 2);
+    if (Number.isNaN(y + mo + d + h + mi) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return NaN;
+    base = Date.UTC(y, mo - 1, d, h, mi) / 1000;
+    cachedPrefix = prefix;
+    cachedEpoch = base;
+  }
+  const sec = digits(ts, 17, 2);
+  if (Number.isNaN(sec) || sec > 60) return NaN;
+  const [frac, end] = fraction(ts, 19);
+  const zone = ts.charCodeAt(end);
+  if ((zone === 90 || zone === 122) && end === ts.length - 1) return base + sec + frac; // Z or z
+  if ((zone !== 43 && zone !== 45) || ts.length !== end + 6) return NaN;
+  const oh = digits(ts, end + 1, 2);
+  const om = digits(ts, end + 4, 2);
+  if (Number.isNaN(oh + om) || oh > 23 || om > 59) return NaN;
+  const offset = (oh * 3600 + om * 60) * (zone === 43 ? 1 : -1);
+  return base + sec + frac - offset;
+}
+
+/**
+ * Formats Unix seconds as RFC 3339 UTC with nanosecond digits: `2026-11-23T01:00:00.123456789Z`.
+ * @param seconds - Unix time; the fraction is rounded to whole nanoseconds
+ */
+export function formatTimestamp(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const ns = Math.min(999_999_999, Math.round((seconds - whole) * 1e9));
+  return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(ns).padStart(9, '0')}Z`;
+}

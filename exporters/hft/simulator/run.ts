@@ -1,0 +1,95 @@
+/**
+ * Runs a scenario: steps the engine model in simulated time and writes its events to a sink,
+ * paced against the wall clock (`speed` 1 is real time, 10 is ten times faster, Infinity is as
+ * fast as the sink takes them).
+ */
+import { TradingCalendar, TWSE_CALENDAR } from '../calendar.js';
+import { DEFAULT_MODEL, EngineModel, type ModelOptions, type SimEvent } from './model.js';
+import type { Scenario } from './scenarios/index.js';
+import type { Sink } from './sinks.js';
+
+/** Options of {@link runScenario} and {@link generate}. */
+export interface RunOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** Simulated start, Unix seconds. */
+  readonly start: number;
+  /** Simulated seconds to run; 0 runs until stopped. Default: the scenario's fault plus recovery. */
+  readonly duration?: number;
+  /** Simulated seconds per wall second (Infinity: no pacing). */
+  readonly speed: number;
+  /** Model overrides (tick rate, strategies, ...). */
+  readonly model?: Partial<Omit<ModelOptions, 'seed' | 'start'>>;
+  /** Simulated step in seconds (default 0.05). */
+  readonly step?: number;
+}
+
+/** Seconds a scenario runs by default: up to the fault, the fault, and the recovery. */
+export function defaultDuration(s: Scenario): number {
+  return s.faultAt + s.faultFor + s.recoveryFor;
+}
+
+/**
+ * Resolves `--start`: `now`, `session` (now when the calendar is open, else the latest session
+ * open, so a run at night still shows a trading session), or an RFC 3339 time.
+ * @throws Error when the value is none of those
+ */
+export function resolveStart(v: string, calendar = new TradingCalendar(TWSE_CALENDAR), now = Date.now() / 1000): number {
+  if (v === 'now') return now;
+  if (v === 'session') return calendar.isOpen(now) ? now : (calendar.lastOpen(now) ?? now);
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new Error(`--start '${v}': use now, session, or an RFC 3339 time`);
+  return t / 1000;
+}
+
+/**
+ * The scenario's events, step by step, in simulated time, without pacing.
+ * @returns a generator of `[stepEndTime, events]`
+ */
+export function* generate(o: RunOptions): Generator<readonly [number, SimEvent[]]> {
+  const model = new EngineModel({ ...DEFAULT_MODEL, ...o.model, seed: o.seed, start: o.start });
+  const dt = o.step ?? 0.05;
+  const duration = o.duration ?? defaultDuration(o.scenario);
+  const { faultAt, faultFor } = o.scenario;
+  for (let i = 0; duration === 0 || i * dt < duration - 1e-9; i++) {
+    const since = i * dt;
+    const inFault = faultFor > 0 && since >= faultAt && since < faultAt + faultFor;
+    const events = model.step(dt, inFault ? o.scenario.faults(since - faultAt) : {});
+    yield [model.now, events] as const;
+  }
+}
+
+/** Summary of a run. */
+export interface RunSummary {
+  readonly events: number;
+  readonly dropped: number;
+  readonly simulatedSeconds: number;
+}
+
+/**
+ * Runs a scenario into a sink until its duration is over or `signal` aborts.
+ */
+export async function runScenario(o: RunOptions, sink: Sink, signal?: AbortSignal): Promise<RunSummary> {
+  const wall0 = performance.now();
+  let events = 0;
+  let last = o.start;
+  let chunk = '';
+  for (const [t, evs] of generate(o)) {
+    if (signal?.aborted) break;
+    for (const e of evs) chunk += `${JSON.stringify(e)}\n`;
+    events += evs.length;
+    last = t;
+    if (Number.isFinite(o.speed)) {
+      await sink.write(chunk);
+      chunk = '';
+      const due = wall0 + ((t - o.start) / o.speed) * 1000;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    } else if (chunk.length > 1 << 20) {
+      await sink.write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) await sink.write(chunk);
+  return { events, dropped: sink.dropped, simulatedSeconds: last - o.start };
+}

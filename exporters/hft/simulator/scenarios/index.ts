@@ -1,0 +1,42 @@
+/** Every simulator scenario by name. */
+import { apiLimit } from './api-limit.js';
+import { busOverflow } from './bus-overflow.js';
+import { disconnect } from './disconnect.js';
+import { drawdown } from './drawdown.js';
+import { feedGap } from './feed-gap.js';
+import { latencySpike } from './latency-spike.js';
+import { normal } from './normal.js';
+import { reconciliationLag } from './reconciliation-lag.js';
+import { recorderFailure } from './recorder-failure.js';
+import { rejectSpike } from './reject-spike.js';
+import { stormHalt } from './storm-halt.js';
+import { stormWarm } from './storm-warm.js';
+import type { Scenario } from './types.js';
+
+export type { Faults, Scenario } from './types.js';
+
+/** Scenarios in documentation order. */
+export const SCENARIOS: readonly Scenario[] = [
+  normal,
+  feedGap,
+  disconnect,
+  busOverflow,
+  stormWarm,
+  stormHalt,
+  rejectSpike,
+  latencySpike,
+  drawdown,
+  apiLimit,
+  reconciliationLag,
+  recorderFailure,
+];
+
+/**
+ * The scenario with this name.
+ * @throws Error listing the known names
+ */
+export function scenarioByName(name: string): Scenario {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) throw new Error(`unknown scenario '${name}'; known: ${SCENARIOS.map((x) => x.name).join(', ')}`);
+  return s;
+}

@@ -1,0 +1,10 @@
+import { faultScenario } from './types.js';
+
+/** Latencies on the order path, the feed and the strategies grow a hundredfold. */
+export const latencySpike = faultScenario({
+  name: 'latency-spike',
+  description: 'Order-ack, tick and strategy decision latencies grow 100x for two minutes.',
+  alert: 'OrderAckLatencyHigh',
+  faultFor: 120,
+  faults: () => ({ latencyFactor: 100 }),
+});

@@ -1,0 +1,11 @@
+import { RECONCILIATION_LAG_WARNING_SECONDS } from '../../../../alert-rules/thresholds.js';
+import { faultScenario } from './types.js';
+
+/** Reconciliation with the broker keeps failing. */
+export const reconciliationLag = faultScenario({
+  name: 'reconciliation-lag',
+  description: 'Every reconciliation run fails, so the time since the last match grows past the warning.',
+  alert: 'ReconciliationLag',
+  faultFor: RECONCILIATION_LAG_WARNING_SECONDS + 60,
+  faults: () => ({ reconciliationFailing: true }),
+});

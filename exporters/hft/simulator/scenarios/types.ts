@@ -1,0 +1,53 @@
+/**
+ * A simulator scenario: a normal trading session, plus (for fault scenarios) a fault that starts
+ * `faultAt` seconds into the run, lasts `faultFor` seconds, and is designed to trip one alert family.
+ */
+import type { StormGuardMode } from '../../../catalog/enums.js';
+
+/** Knobs a fault turns on the engine model; unset knobs keep their normal behaviour. */
+export interface Faults {
+  /** Feeds that stop ticking. */
+  readonly silentFeeds?: readonly string[];
+  /** Gateways whose order-entry session is down (no orders go out through them). */
+  readonly downGateways?: readonly string[];
+  /** Bus occupancy to report instead of the normal 0.05-0.35 walk. */
+  readonly busOccupancy?: number;
+  /** Events dropped per second by a full bus. */
+  readonly busOverflowPerSecond?: number;
+  /** StormGuard mode of the first strategy. */
+  readonly stormMode?: StormGuardMode;
+  /** Broker reject probability per order (normal 0.005). */
+  readonly rejectRatio?: number;
+  /** Multiplier on order-ack, tick and strategy latencies (normal 1). */
+  readonly latencyFactor?: number;
+  /** PnL drift per second as a fraction of the daily loss limit (negative loses money). */
+  readonly pnlDriftPerSecond?: number;
+  /** API usage as a fraction of its limit (normal 0.2-0.4). */
+  readonly apiUsageRatio?: number;
+  /** Reconciliation runs fail. */
+  readonly reconciliationFailing?: boolean;
+  /** Recorder writes fail. */
+  readonly recorderFailing?: boolean;
+}
+
+/** One scenario. */
+export interface Scenario {
+  /** CLI name (`--scenario feed-gap`). */
+  readonly name: string;
+  readonly description: string;
+  /** Alert family the fault is meant to trip (`none` for the normal session). */
+  readonly alert: string;
+  /** Seconds into the run when the fault starts. */
+  readonly faultAt: number;
+  /** How long the fault lasts, in seconds. */
+  readonly faultFor: number;
+  /** Seconds of normal session after the fault, so resolves can be seen. */
+  readonly recoveryFor: number;
+  /** The fault's knobs at `s` seconds after it started (0 <= s < faultFor). */
+  faults(s: number): Faults;
+}
+
+/** Builds a fault scenario with the common timings (fault at 20 s, 60 s of recovery). */
+export function faultScenario(s: Omit<Scenario, 'faultAt' | 'recoveryFor'> & Partial<Pick<Scenario, 'faultAt' | 'recoveryFor'>>): Scenario {
+  return { faultAt: 20, recoveryFor: 60, ...s };
+}
