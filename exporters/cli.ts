@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { renderMetricsDoc } from './catalog/docs.js';
+import { renderEventsDoc } from './hft/events/docs.js';
 import { CATALOG, validateCatalog } from './catalog/index.js';
 import { registerHftCommands } from './hft/cli.js';
 
@@ -25,6 +26,17 @@ docs
   .option('--out <file>', 'output file (default: stdout)')
   .action(async (o: { out?: string }) => {
     const md = renderMetricsDoc();
+    if (!o.out) return void process.stdout.write(md);
+    await mkdir(dirname(o.out), { recursive: true });
+    await writeFile(o.out, md);
+  });
+
+docs
+  .command('events')
+  .description('Write the event contract generated from the event schemas.')
+  .option('--out <file>', 'output file (default: stdout)')
+  .action(async (o: { out?: string }) => {
+    const md = renderEventsDoc();
     if (!o.out) return void process.stdout.write(md);
     await mkdir(dirname(o.out), { recursive: true });
     await writeFile(o.out, md);

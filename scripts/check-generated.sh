@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Fails when a generated file (docs, rule YAML, dashboards) differs from what its source builds.
-# Rebuilds into the work tree, then asks git whether anything changed.
+# Fails when a generated file (docs, rule YAML, dashboards, Alertmanager config) differs from what
+# its source builds: snapshots the generated folders, rebuilds, and compares. On a clean clone this
+# checks the committed files; in a work tree, the files as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+paths=()
+for p in docs prometheus/rules dashboards alertmanager/alertmanager.yml; do [ -e "$p" ] && paths+=("$p"); done
+snapshot() { find "${paths[@]}" -type f -print0 2>/dev/null | sort -z | xargs -0 md5sum; }
+before=$(snapshot)
 npm run -s build
-paths=(docs)
-for p in prometheus/rules dashboards alertmanager; do [ -e "$p" ] && paths+=("$p"); done
-if [ -d .git ] || git rev-parse --git-dir >/dev/null 2>&1; then
-  changed=$(git status --porcelain -- "${paths[@]}")
-  if [ -n "$changed" ]; then
-    echo "generated files differ from their sources; run 'npm run build' and commit:" >&2
-    echo "$changed" >&2
-    git --no-pager diff --stat -- "${paths[@]}" >&2
-    exit 1
-  fi
+paths=()
+for p in docs prometheus/rules dashboards alertmanager/alertmanager.yml; do [ -e "$p" ] && paths+=("$p"); done
+after=$(snapshot)
+if [ "$before" != "$after" ]; then
+  echo "generated files were out of date with their sources (now rebuilt; review and commit):" >&2
+  diff <(echo "$before") <(echo "$after") >&2 || true
+  exit 1
 fi
 echo "generated files match their sources"

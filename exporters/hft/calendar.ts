@@ -123,9 +123,17 @@ export class TradingCalendar {
     return this.sessions.some(([o, c]) => l.second >= o && l.second < c);
   }
 
-  /** The exchange-local date (`YYYY-MM-DD`) at `tSeconds`, for per-day state such as the PnL peak. */
+  private dateMinute = NaN;
+  private dateCached = '';
+
+  /** The exchange-local date (`YYYY-MM-DD`) at `tSeconds`, for per-day state such as the PnL peak. Cached per minute. */
   localDate(tSeconds: number): string {
-    return this.local(tSeconds).date;
+    const minute = Math.floor(tSeconds / 60);
+    if (minute !== this.dateMinute) {
+      this.dateCached = this.local(tSeconds).date;
+      this.dateMinute = minute;
+    }
+    return this.dateCached;
   }
 
   /**

@@ -124,6 +124,14 @@ export class HistogramSeries {
     return c;
   }
 
+  /** Cumulative bucket counts, one per bound plus +Inf (allocates; not for the hot path). */
+  cumulativeBuckets(): number[] {
+    const out: number[] = [];
+    let c = 0;
+    for (let i = 0; i <= this.bounds.length; i++) out.push((c += this.values[this.base + i]!));
+    return out;
+  }
+
   /** Sum of observations so far. */
   sum(): number {
     return this.values[this.sumSlot]!;

@@ -1,18 +1,20 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmarks and prints each figure beside its baseline
- * from the same run. Suites: hotpath, render, eventloop (default: all, one after another).
+ * from the same run. Suites: hotpath, render, eventloop, ingest (default: all, one after another).
  * Exit code 0 even when a target is missed (the figures are the output); `--strict` makes a missed
  * target exit 1.
  */
 import { Command } from 'commander';
 import { benchEventLoop } from './eventloop.js';
 import { benchHotPath } from './hotpath.js';
+import { benchIngest } from './ingest.js';
 import { benchRender } from './render.js';
 
 const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   hotpath: benchHotPath,
   render: benchRender,
   eventloop: benchEventLoop,
+  ingest: benchIngest,
 };
 
 const program = new Command('bench')

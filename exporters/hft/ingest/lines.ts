@@ -10,9 +10,10 @@ export interface LineSink {
    * One complete line without its `\n` (a trailing `\r` is removed).
    * @param text - the line decoded as UTF-8 (invalid sequences become U+FFFD)
    * @param offset - byte offset of the line's first byte in the stream
-   * @param bytes - the line's raw bytes (a view valid only during the call)
+   * @param chunk - a buffer holding the line's raw bytes at `[start, end)`, valid only during the call
+   *   (no per-line view is made: most lines never need their bytes)
    */
-  line(text: string, offset: number, bytes: Buffer): void;
+  line(text: string, offset: number, chunk: Buffer, start: number, end: number): void;
   /** A line over the limit: its first `maxLineBytes` bytes, its full length, its offset. */
   oversize(prefix: Buffer, length: number, offset: number): void;
 }
@@ -77,7 +78,7 @@ export class LineSplitter {
       if (end > start && buf[end - 1] === 13) end--;
       const len = end - start;
       if (len > this.maxLineBytes) this.sink.oversize(Buffer.from(buf.subarray(start, start + this.maxLineBytes)), len, base + start);
-      else if (len > 0) this.sink.line(buf.toString('utf8', start, end), base + start, buf.subarray(start, end));
+      else if (len > 0) this.sink.line(buf.toString('utf8', start, end), base + start, buf, start, end);
       start = nl + 1;
     }
     const remaining = buf.length - start;

@@ -128,23 +128,23 @@ export class IngestPipeline {
       kind,
       origin,
       bytes: (n) => bytes.inc(n),
-      line: (text, offset, raw) => {
-        if (text.includes('\uFFFD') && !isUtf8(raw)) {
-          reject('encoding', 'the line is not valid UTF-8', text, offset, raw.length);
+      line: (text, offset, chunk, start, end) => {
+        if (text.includes('\uFFFD') && !isUtf8(chunk.subarray(start, end))) {
+          reject('encoding', 'the line is not valid UTF-8', text, offset, end - start);
           return;
         }
         let v: unknown;
         try {
           v = JSON.parse(text);
         } catch (err) {
-          reject('invalid_json', (err as Error).message, text, offset, raw.length);
+          reject('invalid_json', (err as Error).message, text, offset, end - start);
           return;
         }
         if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-          reject('invalid_json', 'a line must be one JSON object', text, offset, raw.length);
+          reject('invalid_json', 'a line must be one JSON object', text, offset, end - start);
           return;
         }
-        accept(v as Record<string, unknown>, text, offset, raw.length);
+        accept(v as Record<string, unknown>, text, offset, end - start);
       },
       oversize: (prefix, length, offset) => {
         reject('too_large', `line of ${length} bytes is over the limit of ${prefix.length} bytes; the first ${prefix.length} bytes are kept`, prefix.toString('utf8'), offset, length);

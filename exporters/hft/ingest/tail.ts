@@ -135,9 +135,9 @@ export class FileTailer {
     };
     file.splitter = new LineSplitter(
       {
-        line: (text, off, bytes) => {
+        line: (text, off, chunk, start, end) => {
           this.lines++;
-          this.sink.line(text, off, bytes);
+          this.sink.line(text, off, chunk, start, end);
         },
         oversize: (prefix, len, off) => this.sink.oversize(prefix, len, off),
       },

@@ -20,31 +20,17 @@ function digits(s: string, from: number, n: number): number {
   return v;
 }
 
-/** The fraction `.ddd…` starting at `i` (the dot), as seconds, and where it ends. */
-function fraction(s: string, i: number): [number, number] {
-  if (s.charCodeAt(i) !== 46) return [0, i];
-  let v = 0;
-  let scale = 1;
-  let j = i + 1;
-  for (; j < s.length; j++) {
-    const c = s.charCodeAt(j) - 48;
-    if (c < 0 || c > 9) break;
-    v = v * 10 + c;
-    scale *= 10;
-  }
-  return [v / scale, j];
-}
-
 /**
  * Unix time in seconds of an RFC 3339 timestamp (up to nanosecond digits).
  * @returns NaN when the string is not a valid timestamp (the event schema rejects those first)
  */
 export function parseTimestampSeconds(ts: string): number {
   // Fast path: ...Z with the same minute as the last call.
-  const prefix = ts.slice(0, 16); // YYYY-MM-DDTHH:MM
   let base: number;
-  if (prefix === cachedPrefix) base = cachedEpoch;
+  if (cachedPrefix !== '' && ts.startsWith(cachedPrefix)) base = cachedEpoch;
   else {
+    const t = ts.charCodeAt(10);
+    if (ts.charCodeAt(4) !== 45 || ts.charCodeAt(7) !== 45 || (t !== 84 && t !== 116) || ts.charCodeAt(13) !== 58) return NaN;
     const y = digits(ts, 0, 4);
     const mo = digits(ts, 5, 2);
     const d = digits(ts, 8, 2);
@@ -52,12 +38,28 @@ export function parseTimestampSeconds(ts: string): number {
     const mi = digits(ts, 14, 2);
     if (Number.isNaN(y + mo + d + h + mi) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return NaN;
     base = Date.UTC(y, mo - 1, d, h, mi) / 1000;
-    cachedPrefix = prefix;
+    cachedPrefix = ts.slice(0, 16); // YYYY-MM-DDTHH:MM
     cachedEpoch = base;
   }
+  if (ts.charCodeAt(16) !== 58) return NaN;
   const sec = digits(ts, 17, 2);
   if (Number.isNaN(sec) || sec > 60) return NaN;
-  const [frac, end] = fraction(ts, 19);
+  // Fraction: '.' then 1 to 9 digits (inline, no allocation).
+  let frac = 0;
+  let end = 19;
+  if (ts.charCodeAt(19) === 46) {
+    let v = 0;
+    let scale = 1;
+    end = 20;
+    for (; end < ts.length; end++) {
+      const c = ts.charCodeAt(end) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      scale *= 10;
+    }
+    if (end === 20 || end > 29) return NaN;
+    frac = v / scale;
+  }
   const zone = ts.charCodeAt(end);
   if ((zone === 90 || zone === 122) && end === ts.length - 1) return base + sec + frac; // Z or z
   if ((zone !== 43 && zone !== 45) || ts.length !== end + 6) return NaN;

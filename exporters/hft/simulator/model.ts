@@ -285,8 +285,10 @@ export class EngineModel {
     const limit = this.opts.dailyLossLimit;
     for (const s of this.strategies) {
       const drift = (faults.pnlDriftPerSecond ?? 0) * limit;
-      s.realized += drift * 0.7 + this.rng.normal() * limit * 0.0015 + limit * 0.0002;
-      s.unrealized = s.unrealized * 0.8 + drift * 0.3 + this.rng.normal() * limit * 0.002;
+      // Realized PnL walks with a slight upward drift (a profitable day) plus the fault's drift;
+      // unrealized PnL is mean-reverting noise around zero.
+      s.realized += drift + this.rng.normal() * limit * 0.0015 + limit * 0.0002;
+      s.unrealized = s.unrealized * 0.8 + this.rng.normal() * limit * 0.002;
       const long = Math.max(0, s.position) * 1000 + 1_000_000 + this.rng.next() * 200_000;
       const short = Math.max(0, -s.position) * 1000 + 500_000 + this.rng.next() * 100_000;
       emit(t, () =>

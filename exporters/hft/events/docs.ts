@@ -1,0 +1,83 @@
+/**
+ * Renders `docs/events.md`, the event contract for engine teams in any language, from the
+ * TypeBox schemas: envelope, one section per event type with its fields and an example line.
+ */
+import type { TObject, TSchema } from '@sinclair/typebox';
+import { COMMON } from './define.js';
+import { EVENT_TYPES } from './index.js';
+
+const EXAMPLE_TS = '2026-11-23T01:00:00.123456789Z';
+
+function typeOf(s: TSchema): string {
+  const x = s as Record<string, unknown>;
+  if (Array.isArray(x.anyOf)) {
+    const consts = (x.anyOf as Record<string, unknown>[]).map((a) => a.const);
+    if (consts.every((c) => typeof c === 'string')) return consts.map((c) => `\`${String(c)}\``).join(' \\| ');
+  }
+  if (x.const !== undefined) return `\`${JSON.stringify(x.const)}\``;
+  if (x.type === 'object' && x.patternProperties) return 'object (string → number)';
+  let t = String(x.type ?? 'any');
+  const bounds: string[] = [];
+  if (x.minimum !== undefined) bounds.push(`≥ ${String(x.minimum)}`);
+  if (x.exclusiveMinimum !== undefined) bounds.push(`> ${String(x.exclusiveMinimum)}`);
+  if (x.maximum !== undefined) bounds.push(`≤ ${String(x.maximum)}`);
+  if (x.maxLength !== undefined) bounds.push(`≤ ${String(x.maxLength)} chars`);
+  if (x.pattern !== undefined && x.pattern !== COMMON.ts.pattern) bounds.push(`pattern \`${String(x.pattern)}\``);
+  if (bounds.length) t += ` (${bounds.join(', ')})`;
+  return t;
+}
+
+function fields(schema: TObject, skip: ReadonlySet<string>): string[] {
+  const required = new Set(schema.required ?? []);
+  const rows = ['| field | type | required | meaning |', '|---|---|---|---|'];
+  for (const [name, s] of Object.entries(schema.properties)) {
+    if (skip.has(name)) continue;
+    const d = (s as { description?: string }).description ?? '';
+    rows.push(`| \`${name}\` | ${typeOf(s)} | ${required.has(name) ? 'yes' : 'no'} | ${d} |`);
+  }
+  return rows;
+}
+
+/** The Markdown contract. */
+export function renderEventsDoc(): string {
+  const envelope = new Set([...Object.keys(COMMON), 'event']);
+  const out = [
+    '# Event contract',
+    '',
+    '<!-- Generated from exporters/hft/events by `npm run build:docs`. Do not edit by hand. -->',
+    '',
+    'The trading engine tells tickwatch what happens by writing **NDJSON**: one JSON object per line, UTF-8,',
+    'ending in `\\n`. The same lines are the engine\'s structured log. Send them either way:',
+    '',
+    '- **append to a file** that the HFT exporter tails (`tickwatch hft --events /var/log/engine/events.ndjson`);',
+    '  rename rotation and copytruncate are both fine, and nothing you write blocks on us;',
+    '- **TCP** to `127.0.0.1:9478` (`tickwatch hft --tcp 127.0.0.1:9478`). Never block the trading thread on',
+    '  the socket: when your send buffer is full, drop and count (see `exporters/hft/simulator/sinks.ts`).',
+    '',
+    'A line that is not JSON, is over the size limit (64 KiB by default), is not valid UTF-8, has an unknown',
+    '`event`, or does not match its schema is rejected: counted in',
+    '`tickwatch_ingest_rejected_total{source,reason}` (`invalid_json`, `too_large`, `encoding`, `unknown_event`,',
+    '`schema`), written with the reason and its byte offset to `dead-letter.ndjson` in the exporter\'s data',
+    'folder, and logged. Fields not listed here are allowed and ignored, so you can add fields before we use them.',
+    '',
+    '## Envelope (every event)',
+    '',
+    ...fields({ properties: COMMON, required: ['ts', 'component', 'level'] } as unknown as TObject, new Set()),
+    '| `event` | string | yes | The event type, one of the names below. |',
+    '',
+    'Latencies are integers in **nanoseconds** (`*_ns`); tickwatch exports them in seconds. Money is in the',
+    'account currency. Order ids, symbols and correlation ids are never metric labels; they go to the audit trail.',
+    '',
+    '## Event types',
+    '',
+    EVENT_TYPES.map((e) => `[\`${e.name}\`](#${e.name.replace(/[._]/g, '')})`).join(' · '),
+    '',
+  ];
+  for (const e of EVENT_TYPES) {
+    const ex: Record<string, unknown> = { ...e.example };
+    // Envelope first, in the order engines log it.
+    const ordered = { ts: EXAMPLE_TS, level: ex.level ?? 'info', component: ex.component, event: ex.event, ...ex };
+    out.push(`### ${e.name}`, '', e.description, '', ...fields(e.schema, envelope), '', '```json', JSON.stringify(ordered), '```', '');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,121 @@
+/**
+ * Ingest throughput on one core: the whole file-tail path (read, split, JSON.parse, schema
+ * validation, derivation into shared-memory metrics) over a realistic mixed file from the
+ * simulator, beside `JSON.parse` alone over the same lines, in the same run. Also peak RSS.
+ * Targets (issue 3): at least 500,000 events/s, and at least half the JSON.parse-only rate.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { TradingCalendar, TWSE_CALENDAR } from '../../exporters/hft/calendar.js';
+import { Deriver } from '../../exporters/hft/derive.js';
+import { DeadLetterFile } from '../../exporters/hft/ingest/deadletter.js';
+import { IngestPipeline } from '../../exporters/hft/ingest/pipeline.js';
+import { FileTailer } from '../../exporters/hft/ingest/tail.js';
+import { runScenario } from '../../exporters/hft/simulator/run.js';
+import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
+import { FileSink } from '../../exporters/hft/simulator/sinks.js';
+import { MetricRegistry } from '../../exporters/instrument/registry.js';
+import { createLogging } from '../../exporters/lib/log.js';
+import { median, table, verdict } from './measure.js';
+
+const EVENTS = 1_000_000;
+
+/** JSON.parse of every line of the file, reading and splitting the same way. @returns lines parsed */
+export function parseOnly(path: string): number {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let pos = 0;
+  let n = 0;
+  let rest: Buffer | null = null;
+  for (;;) {
+    const r = readSync(fd, buf, 0, buf.length, pos);
+    if (r <= 0) break;
+    pos += r;
+    let b = buf.subarray(0, r);
+    if (rest) b = Buffer.concat([rest, b]);
+    let start = 0;
+    for (let nl = b.indexOf(10, start); nl >= 0; nl = b.indexOf(10, start)) {
+      const v = JSON.parse(b.toString('utf8', start, nl)) as { event?: string };
+      if (v.event) n++;
+      start = nl + 1;
+    }
+    rest = start < b.length ? Buffer.from(b.subarray(start)) : null;
+  }
+  closeSync(fd);
+  return n;
+}
+
+/** The full file-tail path into a fresh registry. @returns lines accepted */
+export function fullPath(path: string, dir: string, round: number): { accepted: number; rejected: number } {
+  const registry = new MetricRegistry();
+  const logging = createLogging({ service: 'bench', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const deriver = new Deriver({ registry, calendar: new TradingCalendar(TWSE_CALENDAR) });
+  const pipeline = new IngestPipeline({ registry, deadLetter: new DeadLetterFile(join(dir, `dead-${round}.ndjson`)), log: logging.logger('ingest'), consumers: [(ev, t) => deriver.apply(ev, t)] });
+  const tailer = new FileTailer({ path, pollMs: 1e9, maxBytesPerPoll: Number.MAX_SAFE_INTEGER }, pipeline.source('file', path), logging.logger('ingest'));
+  tailer.start();
+  tailer.pollNow();
+  tailer.stop();
+  return { accepted: pipeline.accepted, rejected: pipeline.rejected };
+}
+
+/** Runs the ingest benchmark and prints its table. @returns whether both targets were met */
+/** Peak RSS in KiB of a fresh process running one mode over the file. */
+function rssOf(mode: 'full' | 'parse', path: string, dir: string): number {
+  const child = fileURLToPath(new URL('./ingest-rss.ts', import.meta.url));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', child, mode, path, dir], { encoding: 'utf8' });
+  return (JSON.parse(out) as { maxRssKiB: number }).maxRssKiB;
+}
+
+export async function benchIngest(): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'tickwatch-bench-'));
+  try {
+    const path = join(dir, 'events.ndjson');
+    const sink = new FileSink(path);
+    // The normal session writes about 600 events per simulated second at the default rates.
+    let written = 0;
+    let t = Date.UTC(2026, 10, 23, 1) / 1000;
+    while (written < EVENTS) {
+      const r = await runScenario({ scenario: scenarioByName('normal'), seed: written + 1, start: t, duration: 120, speed: Infinity }, sink);
+      written += r.events;
+      t += 120;
+    }
+    await sink.close();
+    const bytes = statSync(path).size;
+
+    const parseRates: number[] = [];
+    const fullRates: number[] = [];
+    let accepted = 0;
+    for (let round = 0; round < 3; round++) {
+      let t0 = process.hrtime.bigint();
+      const n = parseOnly(path);
+      parseRates.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
+      t0 = process.hrtime.bigint();
+      const r = fullPath(path, dir, round);
+      fullRates.push(r.accepted / (Number(process.hrtime.bigint() - t0) / 1e9));
+      accepted = r.accepted;
+      if (r.rejected !== 0 || r.accepted !== n) throw new Error(`ingest lost or rejected lines: ${r.accepted} accepted, ${r.rejected} rejected, ${n} lines`);
+    }
+    const parse = median(parseRates);
+    const full = median(fullRates);
+    const ok = full >= 500_000 && full >= parse / 2;
+    table(
+      `Ingest on one core: ${accepted.toLocaleString('en')} events, ${(bytes / 2 ** 20).toFixed(0)} MiB simulator file (median of 3 runs)`,
+      ['path', 'events/s', 'vs JSON.parse only', 'target'],
+      [
+        ['JSON.parse only (read + split + parse)', Math.round(parse), '1.00x', 'baseline'],
+        ['full ingest (tail + parse + validate + derive)', Math.round(full), `${(full / parse).toFixed(2)}x`, `>= 500,000/s and >= 0.5x: ${verdict(ok)}`],
+      ],
+    );
+    // Peak RSS in fresh processes (getrusage maxrss), so nothing else this run did counts.
+    const fullRss = rssOf('full', path, dir);
+    const bareRss = rssOf('parse', path, dir);
+    console.log(`Peak RSS over ${accepted.toLocaleString('en')} events: full ingest ${(fullRss / 1024).toFixed(0)} MiB, JSON.parse-only process ${(bareRss / 1024).toFixed(0)} MiB (each in its own process)`);
+    return ok;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,36 @@
+/** Test scaffolding: temp folders, captured logs, a registry rendered in-thread. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll } from 'vitest';
+import { MetricRegistry } from '../../exporters/instrument/registry.js';
+import { SeriesView } from '../../exporters/instrument/view.js';
+import { createLogging, type Logging } from '../../exporters/lib/log.js';
+import { parseExposition, type Sample } from './exposition.js';
+
+/** A temp folder removed after the file's tests. */
+export function tempDir(prefix = 'tickwatch-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** Logging into memory: `lines` holds every record. */
+export function captureLogging(): Logging & { lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return Object.assign(createLogging({ service: 'test', destination, levels: { default: 'debug' } }), { lines });
+}
+
+/** Renders a registry in this thread and parses the exposition. */
+export async function samplesOf(reg: MetricRegistry): Promise<Sample[]> {
+  const view = new SeriesView();
+  reg.subscribe((m) => view.apply(m));
+  return parseExposition((await view.render()).body);
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderEventsDoc } from '../../exporters/hft/events/docs.js';
+import { EVENT_TYPES, VALIDATORS } from '../../exporters/hft/events/index.js';
+import { formatTimestamp, parseTimestampSeconds } from '../../exporters/hft/ingest/timestamp.js';
+
+describe('event contract', () => {
+  it('covers the event types the issue lists', () => {
+    const names = EVENT_TYPES.map((e) => e.name);
+    for (const n of ['feed.tick', 'feed.gap', 'gateway.connect', 'gateway.disconnect', 'gateway.reconnect', 'api.usage', 'bus.occupancy', 'bus.overflow', 'strategy.intent', 'risk.decision', 'stormguard.transition', 'order.submitted', 'order.acked', 'order.rejected', 'order.cancel_requested', 'order.canceled', 'execution.fill', 'pnl.snapshot', 'reconciliation.result', 'config.changed']) {
+      expect(names).toContain(n);
+    }
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('accepts every documented example and rejects it with a field broken', () => {
+    for (const e of EVENT_TYPES) {
+      const ok = { ts: '2026-11-23T01:00:00.123456789+08:00', level: 'info', ...e.example };
+      const check = VALIDATORS.get(e.name)!;
+      expect(check.Check(ok), `${e.name}: ${check.Errors(ok).First()?.message}`).toBe(true);
+      expect(check.Check({ ...ok, ts: '23/11/2026 01:00' }), e.name).toBe(false);
+      expect(check.Check({ ...ok, component: 'kernel' }), e.name).toBe(false);
+      const required = (e.schema.required ?? []).filter((k: string) => !['ts', 'component', 'level', 'event'].includes(k));
+      for (const k of required) {
+        const { [k]: _drop, ...missing } = ok as Record<string, unknown>;
+        expect(check.Check(missing), `${e.name} without ${k}`).toBe(false);
+      }
+    }
+  });
+
+  it('has a committed docs/events.md that matches the schemas', () => {
+    expect(readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8')).toBe(renderEventsDoc());
+  });
+});
+
+describe('RFC 3339 timestamps', () => {
+  it('parses Z and offsets with up to nanosecond digits', () => {
+    expect(parseTimestampSeconds('2026-11-23T01:00:00Z')).toBe(Date.UTC(2026, 10, 23, 1) / 1000);
+    expect(parseTimestampSeconds('2026-11-23T09:00:00.5+08:00')).toBe(Date.UTC(2026, 10, 23, 1) / 1000 + 0.5);
+    expect(parseTimestampSeconds('2026-11-22T20:30:00.000000001-04:30')).toBeCloseTo(Date.UTC(2026, 10, 23, 1) / 1000, 6);
+    const t = parseTimestampSeconds('2026-11-23T01:00:00.123456789Z');
+    expect(t - Date.UTC(2026, 10, 23, 1) / 1000).toBeCloseTo(0.123456789, 6);
+    for (const bad of ['2026-13-01T00:00:00Z', '2026-11-23 01:00:00Z', '2026-11-23T01:00:00', '2026-11-23T25:00:00Z', 'x']) expect(parseTimestampSeconds(bad), bad).toBeNaN();
+  });
+
+  it('round-trips through formatTimestamp at nanosecond precision within float limits', () => {
+    const t = 1795309370.123456;
+    const s = formatTimestamp(t);
+    expect(s).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
+    expect(parseTimestampSeconds(s)).toBeCloseTo(t, 6);
+  });
+});

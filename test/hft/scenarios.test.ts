@@ -1,0 +1,196 @@
+/**
+ * Each simulator scenario, run in simulated time through the real pipeline and derivation, drives
+ * the metric its alert watches past the threshold in alert-rules/thresholds.ts; the normal
+ * session drives none of them there.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as T from '../../alert-rules/thresholds.js';
+import * as C from '../../exporters/catalog/index.js';
+import { ALWAYS_OPEN_CALENDAR, TradingCalendar } from '../../exporters/hft/calendar.js';
+import { Deriver } from '../../exporters/hft/derive.js';
+import { DeadLetterFile } from '../../exporters/hft/ingest/deadletter.js';
+import { IngestPipeline } from '../../exporters/hft/ingest/pipeline.js';
+import { DEFAULT_MODEL } from '../../exporters/hft/simulator/model.js';
+import { generate } from '../../exporters/hft/simulator/run.js';
+import { scenarioByName, SCENARIOS } from '../../exporters/hft/simulator/scenarios/index.js';
+import { MetricRegistry } from '../../exporters/instrument/registry.js';
+import { captureLogging, tempDir } from '../helpers/env.js';
+import { histogramQuantile } from '../helpers/promql.js';
+
+const dir = tempDir();
+const START = Date.UTC(2026, 10, 23, 1) / 1000; // a Monday, 09:00 in Taipei
+
+interface Probe {
+  t: number;
+  gap: number;
+  connected: number;
+  occupancy: number;
+  overflows: number;
+  mode: number;
+  submits: number;
+  rejects: number;
+  ack: number[];
+  strategyLatency: number[];
+  apiRatio: number;
+  drawdownRatio: number;
+  reconLag: number;
+  recorderFailures: number;
+  storeUp: number;
+}
+
+function run(name: string, duration?: number) {
+  const reg = new MetricRegistry();
+  const deriver = new Deriver({ registry: reg, calendar: new TradingCalendar(ALWAYS_OPEN_CALENDAR), feeds: DEFAULT_MODEL.feeds, strategies: DEFAULT_MODEL.strategies });
+  const pipeline = new IngestPipeline({ registry: reg, deadLetter: new DeadLetterFile(join(dir, `${name}.dead`)), log: captureLogging().logger('ingest'), consumers: [(ev, t) => deriver.apply(ev, t)] });
+  const src = pipeline.source('inprocess', name);
+  const sum = (f: () => number[]) => f().reduce((a, b) => a + b, 0);
+  const strategies = DEFAULT_MODEL.strategies;
+  const h = {
+    gap: reg.gauge(C.feedGapSeconds).labels('twse-md'),
+    connected: reg.gauge(C.gatewayConnected).labels('broker-a', 'order_entry'),
+    occupancy: reg.gauge(C.busOccupancyRatio).labels('md-to-strategy'),
+    overflows: reg.counter(C.busOverflowsTotal).labels('md-to-strategy'),
+    mode: reg.gauge(C.stormguardMode).labels('mm-2330'),
+    submits: strategies.map((s) => reg.counter(C.orderActionsTotal).labels(s, 'submit')),
+    rejects: strategies.map((s) => reg.counter(C.orderActionsTotal).labels(s, 'reject')),
+    ack: DEFAULT_MODEL.gateways.map((g) => reg.histogram(C.orderAckLatencySeconds).labels(g)),
+    strat: strategies.map((s) => reg.histogram(C.strategyDecisionLatencySeconds).labels(s)),
+    apiUsed: reg.gauge(C.apiUsageRequests).labels('broker-a-rest'),
+    apiLimit: reg.gauge(C.apiLimitRequests).labels('broker-a-rest'),
+    dd: strategies.map((s) => [reg.gauge(C.pnlDrawdown).labels(s), reg.gauge(C.dailyLossLimit).labels(s)] as const),
+    lag: reg.gauge(C.reconciliationLagSeconds).labels('acct-1'),
+    failures: C.AUDIT_TABLES.map((t) => reg.counter(C.recorderWriteFailuresTotal).labels(t)),
+    up: reg.gauge(C.recorderStoreUp).labels('clickhouse'),
+  };
+  const addBuckets = (hs: { cumulativeBuckets(): number[] }[]) => hs.map((x) => x.cumulativeBuckets()).reduce((a, b) => a.map((v, i) => v + b[i]!));
+  const probes: Probe[] = [];
+  let next = START + 1;
+  for (const [t, evs] of generate({ scenario: scenarioByName(name), seed: 11, start: START, speed: Infinity, duration })) {
+    for (const e of evs) src.object(JSON.parse(JSON.stringify(e)));
+    deriver.tick(t);
+    if (t + 1e-9 >= next) {
+      next += 1;
+      probes.push({
+        t: t - START,
+        gap: h.gap.get(),
+        connected: h.connected.get(),
+        occupancy: h.occupancy.get(),
+        overflows: h.overflows.get(),
+        mode: h.mode.get(),
+        submits: sum(() => h.submits.map((c) => c.get())),
+        rejects: sum(() => h.rejects.map((c) => c.get())),
+        ack: addBuckets(h.ack),
+        strategyLatency: addBuckets(h.strat),
+        apiRatio: h.apiUsed.get() / h.apiLimit.get(),
+        drawdownRatio: Math.max(...h.dd.map(([d, l]) => d.get() / l.get())),
+        reconLag: h.lag.get(),
+        recorderFailures: sum(() => h.failures.map((c) => c.get())),
+        storeUp: h.up.get(),
+      });
+    }
+  }
+  return { probes, pipeline };
+}
+
+/** Value over a window like PromQL: `f(now) - f(now - w)`, for every probe with a full window. */
+function windows(p: readonly Probe[], w: number, f: (a: Probe, b: Probe) => number): number[] {
+  return p.slice(w).map((x, i) => f(p[i]!, x));
+}
+const rejectRatios = (p: readonly Probe[]) => windows(p, 60, (a, b) => (b.rejects - a.rejects) / Math.max(1, b.submits - a.submits));
+const p99 = (p: readonly Probe[], key: 'ack' | 'strategyLatency', bounds: readonly number[]) =>
+  windows(p, 60, (a, b) => histogramQuantile(0.99, bounds, b[key].map((v, i) => v - a[key][i]!)));
+/** Longest run, in seconds, of consecutive probes for which `pred` holds. */
+function longest(p: readonly Probe[], pred: (x: Probe) => boolean): number {
+  let best = 0;
+  let run = 0;
+  for (const x of p) best = Math.max(best, (run = pred(x) ? run + 1 : 0));
+  return best;
+}
+
+describe('simulator scenarios against the alert thresholds', () => {
+  it('normal: drives no metric past any threshold over ten minutes, and every line it writes is valid', () => {
+    const { probes: p, pipeline } = run('normal', 600);
+    expect(pipeline.rejected).toBe(0);
+    expect(pipeline.accepted).toBeGreaterThan(20_000);
+    expect(Math.max(...p.map((x) => x.gap))).toBeLessThan(T.FEED_GAP_CRITICAL_SECONDS);
+    expect(Math.min(...p.map((x) => x.connected))).toBe(1);
+    expect(Math.max(...p.map((x) => x.occupancy))).toBeLessThan(T.BUS_OCCUPANCY_WARNING_RATIO);
+    expect(p.at(-1)!.overflows).toBe(0);
+    expect(Math.max(...p.map((x) => x.mode))).toBe(0);
+    expect(Math.max(...rejectRatios(p))).toBeLessThan(T.ORDER_REJECT_RATIO_CRITICAL);
+    expect(Math.max(...p99(p, 'ack', C.orderAckLatencySeconds.buckets))).toBeLessThan(T.ORDER_ACK_LATENCY_P99_WARNING_SECONDS);
+    expect(Math.max(...p99(p, 'strategyLatency', C.strategyDecisionLatencySeconds.buckets))).toBeLessThan(T.STRATEGY_LATENCY_P99_WARNING_SECONDS);
+    expect(Math.max(...p.map((x) => x.apiRatio))).toBeLessThan(T.API_USAGE_WARNING_RATIO);
+    expect(Math.max(...p.map((x) => x.drawdownRatio))).toBeLessThan(T.DRAWDOWN_WARNING_RATIO);
+    expect(Math.max(...p.map((x) => x.reconLag))).toBeLessThan(T.RECONCILIATION_LAG_WARNING_SECONDS);
+    expect(p.at(-1)!.recorderFailures).toBe(0);
+    expect(p.at(-1)!.submits).toBeGreaterThan(1000);
+  });
+
+  const faults: Record<string, (p: Probe[]) => void> = {
+    'feed-gap': (p) => {
+      expect(longest(p, (x) => x.gap > T.FEED_GAP_CRITICAL_SECONDS)).toBeGreaterThanOrEqual(T.FEED_GAP_FOR_SECONDS + 5);
+      expect(p.at(-1)!.gap).toBeLessThan(T.FEED_GAP_CRITICAL_SECONDS);
+    },
+    disconnect: (p) => {
+      expect(longest(p, (x) => x.connected === 0)).toBeGreaterThanOrEqual(20);
+      expect(p.at(-1)!.connected).toBe(1);
+    },
+    'bus-overflow': (p) => {
+      expect(longest(p, (x) => x.occupancy > T.BUS_OCCUPANCY_CRITICAL_RATIO)).toBeGreaterThanOrEqual(T.BUS_OCCUPANCY_CRITICAL_FOR_SECONDS + 5);
+      expect(p.at(-1)!.overflows).toBeGreaterThan(0);
+      expect(p.at(-1)!.occupancy).toBeLessThan(T.BUS_OCCUPANCY_WARNING_RATIO);
+    },
+    'storm-warm': (p) => {
+      expect(longest(p, (x) => x.mode === 1)).toBeGreaterThanOrEqual(30);
+      expect(Math.max(...p.map((x) => x.mode))).toBe(1);
+      expect(p.at(-1)!.mode).toBe(0);
+    },
+    'storm-halt': (p) => {
+      expect(longest(p, (x) => x.mode === 3)).toBeGreaterThanOrEqual(30);
+      expect(p.at(-1)!.mode).toBe(0);
+    },
+    'reject-spike': (p) => {
+      expect(Math.max(...rejectRatios(p))).toBeGreaterThan(T.ORDER_REJECT_RATIO_CRITICAL * 2);
+    },
+    'latency-spike': (p) => {
+      expect(Math.max(...p99(p, 'ack', C.orderAckLatencySeconds.buckets))).toBeGreaterThan(T.ORDER_ACK_LATENCY_P99_WARNING_SECONDS);
+      expect(Math.max(...p99(p, 'strategyLatency', C.strategyDecisionLatencySeconds.buckets))).toBeGreaterThan(T.STRATEGY_LATENCY_P99_WARNING_SECONDS);
+    },
+    drawdown: (p) => {
+      expect(Math.max(...p.map((x) => x.drawdownRatio))).toBeGreaterThan(T.DRAWDOWN_CRITICAL_RATIO);
+      expect(p.at(-1)!.drawdownRatio).toBeLessThan(T.DRAWDOWN_WARNING_RATIO);
+    },
+    'api-limit': (p) => {
+      expect(longest(p, (x) => x.apiRatio > T.API_USAGE_WARNING_RATIO)).toBeGreaterThanOrEqual(60);
+    },
+    'reconciliation-lag': (p) => {
+      expect(Math.max(...p.map((x) => x.reconLag))).toBeGreaterThan(T.RECONCILIATION_LAG_WARNING_SECONDS);
+      expect(p.at(-1)!.reconLag).toBeLessThan(10);
+    },
+    'recorder-failure': (p) => {
+      expect(p.at(-1)!.recorderFailures).toBeGreaterThan(100);
+      expect(longest(p, (x) => x.storeUp === 0)).toBeGreaterThanOrEqual(30);
+      expect(p.at(-1)!.storeUp).toBe(1);
+    },
+  };
+
+  it('has a check for every fault scenario', () => {
+    expect(Object.keys(faults).sort()).toEqual(SCENARIOS.filter((s) => s.name !== 'normal').map((s) => s.name).sort());
+  });
+
+  for (const [name, check] of Object.entries(faults)) {
+    it(`${name}: drives its metric past the threshold, then recovers`, () => {
+      const { probes, pipeline } = run(name);
+      expect(pipeline.rejected).toBe(0);
+      check(probes);
+    });
+  }
+
+  it('is deterministic: the same seed gives the same stream', () => {
+    const text = (seed: number) => [...generate({ scenario: scenarioByName('storm-halt'), seed, start: START, speed: Infinity, duration: 20 })].map(([, e]) => JSON.stringify(e)).join('');
+    expect(text(5)).toBe(text(5));
+    expect(text(5)).not.toBe(text(6));
+  });
+});

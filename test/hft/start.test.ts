@@ -1,0 +1,54 @@
+/** The main job as a user runs it: `tickwatch start` (what `npm start` runs), in a child process. */
+import { spawn, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/env.js';
+import { parseExposition } from '../helpers/exposition.js';
+import { promtool } from '../helpers/tools.js';
+
+const CLI = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
+
+describe('tickwatch start', () => {
+  it('serves moving catalog metrics within 30 s, lint-clean, and stops cleanly on SIGTERM', async () => {
+    const dir = tempDir();
+    const port = 19470;
+    const child = spawn(process.execPath, [CLI, 'start', '--port', String(port), '--tcp', '127.0.0.1:19478', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    const t0 = Date.now();
+    try {
+      let ready = false;
+      while (!ready && Date.now() - t0 < 30_000) {
+        ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(ready, out).toBe(true);
+      const total = (body: string) =>
+        parseExposition(body)
+          .filter((s) => s.name === 'hft_feed_events_total')
+          .reduce((a, s) => a + s.value, 0);
+      let first = 0;
+      while (first === 0 && Date.now() - t0 < 30_000) {
+        first = total(await (await fetch(`${url}/metrics`)).text());
+        if (first === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      const body = await (await fetch(`${url}/metrics`)).text();
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(first).toBeGreaterThan(0);
+      expect(total(body)).toBeGreaterThan(first);
+      expect(out).toContain(`Scrape ${url}/metrics`);
+      const lint = promtool(['check', 'metrics'], body);
+      expect(lint.stdout + lint.stderr).toBe('');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const left = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dir));
+    expect(left).toEqual([]);
+  });
+});
