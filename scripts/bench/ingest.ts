@@ -6,7 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { VALIDATORS } from '../../exporters/hft/events/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -110,6 +111,18 @@ export async function benchIngest(): Promise<boolean> {
         ['full ingest (tail + parse + validate + derive)', Math.round(full), `${(full / parse).toFixed(2)}x`, `>= 500,000/s and >= 0.5x: ${verdict(ok)}`],
       ],
     );
+    // Schema validation alone (TypeBox compiled checks) over the parsed lines of the first 200k events.
+    const objs = readFileSync(path, 'utf8').split('\n', 200_000).filter(Boolean).map((l) => JSON.parse(l) as { event: string });
+    const validateNs = median(
+      [0, 1, 2].map(() => {
+        const t0 = process.hrtime.bigint();
+        let ok = 0;
+        for (const o of objs) if (VALIDATORS.get(o.event)!.Check(o)) ok++;
+        if (ok !== objs.length) throw new Error('simulator lines failed validation');
+        return Number(process.hrtime.bigint() - t0) / objs.length;
+      }),
+    );
+    console.log(`Schema validation alone (TypeBox compiled): ${validateNs.toFixed(0)} ns/event, ${((validateNs / (1e9 / full)) * 100).toFixed(1)} % of the full ingest cost per event`);
     // Peak RSS in fresh processes (getrusage maxrss), so nothing else this run did counts.
     const fullRss = rssOf('full', path, dir);
     const bareRss = rssOf('parse', path, dir);
