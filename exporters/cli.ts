@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { renderMetricsDoc } from './catalog/docs.js';
 import { renderEventsDoc } from './hft/events/docs.js';
 import { CATALOG, validateCatalog } from './catalog/index.js';
@@ -40,6 +41,17 @@ docs
     if (!o.out) return void process.stdout.write(md);
     await mkdir(dirname(o.out), { recursive: true });
     await writeFile(o.out, md);
+  });
+
+const rules = program.command('rules').description('Alert and recording rules.');
+rules
+  .command('build')
+  .description('Validate the typed rules and write prometheus/rules/*.yml, their promtool tests and the runbook index.')
+  .option('--root <dir>', 'repository root', fileURLToPath(new URL('..', import.meta.url)))
+  .action(async (o: { root: string }) => {
+    const { buildRules } = await import('../alert-rules/build.js');
+    const files = buildRules(o.root);
+    console.error(`rules: wrote ${files.length} files`);
   });
 
 const catalog = program.command('catalog').description('Inspect the metric catalog.');

@@ -6,6 +6,6 @@ export const reconciliationLag = faultScenario({
   name: 'reconciliation-lag',
   description: 'Every reconciliation run fails, so the time since the last match grows past the warning.',
   alert: 'ReconciliationLag',
-  faultFor: RECONCILIATION_LAG_WARNING_SECONDS + 60,
+  faultFor: RECONCILIATION_LAG_WARNING_SECONDS + 90,
   faults: () => ({ reconciliationFailing: true }),
 });

@@ -35,8 +35,10 @@ export interface Scenario {
   /** CLI name (`--scenario feed-gap`). */
   readonly name: string;
   readonly description: string;
-  /** Alert family the fault is meant to trip (`none` for the normal session). */
+  /** The alert the fault is meant to trip (`none` for the normal session). */
   readonly alert: string;
+  /** Other alerts the fault may also trip (its warning twin, alerts on the same symptom); no others may fire. */
+  readonly related?: readonly string[];
   /** Seconds into the run when the fault starts. */
   readonly faultAt: number;
   /** How long the fault lasts, in seconds. */

@@ -1,0 +1,142 @@
+/**
+ * The typed rule model: alerting rules with their promtool cases, recording rules, and groups.
+ * `npm run build:rules` turns these into `prometheus/rules/*.yml` and
+ * `prometheus/rules/tests/*.test.yml` (see build.ts).
+ */
+import type { LabelSpec, MetricDef, MetricType } from '../exporters/catalog/types.js';
+import { dashboardUrl, runbookUrl, type PanelRef } from './links.js';
+import { Selector, type Duration, type Expr, type Matchers } from './promql.js';
+
+/** `critical` pages (pager + Slack + email), `warning` goes to chat, `none` is for Watchdog. */
+export type Severity = 'critical' | 'warning' | 'none';
+
+/** A recording rule; use {@link recorded} to make one. */
+export interface RecordingRule<N extends string = string, L extends LabelSpec = LabelSpec> {
+  readonly kind: 'record';
+  /** `level:metric:operations` (https://prometheus.io/docs/practices/rules/). */
+  readonly record: N;
+  readonly expr: Expr;
+  /** What the recorded series means, for the docs and panels. */
+  readonly help: string;
+  /** A catalog-like definition so alerts and panels can select the recorded series with typed labels. */
+  readonly def: MetricDef<N, 'gauge', L>;
+}
+
+/**
+ * Declares a recording rule whose output keeps `labels`.
+ * @param unit - unit of the recorded value, for dashboards
+ */
+export function recorded<const N extends string, const L extends readonly string[]>(
+  record: N,
+  labels: L,
+  help: string,
+  unit: MetricDef['unit'],
+  expr: Expr,
+): RecordingRule<N, { readonly [K in L[number]]: 'open' }> {
+  const spec = Object.fromEntries(labels.map((l) => [l, 'open'])) as { readonly [K in L[number]]: 'open' };
+  return { kind: 'record', record, expr, help, def: { name: record, type: 'gauge', help, unit, labels: spec, domain: 'recording', exportedBy: [] } };
+}
+
+/** Selects a recorded series with typed label matchers. */
+export function rec<N extends string, L extends LabelSpec>(r: RecordingRule<N, L>, m?: Matchers<MetricDef<N, 'gauge', L>>): Selector<MetricDef<N, 'gauge', L>, MetricType> {
+  return new Selector(r.def, r.record, 'gauge', m);
+}
+
+/** One input series of a promtool case: `values` in promtool's expanding notation (`0+1x10`). */
+export interface InputSeries {
+  readonly series: string;
+  readonly values: string;
+}
+
+/** The default target labels of input series (the HFT exporter's job). */
+export const TEST_TARGET = { job: 'tickwatch-hft', instance: '127.0.0.1:9470' } as const;
+
+/**
+ * An input series for a catalog metric (or a histogram's `_bucket`/`_count`/`_sum` via `suffix`).
+ * `job` and `instance` default to {@link TEST_TARGET}.
+ */
+export function input<D extends MetricDef>(def: D, labels: Matchers<D> & Record<string, string>, values: string, suffix: '' | '_bucket' | '_count' | '_sum' = ''): InputSeries {
+  const all: Record<string, string> = { ...TEST_TARGET, ...(labels as Record<string, string>) };
+  const body = Object.keys(all)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(all[k])}`)
+    .join(', ');
+  return { series: `${def.name}${suffix}{${body}}`, values };
+}
+
+/** Input series for every bucket of a histogram: each `le` gets its own values. */
+export function histogramInput<D extends MetricDef<string, 'histogram', LabelSpec>>(def: D, labels: Matchers<D> & Record<string, string>, perBucket: (le: number) => string): InputSeries[] {
+  const bounds = [...(def.buckets ?? []), Infinity];
+  return bounds.map((le) => input(def, { ...labels, le: Number.isFinite(le) ? String(le) : '+Inf' } as Matchers<D> & Record<string, string>, perBucket(le), '_bucket'));
+}
+
+/** An alert expected at a firing case's evaluation time. */
+export interface ExpectedAlert {
+  /** Labels the expression yields (severity, family and the rule's own labels are added). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The description exactly as Prometheus renders it. */
+  readonly description: string;
+}
+
+/** A promtool case. */
+export interface Case {
+  readonly name: string;
+  readonly series: readonly InputSeries[];
+  /** Evaluation time from the start of the series. */
+  readonly at: Duration;
+}
+
+/** A case in which the alert fires with these alerts. */
+export interface FiringCase extends Case {
+  readonly alerts: readonly ExpectedAlert[];
+}
+
+/** An alert rule. */
+export interface AlertRule {
+  readonly kind: 'alert';
+  /** Alert name, UpperCamelCase; also the runbook file name. */
+  readonly name: string;
+  /** Twin key: a critical and its warning twin share it, and the critical inhibits the warning. */
+  readonly family: string;
+  readonly severity: Severity;
+  readonly expr: Expr;
+  readonly for: Duration;
+  /** Static one-line summary. */
+  readonly summary: string;
+  /** Template with the value and labels (`{{ $value }}`, `{{ $labels.feed }}`). */
+  readonly description: string;
+  /** Runbook file in runbooks/ without `.md`; defaults to the alert name. */
+  readonly runbook?: string;
+  /** The dashboard panel that shows it (null for Watchdog). */
+  readonly panel: PanelRef | null;
+  /** Extra static labels. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** promtool cases: at least one firing and one silent. */
+  readonly tests: { readonly firing: readonly FiringCase[]; readonly silent: readonly Case[] };
+}
+
+/** Declares an alert. */
+export function alert(a: Omit<AlertRule, 'kind'>): AlertRule {
+  return { kind: 'alert', ...a };
+}
+
+/** A rule group: one file in prometheus/rules/. */
+export interface RuleGroup {
+  /** File and group name (`feed` becomes `prometheus/rules/feed.yml`, group `tickwatch-feed`). */
+  readonly name: string;
+  /** Evaluation interval of the group. */
+  readonly interval: Duration;
+  readonly rules: readonly (AlertRule | RecordingRule)[];
+}
+
+/** Labels an alert carries besides those its expression yields. */
+export function staticLabels(a: AlertRule): Record<string, string> {
+  return { severity: a.severity, family: a.family, ...a.labels };
+}
+
+/** Annotations of an alert (summary, description, runbook and dashboard links). */
+export function annotations(a: AlertRule): Record<string, string> {
+  const out: Record<string, string> = { summary: a.summary, description: a.description, runbook_url: runbookUrl(a.runbook ?? a.name) };
+  if (a.panel) out.dashboard_url = dashboardUrl(a.panel);
+  return out;
+}

@@ -1,0 +1,59 @@
+/** Audit recorder alerts. */
+import * as C from '../exporters/catalog/index.js';
+import { PANELS } from '../dashboards-src/ids.js';
+import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
+import { increase, sel, sum } from './promql.js';
+import { hold } from './testing.js';
+import * as T from './thresholds.js';
+
+/** Any failed write in the last 5 minutes. */
+export const recorderWriteFailures = alert({
+  name: 'RecorderWriteFailures',
+  family: 'recorder',
+  severity: 'critical',
+  expr: sum(['job', 'instance'], increase(sel(C.recorderWriteFailuresTotal), '5m')).gt(0),
+  for: '0s',
+  summary: 'Audit recorder failing to write',
+  description: '{{ $value | humanize }} audit batch writes failed on {{ $labels.instance }} in the last 5 minutes. Rows are spooled locally; the audit trail in the store is behind.',
+  panel: PANELS.recorderFailures,
+  tests: {
+    firing: [
+      {
+        name: 'four failures',
+        series: [input(C.recorderWriteFailuresTotal, { table: 'audit_orders' }, '0x60 1 2 3 4 4x200')],
+        at: '200s',
+        alerts: [{ labels: { ...TEST_TARGET }, description: `4 audit batch writes failed on ${TEST_TARGET.instance} in the last 5 minutes. Rows are spooled locally; the audit trail in the store is behind.` }],
+      },
+    ],
+    silent: [
+      { name: 'no failures', series: [input(C.recorderWriteFailuresTotal, { table: 'audit_orders' }, hold(0, 400))], at: '350s' },
+      { name: 'failures older than 5 minutes', series: [input(C.recorderWriteFailuresTotal, { table: 'audit_orders' }, '0 1 2 2x400')], at: '380s' },
+    ],
+  },
+});
+
+/** Over 10,000 rows waiting for 2 minutes. */
+export const recorderQueueBacklog = alert({
+  name: 'RecorderQueueBacklog',
+  family: 'recorder',
+  severity: 'warning',
+  expr: sel(C.recorderQueueDepthRows).gt(T.RECORDER_QUEUE_WARNING_ROWS),
+  for: '2m',
+  summary: 'Audit recorder queue backing up',
+  description: '{{ $value | humanize }} audit rows are waiting on {{ $labels.instance }} (warning above 10k for 2m). The store is slow or down.',
+  panel: PANELS.recorderQueue,
+  tests: {
+    firing: [
+      {
+        name: '25,000 rows for 3 minutes',
+        series: [input(C.recorderQueueDepthRows, {}, hold(25000, 200))],
+        at: '180s',
+        alerts: [{ labels: { ...TEST_TARGET }, description: `25k audit rows are waiting on ${TEST_TARGET.instance} (warning above 10k for 2m). The store is slow or down.` }],
+      },
+    ],
+    silent: [{ name: 'just under 10,000', series: [input(C.recorderQueueDepthRows, {}, hold(9999, 200))], at: '180s' }],
+  },
+});
+
+/** Recorder rules. */
+export const recorderGroup: RuleGroup = { name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderQueueBacklog] };

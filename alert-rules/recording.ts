@@ -1,0 +1,74 @@
+/**
+ * Recording rules for expressions that alerts and dashboard panels share: latency quantiles from
+ * histograms and usage-versus-limit ratios. Names follow `level:metric:operations`
+ * (https://prometheus.io/docs/practices/rules/#naming-and-aggregation).
+ */
+import * as C from '../exporters/catalog/index.js';
+import { recorded, type RuleGroup } from './model.js';
+import { quantile, rate, sel, sum } from './promql.js';
+
+const T = ['job', 'instance'] as const;
+
+/** Broker rejects over submissions, per exporter, over 1 m. */
+export const orderRejectRatio = recorded(
+  'instance:hft_order_rejects:ratio_rate1m',
+  T,
+  'Broker order rejects divided by order submissions over the last minute.',
+  'ratio',
+  sum(T, rate(sel(C.orderActionsTotal, { action: 'reject' }), '1m')).div(sum(T, rate(sel(C.orderActionsTotal, { action: 'submit' }), '1m'))),
+);
+
+/** p99 submit-to-ack latency per gateway over 1 m. */
+export const orderAckP99 = recorded(
+  'gateway:hft_order_ack_latency_seconds:p99_rate1m',
+  [...T, 'gateway'],
+  'The 99th percentile of submit-to-ack latency per gateway over the last minute, in seconds.',
+  'seconds',
+  quantile(0.99, C.orderAckLatencySeconds, [...T, 'gateway'], '1m'),
+);
+
+/** p99 strategy decision latency per strategy over 1 m. */
+export const strategyLatencyP99 = recorded(
+  'strategy:hft_strategy_decision_latency_seconds:p99_rate1m',
+  [...T, 'strategy'],
+  'The 99th percentile of strategy decision latency per strategy over the last minute, in seconds.',
+  'seconds',
+  quantile(0.99, C.strategyDecisionLatencySeconds, [...T, 'strategy'], '1m'),
+);
+
+/** p99 tick latency per feed over 1 m. */
+export const tickLatencyP99 = recorded(
+  'feed:hft_feed_tick_latency_seconds:p99_rate1m',
+  [...T, 'feed'],
+  'The 99th percentile of exchange-to-engine tick latency per feed over the last minute, in seconds.',
+  'seconds',
+  quantile(0.99, C.feedTickLatencySeconds, [...T, 'feed'], '1m'),
+);
+
+/** Broker API usage over its limit. */
+export const apiUsageRatio = recorded('api:hft_api_usage:ratio', [...T, 'api'], 'Broker API requests used over the rate limit of the window.', 'ratio', sel(C.apiUsageRequests).div(sel(C.apiLimitRequests)));
+
+/** Order rate over its limit. */
+export const orderRateRatio = recorded(
+  'gateway:hft_order_rate:ratio',
+  [...T, 'gateway'],
+  'Order submissions per second over the configured limit of the gateway.',
+  'ratio',
+  sel(C.orderRatePerSecond).div(sel(C.orderRateLimitPerSecond)),
+);
+
+/** Drawdown over the daily loss limit. */
+export const drawdownRatio = recorded(
+  'strategy:hft_pnl_drawdown:ratio',
+  [...T, 'strategy'],
+  'Intraday drawdown divided by the daily loss limit of the strategy.',
+  'ratio',
+  sel(C.pnlDrawdown).div(sel(C.dailyLossLimit)),
+);
+
+/** Every recording rule, evaluated every second like the trading alerts that read them. */
+export const recordingGroup: RuleGroup = {
+  name: 'recording',
+  interval: '1s',
+  rules: [orderRejectRatio, orderAckP99, strategyLatencyP99, tickLatencyP99, apiUsageRatio, orderRateRatio, drawdownRatio],
+};

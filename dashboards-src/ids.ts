@@ -1,0 +1,44 @@
+/**
+ * Stable dashboard UIDs and the ids of panels that alerts link to. Alerts build their
+ * `dashboard_url` from these, and the dashboards give these panels these ids, so a link from a page
+ * opens the panel that shows the alert's metric.
+ */
+
+/** Dashboard UIDs (Grafana `uid`, stable across rebuilds). */
+export const DASHBOARD_UIDS = {
+  feed: 'tickwatch-feed-gateway',
+  orders: 'tickwatch-strategy-orders',
+  pnl: 'tickwatch-pnl-exposure',
+  recorder: 'tickwatch-recorder-clickhouse',
+  system: 'tickwatch-system-health',
+} as const;
+
+/** A panel on a dashboard. */
+export interface PanelRef {
+  readonly dashboard: (typeof DASHBOARD_UIDS)[keyof typeof DASHBOARD_UIDS];
+  readonly panelId: number;
+  readonly title: string;
+}
+
+const p = (dashboard: PanelRef['dashboard'], panelId: number, title: string): PanelRef => ({ dashboard, panelId, title });
+
+/** Panels alerts link to. Ids are unique per dashboard. */
+export const PANELS = {
+  gatewayConnected: p(DASHBOARD_UIDS.feed, 2, 'Gateway connection'),
+  feedGap: p(DASHBOARD_UIDS.feed, 4, 'Feed gap'),
+  tickLatency: p(DASHBOARD_UIDS.feed, 6, 'Tick latency p99'),
+  apiUsage: p(DASHBOARD_UIDS.feed, 7, 'API usage vs limit'),
+  busOccupancy: p(DASHBOARD_UIDS.feed, 8, 'Event bus occupancy'),
+  busOverflows: p(DASHBOARD_UIDS.feed, 9, 'Event bus overflows'),
+  strategyLatency: p(DASHBOARD_UIDS.orders, 2, 'Strategy decision latency p99'),
+  stormguard: p(DASHBOARD_UIDS.orders, 5, 'StormGuard mode'),
+  orderRejectRatio: p(DASHBOARD_UIDS.orders, 7, 'Order reject ratio'),
+  orderAckLatency: p(DASHBOARD_UIDS.orders, 8, 'Order ack latency p99'),
+  orderRate: p(DASHBOARD_UIDS.orders, 9, 'Order rate vs limit'),
+  drawdown: p(DASHBOARD_UIDS.pnl, 3, 'Drawdown vs daily loss limit'),
+  reconciliationLag: p(DASHBOARD_UIDS.pnl, 8, 'Reconciliation lag'),
+  recorderFailures: p(DASHBOARD_UIDS.recorder, 2, 'Write failures'),
+  recorderQueue: p(DASHBOARD_UIDS.recorder, 4, 'Queue depth'),
+  ingestRejects: p(DASHBOARD_UIDS.recorder, 6, 'Ingest rejects'),
+  targetsUp: p(DASHBOARD_UIDS.system, 1, 'Exporter targets up'),
+} as const satisfies Record<string, PanelRef>;

@@ -1,0 +1,78 @@
+/**
+ * Starts a real Prometheus (Debian's `prometheus`) on a loopback port with data under a temp folder,
+ * for tests; and finds free loopback ports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+/** A free TCP port on 127.0.0.1 (bound and released; good enough for a test that binds it at once). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running Prometheus. */
+export interface Prom {
+  readonly url: string;
+  /** Instant query; returns the result vector. */
+  query(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  stop(): Promise<void>;
+  /** Everything Prometheus printed, for failure messages. */
+  output(): string;
+}
+
+/**
+ * Starts Prometheus with `config` (an object, written as YAML) and waits until it is ready.
+ * @throws Error with Prometheus' output when it does not become ready in 30 s
+ */
+export async function startPrometheus(config: unknown, extraArgs: readonly string[] = []): Promise<Prom> {
+  const dir = mkdtempSync(join(tmpdir(), 'tickwatch-prom-'));
+  const port = await freePort();
+  const cfg = join(dir, 'prometheus.yml');
+  writeFileSync(cfg, stringify(config));
+  let out = '';
+  const child: ChildProcess = spawn(
+    'prometheus',
+    [`--config.file=${cfg}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--rules.alert.resend-delay=1s', '--log.level=warn', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}:\n${out}`);
+    if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) break;
+    if (Date.now() - t0 > 30_000) {
+      child.kill('SIGKILL');
+      throw new Error(`prometheus not ready in 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    output: () => out,
+    async query(q) {
+      const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`);
+      const body = (await r.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      if (body.status !== 'success') throw new Error(`query ${q}: ${body.error}`);
+      return body.data.result;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
