@@ -1,0 +1,136 @@
+/**
+ * Failure drills: run the local stack on fault scenarios (all at once, one exporter each) and check
+ * what reaches the receivers: which alerts, at which receivers, how long after the fault began,
+ * and when the resolve came. Expectations come from the rules (severity decides the receivers) and
+ * the scenarios (the alert each one targets, and related alerts it may also trip).
+ */
+import { ALERTS } from '../../alert-rules/index.js';
+import type { Severity } from '../../alert-rules/model.js';
+import type { Scenario } from '../../exporters/hft/simulator/scenarios/index.js';
+import type { Arrival, Channel } from './receivers.js';
+import { startStack, type Stack } from './stack.js';
+
+/** Receivers each severity must reach, and only those. */
+export const CHANNELS_FOR: Readonly<Record<Severity, readonly Channel[]>> = {
+  critical: ['slack', 'pager', 'email'],
+  warning: ['slack'],
+  none: ['deadman'],
+};
+
+const SEVERITY = new Map(ALERTS.map((a) => [a.name, a.severity]));
+
+/** One line of the drill table. */
+export interface DrillRow {
+  readonly scenario: string;
+  readonly alertname: string;
+  readonly severity: Severity | '?';
+  /** Receivers the firing notification reached. */
+  readonly channels: readonly Channel[];
+  /** Seconds from the fault's start to the first firing notification. */
+  readonly notifyAfter: number | null;
+  /** Seconds from the fault's end to the last receiver's resolve notification. */
+  readonly resolveAfter: number | null;
+}
+
+/** What a drill saw. */
+export interface DrillResult {
+  readonly rows: readonly DrillRow[];
+  /** Everything that differs from the expectation; empty when the drill passed. */
+  readonly problems: readonly string[];
+  readonly arrivals: readonly Arrival[];
+  /** Watchdog heartbeats at the dead man's switch. */
+  readonly watchdogBeats: number;
+}
+
+/** How long past the fault's end to wait for resolves: rule windows decide it (RecorderWriteFailures looks back 5 minutes). */
+function resolveBudgetSeconds(alert: string): number {
+  return alert === 'RecorderWriteFailures' ? 5 * 60 + 60 : 150;
+}
+
+/**
+ * Runs the drills and evaluates them.
+ * @param speed - simulated seconds per wall second (2 keeps every fault long enough for its rule's `for`)
+ */
+export async function runDrills(scenarios: readonly Scenario[], opts: { speed?: number; log?: (l: string) => void; failFirst?: Partial<Record<'slack' | 'pager' | 'deadman', number>> } = {}): Promise<DrillResult> {
+  const speed = opts.speed ?? 2;
+  const log = opts.log ?? (() => {});
+  const stack: Stack = await startStack({ scenarios, speed, duration: 0, log, failFirst: opts.failFirst });
+  try {
+    const t0 = stack.startedAt;
+    const faultStart = (s: Scenario) => t0 + (s.faultAt / speed) * 1000;
+    const faultEnd = (s: Scenario) => t0 + ((s.faultAt + s.faultFor) / speed) * 1000;
+    const arrivals = stack.receivers.arrivals;
+    const resolvedEverywhere = (t: (typeof stack.targets)[number]): boolean => {
+      if (t.scenario.alert === 'none') return true;
+      const want = CHANNELS_FOR[SEVERITY.get(t.scenario.alert) ?? 'critical'];
+      return want.every((c) => arrivals.some((a) => a.instance === t.instance && a.alertname === t.scenario.alert && a.channel === c && a.status === 'resolved'));
+    };
+    // Wait until every fault has resolved at every receiver, or its budget has run out.
+    const deadline = Math.max(...stack.targets.map((t) => faultEnd(t.scenario) + resolveBudgetSeconds(t.scenario.alert) * 1000), t0 + 90_000);
+    while (Date.now() < deadline && !stack.targets.every(resolvedEverywhere)) await new Promise((r) => setTimeout(r, 1000));
+    // A normal session needs time to prove it stays quiet.
+    const longest = Math.max(...stack.targets.map((t) => faultEnd(t.scenario)));
+    while (Date.now() < Math.max(longest + 10_000, t0 + 90_000)) await new Promise((r) => setTimeout(r, 1000));
+    return evaluate(stack, arrivals.slice(), faultStart, faultEnd);
+  } finally {
+    await stack.stop();
+  }
+}
+
+function evaluate(stack: Stack, arrivals: readonly Arrival[], faultStart: (s: Scenario) => number, faultEnd: (s: Scenario) => number): DrillResult {
+  const problems: string[] = [];
+  const rows: DrillRow[] = [];
+  for (const a of arrivals) if (!a.authorized) problems.push(`${a.channel} received ${a.alertname} without the configured secret`);
+  const watchdog = arrivals.filter((a) => a.alertname === 'Watchdog');
+  for (const w of watchdog) if (w.channel !== 'deadman') problems.push(`Watchdog reached ${w.channel}; it belongs to the dead man's switch only`);
+  if (!watchdog.some((w) => w.channel === 'deadman' && w.status === 'firing')) problems.push("Watchdog never reached the dead man's switch");
+  const known = new Set(stack.targets.map((t) => t.instance));
+  for (const a of arrivals) if (a.alertname !== 'Watchdog' && !known.has(a.instance)) problems.push(`${a.alertname} arrived for unknown instance ${a.instance}`);
+
+  for (const t of stack.targets) {
+    const s = t.scenario;
+    const mine = arrivals.filter((a) => a.instance === t.instance);
+    const allowed = new Set(s.alert === 'none' ? [] : [s.alert, ...(s.related ?? [])]);
+    const names = [...new Set(mine.map((a) => a.alertname))];
+    for (const n of names) if (!allowed.has(n)) problems.push(`${s.name}: unexpected alert ${n}`);
+    if (s.alert !== 'none' && !names.includes(s.alert)) problems.push(`${s.name}: ${s.alert} never arrived`);
+    for (const n of names) {
+      const sev = SEVERITY.get(n) ?? '?';
+      const firing = mine.filter((a) => a.alertname === n && a.status === 'firing');
+      const resolved = mine.filter((a) => a.alertname === n && a.status === 'resolved');
+      const channels = [...new Set(firing.map((a) => a.channel))].sort();
+      const want = sev === '?' ? [] : [...CHANNELS_FOR[sev]].sort();
+      if (channels.join() !== want.join()) problems.push(`${s.name}: ${n} (${sev}) reached [${channels.join(', ')}], expected [${want.join(', ')}]`);
+      for (const c of channels) {
+        const nf = firing.filter((a) => a.channel === c).length;
+        const nr = resolved.filter((a) => a.channel === c).length;
+        if (nf !== 1) problems.push(`${s.name}: ${n} fired ${nf} times at ${c}, expected once`);
+        if (n === s.alert && nr !== 1) problems.push(`${s.name}: ${n} resolved ${nr} times at ${c}, expected once`);
+      }
+      const first = Math.min(...firing.map((a) => a.at));
+      const lastResolve = resolved.length === channels.length && channels.length > 0 ? Math.max(...resolved.map((a) => a.at)) : null;
+      if (n === s.alert && lastResolve !== null && lastResolve < faultEnd(s)) problems.push(`${s.name}: ${n} resolved before the fault ended`);
+      rows.push({
+        scenario: s.name,
+        alertname: n,
+        severity: sev,
+        channels,
+        notifyAfter: firing.length ? (first - faultStart(s)) / 1000 : null,
+        resolveAfter: lastResolve === null ? null : (lastResolve - faultEnd(s)) / 1000,
+      });
+    }
+    if (names.length === 0) rows.push({ scenario: s.name, alertname: s.alert === 'none' ? '(nothing, as expected)' : '(nothing)', severity: '?', channels: [], notifyAfter: null, resolveAfter: null });
+  }
+  rows.push({ scenario: '(all)', alertname: 'Watchdog', severity: 'none', channels: [...new Set(watchdog.map((w) => w.channel))], notifyAfter: null, resolveAfter: null });
+  return { rows, problems, arrivals, watchdogBeats: watchdog.length };
+}
+
+/** The drill table as text. */
+export function formatDrillTable(r: DrillResult): string {
+  const f = (x: number | null) => (x === null ? '-' : `${x.toFixed(1)} s`);
+  const head = ['scenario', 'alert', 'severity', 'receivers', 'time to notify', 'time to resolve'];
+  const body = r.rows.map((x) => [x.scenario, x.alertname, x.severity, x.channels.join('+') || '-', f(x.notifyAfter), f(x.resolveAfter)]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i]!)).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line), '', `Watchdog heartbeats at the dead man's switch: ${r.watchdogBeats}`, r.problems.length ? `PROBLEMS:\n- ${r.problems.join('\n- ')}` : 'drill passed: every alert reached exactly its receivers, once, and resolved'].join('\n');
+}

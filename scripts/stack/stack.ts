@@ -1,0 +1,257 @@
+/**
+ * The local stack: HFT exporters fed by the simulator (one per scenario), a real Prometheus
+ * evaluating the generated rules, a real Alertmanager with the generated routing (pointed at local
+ * receiver stand-ins, secrets in files), all on 127.0.0.1 with data under one temp folder.
+ * `npm run stack` runs it on the normal session; the drills run it on fault scenarios.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { alertmanagerConfig, DRILL_TIMINGS, type Timings } from '../../alertmanager/config.js';
+import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
+import { startHftExporter, type HftExporter } from '../../exporters/hft/exporter.js';
+import { defaultDuration, runScenario } from '../../exporters/hft/simulator/run.js';
+import type { Scenario } from '../../exporters/hft/simulator/scenarios/index.js';
+import { FileSink } from '../../exporters/hft/simulator/sinks.js';
+import { createLogging, parseLogLevels } from '../../exporters/lib/log.js';
+import { JOBS } from '../../prometheus/jobs.js';
+import { prometheusConfig } from '../../prometheus/config.js';
+import { startReceivers, type Arrival, type Receivers } from './receivers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Fixed ports for `npm run stack` (0 everywhere picks free ports, as the drills do). */
+export interface StackPorts {
+  readonly prometheus: number;
+  readonly alertmanager: number;
+  /** First HFT exporter; more scenarios take 0 (free ports). */
+  readonly hft: number;
+  readonly receiversHttp: number;
+  readonly receiversSmtp: number;
+}
+
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  readonly scenarios: readonly Scenario[];
+  /** Simulated seconds per wall second. */
+  readonly speed: number;
+  /** Simulated seconds of every stream (default: the longest scenario's own duration; 0 = until stopped). */
+  readonly duration?: number;
+  readonly ports?: Partial<StackPorts>;
+  readonly timings?: Timings;
+  /** Make a receiver fail its first N requests. */
+  readonly failFirst?: Partial<Record<'slack' | 'pager' | 'deadman', number>>;
+  readonly onArrival?: (a: Arrival) => void;
+  /** Progress lines. */
+  readonly log?: (line: string) => void;
+  readonly seed?: number;
+}
+
+/** A running stack. */
+export interface Stack {
+  readonly dir: string;
+  readonly prometheusUrl: string;
+  readonly alertmanagerUrl: string;
+  readonly receivers: Receivers;
+  /** Per scenario: its exporter and its `instance` label. */
+  readonly targets: readonly { readonly scenario: Scenario; readonly exporter: HftExporter; readonly instance: string }[];
+  /** Wall time (ms) at which the simulated streams started. */
+  readonly startedAt: number;
+  /** Resolves when every simulated stream has ended. */
+  readonly streams: Promise<void>;
+  /** Stops the streams, exporters, Prometheus, Alertmanager and stand-ins, and removes the data folder. */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, name: string, out: () => string): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out()}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (Date.now() - t0 > 30_000) throw new Error(`${name} not ready after 30 s:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function run(cmd: string, args: readonly string[]): { child: ChildProcess; out: () => string } {
+  let buf = '';
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (d: Buffer) => {
+    buf += d.toString();
+    if (buf.length > 200_000) buf = buf.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { child, out: () => buf };
+}
+
+async function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise<void>((r) => c.once('exit', () => r()));
+  c.kill('SIGTERM');
+  const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Alertmanager with the generated routing and the receiver stand-ins, secrets in files under `dir`. */
+export interface Alerting {
+  readonly receivers: Receivers;
+  readonly port: number;
+  readonly url: string;
+}
+
+/**
+ * Starts the receiver stand-ins and a real Alertmanager routed to them. Child processes are added
+ * to `children` for the caller to stop.
+ * @throws Error when Alertmanager does not become ready
+ */
+export async function startAlerting(
+  o: { dir: string; timings?: Timings; failFirst?: StackOptions['failFirst']; onArrival?: (a: Arrival) => void; ports?: Partial<StackPorts>; log?: (line: string) => void },
+  children: ChildProcess[],
+): Promise<Alerting> {
+  const log = o.log ?? (() => {});
+  const dir = o.dir;
+  // Secrets, in files, exactly as production reads them.
+  const secrets = { slackPath: '/slack/T000/B000/stand-in', pagerKey: 'stand-in-routing-key', deadmanToken: 'stand-in-deadman-token', smtpUser: 'alertmanager', smtpPassword: 'stand-in-smtp-password' };
+  const secretDir = join(dir, 'secrets');
+  mkdirSync(secretDir);
+  const receivers = await startReceivers({ secrets, failFirst: o.failFirst, onArrival: o.onArrival }, { http: o.ports?.receiversHttp, smtp: o.ports?.receiversSmtp });
+  const base = `http://127.0.0.1:${receivers.httpPort}`;
+  writeFileSync(join(secretDir, 'slack_webhook_url'), `${base}${secrets.slackPath}`);
+  writeFileSync(join(secretDir, 'pagerduty_routing_key'), secrets.pagerKey);
+  writeFileSync(join(secretDir, 'smtp_password'), secrets.smtpPassword);
+  writeFileSync(join(secretDir, 'deadman_token'), secrets.deadmanToken);
+  log(`receivers: http ${base} (slack, pagerduty, deadman), smtp 127.0.0.1:${receivers.smtpPort}`);
+
+  // Alertmanager.
+  try {
+    const amPort = o.ports?.alertmanager || (await freePort());
+    const amCfg = join(dir, 'alertmanager.yml');
+    writeFileSync(
+      amCfg,
+      stringify(
+        alertmanagerConfig(
+          {
+            slackApiUrlFile: join(secretDir, 'slack_webhook_url'),
+            slackChannel: '#trading-alerts',
+            pagerdutyUrl: `${base}/pagerduty`,
+            pagerdutyRoutingKeyFile: join(secretDir, 'pagerduty_routing_key'),
+            smtpSmarthost: `127.0.0.1:${receivers.smtpPort}`,
+            emailFrom: 'alertmanager@stack.local',
+            emailTo: 'oncall@stack.local',
+            smtpUsername: secrets.smtpUser,
+            smtpPasswordFile: join(secretDir, 'smtp_password'),
+            smtpRequireTls: false,
+            deadmanUrl: `${base}/deadman`,
+            deadmanTokenFile: join(secretDir, 'deadman_token'),
+          },
+          o.timings ?? DRILL_TIMINGS,
+          join(ROOT, 'alertmanager/templates/*.tmpl'),
+        ),
+      ),
+    );
+    const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${join(dir, 'alertmanager')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn']);
+    children.push(am.child);
+    const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
+    await waitReady(`${alertmanagerUrl}/-/ready`, am.child, 'alertmanager', am.out);
+    log(`alertmanager: ${alertmanagerUrl}`);
+
+    return { receivers, port: amPort, url: alertmanagerUrl };
+  } catch (err) {
+    await receivers.close();
+    throw err;
+  }
+}
+
+/**
+ * Starts the stack and the simulated streams.
+ * @throws Error when a component does not start (everything already started is stopped first)
+ */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const log = o.log ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), 'tickwatch-stack-'));
+  const children: ChildProcess[] = [];
+  const exporters: HftExporter[] = [];
+  let receivers: Receivers | undefined;
+  const abort = new AbortController();
+  const cleanup = async () => {
+    abort.abort();
+    await Promise.all(children.map(stopChild));
+    for (const e of exporters) await e.close().catch(() => {});
+    await receivers?.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const alerting = await startAlerting({ dir, timings: o.timings, failFirst: o.failFirst, onArrival: o.onArrival, ports: o.ports, log }, children);
+    receivers = alerting.receivers;
+    const amPort = alerting.port;
+    const alertmanagerUrl = alerting.url;
+
+    // Exporters, one per scenario, each tailing its own file.
+    const logging = createLogging({ service: 'tickwatch-stack', levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL, 'warn') });
+    const targets: { scenario: Scenario; exporter: HftExporter; instance: string }[] = [];
+    for (const [i, s] of o.scenarios.entries()) {
+      const port = i === 0 ? (o.ports?.hft ?? 0) : 0;
+      const exp = await startHftExporter(
+        { port, tcp: null, files: [join(dir, `${s.name}.ndjson`)], dataDir: join(dir, `hft-${s.name}`), calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
+        logging,
+      );
+      exporters.push(exp);
+      targets.push({ scenario: s, exporter: exp, instance: `127.0.0.1:${exp.metrics.port}` });
+    }
+    log(`exporters: ${targets.map((t) => `${t.scenario.name} ${t.exporter.metrics.url}`).join(', ')}`);
+
+    // Prometheus.
+    const promPort = o.ports?.prometheus || (await freePort());
+    const promCfg = join(dir, 'prometheus.yml');
+    writeFileSync(
+      promCfg,
+      stringify(
+        prometheusConfig({
+          scrapeInterval: '1s',
+          evaluationInterval: '1s',
+          externalLabels: { environment: 'stack', cluster: 'local' },
+          jobs: [{ job: JOBS.hft.job, targets: targets.map((t) => t.instance), interval: '1s' }],
+          ruleFiles: [join(ROOT, 'prometheus/rules/*.yml')],
+          alertmanagers: [`127.0.0.1:${amPort}`],
+        }),
+      ),
+    );
+    const prom = run('prometheus', [`--config.file=${promCfg}`, `--storage.tsdb.path=${join(dir, 'prometheus')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=1s', '--log.level=warn']);
+    children.push(prom.child);
+    const prometheusUrl = `http://127.0.0.1:${promPort}`;
+    await waitReady(`${prometheusUrl}/-/ready`, prom.child, 'prometheus', prom.out);
+    log(`prometheus: ${prometheusUrl}`);
+
+    // Simulated streams, all the same length so none goes silent early (which would raise FeedGap).
+    const duration = o.duration ?? Math.max(...o.scenarios.map(defaultDuration));
+    const startedAt = Date.now();
+    const streams = Promise.all(
+      targets.map(async (t, i) => {
+        const sink = new FileSink(join(dir, `${t.scenario.name}.ndjson`));
+        await runScenario({ scenario: t.scenario, seed: (o.seed ?? 1) + i, start: startedAt / 1000, speed: o.speed, duration }, sink, abort.signal);
+        await sink.close();
+      }),
+    ).then(() => undefined);
+    return { dir, prometheusUrl, alertmanagerUrl, receivers, targets, startedAt, streams, stop: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+/** `npm run stack` as a user runs it: everything comes up on loopback, and Ctrl-C leaves nothing behind. */
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../scripts/stack/cli.ts', import.meta.url));
+const OFFSET = 20_000;
+const PORTS = [9090, 9093, 9470, 9480, 9481].map((p) => p + OFFSET);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+describe('npm run stack', () => {
+  it('starts Prometheus, Alertmanager, the exporter and the stand-ins, delivers Watchdog, and stops cleanly on Ctrl-C', { timeout: 120_000 }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'stack', '--ports-offset', String(OFFSET)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const t0 = Date.now();
+    while (!/deadman\s+FIRING\s+Watchdog/.test(out) && Date.now() - t0 < 60_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+    expect(out).toMatch(/deadman\s+FIRING\s+Watchdog/);
+    expect(out).toContain(`Prometheus    http://127.0.0.1:${9090 + OFFSET}`);
+    expect(out).toContain(`Alertmanager  http://127.0.0.1:${9093 + OFFSET}`);
+    expect((await fetch(`http://127.0.0.1:${9470 + OFFSET}/metrics`)).status).toBe(200);
+    const dir = /data in (\S+)\)/.exec(out)?.[1];
+    expect(dir).toBeTruthy();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code, out).toBe(0);
+    expect(out).toContain('stack: stopped');
+    const procs = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dir!));
+    expect(procs).toEqual([]);
+    for (const p of PORTS) expect(await portFree(p), `port ${p}`).toBe(true);
+  });
+});
