@@ -25,12 +25,29 @@ interface MetricSnapshot {
   aggregator: 'sum';
 }
 
-/** A value source computed at scrape time in the rendering thread (process CPU, RSS, ...). */
+/** Samples of one metric: label values in the definition's label order, and the value. */
+export type CollectedSamples = Iterable<readonly [labelValues: readonly string[], value: number]>;
+
+/** A value source computed at scrape time in the rendering thread (process CPU, RSS, ...). Counters and gauges only. */
 export interface Collector {
   /** The catalog definition the samples belong to. */
   readonly def: MetricDef;
-  /** Samples: label values in the definition's label order, and the value. */
-  collect(): Iterable<readonly [labelValues: readonly string[], value: number]>;
+  collect(): CollectedSamples;
+}
+
+/**
+ * Several metrics read from one source once per scrape (one read of /proc/stat, one query to
+ * ClickHouse). `collect` may be async; it runs at most once per render, and a collect that throws
+ * or rejects yields no samples for that scrape (the error goes to {@link SeriesView.problems}), it
+ * never fails the scrape. Counters and gauges only.
+ */
+export interface CollectorSet {
+  /** Name for problem reports (`cpu`, `clickhouse.system.metrics`). */
+  readonly name: string;
+  /** The catalog definitions it yields samples for. */
+  readonly defs: readonly MetricDef[];
+  /** Samples per metric name; a name it has nothing for this time may be absent. */
+  collect(): ReadonlyMap<string, CollectedSamples> | Promise<ReadonlyMap<string, CollectedSamples>>;
 }
 
 interface SeriesRef {
@@ -56,16 +73,29 @@ class FamilyAdapter {
   readonly type: MetricType;
   constructor(
     msg: { name: string; help: string; type: MetricType },
-    private readonly samples: () => Sample[],
+    private readonly samples: () => Sample[] | Promise<Sample[]>,
   ) {
     this.name = msg.name;
     this.help = msg.help;
     this.type = msg.type;
   }
-  get(): MetricSnapshot {
-    return { name: this.name, help: this.help, type: this.type, values: this.samples(), aggregator: 'sum' };
+  get(): MetricSnapshot | Promise<MetricSnapshot> {
+    const v = this.samples();
+    const snap = (values: Sample[]): MetricSnapshot => ({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
+    return Array.isArray(v) ? snap(v) : v.then(snap);
   }
   reset(): void {}
+}
+
+function toSamples(def: MetricDef, collected: CollectedSamples): Sample[] {
+  const names = Object.keys(def.labels);
+  const out: Sample[] = [];
+  for (const [values, value] of collected) {
+    const labels: Record<string, string> = {};
+    names.forEach((n, i) => (labels[n] = values[i] ?? ''));
+    out.push({ labels, value });
+  }
+  return out;
 }
 
 function openMetricsRegistry(): Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE> {
@@ -119,20 +149,41 @@ export class SeriesView {
    * @throws Error when a metric of the same name is already present
    */
   addCollector(c: Collector): void {
-    const names = Object.keys(c.def.labels);
-    const samples = (): Sample[] => {
-      const out: Sample[] = [];
-      for (const [values, value] of c.collect()) {
-        const labels: Record<string, string> = {};
-        names.forEach((n, i) => (labels[n] = values[i] ?? ''));
-        out.push({ labels, value });
-      }
-      return out;
-    };
+    const samples = (): Sample[] => toSamples(c.def, c.collect());
     this.text.registerMetric(new FamilyAdapter(c.def, samples) as never);
     this.open.registerMetric(new FamilyAdapter(c.def, samples) as never);
     this.collected.add(c.def.name);
   }
+
+  /**
+   * Adds a collector set: its source is read once per render and split into its metrics.
+   * @throws Error when one of its metrics is already present
+   */
+  addCollectorSet(set: CollectorSet): void {
+    let gen = -1;
+    let pending: Promise<ReadonlyMap<string, CollectedSamples>> | undefined;
+    const once = (): Promise<ReadonlyMap<string, CollectedSamples>> => {
+      if (gen !== this.generation || !pending) {
+        gen = this.generation;
+        pending = Promise.resolve()
+          .then(() => set.collect())
+          .catch((err: unknown) => {
+            this.problems.push(`collector ${set.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+            return new Map<string, CollectedSamples>();
+          });
+      }
+      return pending;
+    };
+    for (const def of set.defs) {
+      const samples = async (): Promise<Sample[]> => toSamples(def, (await once()).get(def.name) ?? []);
+      this.text.registerMetric(new FamilyAdapter(def, samples) as never);
+      this.open.registerMetric(new FamilyAdapter(def, samples) as never);
+      this.collected.add(def.name);
+    }
+  }
+
+  /** Incremented by every render, so collector sets read their source once per scrape. */
+  private generation = 0;
 
   /** Number of series known per family name. */
   seriesCounts(): Map<string, number> {
@@ -152,6 +203,7 @@ export class SeriesView {
    * @returns the exposition body, and its Content-Type
    */
   async render(openMetrics = false): Promise<{ body: string; contentType: string }> {
+    this.generation++;
     const reg = openMetrics ? this.open : this.text;
     return { body: await reg.metrics(), contentType: reg.contentType };
   }

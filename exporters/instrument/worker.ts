@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processCollectors } from './process.js';
 import type { LayoutMessage } from './protocol.js';
-import { SeriesView } from './view.js';
+import { SeriesView, type CollectorSet } from './view.js';
 
 /** What the owning thread passes in `workerData`. */
 export interface WorkerConfig {
@@ -20,6 +20,16 @@ export interface WorkerConfig {
   readonly control: SharedArrayBuffer;
   /** Service name, shown on the index page. */
   readonly service: string;
+  /**
+   * Modules (file URLs) whose `createCollectorSets(options)` returns the {@link CollectorSet}s this
+   * worker reads at scrape time (the host exporter's /proc readers, the ClickHouse exporter's queries).
+   */
+  readonly collectorModules?: readonly { readonly url: string; readonly options?: unknown }[];
+}
+
+/** What a collector module exports. */
+export interface CollectorModule {
+  createCollectorSets(options: unknown): readonly CollectorSet[] | Promise<readonly CollectorSet[]>;
 }
 
 /** Messages the worker sends to its owner. */
@@ -61,8 +71,19 @@ app.get('/', async (_req, reply) =>
   reply.type('text/html').send(`<html><head><title>${cfg.service}</title></head><body><h1>${cfg.service}</h1><p><a href="/metrics">/metrics</a> · <a href="/-/healthy">/-/healthy</a> · <a href="/-/ready">/-/ready</a></p></body></html>`),
 );
 
-app
-  .listen({ host: cfg.host, port: cfg.port })
+async function loadCollectors(): Promise<void> {
+  for (const m of cfg.collectorModules ?? []) {
+    const mod = (await import(m.url)) as CollectorModule;
+    for (const set of await mod.createCollectorSets(m.options)) view.addCollectorSet(set);
+  }
+}
+
+app.addHook('onResponse', async () => {
+  for (const p of view.problems.splice(0)) port.postMessage({ t: 'problem', message: p } satisfies WorkerReply);
+});
+
+loadCollectors()
+  .then(() => app.listen({ host: cfg.host, port: cfg.port }))
   .then(() => {
     const addr = app.server.address();
     const bound = typeof addr === 'object' && addr ? addr.port : cfg.port;

@@ -129,6 +129,24 @@ describe('metrics server (worker thread)', () => {
     expect(expected[0]!.n).toBeGreaterThan(20_000);
   });
 
+  it('serves scrape-time collector sets from modules, reading each source once per scrape', async () => {
+    const problems: string[] = [];
+    server = await startMetricsServer(new MetricRegistry(), {
+      port: 0,
+      service: 'test',
+      onProblem: (m) => problems.push(m),
+      collectorModules: [{ url: new URL('./fixtures/collectors.ts', import.meta.url).href, options: { value: 0.42 } }],
+    });
+    const a = parseExposition((await scrape(server.url)).body);
+    const b = parseExposition((await scrape(server.url)).body);
+    expect(valueOf(a, 'hft_bus_occupancy_ratio', { bus: 'fixture-bus' })).toBe(0.42);
+    expect(valueOf(a, 'hft_gateway_reconnects_total', { gateway: 'gw', kind: 'order_entry' })).toBe(1);
+    expect(valueOf(b, 'hft_gateway_reconnects_total', { gateway: 'gw', kind: 'order_entry' })).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(problems.some((p) => p.includes('collector broken failed: source down'))).toBe(true);
+    expect(a.some((x) => x.name === 'hft_gateway_connected')).toBe(false); // the failed source yields nothing, the scrape still succeeds
+  });
+
   it('serves OpenMetrics when the Accept header asks for it', async () => {
     const reg = new MetricRegistry();
     reg.counter(feedEventsTotal).labels('twse', 'tick').inc(3);
