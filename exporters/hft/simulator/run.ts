@@ -54,7 +54,9 @@ export function* generate(o: RunOptions): Generator<readonly [number, SimEvent[]
   for (let i = 0; duration === 0 || i * dt < duration - 1e-9; i++) {
     const since = i * dt;
     const inFault = faultFor > 0 && since >= faultAt && since < faultAt + faultFor;
-    const events = model.step(dt, inFault ? o.scenario.faults(since - faultAt) : {});
+    const inRecovery = faultFor > 0 && since >= faultAt + faultFor && since < faultAt + faultFor + o.scenario.recoveryFor;
+    const faults = inFault ? o.scenario.faults(since - faultAt) : inRecovery && o.scenario.recovery ? o.scenario.recovery(since - faultAt - faultFor) : {};
+    const events = model.step(dt, faults);
     yield [model.now, events] as const;
   }
 }

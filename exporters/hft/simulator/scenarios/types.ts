@@ -47,6 +47,11 @@ export interface Scenario {
   readonly recoveryFor: number;
   /** The fault's knobs at `s` seconds after it started (0 <= s < faultFor). */
   faults(s: number): Faults;
+  /**
+   * Knobs during the recovery, `s` seconds after the fault ended (0 <= s < recoveryFor), for faults
+   * that do not heal by themselves (money lost is won back by trading). Default: normal.
+   */
+  recovery?(s: number): Faults;
 }
 
 /** Builds a fault scenario with the common timings (fault at 20 s, 60 s of recovery). */
