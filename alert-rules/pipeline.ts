@@ -4,6 +4,7 @@ import { PANELS } from '../dashboards-src/ids.js';
 import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
 import { PROMETHEUS_SERIES, rate, sel, sum, vector } from './promql.js';
 import { hold } from './testing.js';
+import * as T from './thresholds.js';
 
 /** A tickwatch exporter that Prometheus cannot scrape. */
 export const exporterTargetDown = alert({
@@ -36,7 +37,7 @@ export const ingestRejectsRising = alert({
   name: 'IngestRejectsRising',
   family: 'ingest',
   severity: 'warning',
-  expr: sum(['job', 'instance', 'reason'], rate(sel(C.ingestRejectedTotal), '5m')).gt(0.1),
+  expr: sum(['job', 'instance', 'reason'], rate(sel(C.ingestRejectedTotal), '5m')).gt(T.INGEST_REJECTS_WARNING_PER_SECOND),
   for: '2m',
   summary: 'Engine events rejected by tickwatch',
   description: 'tickwatch on {{ $labels.instance }} rejects {{ $value | printf "%.2f" }} lines/s ({{ $labels.reason }}) over 5 minutes; they are in the dead-letter file. Metrics derived from them are missing.',

@@ -14,6 +14,17 @@ import type { LabelSpec, MetricDef, MetricType } from '../exporters/catalog/type
 /** A Prometheus duration: `30s`, `1m`, `5m`, `1h`. */
 export type Duration = `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
 
+/**
+ * Grafana's range variables, which Grafana replaces with a duration before it sends a query:
+ * `$__rate_interval` (at least four scrape intervals), `$__interval` (one point's width),
+ * `$__range` (the dashboard's time range). For dashboard panels only: Prometheus itself does not
+ * parse them, so a rule that used one fails the rules build's grammar check.
+ */
+export type GrafanaRange = '$__rate_interval' | '$__interval' | '$__range';
+
+/** A range-vector window: a Prometheus duration, or (in dashboards) a Grafana range variable. */
+export type Window = Duration | GrafanaRange;
+
 /** Labels every scraped series carries. */
 export type TargetLabel = 'job' | 'instance';
 
@@ -75,13 +86,17 @@ export class Expr {
   sub(rhs: Expr | number, m?: Matching): Expr {
     return this.bin('-', rhs, matching(m));
   }
+  /** `+`. */
+  add(rhs: Expr | number, m?: Matching): Expr {
+    return this.bin('+', rhs, matching(m));
+  }
   /** `and` (set intersection), optionally `on(labels)`. */
   and(rhs: Expr, on?: readonly string[]): Expr {
     return this.bin('and', rhs, on ? `on(${on.join(', ')})` : '');
   }
-  /** `or`. */
-  or(rhs: Expr): Expr {
-    return this.bin('or', rhs);
+  /** `or`, optionally `on(labels)` (then `rhs` adds only label groups `this` lacks). */
+  or(rhs: Expr, on?: readonly string[]): Expr {
+    return this.bin('or', rhs, on ? `on(${on.join(', ')})` : '');
   }
   /** `unless`, optionally `on(labels)`. */
   unless(rhs: Expr, on?: readonly string[]): Expr {
@@ -159,12 +174,12 @@ export function sumOf<D extends MetricDef<string, 'histogram', LabelSpec>>(def: 
 export type CounterSelector = Selector<MetricDef, 'counter'>;
 
 /** `rate(counter[w])`, per second. */
-export function rate(s: CounterSelector, w: Duration): Expr {
+export function rate(s: CounterSelector, w: Window): Expr {
   return new Expr(`rate(${s.text}[${w}])`);
 }
 
 /** `increase(counter[w])`. */
-export function increase(s: CounterSelector, w: Duration): Expr {
+export function increase(s: CounterSelector, w: Window): Expr {
   return new Expr(`increase(${s.text}[${w}])`);
 }
 
@@ -200,7 +215,7 @@ export const avg = (by: readonly string[] | undefined, e: Expr): Expr => agg('av
  * `histogram_quantile(q, sum by (le, ...by) (rate(h_bucket[w])))`.
  * @param q - quantile, 0 to 1
  */
-export function quantile<D extends MetricDef<string, 'histogram', LabelSpec>>(q: number, def: D, by: readonly GroupLabel<D>[], w: Duration, m?: Matchers<D>): Expr {
+export function quantile<D extends MetricDef<string, 'histogram', LabelSpec>>(q: number, def: D, by: readonly GroupLabel<D>[], w: Window, m?: Matchers<D>): Expr {
   return new Expr(`histogram_quantile(${num(q)}, ${sum(['le', ...by.filter((l) => l !== 'le')], rate(bucket(def, m), w)).text})`);
 }
 

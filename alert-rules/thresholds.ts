@@ -42,3 +42,6 @@ export const RECONCILIATION_LAG_WARNING_SECONDS = 60;
 
 /** Recorder rows waiting that warn (a normal batch is about 1,000 rows a second). */
 export const RECORDER_QUEUE_WARNING_ROWS = 10_000;
+
+/** Ingest rejects per second (5 m rate) that warn: a bad line every 10 s means an engine bug, not noise. */
+export const INGEST_REJECTS_WARNING_PER_SECOND = 0.1;

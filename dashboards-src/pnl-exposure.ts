@@ -1,0 +1,155 @@
+/**
+ * PnL & exposure: what the strategies earn and risk today, how close they are to their daily loss
+ * limit, and whether the engine's positions still agree with the broker's.
+ */
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { rec } from '../alert-rules/model.js';
+import { increase, max, sel, sum } from '../alert-rules/promql.js';
+import { drawdownRatio } from '../alert-rules/recording.js';
+import * as T from '../alert-rules/thresholds.js';
+import * as C from '../exporters/catalog/index.js';
+import {
+  RATE,
+  UNIT,
+  buildDashboard,
+  criticalAt,
+  dur,
+  instanceFilter as I,
+  instanceVariable,
+  linked,
+  pct,
+  strategyFilter as S,
+  strategyVariable,
+  timeseriesPanel,
+  warningAt,
+} from './common.js';
+import { DASHBOARD_UIDS, PANELS } from './ids.js';
+
+/** The PnL & exposure dashboard (uid `tickwatch-pnl-exposure`). */
+export function pnlExposureDashboard(): Dashboard {
+  return buildDashboard({
+    uid: DASHBOARD_UIDS.pnl,
+    title: 'tickwatch / PnL & exposure',
+    description:
+      'Intraday realized and unrealized PnL, drawdown against the daily loss limit, long, short and gross exposure, leverage, and reconciliation of positions with the broker, from the HFT exporters. Money is in the trading account currency.',
+    tags: ['hft', 'pnl'],
+    variables: [instanceVariable(C.marketSessionOpen), strategyVariable(C.stormguardMode)],
+    rows: [
+      {
+        title: 'PnL',
+        panels: [
+          timeseriesPanel({
+            id: 1,
+            title: 'Realized PnL',
+            description: 'Realized profit and loss since the start of the trading day, by strategy, in account currency.',
+            unit: UNIT.currency,
+            queries: [{ expr: sum(['strategy'], sel(C.pnlRealized, S)), legend: '{{strategy}}' }],
+            width: 8,
+          }),
+          timeseriesPanel({
+            id: 2,
+            title: 'Unrealized PnL',
+            description: 'Mark-to-market profit and loss of open positions, by strategy, in account currency.',
+            unit: UNIT.currency,
+            queries: [{ expr: sum(['strategy'], sel(C.pnlUnrealized, S)), legend: '{{strategy}}' }],
+            width: 8,
+          }),
+          timeseriesPanel({
+            id: 4,
+            title: 'Drawdown and daily loss limit',
+            description: 'Fall of total PnL from its intraday peak, and the daily loss limit the risk engine enforces, by strategy, in account currency.',
+            unit: UNIT.currency,
+            queries: [
+              { expr: max(['strategy'], sel(C.pnlDrawdown, S)), legend: '{{strategy}} drawdown' },
+              { expr: max(['strategy'], sel(C.dailyLossLimit, S)), legend: '{{strategy}} limit' },
+            ],
+            min: 0,
+            width: 8,
+          }),
+          timeseriesPanel(
+            {
+              ...linked(PANELS.drawdown),
+              description: `Intraday drawdown over the daily loss limit per strategy (recording rule ${drawdownRatio.record}, the series the PnlDrawdown alerts read). PnlDrawdownWarning above ${pct(T.DRAWDOWN_WARNING_RATIO)} (orange), PnlDrawdownCritical pages above ${pct(T.DRAWDOWN_CRITICAL_RATIO)} (red); 100 % is the limit the risk engine enforces.`,
+              unit: UNIT.ratio,
+              queries: [{ expr: max(['strategy'], rec(drawdownRatio, S)), legend: '{{strategy}}' }],
+              thresholds: [warningAt(T.DRAWDOWN_WARNING_RATIO), criticalAt(T.DRAWDOWN_CRITICAL_RATIO)],
+              min: 0,
+              max: 1,
+              width: 24,
+            },
+            { legendCalcs: ['lastNotNull', 'max'] },
+          ),
+        ],
+      },
+      {
+        title: 'Exposure',
+        panels: [
+          timeseriesPanel({
+            id: 5,
+            title: 'Gross exposure',
+            description: 'Gross exposure (long plus absolute short market value), by strategy, in account currency.',
+            unit: UNIT.currency,
+            queries: [{ expr: sum(['strategy'], sel(C.exposureGross, S)), legend: '{{strategy}}' }],
+            min: 0,
+            width: 8,
+          }),
+          timeseriesPanel({
+            id: 6,
+            title: 'Long and short exposure',
+            description: 'Market value of long positions (above zero) and of short positions (drawn below zero), by strategy, in account currency.',
+            unit: UNIT.currency,
+            queries: [
+              { expr: sum(['strategy'], sel(C.exposureLong, S)), legend: '{{strategy}} long' },
+              { expr: sum(['strategy'], sel(C.exposureShort, S)).mul(-1), legend: '{{strategy}} short' },
+            ],
+            width: 8,
+          }),
+          timeseriesPanel({
+            id: 7,
+            title: 'Leverage',
+            description: 'Gross exposure divided by account equity, by strategy (1 means exposure equal to equity).',
+            unit: UNIT.count,
+            queries: [{ expr: max(['strategy'], sel(C.leverageRatio, S)), legend: '{{strategy}}' }],
+            min: 0,
+            width: 8,
+          }),
+        ],
+      },
+      {
+        title: 'Reconciliation',
+        panels: [
+          timeseriesPanel({
+            ...linked(PANELS.reconciliationLag),
+            description: `Age of the last successful reconciliation of positions with the broker, by account; the engine reconciles every few seconds. ReconciliationLag warns above ${dur(T.RECONCILIATION_LAG_WARNING_SECONDS)} (dashed line).`,
+            unit: UNIT.seconds,
+            queries: [{ expr: max(['account'], sel(C.reconciliationLagSeconds, I)), legend: '{{account}}' }],
+            thresholds: [warningAt(T.RECONCILIATION_LAG_WARNING_SECONDS)],
+            min: 0,
+            width: 8,
+          }),
+          timeseriesPanel({
+            id: 9,
+            title: 'Reconciliation mismatches',
+            description: 'Positions that differed between the engine and the broker at the last reconciliation, by account. Anything above 0 needs a look before the next order.',
+            unit: UNIT.count,
+            queries: [{ expr: max(['account'], sel(C.reconciliationMismatches, I)), legend: '{{account}}' }],
+            min: 0,
+            width: 8,
+          }),
+          timeseriesPanel(
+            {
+              id: 10,
+              title: 'Reconciliation runs by result',
+              description: 'Reconciliation runs per rate interval, by account and result (match, mismatch, error).',
+              unit: UNIT.count,
+              queries: [{ expr: sum(['account', 'result'], increase(sel(C.reconciliationRunsTotal, I), RATE)), legend: '{{account}} {{result}}' }],
+              min: 0,
+              width: 8,
+            },
+            { bars: true, stacked: true },
+          ),
+        ],
+      },
+    ],
+  });
+}
