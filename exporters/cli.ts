@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { renderMetricsDoc } from './catalog/docs.js';
 import { renderEventsDoc } from './hft/events/docs.js';
 import { CATALOG, validateCatalog } from './catalog/index.js';
-import { registerHftCommands } from './hft/cli.js';
+import { defaultDataDir, registerHftCommands } from './hft/cli.js';
+import { registerRecorderCommands } from './recorder/cli.js';
 
 /** Parses a TCP port option. */
 export function portOption(v: string): number {
@@ -72,5 +73,6 @@ catalog
   });
 
 registerHftCommands(program);
+registerRecorderCommands(program, defaultDataDir);
 
 await program.parseAsync(process.argv);

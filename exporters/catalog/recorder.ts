@@ -75,3 +75,22 @@ export const recorderSpoolLimitBytes = gauge({
   domain,
   exportedBy,
 });
+
+/** WAL (spool) records found damaged on start-up and not replayed. */
+export const recorderSpoolCorruptRecordsTotal = counter({
+  name: 'hft_recorder_spool_corrupt_records_total',
+  help: 'Spool records found cut short or failing their checksum on start-up; reported and not replayed.',
+  unit: 'count',
+  labels: { kind: ['truncated', 'checksum'] },
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** Batches sealed into the write-ahead log (acknowledged). */
+export const recorderBatchesTotal = counter({
+  name: 'hft_recorder_batches_total',
+  help: 'Batches sealed into the write-ahead log, after which their events count as acknowledged.',
+  unit: 'count',
+  domain,
+  exportedBy: ['recorder'],
+});

@@ -10,6 +10,11 @@ import { HFT_METRICS_PORT, HFT_TCP_PORT, startHftExporter, type HftExporter } fr
 import { defaultDuration, resolveStart, runScenario } from './simulator/run.js';
 import { SCENARIOS, scenarioByName } from './simulator/scenarios/index.js';
 import { FileSink, StdoutSink, TcpSink, type Sink } from './simulator/sinks.js';
+import { JOBS } from '../../prometheus/jobs.js';
+import { auditDbPath } from '../recorder/cli.js';
+import { RECORDER_QUERY_PORT, startQueryApi } from '../recorder/search.js';
+import { startRecorderService } from '../recorder/service.js';
+import { DuckDbStore } from '../recorder/stores/duckdb.js';
 
 function int(name: string, min = 0) {
   return (v: string): number => {
@@ -159,8 +164,11 @@ export function registerHftCommands(program: Command): void {
   exporterOptions(program.command('start').description('The main job: the HFT exporter fed by the simulator through the real file-tail path.'))
     .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS.map((s) => s.name)).default('normal'))
     .option('--no-simulator', 'do not start the simulator (tail --events from a real engine)')
+    .option('--no-recorder', 'do not start the audit recorder (embedded DuckDB store on :9473)')
+    .option('--recorder-port <port>', 'audit recorder /metrics port', int('recorder-port'), JOBS.recorder.port)
+    .option('--query-port <port>', 'audit recorder query API port (logs search)', int('query-port'), RECORDER_QUERY_PORT)
     .option('--seed <n>', 'simulator seed', int('seed'), 1)
-    .action(async (o: HftFlags & { scenario: string; simulator: boolean; seed: number }) => {
+    .action(async (o: HftFlags & { scenario: string; simulator: boolean; seed: number; recorder: boolean; recorderPort: number; queryPort: number }) => {
       const logging = serviceLogging('tickwatch');
       const log = logging.logger('start');
       const eventsFile = join(o.dataDir, 'events.ndjson');
@@ -175,10 +183,19 @@ export function registerHftCommands(program: Command): void {
         child.on('exit', (code, sig) => log.info('simulator.exited', `Simulator exited (${sig ?? code}).`, { code, signal: sig }));
         log.info('simulator.started', `Simulator (${o.scenario}) appending to ${o.events[0]}.`, { pid: child.pid, file: o.events[0] });
       }
+      let recorder: { close(): Promise<void> } | undefined;
+      if (o.recorder) {
+        const store = await DuckDbStore.open(auditDbPath(o.dataDir));
+        const svc = await startRecorderService({ events: o.events[0]!, dataDir: o.dataDir, store, port: o.recorderPort }, logging);
+        const api = await startQueryApi(store, o.queryPort);
+        recorder = { close: () => Promise.all([svc.close(), api.close()]).then(() => store.close()) };
+        console.error(`tickwatch: audit recorder (embedded DuckDB ${auditDbPath(o.dataDir)}): ${svc.metrics.url}/metrics; search: node scripts/tickwatch.mjs logs search --correlation-id <id>`);
+      }
       console.error(`\ntickwatch: HFT exporter running. Scrape ${exp.metrics.url}/metrics  (ready: ${exp.metrics.url}/-/ready${exp.tcp ? `, NDJSON over TCP: 127.0.0.1:${exp.tcp.port}` : ''})\n`);
       onSignals(async () => {
         child?.kill('SIGTERM');
         await exp.close();
+        await recorder?.close();
       });
     });
 }

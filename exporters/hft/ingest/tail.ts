@@ -25,8 +25,8 @@ import type { SourceSink } from './pipeline.js';
 /** Bytes at the head of a file that identify its content. */
 const HEAD_BYTES = 256;
 
-/** What is saved between runs. */
-interface TailState {
+/** What is saved between runs: the file identity, its first bytes, and the offset after the last line handed over. */
+export interface TailState {
   readonly path: string;
   readonly dev: number;
   readonly ino: number;
@@ -52,6 +52,12 @@ export interface TailOptions {
   readonly from?: 'start' | 'end';
   /** Most bytes read per poll before yielding (default 8 MiB). */
   readonly maxBytesPerPoll?: number;
+  /** Start from this position instead of the state file (the recorder keeps its position in its WAL). */
+  readonly initialState?: TailState;
+  /** Called after every poll, when {@link FileTailer.currentState} matches exactly the lines handed over. */
+  readonly onPollEnd?: () => void;
+  /** While this returns true, polls read nothing (the consumer is full; the file keeps the data). */
+  readonly paused?: () => boolean;
 }
 
 interface Open {
@@ -169,7 +175,7 @@ export class FileTailer {
   }
 
   private resume(): void {
-    const state = this.loadState();
+    const state = this.opts.initialState ?? this.loadState();
     const { path } = this.opts;
     if (!state) {
       this.cur = this.openPath(path, 0);
@@ -266,10 +272,11 @@ export class FileTailer {
   }
 
   private poll(): void {
-    if (this.stopped || this.polling) return;
+    if (this.stopped || this.polling || this.opts.paused?.()) return;
     this.polling = true;
     try {
       this.pollOnce();
+      this.opts.onPollEnd?.();
     } catch (err) {
       this.log.error('ingest.tail_failed', `Reading ${this.opts.path} failed; retrying at the next poll.`, { err, path: this.opts.path });
     } finally {
@@ -342,13 +349,21 @@ export class FileTailer {
     }
   }
 
+  /**
+   * The position after the last line handed over (while an old file drains, its position: its lines
+   * come first). Between polls it matches the lines delivered exactly.
+   */
+  currentState(): TailState | undefined {
+    const f = this.draining?.file ?? this.cur;
+    if (!f) return undefined;
+    return { path: this.opts.path, dev: f.dev, ino: f.ino, offset: f.splitter.committedOffset, head: f.head.toString('base64') };
+  }
+
   /** Saves the committed offset of the file being read (after the draining one is done, the new file). */
   private saveState(): void {
     const p = this.opts.statePath;
-    // While an old file drains, its lines come first: save its position until it is done.
-    const f = this.draining?.file ?? this.cur;
-    if (!p || !f) return;
-    const state: TailState = { path: this.opts.path, dev: f.dev, ino: f.ino, offset: f.splitter.committedOffset, head: f.head.toString('base64') };
+    const state = this.currentState();
+    if (!p || !state) return;
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(`${p}.tmp`, JSON.stringify(state));
     renameSync(`${p}.tmp`, p);

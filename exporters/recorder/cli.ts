@@ -1,0 +1,72 @@
+/** `tickwatch recorder` and `tickwatch logs search`. */
+import { Command, InvalidArgumentError } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { JOBS } from '../../prometheus/jobs.js';
+import { DuckDbStore } from './stores/duckdb.js';
+import { formatStory, parseSince, RECORDER_QUERY_PORT, search, startQueryApi, type FoundJson } from './search.js';
+import { startRecorderService } from './service.js';
+import { createLogging, parseLogLevels } from '../lib/log.js';
+
+const port = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
+};
+
+/** Default embedded database file in a data folder. */
+export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duckdb');
+
+/** Adds the recorder commands. */
+export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
+  program
+    .command('recorder')
+    .description('Record audit tables from the engine event file into the embedded store (DuckDB).')
+    .requiredOption('--events <file>', "the engine's NDJSON event file")
+    .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
+    .option('--port <port>', '/metrics port', port, JOBS.recorder.port)
+    .option('--query-port <port>', 'query API port (logs search)', port, RECORDER_QUERY_PORT)
+    .action(async (o: { events: string; dataDir: string; port: number; queryPort: number }) => {
+      const logging = createLogging({ service: 'tickwatch-recorder', levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL) });
+      mkdirSync(o.dataDir, { recursive: true });
+      const store = await DuckDbStore.open(auditDbPath(o.dataDir));
+      const svc = await startRecorderService({ events: resolve(o.events), dataDir: o.dataDir, store, port: o.port }, logging);
+      const api = await startQueryApi(store, o.queryPort);
+      console.error(`tickwatch recorder: ${svc.metrics.url}/metrics; logs search API on 127.0.0.1:${o.queryPort}`);
+      const stop = () => void Promise.all([svc.close(), api.close()]).then(() => store.close()).then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+
+  const logs = program.command('logs').description('Query the recorded log stream and audit tables.');
+  logs
+    .command('search')
+    .description('Print the whole story of one trade across logs and audit tables, in time order.')
+    .requiredOption('--correlation-id <id>', 'the correlation id')
+    .option('--since <when>', 'only events since (30m, 1h, 2d or RFC 3339)')
+    .option('--component <name>', 'only this component')
+    .option('--level <level>', 'only this level')
+    .option('--json', 'print JSON lines')
+    .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
+    .option('--query-port <port>', 'query API of a running recorder', port, RECORDER_QUERY_PORT)
+    .action(async (o: { correlationId: string; since?: string; component?: string; level?: string; json?: boolean; dataDir: string; queryPort: number }) => {
+      const params = new URLSearchParams({ correlation_id: o.correlationId });
+      if (o.since) params.set('since', o.since);
+      if (o.component) params.set('component', o.component);
+      if (o.level) params.set('level', o.level);
+      let rows: FoundJson[] | undefined;
+      // A running recorder holds the embedded database: ask it first.
+      const r = await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/search?${params}`).catch(() => undefined);
+      if (r?.ok) rows = (await r.json()) as FoundJson[];
+      else if (r) throw new Error(`recorder query API: ${await r.text()}`);
+      else {
+        const store = await DuckDbStore.open(auditDbPath(o.dataDir));
+        try {
+          rows = await search(store, { correlationId: o.correlationId, sinceNs: o.since ? parseSince(o.since) : undefined, component: o.component, level: o.level });
+        } finally {
+          await store.close();
+        }
+      }
+      console.log(o.json ? rows.map((x) => JSON.stringify(x)).join('\n') : formatStory(rows));
+    });
+}

@@ -1,0 +1,219 @@
+/**
+ * The recorder core: turns events into audit rows, seals them into batches in the write-ahead log
+ * (the moment they count as acknowledged), and writes the batches to the store in order, retrying
+ * with exponential backoff while the store is down. Uncommitted batches are the spool; at start-up
+ * they are replayed first, each table's rows checked by batch token so a batch the store already
+ * has is not written twice.
+ *
+ * Batching: a batch is sealed when it holds `batchRows` rows (checked between tailer polls) or
+ * every `batchMs`, whichever comes first (defaults 1,000 rows, 1 s).
+ */
+import { backOff } from 'exponential-backoff';
+import * as C from '../catalog/index.js';
+import type { HftEvent } from '../hft/events/index.js';
+import type { MetricRegistry } from '../instrument/registry.js';
+import type { Log } from '../lib/log.js';
+import { rowsFor, type Row } from './rows.js';
+import type { AuditStore } from './stores/store.js';
+import { TABLES, type TableName } from './tables.js';
+import type { Batch, TailPosition, WriteAheadLog } from './wal.js';
+
+/** Options of a {@link Recorder}. */
+export interface RecorderOptions {
+  readonly store: AuditStore;
+  readonly wal: WriteAheadLog;
+  readonly registry: MetricRegistry;
+  readonly log: Log;
+  /** Rows that seal a batch (default 1,000). */
+  readonly batchRows?: number;
+  /** Lowest level written to `logs` (default info). */
+  readonly minLevel?: string;
+  /** Spool size at which intake pauses, bytes (default 1 GiB). */
+  readonly maxSpoolBytes?: number;
+  /** First and longest retry delay, ms (defaults 100 ms and 5 s). */
+  readonly retryStartMs?: number;
+  readonly retryMaxMs?: number;
+  /** Identifies this recorder in batch tokens (default `tickwatch`). */
+  readonly id?: string;
+}
+
+interface Queued {
+  readonly batch: Batch;
+  /** Replay with a token check: the batch may already be in the store (start-up, or a failed try). */
+  replay: boolean;
+}
+
+/** The recorder. One per WAL folder. */
+export class Recorder {
+  private pending = new Map<TableName, Row[]>();
+  private pendingRows = 0;
+  private readonly queue: Queued[] = [];
+  private writing = false;
+  private stopping = false;
+  private initialised = false;
+  private idle: (() => void)[] = [];
+  private readonly m;
+  private readonly batchRows: number;
+  private readonly maxSpool: number;
+
+  constructor(private readonly o: RecorderOptions) {
+    const r = o.registry;
+    this.batchRows = o.batchRows ?? 1000;
+    this.maxSpool = o.maxSpoolBytes ?? 1024 ** 3;
+    this.m = {
+      rows: r.counter(C.recorderRowsWrittenTotal),
+      failures: r.counter(C.recorderWriteFailuresTotal),
+      queue: r.gauge(C.recorderQueueDepthRows).series(),
+      duration: r.histogram(C.recorderWriteDurationSeconds).labels(o.store.kind),
+      up: r.gauge(C.recorderStoreUp).labels(o.store.kind),
+      spool: r.gauge(C.recorderSpoolBytes).series(),
+      limit: r.gauge(C.recorderSpoolLimitBytes).series(),
+      batches: r.counter(C.recorderBatchesTotal).series(),
+    };
+    this.m.limit.set(this.maxSpool);
+    for (const t of TABLES) {
+      this.m.rows.labels(t.name);
+      this.m.failures.labels(t.name);
+    }
+  }
+
+  /** True while the spool is over its limit: the source should pause (the engine's file keeps the data). */
+  get full(): boolean {
+    return this.o.wal.spoolBytes > this.maxSpool;
+  }
+
+  /** Rows accepted and not yet in the store. */
+  get queuedRows(): number {
+    let n = this.pendingRows;
+    for (const q of this.queue) for (const rows of Object.values(q.batch.tables)) n += rows?.length ?? 0;
+    return n;
+  }
+
+  /** Replays batches left uncommitted by a previous run (call once, before {@link add}). */
+  resume(pending: readonly Batch[]): void {
+    for (const b of pending) this.queue.push({ batch: b, replay: true });
+    this.updateGauges();
+    this.kick();
+  }
+
+  /** Accepts one valid event (a pipeline consumer). */
+  add(ev: HftEvent): void {
+    for (const [table, row] of rowsFor(ev, this.o.minLevel)) {
+      let rows = this.pending.get(table);
+      if (!rows) this.pending.set(table, (rows = []));
+      rows.push(row);
+      this.pendingRows++;
+    }
+  }
+
+  /** Seals when the batch is big enough. Call between source polls, with the source position. */
+  maybeSeal(tail?: TailPosition): void {
+    if (this.pendingRows >= this.batchRows) this.seal(tail);
+  }
+
+  /**
+   * Seals the rows so far into a batch: appended to the WAL and fsync'd, then queued for the store.
+   * @param tail - the source position after the last event in the batch
+   * @returns the batch, or undefined when there was nothing to seal
+   */
+  seal(tail?: TailPosition): Batch | undefined {
+    if (this.pendingRows === 0) return undefined;
+    const tables: Partial<Record<TableName, Record<string, unknown>[]>> = {};
+    for (const [t, rows] of this.pending) tables[t] = rows.map((r) => ({ ...r, ts_ns: String(r.ts_ns) }));
+    this.pending = new Map();
+    this.pendingRows = 0;
+    const batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), tables });
+    this.m.batches.inc();
+    this.queue.push({ batch, replay: false });
+    this.updateGauges();
+    this.kick();
+    return batch;
+  }
+
+  /** Resolves when every sealed batch is in the store. */
+  drained(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
+  }
+
+  /** Seals what is pending and stops writing after the current batch (the rest stays spooled). */
+  async stop(tail?: TailPosition): Promise<void> {
+    this.seal(tail);
+    this.stopping = true;
+    while (this.writing) await new Promise((r) => setTimeout(r, 20));
+    this.o.wal.close();
+  }
+
+  private walId: string | undefined;
+
+  private token(seq: number): string {
+    return `${this.o.id ?? 'tw'}-${(this.walId ??= this.o.wal.id)}-${seq}`;
+  }
+
+  private updateGauges(): void {
+    this.m.queue.set(this.queuedRows);
+    this.m.spool.set(this.o.wal.spoolBytes);
+  }
+
+  private kick(): void {
+    if (this.writing || this.stopping) return;
+    this.writing = true;
+    void this.writeLoop().finally(() => {
+      this.writing = false;
+      if (this.queue.length && !this.stopping) this.kick();
+    });
+  }
+
+  private async writeLoop(): Promise<void> {
+    while (this.queue.length && !this.stopping) {
+      const q = this.queue[0]!;
+      try {
+        await backOff(() => this.write(q), {
+          numOfAttempts: Number.MAX_SAFE_INTEGER,
+          startingDelay: this.o.retryStartMs ?? 100,
+          maxDelay: this.o.retryMaxMs ?? 5000,
+          jitter: 'full',
+          retry: () => !this.stopping,
+        });
+      } catch {
+        return; // stopping: the batch stays in the WAL for the next run
+      }
+      this.o.wal.commit(q.batch.seq, q.batch.tail);
+      this.queue.shift();
+      this.updateGauges();
+    }
+    if (this.queue.length === 0) for (const r of this.idle.splice(0)) r();
+  }
+
+  private async write(q: Queued): Promise<void> {
+    const store = this.o.store;
+    const t0 = performance.now();
+    let table: TableName | undefined;
+    try {
+      if (!this.initialised) {
+        await store.init(TABLES);
+        this.initialised = true;
+      }
+      const token = this.token(q.batch.seq);
+      for (const [t, rows] of Object.entries(q.batch.tables) as [TableName, Record<string, unknown>[]][]) {
+        table = t;
+        if (!rows.length) continue;
+        if (q.replay) {
+          const have = await store.countByToken(t, token);
+          if (have === rows.length) continue; // already written before a crash or a lost reply
+          if (have !== 0) throw new Error(`batch ${token} is partly in ${t} (${have} of ${rows.length} rows); refusing to write it twice`);
+        }
+        await store.insert(t, rows, token);
+        this.m.rows.labels(t).inc(rows.length);
+      }
+      this.m.duration.observe((performance.now() - t0) / 1000);
+      this.m.up.set(1);
+    } catch (err) {
+      q.replay = true;
+      this.m.up.set(0);
+      this.m.failures.labels(table ?? 'logs').inc();
+      this.o.log.warn('recorder.write_failed', `Writing batch ${q.batch.seq} to the ${store.kind} store failed; it stays spooled and is retried.`, { err, seq: q.batch.seq, table: table ?? null });
+      throw err;
+    }
+  }
+}

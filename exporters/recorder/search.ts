@@ -1,0 +1,98 @@
+/**
+ * `tickwatch logs search`: the whole story of one trade (correlation id) across the log stream and
+ * the audit tables, in time order. A running recorder answers on its query API (127.0.0.1:9474),
+ * because the embedded store is locked by its writer; with no recorder running, the store is
+ * opened directly.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { formatNanos } from './rows.js';
+import type { AuditStore, FoundRow, SearchQuery } from './stores/store.js';
+import { TABLES } from './tables.js';
+
+/** Default port of the recorder's query API. */
+export const RECORDER_QUERY_PORT = 9474;
+
+/** A search result as JSON (ts as RFC 3339 with nanoseconds). */
+export interface FoundJson {
+  readonly ts: string;
+  readonly ts_ns: string;
+  readonly table: string;
+  readonly event: string;
+  readonly component: string;
+  readonly level: string;
+  readonly message: string | null;
+  readonly fields: unknown;
+}
+
+/** Runs a search on a store. */
+export async function search(store: AuditStore, q: SearchQuery): Promise<FoundJson[]> {
+  const rows: FoundRow[] = await store.search(q, TABLES);
+  return rows.map((r) => ({
+    ts: formatNanos(r.ts_ns),
+    ts_ns: String(r.ts_ns),
+    table: r.table,
+    event: r.event,
+    component: r.component,
+    level: r.level,
+    message: r.message,
+    fields: JSON.parse(r.fields) as unknown,
+  }));
+}
+
+/**
+ * Parses `--since` (`15m`, `1h`, `2d`, or an RFC 3339 time) to nanoseconds since the epoch.
+ * @throws Error naming the value when it is neither
+ */
+export function parseSince(v: string, nowMs = Date.now()): bigint {
+  const m = /^(\d+)(s|m|h|d)$/.exec(v);
+  if (m) return BigInt(nowMs - Number(m[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd']) * 1_000_000n;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new Error(`--since '${v}': use 30m, 1h, 2d or an RFC 3339 time`);
+  return BigInt(t) * 1_000_000n;
+}
+
+/** Starts the query API of a running recorder (loopback only). */
+export async function startQueryApi(store: AuditStore, port = RECORDER_QUERY_PORT, host = '127.0.0.1'): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  app.get('/api/v1/search', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (!q.correlation_id) return reply.code(400).send({ error: 'correlation_id is required' });
+    try {
+      const rows = await search(store, {
+        correlationId: q.correlation_id,
+        sinceNs: q.since ? parseSince(q.since) : undefined,
+        component: q.component,
+        level: q.level,
+        limit: q.limit ? Number(q.limit) : undefined,
+      });
+      return reply.send(rows);
+    } catch (err) {
+      return reply.code(400).send({ error: (err as Error).message });
+    }
+  });
+  await app.listen({ host, port });
+  return app;
+}
+
+/** Formats results as aligned text lines for the terminal. */
+export function formatStory(rows: readonly FoundJson[]): string {
+  if (rows.length === 0) return 'no events for that correlation id';
+  // One line per event: the tables it is recorded in are listed together.
+  const merged: (FoundJson & { tables: string[] })[] = [];
+  for (const r of rows) {
+    const last = merged.at(-1);
+    if (last && last.ts_ns === r.ts_ns && last.event === r.event && JSON.stringify(last.fields) === JSON.stringify(r.fields)) last.tables.push(r.table);
+    else merged.push({ ...r, tables: [r.table] });
+  }
+  return merged
+    .map((r) => {
+      const f = r.fields as Record<string, unknown>;
+      const skip = new Set(['ts', 'level', 'component', 'event', 'correlation_id', 'message']);
+      const extra = Object.entries(f)
+        .filter(([k]) => !skip.has(k))
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      return `${r.ts}  ${r.level.padEnd(5)} ${r.component.padEnd(15)} ${r.event.padEnd(22)} [${r.tables.join(', ')}] ${extra}${r.message ? `  "${r.message}"` : ''}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,49 @@
+/** What the recorder needs from an audit store. */
+import type { TableDef, TableName } from '../tables.js';
+
+/** One row as logged in the WAL (ts_ns as a decimal string of nanoseconds). */
+export type WalRow = Readonly<Record<string, unknown>>;
+
+/** A row returned by a search, in time order. */
+export interface FoundRow {
+  readonly table: TableName;
+  readonly ts_ns: bigint;
+  readonly event: string;
+  readonly component: string;
+  readonly level: string;
+  readonly correlation_id: string | null;
+  readonly message: string | null;
+  readonly fields: string;
+}
+
+/** A search over logs and audit tables. */
+export interface SearchQuery {
+  readonly correlationId: string;
+  /** Only rows at or after this time, nanoseconds since the epoch. */
+  readonly sinceNs?: bigint;
+  readonly component?: string;
+  readonly level?: string;
+  /** At most this many rows (default 10,000). */
+  readonly limit?: number;
+}
+
+/** An audit store: the embedded DuckDB file or ClickHouse. */
+export interface AuditStore {
+  /** `embedded` or `clickhouse`: the `store` label. */
+  readonly kind: 'embedded' | 'clickhouse';
+  /** Creates the tables when missing. @throws when the store cannot be reached */
+  init(tables: readonly TableDef[]): Promise<void>;
+  /**
+   * Inserts one table's rows of one batch. The same `token` twice must not write the rows twice
+   * when the first insert completed (ClickHouse deduplication token, or a token check on replay).
+   * @throws when the store cannot be reached or refuses the insert
+   */
+  insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void>;
+  /** Rows of `table` carrying `token` (used when replaying a batch that may already be in). */
+  countByToken(table: TableName, token: string): Promise<number>;
+  /** Rows per table. */
+  count(table: TableName): Promise<number>;
+  /** The whole story of one correlation id across every table, in time order. */
+  search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,261 @@
+/**
+ * The recorder's write-ahead log: every batch is appended here (and fsync'd) before it counts as
+ * acknowledged; it is marked committed once the store has it. While the store is down, batches
+ * simply stay uncommitted: this file is the spool, replayed in order on recovery.
+ *
+ * Segmented files `wal-<segment number>.log` (numbers only grow, never reused), records of
+ * `[u32 payload length][u8 type][3 zero bytes][first 8 bytes of SHA-256(payload)][payload JSON]`.
+ * Opening the log verifies every record: a record whose checksum does not match, or that is cut
+ * short (a crash mid-write), is counted and reported and never replayed; reading of that segment
+ * stops there and the segment is truncated to its last good record.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TableName } from './tables.js';
+
+const HEADER = 16;
+const BATCH = 1;
+const COMMIT = 2;
+/** A record longer than this is treated as a corrupt length field. */
+const MAX_RECORD = 512 * 1024 * 1024;
+
+/** The tailer position a batch ends at (see FileTailer's state). */
+export interface TailPosition {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+  readonly offset: number;
+  readonly head: string;
+}
+
+/** A sealed batch as logged: rows per table (ts_ns as a decimal string). */
+export interface Batch {
+  readonly seq: number;
+  /** Where the source tailer was after the last event of this batch (absent for in-process sources). */
+  readonly tail?: TailPosition;
+  readonly tables: Readonly<Partial<Record<TableName, readonly Record<string, unknown>[]>>>;
+}
+
+/** What opening the log found. */
+export interface WalRecovery {
+  /** Batches not yet committed, in order: replay these. */
+  readonly pending: Batch[];
+  /** The tail position of the newest batch logged, committed or not. */
+  readonly tail: TailPosition | undefined;
+  /** Records cut short by a crash. */
+  readonly truncated: number;
+  /** Records whose checksum did not match. */
+  readonly corrupt: number;
+  /** One line per problem, for the log. */
+  readonly problems: string[];
+}
+
+function checksum(payload: Buffer): Buffer {
+  return createHash('sha256').update(payload).digest().subarray(0, 8);
+}
+
+interface Segment {
+  readonly path: string;
+  readonly index: number;
+  /** Batch seqs in it, and the commits seen. */
+  readonly seqs: Set<number>;
+}
+
+/** The log. Not safe across processes: one recorder per folder. */
+export class WriteAheadLog {
+  private fd = -1;
+  private active: Segment | undefined;
+  private activeSize = 0;
+  private readonly segments: Segment[] = [];
+  private readonly committed = new Set<number>();
+  /** Bytes of uncommitted batches, per seq. */
+  private readonly pendingBytes = new Map<number, number>();
+  private nextSeq = 1;
+  private nextSegment = 1;
+
+  /**
+   * @param dir - folder of the segments (created)
+   * @param segmentBytes - start a new segment past this size (default 16 MiB)
+   */
+  constructor(
+    readonly dir: string,
+    private readonly segmentBytes = 16 * 1024 * 1024,
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Bytes held by batches not yet committed (the spool). */
+  get spoolBytes(): number {
+    let n = 0;
+    for (const b of this.pendingBytes.values()) n += b;
+    return n;
+  }
+
+  /** Batches not yet committed. */
+  get pendingCount(): number {
+    return this.pendingBytes.size;
+  }
+
+  /** The seq the next batch gets. */
+  get seq(): number {
+    return this.nextSeq;
+  }
+
+  /**
+   * This log's id: random, made once, kept in `<dir>/wal-id`. Batch tokens carry it, so a new log
+   * (a wiped folder) never reuses a token the store already holds.
+   */
+  get id(): string {
+    const p = join(this.dir, 'wal-id');
+    if (!existsSync(p)) writeFileSync(p, randomUUID());
+    return readFileSync(p, 'utf8').trim();
+  }
+
+  /** Reads and verifies every segment. Call once, before appending. */
+  open(): WalRecovery {
+    const files = readdirSync(this.dir)
+      .filter((f) => /^wal-\d{12}\.log$/.test(f))
+      .sort();
+    const batches = new Map<number, Batch>();
+    let tail: TailPosition | undefined;
+    let maxTailSeq = 0;
+    let truncated = 0;
+    let corrupt = 0;
+    const problems: string[] = [];
+    for (const f of files) {
+      const path = join(this.dir, f);
+      const buf = readFileSync(path);
+      const seg: Segment = { path, index: Number(f.slice(4, 16)), seqs: new Set() };
+      this.nextSegment = Math.max(this.nextSegment, seg.index + 1);
+      let pos = 0;
+      let good = 0;
+      while (pos < buf.length) {
+        if (pos + HEADER > buf.length) {
+          truncated++;
+          problems.push(`${f}: record at byte ${pos} is cut short (header)`);
+          break;
+        }
+        const len = buf.readUInt32BE(pos);
+        const type = buf[pos + 4]!;
+        if (len > MAX_RECORD || (type !== BATCH && type !== COMMIT)) {
+          corrupt++;
+          problems.push(`${f}: record at byte ${pos} has a corrupt header (length ${len}, type ${type}); the rest of the segment is unreadable`);
+          break;
+        }
+        if (pos + HEADER + len > buf.length) {
+          truncated++;
+          problems.push(`${f}: record at byte ${pos} is cut short (${buf.length - pos - HEADER} of ${len} bytes)`);
+          break;
+        }
+        const payload = buf.subarray(pos + HEADER, pos + HEADER + len);
+        if (!checksum(payload).equals(buf.subarray(pos + 8, pos + 16))) {
+          corrupt++;
+          problems.push(`${f}: record at byte ${pos} fails its checksum; skipped, not replayed`);
+          pos += HEADER + len;
+          good = pos;
+          continue;
+        }
+        const rec = JSON.parse(payload.toString('utf8')) as { seq: number } & Partial<Batch>;
+        if (type === BATCH) {
+          batches.set(rec.seq, rec as Batch);
+          seg.seqs.add(rec.seq);
+          this.pendingBytes.set(rec.seq, HEADER + len);
+        } else this.committed.add(rec.seq);
+        // Batches and commits both carry the source position; the last one read is the newest.
+        if (rec.tail && rec.seq >= maxTailSeq) {
+          tail = rec.tail;
+          maxTailSeq = rec.seq;
+        }
+        this.nextSeq = Math.max(this.nextSeq, rec.seq + 1);
+        pos += HEADER + len;
+        good = pos;
+      }
+      if (good < buf.length) {
+        const fd = openSync(path, 'r+');
+        ftruncateSync(fd, good);
+        fsyncSync(fd);
+        closeSync(fd);
+      }
+      this.segments.push(seg);
+    }
+    for (const seq of this.committed) this.pendingBytes.delete(seq);
+    const pending = [...batches.values()].filter((b) => !this.committed.has(b.seq)).sort((a, b) => a.seq - b.seq);
+    this.reclaim();
+    return { pending, tail, truncated, corrupt, problems };
+  }
+
+  private ensureSegment(): void {
+    if (this.fd >= 0 && this.activeSize < this.segmentBytes) return;
+    if (this.fd >= 0) closeSync(this.fd);
+    const index = this.nextSegment++;
+    const path = join(this.dir, `wal-${String(index).padStart(12, '0')}.log`);
+    this.fd = openSync(path, 'a');
+    this.activeSize = fstatSync(this.fd).size;
+    this.active = { path, index, seqs: new Set() };
+    this.segments.push(this.active);
+  }
+
+  private append(type: number, body: unknown, sync: boolean): number {
+    this.ensureSegment();
+    const payload = Buffer.from(JSON.stringify(body));
+    const header = Buffer.alloc(HEADER);
+    header.writeUInt32BE(payload.length, 0);
+    header[4] = type;
+    checksum(payload).copy(header, 8);
+    const rec = Buffer.concat([header, payload]);
+    writeSync(this.fd, rec);
+    if (sync) fsyncSync(this.fd);
+    this.activeSize += rec.length;
+    return rec.length;
+  }
+
+  /**
+   * Appends a batch and fsyncs: when this returns, the batch survives a crash.
+   * @returns the batch with its seq
+   */
+  appendBatch(b: Omit<Batch, 'seq'>): Batch {
+    const batch: Batch = { seq: this.nextSeq++, ...b };
+    const n = this.append(BATCH, batch, true);
+    this.active!.seqs.add(batch.seq);
+    this.pendingBytes.set(batch.seq, n);
+    return batch;
+  }
+
+  /**
+   * Marks a batch as in the store. Not fsync'd: a lost commit only means an idempotent replay.
+   * @param tail - the batch's source position, kept so it survives the batch's segment being deleted
+   */
+  commit(seq: number, tail?: TailPosition): void {
+    this.append(COMMIT, tail ? { seq, tail } : { seq }, false);
+    this.committed.add(seq);
+    this.pendingBytes.delete(seq);
+    this.reclaim();
+  }
+
+  /**
+   * Deletes segments whose batches are all committed; never the active one nor the newest, which
+   * hold the latest sequence number and source position.
+   */
+  private reclaim(): void {
+    const newest = Math.max(0, ...this.segments.map((x) => x.index));
+    for (let i = 0; i < this.segments.length; i++) {
+      const s = this.segments[i]!;
+      if (s === this.active || s.index === newest) continue;
+      if ([...s.seqs].every((q) => this.committed.has(q))) {
+        if (existsSync(s.path)) rmSync(s.path);
+        for (const q of s.seqs) this.committed.delete(q);
+        this.segments.splice(i--, 1);
+      }
+    }
+  }
+
+  /** Closes the active segment. */
+  close(): void {
+    if (this.fd >= 0) {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+}
