@@ -12,10 +12,12 @@ import type { AUDIT_TABLES } from '../catalog/enums.js';
 /** Column types, mapped per store. */
 export type ColumnType = 'ts_ns' | 'string' | 'lowcard' | 'float' | 'int';
 
-/** One column. Every column but `ts_ns` is nullable (an event may lack the field). */
+/** One column. Columns are nullable (an event may lack the field) unless `required`. */
 export interface Column {
   readonly name: string;
   readonly type: ColumnType;
+  /** Always present (envelope fields every event has); NOT NULL, and usable in a sorting key. */
+  readonly required?: true;
 }
 
 /** A table name (the `table` label of the recorder metrics). */
@@ -35,16 +37,16 @@ export interface TableDef {
 
 /** Envelope columns, first in every table. */
 export const ENVELOPE: readonly Column[] = [
-  { name: 'ts_ns', type: 'ts_ns' },
-  { name: 'event', type: 'lowcard' },
-  { name: 'component', type: 'lowcard' },
-  { name: 'level', type: 'lowcard' },
+  { name: 'ts_ns', type: 'ts_ns', required: true },
+  { name: 'event', type: 'lowcard', required: true },
+  { name: 'component', type: 'lowcard', required: true },
+  { name: 'level', type: 'lowcard', required: true },
   { name: 'correlation_id', type: 'string' },
   { name: 'intent_id', type: 'string' },
   { name: 'trace_id', type: 'string' },
   { name: 'message', type: 'string' },
-  { name: 'batch_token', type: 'string' },
-  { name: 'fields', type: 'string' },
+  { name: 'batch_token', type: 'string', required: true },
+  { name: 'fields', type: 'string', required: true },
 ];
 
 const s = (name: string): Column => ({ name, type: 'string' });
@@ -115,7 +117,7 @@ const DUCK: Record<ColumnType, string> = { ts_ns: 'BIGINT NOT NULL', string: 'VA
 
 /** DuckDB DDL for one table (embedded store). */
 export function duckdbDDL(t: TableDef): string {
-  const cols = columnsOf(t).map((c) => `  ${c.name} ${DUCK[c.type]}`);
+  const cols = columnsOf(t).map((c) => `  ${c.name} ${DUCK[c.type]}${c.required && c.type !== 'ts_ns' ? ' NOT NULL' : ''}`);
   return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`;
 }
 
@@ -134,7 +136,7 @@ const CH: Record<ColumnType, string> = {
  * @param database - database name
  */
 export function clickhouseDDL(t: TableDef, retention: RetentionDays = DEFAULT_RETENTION, database = 'tickwatch'): string {
-  const cols = columnsOf(t).map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${CH[c.type]}`);
+  const cols = columnsOf(t).map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${c.required ? CH[c.type].replace(/Nullable\((\w+)\)/, '$1') : CH[c.type]}`);
   const days = retention[t.retention];
   const order = t.name === 'logs' ? '(component, ts)' : "(ifNull(correlation_id, ''), ts)";
   const index = "  INDEX idx_correlation ifNull(correlation_id, '') TYPE bloom_filter GRANULARITY 4";

@@ -1,0 +1,42 @@
+/**
+ * A {@link ClickHouseTransport} over chdb: a current ClickHouse engine (26.x) in this process. It
+ * runs the production DDL (TTL, DateTime64, LowCardinality, deduplication window) without a server.
+ * chdb is a development dependency (its native library is about 560 MB): tests and benchmarks
+ * use it, production talks HTTP to a server.
+ */
+import type { ClickHouseTransport } from './clickhouse.js';
+
+interface ChdbSession {
+  queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>;
+  cleanup?(): void;
+  close?(): void;
+}
+
+/**
+ * Opens a chdb session on `path` (a temp folder when absent).
+ * @throws Error when chdb is not installed (it is a dev dependency)
+ */
+export async function chdbTransport(path?: string): Promise<ClickHouseTransport & { session: ChdbSession }> {
+  const mod = (await import('chdb')) as unknown as { Session: new (p?: string) => ChdbSession };
+  const session = new mod.Session(path);
+  const text = async (sql: string, format = 'JSONEachRow') => (await session.queryAsync(sql, { format })).text();
+  return {
+    session,
+    command: async (sql) => {
+      await text(sql, 'CSV');
+    },
+    insert: async (table, rows, settings) => {
+      const s = Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${String(v).replace(/'/g, "\\'")}'`}`);
+      const body = rows.map((r) => JSON.stringify(r)).join('\n');
+      await text(`INSERT INTO ${table} ${s.length ? `SETTINGS ${s.join(', ')} ` : ''}FORMAT JSONEachRow\n${body}`, 'CSV');
+    },
+    query: async <T>(sql: string) =>
+      (await text(sql))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as T),
+    close: async () => {
+      (session.close ?? session.cleanup)?.call(session);
+    },
+  };
+}
