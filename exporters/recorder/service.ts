@@ -41,6 +41,7 @@ export interface RecorderService {
   readonly metrics: MetricsServer;
   readonly tailer: FileTailer;
   readonly pipeline: IngestPipeline;
+  readonly registry: MetricRegistry;
   /** Seals what is pending, stops, closes the WAL (not the store: the caller owns it). */
   close(): Promise<void>;
 }
@@ -91,6 +92,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     metrics,
     tailer,
     pipeline,
+    registry,
     async close() {
       clearInterval(timer);
       metrics.setReady(false);

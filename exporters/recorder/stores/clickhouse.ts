@@ -11,7 +11,7 @@
  * second-precision `ts` for partitioning, retention is not enforced by the server, and replays rely
  * on the batch-token check alone.
  */
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { formatNanos } from '../rows.js';
 import { clickhouseDDL, columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../tables.js';
 import type { AuditStore, FoundRow, SearchQuery, WalRow } from './store.js';
@@ -32,7 +32,10 @@ export interface ClickHouseTransport {
  * @param timeoutMs - request timeout; a down server fails fast instead of hanging the writer
  */
 export function httpTransport(url: string, opts: { username?: string; password?: string; timeoutMs?: number } = {}): ClickHouseTransport {
-  const client: ClickHouseClient = createClient({ url, username: opts.username ?? 'default', password: opts.password ?? '', request_timeout: opts.timeoutMs ?? 10_000 });
+  const client: ClickHouseClient = createClient({ url, username: opts.username ?? 'default', password: opts.password ?? '', request_timeout: opts.timeoutMs ?? 10_000,
+    // The recorder logs failures itself (with the batch); the client's own console logging is off.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
   return {
     command: async (sql) => {
       await client.command({ query: sql });
