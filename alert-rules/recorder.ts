@@ -1,7 +1,8 @@
 /** Audit recorder alerts. */
 import * as C from '../exporters/catalog/index.js';
 import { PANELS } from '../dashboards-src/ids.js';
-import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
+import { alert, input, rec, TEST_TARGET, type RuleGroup } from './model.js';
+import { spoolUseRatio } from './recording.js';
 import { increase, sel, sum } from './promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
@@ -55,5 +56,28 @@ export const recorderQueueBacklog = alert({
   },
 });
 
+/** The spool nearly full: intake pauses when it fills. */
+export const recorderSpoolFilling = alert({
+  name: 'RecorderSpoolFilling',
+  family: 'recorder_spool',
+  severity: 'warning',
+  expr: rec(spoolUseRatio).gt(T.RECORDER_SPOOL_WARNING_RATIO),
+  for: '1m',
+  summary: 'Audit recorder spool nearly full',
+  description: 'The recorder spool on {{ $labels.instance }} is {{ $value | humanizePercentage }} full (warning above 80%). At 100% the recorder stops reading events until the store takes writes again.',
+  panel: PANELS.recorderSpool,
+  tests: {
+    firing: [
+      {
+        name: '90 % full for 2 minutes',
+        series: [input(C.recorderSpoolBytes, {}, hold(900, 150)), input(C.recorderSpoolLimitBytes, {}, hold(1000, 150))],
+        at: '120s',
+        alerts: [{ labels: { ...TEST_TARGET }, description: `The recorder spool on ${TEST_TARGET.instance} is 90% full (warning above 80%). At 100% the recorder stops reading events until the store takes writes again.` }],
+      },
+    ],
+    silent: [{ name: 'just under 80 %', series: [input(C.recorderSpoolBytes, {}, hold(799, 150)), input(C.recorderSpoolLimitBytes, {}, hold(1000, 150))], at: '120s' }],
+  },
+});
+
 /** Recorder rules. */
-export const recorderGroup: RuleGroup = { name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderQueueBacklog] };
+export const recorderGroup: RuleGroup = { name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderQueueBacklog, recorderSpoolFilling] };

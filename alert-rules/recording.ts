@@ -66,9 +66,18 @@ export const drawdownRatio = recorded(
   sel(C.pnlDrawdown).div(sel(C.dailyLossLimit)),
 );
 
+/** Spool bytes over the spool's size bound, per recorder. */
+export const spoolUseRatio = recorded(
+  'instance:hft_recorder_spool:ratio',
+  T,
+  'Bytes in the recorder spool divided by its configured size bound.',
+  'ratio',
+  sel(C.recorderSpoolBytes).div(sel(C.recorderSpoolLimitBytes)),
+);
+
 /** Every recording rule, evaluated every second like the trading alerts that read them. */
 export const recordingGroup: RuleGroup = {
   name: 'recording',
   interval: '1s',
-  rules: [orderRejectRatio, orderAckP99, strategyLatencyP99, tickLatencyP99, apiUsageRatio, orderRateRatio, drawdownRatio],
+  rules: [orderRejectRatio, orderAckP99, strategyLatencyP99, tickLatencyP99, apiUsageRatio, orderRateRatio, drawdownRatio, spoolUseRatio],
 };

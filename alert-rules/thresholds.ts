@@ -40,6 +40,9 @@ export const DRAWDOWN_CRITICAL_RATIO = 0.8;
 /** Seconds since the last matching reconciliation that warn (the engine reconciles every 5 s). */
 export const RECONCILIATION_LAG_WARNING_SECONDS = 60;
 
+/** Spool use over its size bound that warns: time to fix the store before intake pauses at 100 %. Ratio 0-1. */
+export const RECORDER_SPOOL_WARNING_RATIO = 0.8;
+
 /** Recorder rows waiting that warn (a normal batch is about 1,000 rows a second). */
 export const RECORDER_QUEUE_WARNING_ROWS = 10_000;
 

@@ -39,6 +39,7 @@ export const PANELS = {
   reconciliationLag: p(DASHBOARD_UIDS.pnl, 8, 'Reconciliation lag'),
   recorderFailures: p(DASHBOARD_UIDS.recorder, 2, 'Write failures'),
   recorderQueue: p(DASHBOARD_UIDS.recorder, 4, 'Queue depth'),
+  recorderSpool: p(DASHBOARD_UIDS.recorder, 8, 'Spool use vs limit'),
   ingestRejects: p(DASHBOARD_UIDS.recorder, 6, 'Ingest rejects'),
   targetsUp: p(DASHBOARD_UIDS.system, 1, 'Exporter targets up'),
 } as const satisfies Record<string, PanelRef>;

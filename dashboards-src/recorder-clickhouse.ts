@@ -6,6 +6,8 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { count, increase, max, quantile, rate, sel, sum } from '../alert-rules/promql.js';
 import * as T from '../alert-rules/thresholds.js';
+import { rec } from '../alert-rules/model.js';
+import { spoolUseRatio } from '../alert-rules/recording.js';
 import * as C from '../exporters/catalog/index.js';
 import {
   COLOR,
@@ -107,11 +109,11 @@ export function recorderClickhouseDashboard(): Dashboard {
             width: 8,
           }),
           timeseriesPanel({
-            id: 8,
-            title: 'Spool bytes',
-            description: 'Bytes held in the local spool file waiting for the store to come back, per target; 0 while the store takes every write.',
-            unit: UNIT.bytes,
-            queries: [{ expr: max(target, sel(C.recorderSpoolBytes, I)), legend: '{{job}} {{instance}}' }],
+            ...linked(PANELS.recorderSpool),
+            description: 'Share of the spool (the write-ahead file that holds batches while the store is down) in use, per target; 0 while the store takes every write. RecorderSpoolFilling warns at 80 %: past 100 % the recorder pauses reading and the events wait in the engine file.',
+            unit: UNIT.ratio,
+            queries: [{ expr: max(target, rec(spoolUseRatio, I)), legend: '{{job}} {{instance}}' }],
+            thresholds: [warningAt(T.RECORDER_SPOOL_WARNING_RATIO)],
             min: 0,
             width: 8,
           }),
