@@ -5,8 +5,8 @@
  * they are replayed first, each table's rows checked by batch token so a batch the store already
  * has is not written twice.
  *
- * Batching: a batch is sealed when it holds `batchRows` rows (checked between tailer polls) or
- * every `batchMs`, whichever comes first (defaults 1,000 rows, 1 s).
+ * Batching: a batch is sealed when one of its tables holds `batchRows` rows (checked between
+ * tailer polls) or every `batchMs`, whichever comes first (defaults 1,000 rows, 1 s).
  */
 import { backOff } from 'exponential-backoff';
 import * as C from '../catalog/index.js';
@@ -39,6 +39,8 @@ export interface RecorderOptions {
 
 interface Queued {
   readonly batch: Batch;
+  /** The batch's rows per table (built when the events arrived, or rebuilt from the lines on replay). */
+  readonly tables: ReadonlyMap<TableName, readonly Row[]>;
   /** Replay with a token check: the batch may already be in the store (start-up, or a failed try). */
   replay: boolean;
 }
@@ -46,7 +48,10 @@ interface Queued {
 /** The recorder. One per WAL folder. */
 export class Recorder {
   private pending = new Map<TableName, Row[]>();
+  private pendingLines: string[] = [];
   private pendingRows = 0;
+  /** Rows of the fullest table in the pending batch: a batch seals when one table has `batchRows`. */
+  private pendingMax = 0;
   private readonly queue: Queued[] = [];
   private writing = false;
   private stopping = false;
@@ -85,30 +90,54 @@ export class Recorder {
   /** Rows accepted and not yet in the store. */
   get queuedRows(): number {
     let n = this.pendingRows;
-    for (const q of this.queue) for (const rows of Object.values(q.batch.tables)) n += rows?.length ?? 0;
+    for (const q of this.queue) for (const rows of q.tables.values()) n += rows.length;
     return n;
+  }
+
+  /** Rows of logged lines, the same as when they first arrived (rowsFor is deterministic). */
+  private rebuild(lines: readonly string[]): Map<TableName, Row[]> {
+    const out = new Map<TableName, Row[]>();
+    for (const line of lines) {
+      for (const [t, row] of rowsFor(JSON.parse(line) as HftEvent, this.o.minLevel, line)) {
+        let rows = out.get(t);
+        if (!rows) out.set(t, (rows = []));
+        rows.push(row);
+      }
+    }
+    return out;
   }
 
   /** Replays batches left uncommitted by a previous run (call once, before {@link add}). */
   resume(pending: readonly Batch[]): void {
-    for (const b of pending) this.queue.push({ batch: b, replay: true });
+    for (const b of pending) this.queue.push({ batch: b, tables: this.rebuild(b.lines), replay: true });
     this.updateGauges();
     this.kick();
   }
 
-  /** Accepts one valid event (a pipeline consumer). */
-  add(ev: HftEvent): void {
-    for (const [table, row] of rowsFor(ev, this.o.minLevel)) {
+  /**
+   * Accepts one valid event (a pipeline consumer).
+   * @param raw - the line as received (what the WAL keeps); JSON of the event when absent
+   */
+  add(ev: HftEvent, raw?: string): void {
+    const line = raw ?? JSON.stringify(ev);
+    const produced = rowsFor(ev, this.o.minLevel, line);
+    if (produced.length === 0) return;
+    this.pendingLines.push(line);
+    for (const [table, row] of produced) {
       let rows = this.pending.get(table);
       if (!rows) this.pending.set(table, (rows = []));
       rows.push(row);
       this.pendingRows++;
+      if (rows.length > this.pendingMax) this.pendingMax = rows.length;
     }
   }
 
-  /** Seals when the batch is big enough. Call between source polls, with the source position. */
+  /**
+   * Seals when one table has `batchRows` rows pending (so each table's insert is a full batch, not
+   * a slice of one). Call between source polls, with the source position.
+   */
   maybeSeal(tail?: TailPosition): void {
-    if (this.pendingRows >= this.batchRows) this.seal(tail);
+    if (this.pendingMax >= this.batchRows) this.seal(tail);
   }
 
   /**
@@ -118,13 +147,15 @@ export class Recorder {
    */
   seal(tail?: TailPosition): Batch | undefined {
     if (this.pendingRows === 0) return undefined;
-    const tables: Partial<Record<TableName, Record<string, unknown>[]>> = {};
-    for (const [t, rows] of this.pending) tables[t] = rows.map((r) => ({ ...r, ts_ns: String(r.ts_ns) }));
+    const tables = this.pending;
+    const lines = this.pendingLines;
     this.pending = new Map();
+    this.pendingLines = [];
     this.pendingRows = 0;
-    const batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), tables });
+    this.pendingMax = 0;
+    const batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), lines });
     this.m.batches.inc();
-    this.queue.push({ batch, replay: false });
+    this.queue.push({ batch, tables, replay: false });
     this.updateGauges();
     this.kick();
     return batch;
@@ -185,6 +216,11 @@ export class Recorder {
     if (this.queue.length === 0) for (const r of this.idle.splice(0)) r();
   }
 
+  private written(t0: number): void {
+    this.m.duration.observe((performance.now() - t0) / 1000);
+    this.m.up.set(1);
+  }
+
   private async write(q: Queued): Promise<void> {
     const store = this.o.store;
     const t0 = performance.now();
@@ -195,7 +231,21 @@ export class Recorder {
         this.initialised = true;
       }
       const token = this.token(q.batch.seq);
-      for (const [t, rows] of Object.entries(q.batch.tables) as [TableName, Record<string, unknown>[]][]) {
+      if (store.insertBatch) {
+        // Atomic per batch: on replay, one table tells whether the whole batch is in.
+        const [first] = q.tables;
+        if (q.replay && first) {
+          table = first[0];
+          const have = await store.countByToken(first[0], token);
+          if (have === first[1].length) return this.written(t0);
+          if (have !== 0) throw new Error(`batch ${token} is partly in ${first[0]} (${have} of ${first[1].length} rows), which an atomic store cannot do`);
+        }
+        table = undefined;
+        await store.insertBatch(q.tables, token);
+        for (const [t, rows] of q.tables) this.m.rows.labels(t).inc(rows.length);
+        return this.written(t0);
+      }
+      for (const [t, rows] of q.tables) {
         table = t;
         if (!rows.length) continue;
         if (q.replay) {
@@ -206,8 +256,7 @@ export class Recorder {
         await store.insert(t, rows, token);
         this.m.rows.labels(t).inc(rows.length);
       }
-      this.m.duration.observe((performance.now() - t0) / 1000);
-      this.m.up.set(1);
+      this.written(t0);
     } catch (err) {
       q.replay = true;
       this.m.up.set(0);

@@ -67,7 +67,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     registry,
     deadLetter: new DeadLetterFile(join(cfg.dataDir, 'recorder-dead-letter.ndjson')),
     log: logging.logger('recorder-ingest'),
-    consumers: [(ev) => recorder.add(ev)],
+    consumers: [(ev, _t, raw) => recorder.add(ev, raw)],
   });
   let tailer: FileTailer;
   // eslint-disable-next-line prefer-const

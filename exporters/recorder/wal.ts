@@ -4,7 +4,9 @@
  * simply stay uncommitted: this file is the spool, replayed in order on recovery.
  *
  * Segmented files `wal-<segment number>.log` (numbers only grow, never reused), records of
- * `[u32 payload length][u8 type][3 zero bytes][first 8 bytes of SHA-256(payload)][payload JSON]`.
+ * `[u32 payload length][u8 type][3 zero bytes][first 8 bytes of SHA-256(payload)][payload]`, the
+ * payload a JSON header line (`seq`, `tail`) then, for a batch, its event lines (NDJSON never holds
+ * a newline inside a line, so no escaping is needed).
  * Opening the log verifies every record: a record whose checksum does not match, or that is cut
  * short (a crash mid-write), is counted and reported and never replayed; reading of that segment
  * stops there and the segment is truncated to its last good record.
@@ -12,7 +14,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TableName } from './tables.js';
 
 const HEADER = 16;
 const BATCH = 1;
@@ -29,12 +30,15 @@ export interface TailPosition {
   readonly head: string;
 }
 
-/** A sealed batch as logged: rows per table (ts_ns as a decimal string). */
+/**
+ * A sealed batch as logged: the events' lines exactly as received, one per element (rows are
+ * derived from them again on replay, deterministically).
+ */
 export interface Batch {
   readonly seq: number;
   /** Where the source tailer was after the last event of this batch (absent for in-process sources). */
   readonly tail?: TailPosition;
-  readonly tables: Readonly<Partial<Record<TableName, readonly Record<string, unknown>[]>>>;
+  readonly lines: readonly string[];
 }
 
 /** What opening the log found. */
@@ -156,9 +160,11 @@ export class WriteAheadLog {
           good = pos;
           continue;
         }
-        const rec = JSON.parse(payload.toString('utf8')) as { seq: number } & Partial<Batch>;
+        const text = payload.toString('utf8');
+        const nl = text.indexOf('\n');
+        const rec = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { seq: number; tail?: TailPosition };
         if (type === BATCH) {
-          batches.set(rec.seq, rec as Batch);
+          batches.set(rec.seq, { seq: rec.seq, ...(rec.tail ? { tail: rec.tail } : {}), lines: nl < 0 ? [] : text.slice(nl + 1).split('\n') });
           seg.seqs.add(rec.seq);
           this.pendingBytes.set(rec.seq, HEADER + len);
         } else this.committed.add(rec.seq);
@@ -196,9 +202,9 @@ export class WriteAheadLog {
     this.segments.push(this.active);
   }
 
-  private append(type: number, body: unknown, sync: boolean): number {
+  private append(type: number, head: unknown, lines: readonly string[] | undefined, sync: boolean): number {
     this.ensureSegment();
-    const payload = Buffer.from(JSON.stringify(body));
+    const payload = Buffer.from(lines ? `${JSON.stringify(head)}\n${lines.join('\n')}` : JSON.stringify(head));
     const header = Buffer.alloc(HEADER);
     header.writeUInt32BE(payload.length, 0);
     header[4] = type;
@@ -215,8 +221,9 @@ export class WriteAheadLog {
    * @returns the batch with its seq
    */
   appendBatch(b: Omit<Batch, 'seq'>): Batch {
+    if (b.lines.some((l) => l.includes('\n'))) throw new Error('a batch line holds a newline');
     const batch: Batch = { seq: this.nextSeq++, ...b };
-    const n = this.append(BATCH, batch, true);
+    const n = this.append(BATCH, batch.tail ? { seq: batch.seq, tail: batch.tail } : { seq: batch.seq }, batch.lines, true);
     this.active!.seqs.add(batch.seq);
     this.pendingBytes.set(batch.seq, n);
     return batch;
@@ -227,7 +234,7 @@ export class WriteAheadLog {
    * @param tail - the batch's source position, kept so it survives the batch's segment being deleted
    */
   commit(seq: number, tail?: TailPosition): void {
-    this.append(COMMIT, tail ? { seq, tail } : { seq }, false);
+    this.append(COMMIT, tail ? { seq, tail } : { seq }, undefined, false);
     this.committed.add(seq);
     this.pendingBytes.delete(seq);
     this.reclaim();

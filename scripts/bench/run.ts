@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { benchEventLoop } from './eventloop.js';
 import { benchHotPath } from './hotpath.js';
 import { benchIngest } from './ingest.js';
+import { benchRecorder } from './recorder.js';
 import { benchRender } from './render.js';
 
 const SUITES: Record<string, () => boolean | Promise<boolean>> = {
@@ -15,6 +16,7 @@ const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   render: benchRender,
   eventloop: benchEventLoop,
   ingest: benchIngest,
+  recorder: benchRecorder,
 };
 
 const program = new Command('bench')

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { tempDir } from '../helpers/env.js';
 
-const batch = (i: number) => ({ tables: { logs: [{ ts_ns: String(1_795_000_000_000_000_000n + BigInt(i)), event: 'x', n: i }] } });
+const batch = (i: number) => ({ lines: [JSON.stringify({ ts: '2026-11-23T01:00:00Z', event: 'x', n: i }), `{"n":${i}}`] });
 
 describe('recorder write-ahead log (the spool)', () => {
   it('replays uncommitted batches in order after a restart, and forgets committed ones', () => {

@@ -21,8 +21,11 @@ import { parseTimestampSeconds } from './timestamp.js';
 /** Where events come from; the `source` label. */
 export type SourceKind = 'file' | 'tcp' | 'inprocess';
 
-/** Receives each valid event with its time in Unix seconds. Must not throw (a throw is counted as `internal`). */
-export type EventConsumer = (ev: HftEvent, tsSeconds: number) => void;
+/**
+ * Receives each valid event with its time in Unix seconds and, for line sources, the line as
+ * received. Must not throw (a throw is counted as `internal`).
+ */
+export type EventConsumer = (ev: HftEvent, tsSeconds: number, raw?: string) => void;
 
 /** Options of an {@link IngestPipeline}. */
 export interface PipelineOptions {
@@ -115,7 +118,7 @@ export class IngestPipeline {
       const ev = v as unknown as HftEvent;
       for (let i = 0; i < consumers.length; i++) {
         try {
-          consumers[i]!(ev, ts);
+          consumers[i]!(ev, ts, text || undefined);
         } catch (err) {
           rejected.get('internal')!.inc();
           this.logReject('internal', `consumer failed: ${(err as Error).message}`, origin, offset);

@@ -79,3 +79,19 @@ export function formatTimestamp(seconds: number): string {
   const ns = Math.min(999_999_999, Math.round((seconds - whole) * 1e9));
   return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(ns).padStart(9, '0')}Z`;
 }
+
+/**
+ * Nanoseconds since the Unix epoch of an RFC 3339 timestamp, exactly, as a decimal string (no
+ * float rounding, no BigInt): whole seconds (an integer, exact in a float64) and the fraction's
+ * digits padded to nine.
+ * @returns undefined when the string is not a valid timestamp
+ */
+export function timestampNanosString(ts: string): string | undefined {
+  const t = parseTimestampSeconds(ts);
+  if (t !== t) return undefined;
+  const m = /^.{19}(?:\.(\d{1,9}))?/.exec(ts);
+  const frac = m?.[1] ?? '';
+  // t carries the fraction as a float; the whole seconds are t minus it, rounded to the integer it is.
+  const whole = Math.round(t - Number(`0.${frac || '0'}`));
+  return `${whole}${frac.padEnd(9, '0')}`;
+}

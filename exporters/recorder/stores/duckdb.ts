@@ -34,11 +34,26 @@ export class DuckDbStore implements AuditStore {
   }
 
   async insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
+    await this.insertBatch(new Map([[table, rows]]), token);
+  }
+
+  /** Every table of a batch in one transaction: all of it is in the store, or none. */
+  async insertBatch(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      for (const [table, rows] of tables) await this.append(table, rows, token);
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  }
+
+  private async append(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
     const def = this.defs.get(table);
     if (!def) throw new Error(`table ${table} is not initialised`);
     const cols = columnsOf(def);
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
+    {
       const app = await this.conn.createAppender(table);
       for (const r of rows) {
         for (const c of cols) {
@@ -52,10 +67,6 @@ export class DuckDbStore implements AuditStore {
         app.endRow();
       }
       app.closeSync();
-      await this.conn.run('COMMIT');
-    } catch (err) {
-      await this.conn.run('ROLLBACK').catch(() => {});
-      throw err;
     }
   }
 

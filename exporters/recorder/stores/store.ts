@@ -39,6 +39,11 @@ export interface AuditStore {
    * @throws when the store cannot be reached or refuses the insert
    */
   insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void>;
+  /**
+   * Inserts a whole batch (every table) atomically, when the store can: one transaction, one
+   * commit. Stores without multi-table transactions leave it out and get per-table inserts.
+   */
+  insertBatch?(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void>;
   /** Rows of `table` carrying `token` (used when replaying a batch that may already be in). */
   countByToken(table: TableName, token: string): Promise<number>;
   /** Rows per table. */
