@@ -3,7 +3,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JOBS } from '../../prometheus/jobs.js';
+import { ClickHouseStore, httpTransport } from './stores/clickhouse.js';
 import { DuckDbStore } from './stores/duckdb.js';
+import type { AuditStore } from './stores/store.js';
 import { formatStory, parseSince, RECORDER_QUERY_PORT, search, startQueryApi, type FoundJson } from './search.js';
 import { startRecorderService } from './service.js';
 import { createLogging, parseLogLevels } from '../lib/log.js';
@@ -17,6 +19,12 @@ const port = (v: string): number => {
 /** Default embedded database file in a data folder. */
 export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duckdb');
 
+/** The store the options name: ClickHouse over HTTP, or the embedded DuckDB file in the data folder. */
+async function openStore(o: { dataDir: string; clickhouseUrl?: string; clickhouseLegacy?: boolean }): Promise<AuditStore> {
+  if (o.clickhouseUrl) return new ClickHouseStore(httpTransport(o.clickhouseUrl), { legacy: o.clickhouseLegacy === true });
+  return DuckDbStore.open(auditDbPath(o.dataDir));
+}
+
 /** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
   program
@@ -26,10 +34,12 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
     .option('--port <port>', '/metrics port', port, JOBS.recorder.port)
     .option('--query-port <port>', 'query API port (logs search)', port, RECORDER_QUERY_PORT)
-    .action(async (o: { events: string; dataDir: string; port: number; queryPort: number }) => {
+    .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
+    .option('--clickhouse-legacy', 'the server is ClickHouse 18.x (no TTL, DateTime64 or dedup window)')
+    .action(async (o: { events: string; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
       const logging = createLogging({ service: 'tickwatch-recorder', levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL) });
       mkdirSync(o.dataDir, { recursive: true });
-      const store = await DuckDbStore.open(auditDbPath(o.dataDir));
+      const store = await openStore(o);
       const svc = await startRecorderService({ events: resolve(o.events), dataDir: o.dataDir, store, port: o.port }, logging);
       const api = await startQueryApi(store, o.queryPort);
       console.error(`tickwatch recorder: ${svc.metrics.url}/metrics; logs search API on 127.0.0.1:${o.queryPort}`);
@@ -49,18 +59,20 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--json', 'print JSON lines')
     .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
     .option('--query-port <port>', 'query API of a running recorder', port, RECORDER_QUERY_PORT)
-    .action(async (o: { correlationId: string; since?: string; component?: string; level?: string; json?: boolean; dataDir: string; queryPort: number }) => {
+    .option('--clickhouse-url <url>', 'search ClickHouse directly instead')
+    .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
+    .action(async (o: { correlationId: string; since?: string; component?: string; level?: string; json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
       const params = new URLSearchParams({ correlation_id: o.correlationId });
       if (o.since) params.set('since', o.since);
       if (o.component) params.set('component', o.component);
       if (o.level) params.set('level', o.level);
       let rows: FoundJson[] | undefined;
-      // A running recorder holds the embedded database: ask it first.
-      const r = await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/search?${params}`).catch(() => undefined);
+      // ClickHouse is searched directly; a running recorder holds the embedded database, so ask it first.
+      const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/search?${params}`).catch(() => undefined);
       if (r?.ok) rows = (await r.json()) as FoundJson[];
       else if (r) throw new Error(`recorder query API: ${await r.text()}`);
       else {
-        const store = await DuckDbStore.open(auditDbPath(o.dataDir));
+        const store = await openStore(o);
         try {
           rows = await search(store, { correlationId: o.correlationId, sinceNs: o.since ? parseSince(o.since) : undefined, component: o.component, level: o.level });
         } finally {

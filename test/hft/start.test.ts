@@ -7,12 +7,14 @@ import { parseExposition } from '../helpers/exposition.js';
 import { promtool } from '../helpers/tools.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
+/** The host exporter (started beside the HFT exporter) is tested on its own. */
+const HOST_FLAGS: string[] = [];
 
 describe('tickwatch start', () => {
   it('serves moving catalog metrics within 30 s, lint-clean, and stops cleanly on SIGTERM', async () => {
     const dir = tempDir();
     const port = 19470;
-    const child = spawn(process.execPath, [CLI, 'start', '--port', String(port), '--tcp', '127.0.0.1:19478', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'start', '--port', String(port), '--tcp', '127.0.0.1:19478', '--recorder-port', '19473', '--query-port', '19474', '--data-dir', dir, ...HOST_FLAGS], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -42,6 +44,17 @@ describe('tickwatch start', () => {
       expect(out).toContain(`Scrape ${url}/metrics`);
       const lint = promtool(['check', 'metrics'], body);
       expect(lint.stdout + lint.stderr).toBe('');
+      // The audit recorder writes the same stream to the embedded store; one trade's story comes back.
+      let story = '';
+      while (!story.includes('order.submitted') && Date.now() - t0 < 45_000) {
+        await new Promise((r) => setTimeout(r, 500));
+        story = execFileSync(process.execPath, [CLI, 'logs', 'search', '--correlation-id', 'c-1-1', '--query-port', '19474'], { encoding: 'utf8' });
+      }
+      expect(story).toContain('strategy.intent');
+      expect(story).toContain('order.submitted');
+      expect(story).toMatch(/audit_orders/);
+      const rec = await (await fetch('http://127.0.0.1:19473/metrics')).text();
+      expect(rec).toMatch(/^hft_recorder_rows_written_total\{table="audit_orders"\} [1-9]/m);
     } finally {
       child.kill('SIGTERM');
     }
