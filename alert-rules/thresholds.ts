@@ -48,3 +48,43 @@ export const RECORDER_QUEUE_WARNING_ROWS = 10_000;
 
 /** Ingest rejects per second (5 m rate) that warn: a bad line every 10 s means an engine bug, not noise. */
 export const INGEST_REJECTS_WARNING_PER_SECOND = 0.1;
+
+/**
+ * Host CPU idle ratio (average over cores, 2 m rate) under which the host counts as saturated.
+ * Average, not per core: an engine that busy-polls on isolated cores keeps those at 100 % on a
+ * normal day. Ratio 0-1.
+ */
+export const HOST_CPU_IDLE_WARNING_RATIO = 0.1;
+/** How long the host CPU must stay saturated before it warns, in seconds. */
+export const HOST_CPU_FOR_SECONDS = 300;
+
+/** MemAvailable over MemTotal under which memory pressure warns (the kernel starts reclaiming hard). Ratio 0-1. */
+export const HOST_MEMORY_AVAILABLE_WARNING_RATIO = 0.1;
+/** MemAvailable over MemTotal under which memory pressure pages (the OOM killer is next). Ratio 0-1. */
+export const HOST_MEMORY_AVAILABLE_CRITICAL_RATIO = 0.05;
+
+/** Free-space share under which a filesystem that is also predicted to fill warns. Ratio 0-1. */
+export const HOST_DISK_FILLING_AVAILABLE_RATIO = 0.2;
+/** How far ahead the disk-filling prediction looks, in seconds (4 h: time to act during a session). */
+export const HOST_DISK_FILLING_HORIZON_SECONDS = 4 * 3600;
+/** Free-space share under which a filesystem pages whatever its trend. Ratio 0-1. */
+export const HOST_DISK_AVAILABLE_CRITICAL_RATIO = 0.05;
+
+/** NIC receive plus transmit errors per second (5 m rate) that warn: a healthy NIC has none. */
+export const HOST_NIC_ERRORS_PER_SECOND_WARNING = 0.1;
+/** Dropped over received-plus-sent packets (5 m rates) that warns. Ratio 0-1. */
+export const HOST_NIC_DROP_RATIO_WARNING = 0.01;
+
+/** Seconds ClickHouse must be unavailable before it pages (the recorder spools meanwhile). */
+export const CLICKHOUSE_DOWN_FOR_SECONDS = 120;
+/**
+ * Active parts in one partition that warn. ClickHouse delays inserts at parts_to_delay_insert (150)
+ * and refuses them at parts_to_throw_insert (300); this warns before the delays start.
+ */
+export const CLICKHOUSE_PARTS_WARNING = 100;
+/** Age of the oldest pending mutation that warns, in seconds (a mutation of an audit table takes seconds to minutes). */
+export const CLICKHOUSE_MUTATION_STUCK_SECONDS = 1800;
+/** Free share of a ClickHouse disk that warns. Ratio 0-1. */
+export const CLICKHOUSE_DISK_FREE_WARNING_RATIO = 0.15;
+/** Free share of a ClickHouse disk that pages (merges need free space; inserts fail when it runs out). Ratio 0-1. */
+export const CLICKHOUSE_DISK_FREE_CRITICAL_RATIO = 0.05;

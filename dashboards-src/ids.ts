@@ -42,4 +42,13 @@ export const PANELS = {
   recorderSpool: p(DASHBOARD_UIDS.recorder, 8, 'Spool use vs limit'),
   ingestRejects: p(DASHBOARD_UIDS.recorder, 6, 'Ingest rejects'),
   targetsUp: p(DASHBOARD_UIDS.system, 1, 'Exporter targets up'),
+  hostCpu: p(DASHBOARD_UIDS.system, 20, 'Host CPU busy'),
+  hostMemory: p(DASHBOARD_UIDS.system, 21, 'Host memory available'),
+  hostDisk: p(DASHBOARD_UIDS.system, 22, 'Host filesystem space'),
+  hostNetwork: p(DASHBOARD_UIDS.system, 23, 'NIC errors and drops'),
+  clickhouseUp: p(DASHBOARD_UIDS.recorder, 20, 'ClickHouse up'),
+  clickhouseParts: p(DASHBOARD_UIDS.recorder, 21, 'ClickHouse parts per partition'),
+  clickhouseInserts: p(DASHBOARD_UIDS.recorder, 22, 'ClickHouse rejected and delayed inserts'),
+  clickhouseMutations: p(DASHBOARD_UIDS.recorder, 23, 'ClickHouse mutations'),
+  clickhouseDisk: p(DASHBOARD_UIDS.recorder, 24, 'ClickHouse disk space'),
 } as const satisfies Record<string, PanelRef>;

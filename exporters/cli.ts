@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { renderMetricsDoc } from './catalog/docs.js';
 import { renderEventsDoc } from './hft/events/docs.js';
 import { CATALOG, validateCatalog } from './catalog/index.js';
+import { registerClickHouseCommands } from './clickhouse/cli.js';
+import { registerHostCommands } from './host/cli.js';
 import { defaultDataDir, registerHftCommands } from './hft/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
 
@@ -73,6 +75,8 @@ catalog
   });
 
 registerHftCommands(program);
+registerHostCommands(program);
+registerClickHouseCommands(program);
 registerRecorderCommands(program, defaultDataDir);
 
 await program.parseAsync(process.argv);

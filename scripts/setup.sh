@@ -4,6 +4,9 @@
 #
 #   promtool, prometheus          <- prometheus               (rule tests, metrics lint, local stack)
 #   amtool, prometheus-alertmanager <- prometheus-alertmanager (route tests, drills)
+#   prometheus-node-exporter      <- prometheus-node-exporter (host exporter side-by-side test, bench)
+#   clickhouse-server             <- clickhouse-server        (ClickHouse exporter tests)
+#   strace                        <- strace                   (processes started per scrape: host tests, bench)
 #
 # Services that the packages would start are held back during the install: tests and the stack
 # start their own servers on 127.0.0.1 with data under a temp folder.
@@ -15,6 +18,9 @@ want promtool prometheus
 want prometheus prometheus
 want amtool prometheus-alertmanager
 want prometheus-alertmanager prometheus-alertmanager
+want prometheus-node-exporter prometheus-node-exporter
+want clickhouse-server clickhouse-server
+want strace strace
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then

@@ -19,6 +19,8 @@ const DOMAIN_TITLES: Record<string, string> = {
   recorder: 'Audit recorder',
   ingest: 'Event ingest (tickwatch)',
   process: 'Process and instrumentation core',
+  clickhouse: 'ClickHouse (listed here: ours and the passthrough names rules use; every system.metrics/events/asynchronous_metrics row is also served as ClickHouseMetrics_*, ClickHouseProfileEvents_*, ClickHouseAsyncMetrics_*)',
+  host: 'Host (node_exporter-compatible names; every other /proc/meminfo field as node_memory_<Field>[_bytes])',
 };
 
 function labelCell(def: MetricDef): string {

@@ -6,8 +6,10 @@
  * from it by `npm run build:docs`.
  */
 import * as bus from './bus.js';
+import * as clickhouse from './clickhouse.js';
 import * as executions from './executions.js';
 import * as feed from './feed.js';
+import * as host from './host.js';
 import * as ingest from './ingest.js';
 import * as orders from './orders.js';
 import * as pnl from './pnl.js';
@@ -21,9 +23,11 @@ import * as strategy from './strategy.js';
 import { validateDefinition, type MetricDef } from './types.js';
 
 export * from './bus.js';
+export * from './clickhouse.js';
 export * from './enums.js';
 export * from './executions.js';
 export * from './feed.js';
+export * from './host.js';
 export * from './ingest.js';
 export * from './orders.js';
 export * from './pnl.js';
@@ -37,7 +41,7 @@ export * from './strategy.js';
 export * from './types.js';
 
 /** Domain modules in documentation order. */
-const MODULES = { feed, bus, strategy, risk, stormguard, orders, executions, pnl, reconciliation, session, recorder, ingest, process: processMetrics };
+const MODULES = { feed, bus, strategy, risk, stormguard, orders, executions, pnl, reconciliation, session, recorder, ingest, process: processMetrics, host, clickhouse };
 
 function isDef(v: unknown): v is MetricDef {
   return typeof v === 'object' && v !== null && 'name' in v && 'type' in v && 'help' in v && 'labels' in v;

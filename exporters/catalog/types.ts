@@ -19,7 +19,8 @@ export type MetricType = 'counter' | 'gauge' | 'histogram';
  * `seconds`, `bytes` and `ratio` are Prometheus base units and must end the metric name
  * (before `_total`). `currency` is the trading account's currency; `events`, `rows`, `orders`,
  * `requests` and `series` are plain counts; `state` is an enumerated value documented by
- * {@link MetricDef.valueMap}; `boolean` is 0 or 1; `info` is a constant 1 carrying labels.
+ * {@link MetricDef.valueMap}; `boolean` is 0 or 1; `info` is a constant 1 carrying labels;
+ * `celsius` is a temperature (Prometheus' base unit for temperatures, as node_exporter uses it).
  */
 export type Unit =
   | 'seconds'
@@ -36,7 +37,8 @@ export type Unit =
   | 'boolean'
   | 'info'
   | 'timestamp_seconds'
-  | 'orders_per_second';
+  | 'orders_per_second'
+  | 'celsius';
 
 /**
  * Label names and their value sets. A label with a readonly string tuple is closed: any other
@@ -81,7 +83,27 @@ export interface MetricDef<
   readonly domain: string;
   /** Which service exports it: `hft` (event-derived), `instrument` (every tickwatch service), ... */
   readonly exportedBy: readonly Exporter[];
+  /**
+   * Set on a name kept verbatim from another exporter, so rules and dashboards written for that
+   * exporter work unchanged with ours; see {@link Compat}. It relaxes only two naming rules of
+   * {@link validateDefinition}: a counter need not end in `_total`, and the name need not end in
+   * its unit's suffix. The help, label, type, bucket and series-limit rules still apply.
+   */
+  readonly compat?: Compat;
 }
+
+/**
+ * Where a compatibility name comes from:
+ * - `node_exporter`: Prometheus node_exporter 1.5's names (`node_thermal_zone_temp` has no unit
+ *   suffix; `node_memory_MemTotal_bytes` is camelCase, which our rules allow anyway);
+ * - `clickhouse`: ClickHouse's built-in Prometheus endpoint (`ClickHouseProfileEvents_<Event>`
+ *   counters without `_total`, `ClickHouseMetrics_<Metric>` and `ClickHouseAsyncMetrics_<Metric>`
+ *   gauges without unit suffixes).
+ *
+ * `promtool check metrics` lints these names on our output exactly as it lints the upstream
+ * exporters' own output (camelCase, counters without `_total`); that is the price of keeping them.
+ */
+export type Compat = 'node_exporter' | 'clickhouse';
 
 /** The tickwatch services that export metrics. */
 export type Exporter = 'hft' | 'recorder' | 'host' | 'clickhouse' | 'instrument';
@@ -164,6 +186,7 @@ const BASE_UNIT_SUFFIX: Partial<Record<Unit, string>> = {
   ratio: '_ratio',
   timestamp_seconds: '_seconds',
   info: '_info',
+  celsius: '_celsius',
 };
 
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -177,11 +200,13 @@ export function validateDefinition(def: MetricDef): string[] {
   const p: string[] = [];
   const n = def.name;
   if (!NAME_RE.test(n)) p.push(`${n}: not a valid metric name`);
-  if (def.type === 'counter' && !n.endsWith('_total')) p.push(`${n}: counter names end in _total`);
+  // A compatibility name (see MetricDef.compat) keeps its upstream spelling: only these two rules bend.
+  const compat = def.compat !== undefined;
+  if (def.type === 'counter' && !n.endsWith('_total') && !compat) p.push(`${n}: counter names end in _total`);
   if (def.type !== 'counter' && n.endsWith('_total')) p.push(`${n}: only counters end in _total`);
   const bare = n.replace(/_total$/, '');
   const suffix = BASE_UNIT_SUFFIX[def.unit];
-  if (suffix && !bare.endsWith(suffix)) p.push(`${n}: unit ${def.unit} wants the name to end in ${suffix}`);
+  if (suffix && !bare.endsWith(suffix) && !compat) p.push(`${n}: unit ${def.unit} wants the name to end in ${suffix}`);
   if (def.unit === 'timestamp_seconds' && !/_time(stamp)?_seconds$/.test(n)) p.push(`${n}: timestamps end in _timestamp_seconds or _time_seconds`);
   if (/_(milli|micro|nano)seconds|_ms$|_us$|_ns$|_(kilo|mega|giga)bytes/.test(n)) p.push(`${n}: use base units`);
   if (!def.help || def.help.length < 10 || !/[.]$/.test(def.help)) p.push(`${n}: help must be a sentence ending in '.'`);

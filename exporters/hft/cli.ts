@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addClickHouseExporterOptions, startClickHouseBeside, type ClickHouseBesideFlags } from '../clickhouse/cli.js';
+import { addHostExporterOptions, startHostBeside, type HostBesideFlags } from '../host/cli.js';
 import { createLogging, parseLogLevels, type Logging } from '../lib/log.js';
 import { loadCalendar, TradingCalendar, TWSE_CALENDAR } from './calendar.js';
 import { HFT_METRICS_PORT, HFT_TCP_PORT, startHftExporter, type HftExporter } from './exporter.js';
@@ -161,19 +163,21 @@ export function registerHftCommands(program: Command): void {
       console.error(`tickwatch simulate: ${scenario.name}: ${summary.events} events over ${summary.simulatedSeconds.toFixed(1)} simulated s${summary.dropped ? `, ${summary.dropped} dropped (TCP busy)` : ''}`);
     });
 
-  exporterOptions(program.command('start').description('The main job: the HFT exporter fed by the simulator through the real file-tail path.'))
+  addClickHouseExporterOptions(addHostExporterOptions(exporterOptions(program.command('start').description('The main job: the HFT exporter fed by the simulator through the real file-tail path, with the host exporter (and, given a ClickHouse URL, the ClickHouse exporter) beside it.'))))
     .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS.map((s) => s.name)).default('normal'))
     .option('--no-simulator', 'do not start the simulator (tail --events from a real engine)')
     .option('--no-recorder', 'do not start the audit recorder (embedded DuckDB store on :9473)')
     .option('--recorder-port <port>', 'audit recorder /metrics port', int('recorder-port'), JOBS.recorder.port)
     .option('--query-port <port>', 'audit recorder query API port (logs search)', int('query-port'), RECORDER_QUERY_PORT)
     .option('--seed <n>', 'simulator seed', int('seed'), 1)
-    .action(async (o: HftFlags & { scenario: string; simulator: boolean; seed: number; recorder: boolean; recorderPort: number; queryPort: number }) => {
+    .action(async (o: HftFlags & HostBesideFlags & ClickHouseBesideFlags & { scenario: string; simulator: boolean; seed: number; recorder: boolean; recorderPort: number; queryPort: number }) => {
       const logging = serviceLogging('tickwatch');
       const log = logging.logger('start');
       const eventsFile = join(o.dataDir, 'events.ndjson');
       if (o.simulator && o.events.length === 0) o.events = [eventsFile];
       const exp = await runExporter(o, logging);
+      const host = await startHostBeside(o, logging);
+      const clickhouse = await startClickHouseBeside(o, logging);
       let child: ReturnType<typeof spawn> | undefined;
       if (o.simulator) {
         const cli = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
@@ -192,9 +196,11 @@ export function registerHftCommands(program: Command): void {
         console.error(`tickwatch: audit recorder (embedded DuckDB ${auditDbPath(o.dataDir)}): ${svc.metrics.url}/metrics; search: node scripts/tickwatch.mjs logs search --correlation-id <id>`);
       }
       console.error(`\ntickwatch: HFT exporter running. Scrape ${exp.metrics.url}/metrics  (ready: ${exp.metrics.url}/-/ready${exp.tcp ? `, NDJSON over TCP: 127.0.0.1:${exp.tcp.port}` : ''})\n`);
+      if (host) console.error(`tickwatch: host exporter running. Scrape ${host.metrics.url}/metrics\n`);
+      if (clickhouse) console.error(`tickwatch: ClickHouse exporter running. Scrape ${clickhouse.metrics.url}/metrics\n`);
       onSignals(async () => {
         child?.kill('SIGTERM');
-        await exp.close();
+        await Promise.all([exp.close(), host?.close(), clickhouse?.close()]);
         await recorder?.close();
       });
     });

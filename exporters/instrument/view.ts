@@ -48,6 +48,13 @@ export interface CollectorSet {
   readonly defs: readonly MetricDef[];
   /** Samples per metric name; a name it has nothing for this time may be absent. */
   collect(): ReadonlyMap<string, CollectedSamples> | Promise<ReadonlyMap<string, CollectedSamples>>;
+  /**
+   * Optional, for sources whose metric names are only known at run time (ClickHouse's
+   * `system.events` gains a row the first time an event happens). Called with each name `collect`
+   * returned that no family serves yet; a definition it returns (of that name; counter or gauge)
+   * becomes a family served from the next scrape on, `undefined` ignores the name.
+   */
+  readonly define?: (name: string) => MetricDef | undefined;
 }
 
 interface SeriesRef {
@@ -162,11 +169,30 @@ export class SeriesView {
   addCollectorSet(set: CollectorSet): void {
     let gen = -1;
     let pending: Promise<ReadonlyMap<string, CollectedSamples>> | undefined;
+    const register = (def: MetricDef): void => {
+      const samples = async (): Promise<Sample[]> => toSamples(def, (await once()).get(def.name) ?? []);
+      this.text.registerMetric(new FamilyAdapter(def, samples) as never);
+      this.open.registerMetric(new FamilyAdapter(def, samples) as never);
+      this.collected.add(def.name);
+    };
+    const defineNew = (m: ReadonlyMap<string, CollectedSamples>): ReadonlyMap<string, CollectedSamples> => {
+      for (const name of m.keys()) {
+        if (this.collected.has(name)) continue;
+        try {
+          const def = set.define?.(name);
+          if (def && def.name === name && def.type !== 'histogram') register(def);
+        } catch (err) {
+          this.problems.push(`collector ${set.name}: no family for ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      return m;
+    };
     const once = (): Promise<ReadonlyMap<string, CollectedSamples>> => {
       if (gen !== this.generation || !pending) {
         gen = this.generation;
-        pending = Promise.resolve()
-          .then(() => set.collect())
+        let collected = Promise.resolve().then(() => set.collect());
+        if (set.define) collected = collected.then(defineNew);
+        pending = collected
           .catch((err: unknown) => {
             this.problems.push(`collector ${set.name} failed: ${err instanceof Error ? err.message : String(err)}`);
             return new Map<string, CollectedSamples>();
@@ -174,12 +200,7 @@ export class SeriesView {
       }
       return pending;
     };
-    for (const def of set.defs) {
-      const samples = async (): Promise<Sample[]> => toSamples(def, (await once()).get(def.name) ?? []);
-      this.text.registerMetric(new FamilyAdapter(def, samples) as never);
-      this.open.registerMetric(new FamilyAdapter(def, samples) as never);
-      this.collected.add(def.name);
-    }
+    for (const def of set.defs) register(def);
   }
 
   /** Incremented by every render, so collector sets read their source once per scrape. */

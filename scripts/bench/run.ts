@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { benchEventLoop } from './eventloop.js';
+import { benchHost } from './host.js';
 import { benchHotPath } from './hotpath.js';
 import { benchIngest } from './ingest.js';
 import { benchRecorder } from './recorder.js';
@@ -17,6 +18,7 @@ const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   eventloop: benchEventLoop,
   ingest: benchIngest,
   recorder: benchRecorder,
+  host: benchHost,
 };
 
 const program = new Command('bench')

@@ -2,8 +2,9 @@
  * `npm run stack` and `npm run drill -- <scenario...|all>`.
  *
  * stack: the exporters fed by the simulator, Prometheus, Alertmanager and the receiver stand-ins on
- * 127.0.0.1 (Prometheus :9090, Alertmanager :9093, HFT exporter :9470, stand-ins :9480 HTTP and
- * :9481 SMTP), printing every notification that arrives; Ctrl-C stops everything.
+ * 127.0.0.1 (Prometheus :9090, Alertmanager :9093, HFT exporter :9470, host exporter :9471, audit
+ * recorder :9473, stand-ins :9480 HTTP and :9481 SMTP), printing every notification that arrives;
+ * Ctrl-C stops everything.
  * drill: the same stack on fault scenarios with fast timings; prints the drill table and exits 1
  * when a notification is missing, extra, misrouted or not resolved.
  */
@@ -29,14 +30,15 @@ program
       scenarios: [scenarioByName(o.scenario)],
       speed: o.speed,
       duration: 0,
-      ports: { prometheus: 9090 + off, alertmanager: 9093 + off, hft: 9470 + off, receiversHttp: 9480 + off, receiversSmtp: 9481 + off },
+      ports: { prometheus: 9090 + off, alertmanager: 9093 + off, hft: 9470 + off, host: 9471 + off, recorder: 9473 + off, receiversHttp: 9480 + off, receiversSmtp: 9481 + off },
+      allServices: true,
       onArrival: print,
       log: (l) => console.log(`stack: ${l}`),
     });
     console.log(`\nstack running (data in ${stack.dir}):
   Prometheus    ${stack.prometheusUrl}   (alerts: ${stack.prometheusUrl}/alerts)
   Alertmanager  ${stack.alertmanagerUrl}
-  HFT exporter  ${stack.targets[0]!.exporter.metrics.url}/metrics
+  HFT exporter  ${stack.targets[0]!.exporter.metrics.url}/metrics   (host exporter and audit recorder: see above)
   stand-ins     http://127.0.0.1:${stack.receivers.httpPort} (Slack, PagerDuty, dead man's switch), SMTP 127.0.0.1:${stack.receivers.smtpPort}
 Notifications print below as they arrive. Ctrl-C stops everything.\n`);
     let stopping = false;

@@ -19,6 +19,9 @@ import type { Scenario } from '../../exporters/hft/simulator/scenarios/index.js'
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { createLogging, parseLogLevels } from '../../exporters/lib/log.js';
 import { JOBS } from '../../prometheus/jobs.js';
+import { startHostExporter } from '../../exporters/host/exporter.js';
+import { startRecorderService } from '../../exporters/recorder/service.js';
+import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { prometheusConfig } from '../../prometheus/config.js';
 import { startReceivers, type Arrival, type Receivers } from './receivers.js';
 
@@ -32,6 +35,8 @@ export interface StackPorts {
   readonly hft: number;
   readonly receiversHttp: number;
   readonly receiversSmtp: number;
+  readonly host: number;
+  readonly recorder: number;
 }
 
 /** Options of {@link startStack}. */
@@ -49,6 +54,12 @@ export interface StackOptions {
   /** Progress lines. */
   readonly log?: (line: string) => void;
   readonly seed?: number;
+  /**
+   * Also run the host exporter and the audit recorder (on the first scenario's stream), scraped by
+   * Prometheus like the HFT exporter. `npm run stack` does; the drills do not, so that a busy CI
+   * machine cannot raise host alerts in the middle of a routing drill.
+   */
+  readonly allServices?: boolean;
 }
 
 /** A running stack. */
@@ -188,11 +199,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'tickwatch-stack-'));
   const children: ChildProcess[] = [];
   const exporters: HftExporter[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
   let receivers: Receivers | undefined;
   const abort = new AbortController();
   const cleanup = async () => {
     abort.abort();
     await Promise.all(children.map(stopChild));
+    for (const c of closers) await c().catch(() => {});
     for (const e of exporters) await e.close().catch(() => {});
     await receivers?.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -217,6 +230,18 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
     log(`exporters: ${targets.map((t) => `${t.scenario.name} ${t.exporter.metrics.url}`).join(', ')}`);
 
+    const extraJobs: { job: string; targets: string[]; interval: string }[] = [];
+    if (o.allServices && targets[0]) {
+      const host = await startHostExporter({ port: o.ports?.host ?? 0 }, logging);
+      closers.push(() => host.close());
+      extraJobs.push({ job: JOBS.host.job, targets: [`127.0.0.1:${host.metrics.port}`], interval: '5s' });
+      const store = await DuckDbStore.open(join(dir, 'audit.duckdb'));
+      const rec = await startRecorderService({ events: join(dir, `${targets[0].scenario.name}.ndjson`), dataDir: join(dir, 'recorder'), store, port: o.ports?.recorder ?? 0 }, logging);
+      closers.push(() => rec.close().then(() => store.close()));
+      extraJobs.push({ job: JOBS.recorder.job, targets: [`127.0.0.1:${rec.metrics.port}`], interval: '5s' });
+      log(`host exporter: ${host.metrics.url}/metrics; audit recorder: ${rec.metrics.url}/metrics (embedded store ${join(dir, 'audit.duckdb')})`);
+    }
+
     // Prometheus.
     const promPort = o.ports?.prometheus || (await freePort());
     const promCfg = join(dir, 'prometheus.yml');
@@ -227,7 +252,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
           scrapeInterval: '1s',
           evaluationInterval: '1s',
           externalLabels: { environment: 'stack', cluster: 'local' },
-          jobs: [{ job: JOBS.hft.job, targets: targets.map((t) => t.instance), interval: '1s' }],
+          jobs: [{ job: JOBS.hft.job, targets: targets.map((t) => t.instance), interval: '1s' }, ...extraJobs],
           ruleFiles: [join(ROOT, 'prometheus/rules/*.yml')],
           alertmanagers: [`127.0.0.1:${amPort}`],
         }),

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../../scripts/stack/cli.ts', import.meta.url));
 const OFFSET = 20_000;
-const PORTS = [9090, 9093, 9470, 9480, 9481].map((p) => p + OFFSET);
+const PORTS = [9090, 9093, 9470, 9471, 9473, 9480, 9481].map((p) => p + OFFSET);
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -27,7 +27,16 @@ describe('npm run stack', () => {
     expect(out).toMatch(/deadman\s+FIRING\s+Watchdog/);
     expect(out).toContain(`Prometheus    http://127.0.0.1:${9090 + OFFSET}`);
     expect(out).toContain(`Alertmanager  http://127.0.0.1:${9093 + OFFSET}`);
-    expect((await fetch(`http://127.0.0.1:${9470 + OFFSET}/metrics`)).status).toBe(200);
+    for (const p of [9470, 9471, 9473]) expect((await fetch(`http://127.0.0.1:${p + OFFSET}/metrics`)).status, `port ${p + OFFSET}`).toBe(200);
+    // Prometheus scrapes all three services.
+    const up = (await (await fetch(`http://127.0.0.1:${9090 + OFFSET}/api/v1/query?query=up`)).json()) as { data: { result: { metric: { job: string } }[] } };
+    let jobs = new Set(up.data.result.map((r) => r.metric.job));
+    for (let i = 0; i < 20 && jobs.size < 3; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const again = (await (await fetch(`http://127.0.0.1:${9090 + OFFSET}/api/v1/query?query=up`)).json()) as typeof up;
+      jobs = new Set(again.data.result.map((r) => r.metric.job));
+    }
+    expect(jobs).toEqual(new Set(['tickwatch-hft', 'tickwatch-host', 'tickwatch-recorder']));
     const dir = /data in (\S+)\)/.exec(out)?.[1];
     expect(dir).toBeTruthy();
     child.kill('SIGINT');

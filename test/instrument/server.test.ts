@@ -161,7 +161,9 @@ describe('metrics server (worker thread)', () => {
   it('passes promtool check metrics with every catalog metric populated', async () => {
     const reg = new MetricRegistry();
     // Process metrics are collected by the worker itself; every other metric is recorded here.
-    for (const def of (CATALOG as readonly MetricDef[]).filter((d) => !d.name.startsWith('process_'))) {
+    // Compatibility names (node_exporter's camelCase memory names, ClickHouse's own) keep upstream
+    // spellings that promtool's name lint flags; test/host and test/clickhouse pin exactly those findings.
+    for (const def of (CATALOG as readonly MetricDef[]).filter((d) => !d.name.startsWith('process_') && !d.compat)) {
       const values = Object.values(def.labels).map((spec) => (spec === 'open' ? 'x' : spec[0]!));
       const fam = reg.family(def);
       const series = fam.labels(...values);

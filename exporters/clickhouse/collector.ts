@@ -1,0 +1,94 @@
+/**
+ * What the ClickHouse collectors share: the per-scrape round (one availability query, and an abort
+ * for everything else when it fails), the server's capabilities, and the collector shape.
+ *
+ * A round starts with the first collector the `/metrics` worker calls in a scrape and gathers every
+ * collector called in the same tick (the worker starts all of a scrape's collector sets in one go).
+ * Its availability query runs under the availability timeout; when that query fails, the round's
+ * signal aborts every other query at once, so a down or hung server costs one availability timeout
+ * per scrape, not one query timeout per collector.
+ */
+import type { CLICKHOUSE_COLLECTORS } from '../catalog/clickhouse.js';
+import type { MetricDef } from '../catalog/types.js';
+import type { CollectedSamples } from '../instrument/view.js';
+import type { QuerySource } from './source.js';
+
+/** A ClickHouse collector's name (the `collector` label value). */
+export type ClickHouseCollectorName = (typeof CLICKHOUSE_COLLECTORS)[number];
+
+/** What the availability query returned. */
+export interface Ping {
+  readonly ok: boolean;
+  readonly version?: string;
+  readonly uptime?: number;
+  readonly error?: Error;
+  readonly seconds: number;
+}
+
+/** What the server has (Debian's 18.16 lacks most of these). */
+export interface Capabilities {
+  /** system.disks exists (19.15+). */
+  readonly disks: boolean;
+  /** system.mutations.latest_fail_reason exists (19.x+). */
+  readonly mutationFailReason: boolean;
+  /** The `system_events_show_zero_values` setting exists (zero events are listed with it). */
+  readonly zeroEvents: boolean;
+  /** The server's data path as seen from a system table's metadata path, '' when unknown. */
+  readonly dataPath: string;
+}
+
+/** One scrape's view of the server. */
+export interface Round {
+  /** The availability query's outcome. */
+  readonly ping: Promise<Ping>;
+  /** Aborted when the availability query fails. */
+  readonly signal: AbortSignal;
+  /**
+   * Runs a query of this round under the query timeout.
+   * @throws Error on failure, timeout or abort
+   */
+  query<T>(sql: string, settings?: Readonly<Record<string, string | number>>): Promise<T[]>;
+  /** The server's capabilities (probed once, cached for five minutes). */
+  capabilities(): Promise<Capabilities>;
+  /** Collector promises still running in this round (the scrape report waits for them). */
+  readonly inflight: Set<Promise<unknown>>;
+}
+
+/** Samples by metric name, for a ClickHouse collector. */
+export class ChSamples {
+  readonly map = new Map<string, Array<readonly [readonly string[], number]>>();
+  /** Adds a sample of metric `name` (label values in the definition's order). */
+  add(name: string | MetricDef, labels: readonly string[], value: number): void {
+    const n = typeof name === 'string' ? name : name.name;
+    let list = this.map.get(n);
+    if (!list) this.map.set(n, (list = []));
+    list.push([labels, value]);
+  }
+}
+
+/** A collector's outcome: its samples, and an error that still counts against it (availability 0 is served, yet failed). */
+export interface Outcome {
+  readonly samples: ReadonlyMap<string, CollectedSamples>;
+  readonly error?: Error;
+}
+
+/** One ClickHouse collector. */
+export interface ClickHouseCollector {
+  readonly name: ClickHouseCollectorName;
+  /** Definitions it serves from the start. */
+  defs(): readonly MetricDef[];
+  /**
+   * Reads its system table(s) in this round.
+   * @throws Error when its query fails (the scrape reports success 0 and counts an error)
+   */
+  collect(round: Round): Promise<Outcome>;
+  /** For run-time names (the passthrough): the definition of a name it returned. */
+  define?(name: string): MetricDef | undefined;
+  /** Learns run-time names before the first scrape (best effort). */
+  discover?(source: QuerySource, timeoutMs: number): Promise<void>;
+}
+
+/** Numbers in JSONEachRow: 64-bit integers arrive quoted. */
+export function num(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v);
+}

@@ -1,0 +1,228 @@
+/**
+ * The ClickHouse exporter's collector module: the `/metrics` worker imports it and calls
+ * {@link createCollectorSets} once, then reads every set once per scrape.
+ *
+ * Per scrape, all collectors' queries run at once within one round (see collector.ts): each under
+ * the query timeout, all aborted as soon as the availability query fails or passes its own
+ * timeout. The `scrape` report (errors counter, success and duration per collector) waits for the
+ * round's queries, so it describes the same scrape. A failing collector yields no samples; its
+ * error is logged once per new message, and counted every time.
+ */
+import {
+  clickhouseScrapeCollectorDurationSeconds,
+  clickhouseScrapeCollectorSuccess,
+  clickhouseScrapeErrorsTotal,
+  CLICKHOUSE_COLLECTORS,
+} from '../../catalog/clickhouse.js';
+import type { CollectedSamples, CollectorSet } from '../../instrument/view.js';
+import { num, type Capabilities, type ClickHouseCollector, type ClickHouseCollectorName, type Ping, type Round } from '../collector.js';
+import { clickhouseSource, type ClickHouseConnection, type QuerySource } from '../source.js';
+import { createAsynchronousMetricsCollector } from './asynchronous-metrics.js';
+import { createAvailabilityCollector } from './availability.js';
+import { createDisksCollector } from './disks.js';
+import { createEventsCollector } from './events.js';
+import { createMergesCollector } from './merges.js';
+import { createMetricsCollector } from './metrics.js';
+import { createMutationsCollector } from './mutations.js';
+import { createPartsCollector } from './parts.js';
+
+/** Default deadline of the availability query, in milliseconds. */
+export const DEFAULT_PING_TIMEOUT_MS = 1000;
+/** Default deadline of every other query, in milliseconds. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 2000;
+/** How long the server's capabilities are trusted before they are probed again. */
+const CAPABILITIES_TTL_MS = 5 * 60_000;
+
+/** Options of the ClickHouse collectors (structured-cloneable: they travel to the worker). */
+export interface ClickHouseCollectorOptions extends ClickHouseConnection {
+  /** Deadline of the availability query (default 1000 ms). */
+  readonly pingTimeoutMs?: number;
+  /** Deadline of each other query (default 2000 ms). */
+  readonly queryTimeoutMs?: number;
+  /** ClickHouse's data path on this host, for disk space on servers without system.disks. */
+  readonly dataPath?: string;
+  /** Learn run-time metric names before serving (default true). */
+  readonly discover?: boolean;
+}
+
+/** Whether a URL points at this host. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Builds the eight collectors, in registration order. */
+export function createClickHouseCollectors(o: ClickHouseCollectorOptions): ClickHouseCollector[] {
+  return [
+    createAvailabilityCollector(),
+    createMetricsCollector(),
+    createEventsCollector(),
+    createAsynchronousMetricsCollector(),
+    createPartsCollector(),
+    createMergesCollector(),
+    createMutationsCollector(),
+    createDisksCollector({ dataPath: o.dataPath, local: isLoopbackUrl(o.url) }),
+  ];
+}
+
+const CAPABILITIES_SQL = `SELECT
+  (SELECT count() FROM system.tables WHERE database = 'system' AND name = 'disks') AS disks,
+  (SELECT count() FROM system.columns WHERE database = 'system' AND table = 'mutations' AND name = 'latest_fail_reason') AS fail_reason,
+  (SELECT count() FROM system.settings WHERE name = 'system_events_show_zero_values') AS zero_events,
+  (SELECT any(metadata_path) FROM system.tables WHERE database = 'system' AND metadata_path LIKE '%/metadata/%') AS metadata_path`;
+
+/** Starts rounds: one per scrape (see collector.ts). */
+export class Rounds {
+  private current: (Round & { closed: boolean }) | undefined;
+  private caps: { value: Promise<Capabilities>; at: number } | undefined;
+
+  constructor(
+    private readonly source: QuerySource,
+    private readonly pingTimeoutMs: number,
+    private readonly queryTimeoutMs: number,
+  ) {}
+
+  /** The current scrape's round, started now if this is the scrape's first collector. */
+  join(): Round {
+    if (this.current && !this.current.closed) return this.current;
+    const controller = new AbortController();
+    const t0 = performance.now();
+    const ping: Promise<Ping> = this.source.query<{ version: string; uptime: number | string }>('SELECT version() AS version, uptime() AS uptime', this.pingTimeoutMs).then(
+      (rows) => ({ ok: true, version: rows[0]?.version, uptime: num(rows[0]?.uptime), seconds: (performance.now() - t0) / 1000 }),
+      (err: unknown) => {
+        const error = new Error(`ClickHouse unavailable: ${err instanceof Error ? err.message : String(err)}`);
+        controller.abort(new Error(`skipped: ${error.message}`));
+        return { ok: false, error, seconds: (performance.now() - t0) / 1000 };
+      },
+    );
+    const round = {
+      closed: false,
+      ping,
+      signal: controller.signal,
+      inflight: new Set<Promise<unknown>>(),
+      query: <T>(sql: string, settings?: Readonly<Record<string, string | number>>) => this.source.query<T>(sql, this.queryTimeoutMs, controller.signal, settings),
+      capabilities: () => this.capabilities(controller.signal),
+    };
+    this.current = round;
+    setImmediate(() => (round.closed = true)); // the worker starts every set of a scrape within one tick
+    return round;
+  }
+
+  private capabilities(signal: AbortSignal): Promise<Capabilities> {
+    const now = Date.now();
+    if (!this.caps || now - this.caps.at > CAPABILITIES_TTL_MS) {
+      const value = this.source
+        .query<{ disks: number | string; fail_reason: number | string; zero_events: number | string; metadata_path: string }>(CAPABILITIES_SQL, this.queryTimeoutMs, signal)
+        .then((rows) => {
+          const r = rows[0];
+          const meta = r?.metadata_path ?? '';
+          return { disks: num(r?.disks) > 0, mutationFailReason: num(r?.fail_reason) > 0, zeroEvents: num(r?.zero_events) > 0, dataPath: meta.includes('/metadata/') ? meta.slice(0, meta.indexOf('/metadata/') + 1) : '' };
+        });
+      const entry = { value, at: now };
+      this.caps = entry;
+      value.catch(() => {
+        if (this.caps === entry) this.caps = undefined; // probe again next scrape
+      });
+    }
+    return this.caps.value;
+  }
+}
+
+/**
+ * Wraps collectors into collector sets plus the `clickhouse.scrape` set (errors counter, success
+ * and duration per collector for the same scrape).
+ */
+export function toCollectorSets(collectors: readonly ClickHouseCollector[], rounds: Rounds): CollectorSet[] {
+  const errors = new Map<ClickHouseCollectorName, number>(CLICKHOUSE_COLLECTORS.map((c) => [c, 0]));
+  const outcomes = new Map<ClickHouseCollectorName, { success: number; seconds: number }>();
+  let lastRound: Round | undefined;
+  /** The outage last logged (a down server is logged once, by the first collector it stops, not by all of them). */
+  let lastOutage: string | undefined;
+
+  const wrap = (c: ClickHouseCollector): CollectorSet => {
+    let lastError: string | undefined;
+    const set: CollectorSet = {
+      name: `clickhouse.${c.name}`,
+      defs: c.defs(),
+      collect() {
+        const round = rounds.join();
+        lastRound = round;
+        const t0 = performance.now();
+        const p = c.collect(round).then(
+          (o): ReadonlyMap<string, CollectedSamples> => {
+            outcomes.set(c.name, { success: o.error ? 0 : 1, seconds: (performance.now() - t0) / 1000 });
+            if (o.error) errors.set(c.name, (errors.get(c.name) ?? 0) + 1);
+            else lastError = undefined;
+            if (c.name === 'availability' && !o.error) lastOutage = undefined;
+            return o.samples;
+          },
+          (err: unknown): ReadonlyMap<string, CollectedSamples> => {
+            outcomes.set(c.name, { success: 0, seconds: (performance.now() - t0) / 1000 });
+            errors.set(c.name, (errors.get(c.name) ?? 0) + 1);
+            const msg = err instanceof Error ? err.message : String(err);
+            if (round.signal.aborted) {
+              // Skipped because the server is unavailable: say so once per outage, not per collector and scrape.
+              if (msg === lastOutage) return new Map();
+              lastOutage = msg;
+            } else {
+              if (msg === lastError) return new Map(); // logged already; success 0 and the counter say it goes on
+              lastError = msg;
+            }
+            throw err instanceof Error ? err : new Error(msg);
+          },
+        );
+        round.inflight.add(p);
+        p.then(
+          () => round.inflight.delete(p),
+          () => round.inflight.delete(p),
+        );
+        return p;
+      },
+    };
+    if (c.define) {
+      const define = c.define.bind(c);
+      return { ...set, define };
+    }
+    return set;
+  };
+
+  const scrape: CollectorSet = {
+    name: 'clickhouse.scrape',
+    defs: [clickhouseScrapeErrorsTotal, clickhouseScrapeCollectorSuccess, clickhouseScrapeCollectorDurationSeconds],
+    async collect() {
+      const round = lastRound ?? rounds.join();
+      await Promise.allSettled([...round.inflight]);
+      const success: [string[], number][] = [];
+      const duration: [string[], number][] = [];
+      for (const c of collectors) {
+        const o = outcomes.get(c.name);
+        if (!o) continue;
+        success.push([[c.name], o.success]);
+        duration.push([[c.name], o.seconds]);
+      }
+      return new Map([
+        [clickhouseScrapeErrorsTotal.name, [...errors].map(([n, v]) => [[n], v] as [string[], number])],
+        [clickhouseScrapeCollectorSuccess.name, success],
+        [clickhouseScrapeCollectorDurationSeconds.name, duration],
+      ]);
+    },
+  };
+  // The scrape report goes last: by the time it runs, every collector of the scrape is under way.
+  return [...collectors.map(wrap), scrape];
+}
+
+/**
+ * The worker's entry point (see `CollectorModule` in exporters/instrument/worker.ts). Learns the
+ * server's current metric names first (bounded by the availability timeout; a down server just
+ * means they are learned as they appear).
+ * @param options - {@link ClickHouseCollectorOptions}
+ */
+export async function createCollectorSets(options: unknown): Promise<CollectorSet[]> {
+  const o = options as ClickHouseCollectorOptions;
+  const pingTimeoutMs = o.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
+  const queryTimeoutMs = o.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const source = clickhouseSource(o, Math.max(pingTimeoutMs, queryTimeoutMs));
+  const collectors = createClickHouseCollectors(o);
+  if (o.discover !== false) await Promise.allSettled(collectors.map((c) => c.discover?.(source, pingTimeoutMs)));
+  return toCollectorSets(collectors, new Rounds(source, pingTimeoutMs, queryTimeoutMs));
+}

@@ -1,0 +1,77 @@
+/**
+ * The ClickHouse exporter: availability, scrape errors, ClickHouse's own metrics under the names
+ * of its built-in Prometheus endpoint, and parts, merges, mutations and disk space, served on
+ * 127.0.0.1:9472 by the instrumentation core's `/metrics` worker. Every query runs in that worker
+ * at scrape time, under a hard deadline (see collectors/index.ts and source.ts).
+ */
+import { MetricRegistry } from '../instrument/registry.js';
+import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
+import type { Logging } from '../lib/log.js';
+import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, type ClickHouseCollectorOptions } from './collectors/index.js';
+
+/** Default `/metrics` port of the ClickHouse exporter (the design's port plan). */
+export const CLICKHOUSE_METRICS_PORT = 9472;
+
+/** Configuration of the ClickHouse exporter. */
+export interface ClickHouseExporterConfig extends ClickHouseCollectorOptions {
+  /** `/metrics` address; default 127.0.0.1. */
+  readonly host?: string;
+  /** `/metrics` port; default 9472; 0 picks a free one. */
+  readonly port?: number;
+}
+
+/** A running ClickHouse exporter. */
+export interface ClickHouseExporter {
+  readonly metrics: MetricsServer;
+  /** Stops the `/metrics` worker (and with it the ClickHouse connections). */
+  close(): Promise<void>;
+}
+
+const COLLECTORS_URL = new URL(import.meta.url.endsWith('.ts') ? './collectors/index.ts' : './collectors/index.js', import.meta.url);
+
+/**
+ * Checks the configuration.
+ * @throws Error naming the problem: a URL that is not http(s), a non-positive timeout
+ */
+export function validateClickHouseConfig(cfg: ClickHouseCollectorOptions): void {
+  let u: URL;
+  try {
+    u = new URL(cfg.url);
+  } catch {
+    throw new Error(`ClickHouse URL '${cfg.url}' is not a URL (e.g. http://127.0.0.1:8123)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`ClickHouse URL '${cfg.url}': use ClickHouse's HTTP interface (http:// or https://)`);
+  for (const [k, v] of [
+    ['pingTimeoutMs', cfg.pingTimeoutMs],
+    ['queryTimeoutMs', cfg.queryTimeoutMs],
+  ] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`${k} must be a positive integer of milliseconds`);
+  }
+}
+
+/**
+ * Starts the ClickHouse exporter. It starts whether or not ClickHouse is up: availability is what
+ * it reports.
+ * @throws Error when the configuration is invalid or the address cannot be bound
+ */
+export async function startClickHouseExporter(cfg: ClickHouseExporterConfig, logging?: Logging): Promise<ClickHouseExporter> {
+  const { host, port, ...collectorOptions } = cfg;
+  validateClickHouseConfig(collectorOptions);
+  const log = logging?.logger('clickhouse');
+  const reg = new MetricRegistry({ slotsPerSegment: 1024, maxSlots: 1 << 16 });
+  const metrics = await startMetricsServer(reg, {
+    host: host ?? '127.0.0.1',
+    port: port ?? CLICKHOUSE_METRICS_PORT,
+    service: 'tickwatch-clickhouse',
+    collectorModules: [{ url: COLLECTORS_URL.href, options: collectorOptions }],
+    onProblem: (message) => (log ? log.warn('clickhouse.collector_problem', message) : process.stderr.write(`tickwatch clickhouse: ${message}\n`)),
+  });
+  metrics.setReady(true);
+  log?.info('clickhouse.started', `ClickHouse exporter serving ${metrics.url}/metrics for ${cfg.url}.`, {
+    url: metrics.url,
+    clickhouse: cfg.url,
+    ping_timeout_ms: cfg.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS,
+    query_timeout_ms: cfg.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  });
+  return { metrics, close: () => metrics.close() };
+}

@@ -1,0 +1,176 @@
+/**
+ * The host exporter side by side with Debian's prometheus-node-exporter 1.5 on this machine, both
+ * running the same collectors (cpu, diskstats, filesystem, hwmon, loadavg, meminfo, netdev, stat,
+ * thermal_zone):
+ *
+ * - names: every `node_*` series node_exporter serves, ours serves with the same name and labels,
+ *   and ours serves no other `node_*` series (two documented exceptions each way);
+ * - values: the two are scraped concurrently three times, a second apart. Per pair and series:
+ *   - counters agree within `resolution + 3 × rate × (pair duration + 50 ms)`, the rate being the
+ *     fastest either exporter saw the counter move between pairs, the resolution the kernel's unit
+ *     (0.01 s CPU tick, 1 ms disk time, 512-byte sector, 1 for counts): what can move between two
+ *     reads a few milliseconds apart;
+ *   - gauges agree exactly, except those that change between two reads (see GAUGE_TOLERANCE);
+ * - `promtool check metrics`: the only findings on our output are the camelCase-name lints of
+ *   node_exporter's own meminfo names, and node_exporter's output gets exactly the same ones.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHostExporter, type HostExporter } from '../../exporters/host/exporter.js';
+import type { Sample } from '../helpers/exposition.js';
+import { promtool } from '../helpers/tools.js';
+import { scrape, seriesKey, startNodeExporter, type NodeExporter } from './support.js';
+
+let ne: NodeExporter;
+let ours: HostExporter;
+
+beforeAll(async () => {
+  [ne, ours] = await Promise.all([startNodeExporter(), startHostExporter({ port: 0, collectors: ['cpu', 'diskstats', 'filesystem', 'hwmon', 'loadavg', 'meminfo', 'netdev', 'stat', 'thermal_zone'] })]);
+});
+afterAll(async () => {
+  await Promise.all([ne?.stop(), ours?.close()]);
+});
+
+/** node_* series node_exporter has that we do not serve, and why. */
+const ONLY_NODE_EXPORTER: readonly RegExp[] = [
+  /^node_exporter_build_info\{/, // node_exporter's own build; ours is tickwatch_build_info
+];
+/** node_* series we serve that node_exporter does not. */
+const ONLY_OURS: readonly RegExp[] = [];
+
+/** Gauges that move between two reads a few milliseconds apart: [pattern, tolerance(a, b)]. */
+const GAUGE_TOLERANCE: ReadonlyArray<readonly [RegExp, string, (a: number, b: number) => number]> = [
+  // Static sizes and counts read from the same kernel structure: exact.
+  [/^node_memory_(MemTotal|SwapTotal|Hugepagesize|HugePages_Total|VmallocTotal|CommitLimit|DirectMap\w+)(_bytes)?$/, 'exact', () => 0],
+  [/^node_memory_HugePages_\w+$/, 'exact', () => 0],
+  // Free, cached, dirty... memory moves with every allocation on a shared machine: 1 % + 32 MiB.
+  [/^node_memory_\w+_bytes$/, '1% + 32 MiB', (a, b) => 0.01 * Math.max(Math.abs(a), Math.abs(b)) + 32 * 2 ** 20],
+  // Load averages are recomputed every 5 s: one update apart at most.
+  [/^node_load(1|5|15)$/, '10% + 0.3', (a, b) => 0.1 * Math.max(a, b) + 0.3],
+  // Instantaneous task and I/O queue counts.
+  [/^node_procs_(running|blocked)$/, '± 16 tasks', () => 16],
+  [/^node_disk_io_now$/, '± 32 I/Os', () => 32],
+  // Free space and inodes move with every write: 0.1 % of the value + 256 MiB / 10,000 inodes.
+  [/^node_filesystem_(free|avail)_bytes$/, '0.1% + 256 MiB', (a, b) => 0.001 * Math.max(a, b) + 256 * 2 ** 20],
+  [/^node_filesystem_files_free$/, '0.1% + 10,000', (a, b) => 0.001 * Math.max(a, b) + 10_000],
+  // Temperatures drift.
+  [/^node_(hwmon_temp|thermal_zone_temp)/, '± 2 °C', () => 2],
+];
+
+function gaugeTolerance(name: string, a: number, b: number): number {
+  for (const [re, , tol] of GAUGE_TOLERANCE) if (re.test(name)) return tol(a, b);
+  return 0;
+}
+
+/** Smallest step a counter moves by (the kernel's unit). */
+function resolution(name: string): number {
+  if (name.startsWith('node_cpu_')) return 0.011; // one USER_HZ tick, plus float rounding
+  if (/^node_disk_.*seconds_total$/.test(name)) return 0.0011; // one millisecond
+  if (/^node_disk_(read|written)_bytes_total$/.test(name)) return 512;
+  return 1;
+}
+
+interface Pair {
+  readonly ne: Map<string, Sample>;
+  readonly ours: Map<string, Sample>;
+  /** Wall time of the concurrent pair, seconds: both exporters read their sources within it. */
+  readonly seconds: number;
+  /** When the pair started, seconds. */
+  readonly at: number;
+}
+
+const byKey = (samples: readonly Sample[]): Map<string, Sample> => new Map(samples.filter((s) => s.name.startsWith('node_')).map((s) => [seriesKey(s), s]));
+
+async function pair(): Promise<Pair> {
+  const t0 = performance.now();
+  const [a, b] = await Promise.all([scrape(ne.url), scrape(ours.metrics.url)]);
+  return { ne: byKey(a.samples), ours: byKey(b.samples), seconds: (performance.now() - t0) / 1000, at: t0 / 1000 };
+}
+
+describe('host exporter beside prometheus-node-exporter 1.5', () => {
+  it('serves the same node_* series with values that agree within the stated tolerance', async () => {
+    await pair(); // warm both (first scrapes set up caches and thread pools)
+    const pairs: Pair[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 1000));
+      pairs.push(await pair());
+    }
+    const first = pairs[0]!;
+    const missing = [...first.ne.keys()].filter((k) => !first.ours.has(k) && !ONLY_NODE_EXPORTER.some((re) => re.test(k)));
+    const extra = [...first.ours.keys()].filter((k) => !first.ne.has(k) && !ONLY_OURS.some((re) => re.test(k)));
+    expect(missing, 'node_exporter series we lack').toEqual([]);
+    expect(extra, 'node_* series node_exporter lacks').toEqual([]);
+
+    const overlap = [...first.ne.keys()].filter((k) => first.ours.has(k));
+    const compared = overlap.filter((k) => !k.startsWith('node_scrape_collector_duration_seconds{')); // each exporter's own timing
+    const problems: string[] = [];
+    let counters = 0;
+    let gauges = 0;
+    let worst = { key: '', share: 0 };
+    for (const key of compared) {
+      const name = first.ne.get(key)!.name;
+      const counter = name.endsWith('_total');
+      if (counter) counters++;
+      else gauges++;
+      let rate = 0;
+      if (counter) {
+        for (let i = 1; i < pairs.length; i++) {
+          const dt = pairs[i]!.at - pairs[i - 1]!.at;
+          for (const side of ['ne', 'ours'] as const) {
+            const d = (pairs[i]![side].get(key)?.value ?? 0) - (pairs[i - 1]![side].get(key)?.value ?? 0);
+            rate = Math.max(rate, Math.abs(d) / dt);
+          }
+        }
+      }
+      for (const [i, p] of pairs.entries()) {
+        const a = p.ne.get(key)?.value;
+        const b = p.ours.get(key)?.value;
+        if (a === undefined || b === undefined) {
+          problems.push(`${key}: missing in pair ${i} (node_exporter ${a}, ours ${b})`);
+          continue;
+        }
+        const tol = counter ? resolution(name) + 3 * rate * (p.seconds + 0.05) + 1e-9 * Math.abs(a) : gaugeTolerance(name, a, b) + 1e-9 * Math.abs(a);
+        const diff = Math.abs(a - b);
+        if (diff > tol) problems.push(`${key}: node_exporter ${a}, ours ${b} (|diff| ${diff} > tolerance ${tol}) in pair ${i}`);
+        else if (tol > 0 && diff / tol > worst.share) worst = { key, share: diff / tol };
+      }
+    }
+    console.log(
+      `node_exporter comparison: ${compared.length} overlapping series compared (${counters} counters, ${gauges} gauges; ` +
+        `${overlap.length - compared.length} duration series checked by name only) over ${pairs.length} concurrent scrape pairs ` +
+        `(${pairs.map((p) => `${(p.seconds * 1000).toFixed(1)} ms`).join(', ')}); largest deviation used ${(worst.share * 100).toFixed(0)}% of its tolerance (${worst.key || 'none'})`,
+    );
+    expect(problems).toEqual([]);
+    expect(compared.length).toBeGreaterThanOrEqual(100);
+    expect(overlap.length).toBeGreaterThanOrEqual(0.95 * first.ne.size);
+    for (const prefix of ['node_cpu_seconds_total', 'node_memory_MemAvailable_bytes', 'node_network_receive_bytes_total', 'node_disk_io_time_seconds_total', 'node_filesystem_avail_bytes', 'node_load1', 'node_boot_time_seconds']) {
+      expect(compared.some((k) => k.startsWith(`${prefix}{`)), prefix).toBe(true);
+    }
+  });
+
+  it('passes promtool check metrics but for the camelCase lint of node_exporter’s own meminfo names, which node_exporter gets too', async () => {
+    const [theirs, mine] = await Promise.all([scrape(ne.url), scrape(ours.metrics.url)]);
+    const lint = (body: string) => {
+      const r = promtool(['check', 'metrics'], body);
+      return { status: r.status, lines: (r.stdout + r.stderr).split('\n').filter(Boolean) };
+    };
+    const m = lint(mine.body);
+    const allowed = /^(node_memory_\w+) metric names should be written in 'snake_case' not 'camelCase'$/;
+    expect(m.lines.filter((l) => !allowed.test(l)), 'findings other than the compat camelCase names').toEqual([]);
+    expect(m.lines.length).toBeGreaterThan(0);
+    const t = lint(theirs.body);
+    const theirCamel = new Set(t.lines.filter((l) => allowed.test(l)));
+    for (const l of m.lines) expect(theirCamel.has(l), `node_exporter gets '${l}' too`).toBe(true);
+    // Without those compat families, the exposition is clean.
+    const camel = new Set(m.lines.map((l) => allowed.exec(l)![1]!));
+    const filtered = mine.body
+      .split('\n')
+      .filter((line) => {
+        const name = /^(?:# (?:HELP|TYPE) )?([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(line)?.[1];
+        return !(name && camel.has(name));
+      })
+      .join('\n');
+    const clean = promtool(['check', 'metrics'], filtered);
+    expect(clean.stdout + clean.stderr).toBe('');
+    expect(clean.status).toBe(0);
+  });
+});

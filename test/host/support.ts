@@ -1,0 +1,88 @@
+/** Helpers for the host and ClickHouse exporter tests: free ports, waiting for HTTP, real node_exporter. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { parseExposition, type Sample } from '../helpers/exposition.js';
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Polls `url` until it answers 2xx.
+ * @throws Error when it has not within `timeoutMs`
+ */
+export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Scrapes `/metrics` and parses it. */
+export async function scrape(base: string): Promise<{ body: string; samples: Sample[] }> {
+  const body = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  return { body, samples: parseExposition(body) };
+}
+
+/** The collectors both exporters have; node_exporter runs exactly these in the comparisons. */
+export const OVERLAPPING_COLLECTORS = ['cpu', 'diskstats', 'filesystem', 'hwmon', 'loadavg', 'meminfo', 'netdev', 'stat', 'thermal_zone'] as const;
+
+/** A running Debian prometheus-node-exporter. */
+export interface NodeExporter {
+  readonly url: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Debian's `prometheus-node-exporter` on a free loopback port with only `collectors`.
+ * @throws Error when the binary is missing (scripts/setup.sh installs it) or it does not come up
+ */
+export async function startNodeExporter(collectors: readonly string[] = OVERLAPPING_COLLECTORS): Promise<NodeExporter> {
+  const port = await freePort();
+  const args = [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', ...collectors.map((c) => `--collector.${c}`), '--log.level=warn'];
+  const child = spawn('prometheus-node-exporter', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (err) => reject(new Error(`prometheus-node-exporter could not start (${err.message}); run scripts/setup.sh`)));
+    child.once('exit', (code) => reject(new Error(`prometheus-node-exporter exited with ${code}: ${stderr}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await Promise.race([waitForHttp(`${url}/metrics`), failed]);
+  failed.catch(() => undefined);
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** `name{a="1",b="2"}` with labels sorted: the identity of a series. */
+export function seriesKey(s: Sample): string {
+  const labels = Object.keys(s.labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(s.labels[k])}`)
+    .join(',');
+  return `${s.name}{${labels}}`;
+}
