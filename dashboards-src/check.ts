@@ -97,7 +97,7 @@ const LABEL_VALUES_RE = /^label_values\((.+),\s*([a-zA-Z_]\w*)\)$/;
  * - panel ids (rows included) are unique within a dashboard;
  * - every panel that is not a row has a title, a description, a Grafana unit id, the
  *   `${datasource}` datasource and at least one query; a time series or state timeline shows its
- *   legend;
+ *   legend; a field override sets only Grafana unit ids and matches only the panel's own refIds;
  * - every query has a unique refId and the `${datasource}` datasource, refers only to variables the
  *   dashboard defines (or Grafana's built-ins), and, with variables substituted
  *   ({@link substituteVariables}), parses as PromQL and names only catalog metrics, recording rules
@@ -158,6 +158,11 @@ export function checkDashboards(set: readonly NamedDashboard[]): string[] {
       if ((panel.type === 'timeseries' || panel.type === 'state-timeline') && (panel.options as { legend?: { showLegend?: boolean } } | undefined)?.legend?.showLegend !== true) pp('legend hidden');
       const queries = queriesOf(panel);
       if (queries.length === 0) pp('no query');
+      for (const o of panel.fieldConfig?.overrides ?? []) {
+        const oat = `override ${o.matcher.id}${o.matcher.options === undefined ? '' : ` ${JSON.stringify(o.matcher.options)}`}`;
+        if (o.matcher.id === 'byFrameRefID' && !queries.some((q) => q.refId === o.matcher.options)) pp(`${oat}: the panel has no query ${String(o.matcher.options)}`);
+        for (const prop of o.properties) if (prop.id === 'unit' && !GRAFANA_UNITS.has(String(prop.value))) pp(`${oat}: unit ${String(prop.value)} is not a Grafana unit id`);
+      }
       const refIds = new Set<string>();
       for (const q of queries) {
         const qat = `query ${q.refId ?? '?'}`;

@@ -39,7 +39,8 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { ALERTS } from '../alert-rules/index.js';
 import { runbookUrl } from '../alert-rules/links.js';
-import { sel, sum, type Expr, type GrafanaRange, type LabelsOf, type Matchers } from '../alert-rules/promql.js';
+import { Expr, sel, sum, type GrafanaRange, type LabelsOf, type Matchers } from '../alert-rules/promql.js';
+import { clickhouseUp, nodeBootTimeSeconds } from '../exporters/catalog/index.js';
 import type { LabelSpec, MetricDef } from '../exporters/catalog/types.js';
 import { DASHBOARD_UIDS, type PanelRef } from './ids.js';
 
@@ -60,6 +61,18 @@ export const instanceFilter = { instance: { re: '$instance' } } as const;
 
 /** Matchers on the `instance` and `strategy` variables, for metrics with a `strategy` label. */
 export const strategyFilter = { instance: { re: '$instance' }, strategy: { re: '$strategy' } } as const;
+
+/** Name of the variable over host exporter targets (job `tickwatch-host`), see {@link hostVariable}. */
+export const HOST_VARIABLE = 'host';
+
+/** Matcher on the `host` variable: host exporter targets; spread it into a selector of a host metric. */
+export const hostFilter = { instance: { re: `$${HOST_VARIABLE}` } } as const;
+
+/** Name of the variable over ClickHouse exporter targets (job `tickwatch-clickhouse`), see {@link clickhouseVariable}. */
+export const CLICKHOUSE_VARIABLE = 'clickhouse';
+
+/** Matcher on the `clickhouse` variable: ClickHouse exporter targets; spread it into a selector of a ClickHouse metric. */
+export const clickhouseFilter = { instance: { re: `$${CLICKHOUSE_VARIABLE}` } } as const;
 
 /**
  * Grafana unit ids the dashboards use, by meaning. Values are ids from the SDK's `units` module;
@@ -88,6 +101,12 @@ export const UNIT = {
   messagesPerSecond: units.MessagesPerSecond,
   /** Rows per second. */
   rowsPerSecond: units.RowsPerSecond,
+  /** Network packets (errors, drops) per second. */
+  packetsPerSecond: units.PacketsPerSecond,
+  /** Disk I/O operations (reads, writes completed) per second. */
+  iops: units.IOOpsPerSecond,
+  /** Temperatures in degrees Celsius. */
+  celsius: units.Celsius,
 } as const;
 
 /** A Grafana unit id from {@link UNIT}. */
@@ -122,12 +141,29 @@ export const warningAt = (value: number): Step => ({ value, color: COLOR.warning
 /** A critical step at `value` (use a constant from alert-rules/thresholds.ts). */
 export const criticalAt = (value: number): Step => ({ value, color: COLOR.critical });
 
+/** A step back to healthy at `value`: for a value where low is bad, see {@link lowIsBad}. */
+export const okAt = (value: number): Step => ({ value, color: COLOR.ok });
+
 /**
- * Absolute thresholds: green below the first step, then each step's colour.
+ * Absolute thresholds: `base` (green unless given) below the first step, then each step's colour.
  * @param steps - steps in increasing order of value
+ * @param base - colour below the first step; {@link lowIsBad} sets it for values where low is bad
  */
-export function thresholds(steps: readonly Step[]): cog.Builder<ThresholdsConfig> {
-  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ value: null, color: COLOR.ok }, ...steps.map((s) => ({ value: s.value, color: s.color }))]);
+export function thresholds(steps: readonly Step[], base: string = COLOR.ok): cog.Builder<ThresholdsConfig> {
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ value: null, color: base }, ...steps.map((s) => ({ value: s.value, color: s.color }))]);
+}
+
+/**
+ * Threshold fields of a panel whose value is bad when low (available memory, free space): critical
+ * below `critical`, warning from `critical` up to `warning`, green from `warning` upwards. Spread
+ * the result into a {@link PanelSpec}; use constants from alert-rules/thresholds.ts.
+ * @param t - the alerts' lower bounds, in the panel's unit; `critical` below `warning` when both are given
+ * @throws Error when `critical` is not below `warning`
+ */
+export function lowIsBad(t: { readonly critical?: number; readonly warning: number }): Pick<PanelSpec, 'thresholds' | 'thresholdsBase'> {
+  if (t.critical === undefined) return { thresholdsBase: COLOR.warning, thresholds: [okAt(t.warning)] };
+  if (!(t.critical < t.warning)) throw new Error(`lowIsBad: critical ${t.critical} is not below warning ${t.warning}`);
+  return { thresholdsBase: COLOR.critical, thresholds: [warningAt(t.critical), okAt(t.warning)] };
 }
 
 /** Display text and colour of one value of a state or flag. */
@@ -162,6 +198,22 @@ export function orZero(e: Expr, by: readonly string[], like: Expr): Expr {
   return e.or(sum(by, like).mul(0), by);
 }
 
+/**
+ * `1 - e`: the complement of a 0-1 ratio (busy from idle, used from available).
+ */
+export function complement(e: Expr): Expr {
+  return new Expr('1').sub(e);
+}
+
+/**
+ * `count by (labels) (e)`: how many series `e` has per group (cores per host from the per-core CPU
+ * counter). `alert-rules/promql.ts` has no instant-vector `count` (its `count` is a histogram's
+ * `_count` series).
+ */
+export function countBy(by: readonly string[], e: Expr): Expr {
+  return new Expr(`count by (${by.join(', ')}) (${e.text})`);
+}
+
 /** The datasource variable (Prometheus datasources; defaults to the provisioned one). */
 export function datasourceVariable(): cog.Builder<VariableModel> {
   return new DatasourceVariableBuilder(DATASOURCE_VARIABLE)
@@ -183,9 +235,13 @@ export function labelVariable<D extends MetricDef<string, 'counter' | 'gauge', L
   def: D,
   filter?: Matchers<D>,
 ): cog.Builder<VariableModel> {
-  const query = `label_values(${sel(def, filter).text}, ${label})`;
+  return queryVariable(name, name[0]!.toUpperCase() + name.slice(1), `label_values(${sel(def, filter).text}, ${label})`);
+}
+
+/** A multi-value `label_values` query variable with "All" (`.*`) selected. */
+function queryVariable(name: string, title: string, query: string): cog.Builder<VariableModel> {
   return new QueryVariableBuilder(name)
-    .label(name[0]!.toUpperCase() + name.slice(1))
+    .label(title)
     .datasource(DATASOURCE)
     .query(query)
     .definition(query)
@@ -200,6 +256,25 @@ export function labelVariable<D extends MetricDef<string, 'counter' | 'gauge', L
 /** The `instance` variable: scrape targets that export `def`. */
 export function instanceVariable<D extends MetricDef<string, 'counter' | 'gauge', LabelSpec>>(def: D): cog.Builder<VariableModel> {
   return labelVariable('instance', 'instance', def);
+}
+
+/**
+ * The `host` variable: host exporter targets (`label_values(node_boot_time_seconds, instance)`).
+ * Host metrics come from their own job (`tickwatch-host`) and instance, which the `instance`
+ * variable (built from an application metric) does not select, so host panels filter on this one
+ * ({@link hostFilter}).
+ */
+export function hostVariable(): cog.Builder<VariableModel> {
+  return queryVariable(HOST_VARIABLE, 'Host', `label_values(${sel(nodeBootTimeSeconds).text}, instance)`);
+}
+
+/**
+ * The `clickhouse` variable: ClickHouse exporter targets (`label_values(tickwatch_clickhouse_up,
+ * instance)`), one per ClickHouse server watched; ClickHouse panels filter on it
+ * ({@link clickhouseFilter}).
+ */
+export function clickhouseVariable(): cog.Builder<VariableModel> {
+  return queryVariable(CLICKHOUSE_VARIABLE, 'ClickHouse', `label_values(${sel(clickhouseUp).text}, instance)`);
 }
 
 /** The `strategy` variable: strategies of `def` (a metric with a `strategy` label) on the selected instances. */
@@ -240,6 +315,8 @@ export interface PanelSpec extends PanelHead {
   readonly max?: number;
   /** Threshold steps (from alert-rules/thresholds.ts constants). */
   readonly thresholds?: readonly Step[];
+  /** Colour below the first threshold step (default green); see {@link lowIsBad}. */
+  readonly thresholdsBase?: string;
   /** Value mappings (states, flags). */
   readonly mappings?: ValueMapping[];
 }
@@ -297,7 +374,7 @@ function base<B extends CommonPanelBuilder<B>>(b: B, s: PanelSpec, format?: prom
   s.queries.forEach((q, i) => b.withTarget(target(q, String.fromCharCode(65 + i), format)));
   if (s.min !== undefined) b.min(s.min);
   if (s.max !== undefined) b.max(s.max);
-  if (s.thresholds) b.thresholds(thresholds(s.thresholds));
+  if (s.thresholds) b.thresholds(thresholds(s.thresholds, s.thresholdsBase));
   if (s.mappings) b.mappings(s.mappings);
   if (s.ref) {
     const links = runbookLinks(s.ref);
@@ -322,6 +399,44 @@ export interface TimeseriesOptions {
   readonly bars?: boolean;
   /** Legend as a table with these reducers (`lastNotNull`, `max`, `mean`). */
   readonly legendCalcs?: readonly string[];
+  /**
+   * Queries drawn against a right-hand axis in their own unit, with their own threshold lines: for
+   * a panel linked from alerts that watch quantities in two units (errors per second and a drop
+   * ratio; pending mutations and the age of the oldest).
+   */
+  readonly rightAxis?: RightAxis;
+}
+
+/** The right-hand axis of a time series panel: which queries use it, its unit and thresholds. */
+export interface RightAxis {
+  /** refIds of the queries on this axis (A for the first query, B for the second...). */
+  readonly refIds: readonly string[];
+  readonly unit: Unit;
+  readonly min?: number;
+  readonly max?: number;
+  /** Threshold steps in this axis' unit (from alert-rules/thresholds.ts constants), drawn dashed. */
+  readonly thresholds?: readonly Step[];
+  /** Colour below the first step (default green); see {@link lowIsBad}. */
+  readonly thresholdsBase?: string;
+}
+
+/** Field overrides that put the queries of `axis` on a right-hand axis with its unit and thresholds. */
+function rightAxisOverrides(s: PanelSpec, axis: RightAxis): { refId: string; properties: { id: string; value: unknown }[] }[] {
+  const refIds = s.queries.map((_, i) => String.fromCharCode(65 + i));
+  const properties: { id: string; value: unknown }[] = [
+    { id: 'unit', value: axis.unit },
+    { id: 'custom.axisPlacement', value: common.AxisPlacement.Right },
+  ];
+  if (axis.min !== undefined) properties.push({ id: 'min', value: axis.min });
+  if (axis.max !== undefined) properties.push({ id: 'max', value: axis.max });
+  if (axis.thresholds) {
+    properties.push({ id: 'thresholds', value: thresholds(axis.thresholds, axis.thresholdsBase).build() });
+    properties.push({ id: 'custom.thresholdsStyle', value: { mode: common.GraphThresholdsStyleMode.Dashed } });
+  }
+  return axis.refIds.map((refId) => {
+    if (!refIds.includes(refId)) throw new Error(`${s.title}: right axis names query ${refId}, which the panel does not have`);
+    return { refId, properties };
+  });
 }
 
 /** A time series panel; thresholds, when given, are drawn as dashed lines. */
@@ -335,6 +450,7 @@ export function timeseriesPanel(s: PanelSpec, o: TimeseriesOptions = {}): cog.Bu
     .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(s.thresholds ? common.GraphThresholdsStyleMode.Dashed : common.GraphThresholdsStyleMode.Off));
   if (o.bars) b.drawStyle(common.GraphDrawStyle.Bars);
   if (o.stacked) b.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
+  if (o.rightAxis) for (const { refId, properties } of rightAxisOverrides(s, o.rightAxis)) b.overrideByQuery(refId, properties);
   return b;
 }
 

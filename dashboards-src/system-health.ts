@@ -1,30 +1,308 @@
 /**
- * System health: are the tickwatch exporters scraped, and how do their processes and the
- * instrumentation core behave (CPU, memory, event-loop lag, series, cardinality folds)? Host
- * metrics are not in the catalog yet; their panels come with the host exporter.
+ * System health: are the tickwatch exporters scraped; how does the host behave (CPU busy and per
+ * core, load, memory and swap, network interfaces, disk latency and queue, filesystems, the
+ * configured processes, temperatures), from the host exporter's node_exporter-compatible metrics
+ * (job `tickwatch-host`, selected by the `host` variable); and how do the tickwatch processes and
+ * the instrumentation core behave (CPU, memory, event-loop lag, series, cardinality folds)?
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { max, PROMETHEUS_SERIES, rate, sel, sum } from '../alert-rules/promql.js';
+import { avg, max, PROMETHEUS_SERIES, rate, sel, sum } from '../alert-rules/promql.js';
+import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
 import {
   COLOR,
   RATE,
   UNIT,
   buildDashboard,
+  complement,
+  countBy,
+  criticalAt,
+  dur,
   flagMappings,
+  hostFilter as H,
+  hostVariable,
   instanceFilter as I,
   instanceVariable,
   linked,
+  lowIsBad,
   orZero,
+  pct,
   stateTimelinePanel,
   statPanel,
   timeseriesPanel,
+  valueMappings,
+  warningAt,
+  type Row,
 } from './common.js';
 import { DASHBOARD_UIDS, PANELS } from './ids.js';
 
-/** Note in the dashboard description: what this dashboard does not show yet, and when it will. */
-export const HOST_NOTE =
-  'Host panels (CPU per core, memory, network interfaces, disks, filesystems) arrive with the host exporter, which adds the node metrics to the catalog; until then this dashboard shows the tickwatch processes themselves.';
+/**
+ * The host rows of the system health dashboard, on the host exporter's metrics filtered by the
+ * `host` variable: CPU and memory, network interfaces, disks and filesystems, configured processes
+ * and sensors. Panel ids 20 to 38; 20 to 23 are the panels the host alerts link to.
+ */
+export function hostRows(): Row[] {
+  const host = ['job', 'instance'];
+  const nic = [...host, 'device'];
+  const busyPerCore = sum([...host, 'cpu'], rate(sel(C.nodeCpuSecondsTotal, { ...H, mode: { ne: 'idle' } }), RATE));
+  const idle = rate(sel(C.nodeCpuSecondsTotal, { ...H, mode: 'idle' }), RATE);
+  const memTotal = sel(C.nodeMemoryMemTotalBytes, H);
+  const memAvailable = sel(C.nodeMemoryMemAvailableBytes, H);
+  const perSecond = (a: Parameters<typeof rate>[0], b: Parameters<typeof rate>[0]) => sum(nic, rate(a, RATE)).add(sum(nic, rate(b, RATE)));
+  const nicErrors = perSecond(sel(C.nodeNetworkReceiveErrsTotal, H), sel(C.nodeNetworkTransmitErrsTotal, H));
+  const nicDrops = perSecond(sel(C.nodeNetworkReceiveDropTotal, H), sel(C.nodeNetworkTransmitDropTotal, H));
+  const nicPackets = perSecond(sel(C.nodeNetworkReceivePacketsTotal, H), sel(C.nodeNetworkTransmitPacketsTotal, H));
+  return [
+    {
+      title: 'Host CPU and memory',
+      panels: [
+        timeseriesPanel({
+          ...linked(PANELS.hostCpu),
+          description: `Share of CPU time not idle, averaged over all cores of each host (1 minus the idle rate; iowait, steal and interrupts count as busy). HostCpuSaturated warns when it stays above the dashed line (under ${pct(T.HOST_CPU_IDLE_WARNING_RATIO)} idle) for ${dur(T.HOST_CPU_FOR_SECONDS)}. An engine that busy-polls on isolated cores keeps those at 100 % on a normal day: see CPU busy per core.`,
+          unit: UNIT.ratio,
+          queries: [{ expr: complement(avg(host, idle)), legend: '{{instance}}' }],
+          thresholds: [warningAt(oneMinus(T.HOST_CPU_IDLE_WARNING_RATIO))],
+          min: 0,
+          max: 1,
+          width: 8,
+        }),
+        timeseriesPanel(
+          {
+            id: 24,
+            title: 'CPU busy per core',
+            description: 'Share of each core\'s time in any mode but idle (user, system, iowait, irq, softirq, steal, nice) over the rate interval. Cores pinned near 100 % are busy-polling threads or a hot spot; one saturated core can add latency that the host average hides.',
+            unit: UNIT.ratio,
+            queries: [{ expr: busyPerCore, legend: '{{instance}} cpu {{cpu}}' }],
+            min: 0,
+            max: 1,
+            width: 8,
+          },
+          { legendCalcs: ['lastNotNull', 'max'] },
+        ),
+        timeseriesPanel(
+          {
+            id: 25,
+            title: 'CPU time by mode',
+            description: 'Where the busy CPU time goes: share of all cores\' time spent in each non-idle mode, averaged over the cores of each host. Rising iowait means processes wait on disks; steal means the hypervisor gives the time to other guests.',
+            unit: UNIT.ratio,
+            queries: [{ expr: avg([...host, 'mode'], rate(sel(C.nodeCpuSecondsTotal, { ...H, mode: { ne: 'idle' } }), RATE)), legend: '{{instance}} {{mode}}' }],
+            min: 0,
+            width: 8,
+          },
+          { stacked: true },
+        ),
+        timeseriesPanel({
+          id: 26,
+          title: 'Load average',
+          description: 'Runnable plus uninterruptible (waiting on I/O) tasks averaged over 1, 5 and 15 minutes, and the number of cores for comparison: a load above the core count for long means tasks wait for CPU or I/O.',
+          unit: UNIT.count,
+          queries: [
+            { expr: max(host, sel(C.nodeLoad1, H)), legend: '{{instance}} 1m' },
+            { expr: max(host, sel(C.nodeLoad5, H)), legend: '{{instance}} 5m' },
+            { expr: max(host, sel(C.nodeLoad15, H)), legend: '{{instance}} 15m' },
+            { expr: countBy(host, sel(C.nodeCpuSecondsTotal, { ...H, mode: 'idle' })), legend: '{{instance}} cores' },
+          ],
+          min: 0,
+          width: 8,
+        }),
+        timeseriesPanel({
+          ...linked(PANELS.hostMemory),
+          description: `MemAvailable over MemTotal: the share of RAM the kernel can give to new work without swapping. HostMemoryPressure warns under ${pct(T.HOST_MEMORY_AVAILABLE_WARNING_RATIO)} (orange below the upper dashed line) for 2 minutes and HostMemoryCritical pages under ${pct(T.HOST_MEMORY_AVAILABLE_CRITICAL_RATIO)} (red) for 1 minute: the OOM killer is next.`,
+          unit: UNIT.ratio,
+          queries: [{ expr: memAvailable.div(memTotal), legend: '{{instance}}' }],
+          ...lowIsBad({ critical: T.HOST_MEMORY_AVAILABLE_CRITICAL_RATIO, warning: T.HOST_MEMORY_AVAILABLE_WARNING_RATIO }),
+          min: 0,
+          max: 1,
+          width: 8,
+        }),
+        timeseriesPanel({
+          id: 27,
+          title: 'Memory and swap',
+          description: 'RAM in use (MemTotal minus MemAvailable), page cache and buffers (reclaimable), RAM size, and swap in use (SwapTotal minus SwapFree; 0 on a host without swap). Swap in use on a trading host means latency spikes whenever a swapped-out page is touched.',
+          unit: UNIT.bytes,
+          queries: [
+            { expr: memTotal.sub(memAvailable), legend: '{{instance}} used' },
+            { expr: sel(C.nodeMemoryCachedBytes, H).add(sel(C.nodeMemoryBuffersBytes, H)), legend: '{{instance}} cache and buffers' },
+            { expr: memTotal, legend: '{{instance}} total' },
+            { expr: sel(C.nodeMemorySwapTotalBytes, H).sub(sel(C.nodeMemorySwapFreeBytes, H)), legend: '{{instance}} swap used' },
+          ],
+          min: 0,
+          width: 8,
+        }),
+      ],
+    },
+    {
+      title: 'Host network',
+      panels: [
+        timeseriesPanel({
+          id: 28,
+          title: 'NIC throughput',
+          description: 'Bytes received and transmitted per second by each network interface (loopback excluded by the exporter).',
+          unit: UNIT.bytesPerSecond,
+          queries: [
+            { expr: sum(nic, rate(sel(C.nodeNetworkReceiveBytesTotal, H), RATE)), legend: '{{instance}} {{device}} received' },
+            { expr: sum(nic, rate(sel(C.nodeNetworkTransmitBytesTotal, H), RATE)), legend: '{{instance}} {{device}} transmitted' },
+          ],
+          min: 0,
+          width: 8,
+        }),
+        timeseriesPanel(
+          {
+            ...linked(PANELS.hostNetwork),
+            description: `Receive plus transmit errors and dropped packets per second on each interface (left axis; 0 on a healthy NIC), and dropped packets over packets received plus transmitted (right axis; empty while an interface carries no traffic). HostNetworkErrors warns when errors stay above ${T.HOST_NIC_ERRORS_PER_SECOND_WARNING}/s over 5 minutes and HostNetworkDrops when the drop ratio stays above ${pct(T.HOST_NIC_DROP_RATIO_WARNING)} (the dashed lines): dropped market data means gaps, dropped order traffic retransmits.`,
+            unit: UNIT.packetsPerSecond,
+            queries: [
+              { expr: nicErrors, legend: '{{instance}} {{device}} errors' },
+              { expr: nicDrops, legend: '{{instance}} {{device}} drops' },
+              { expr: nicDrops.div(nicPackets), legend: '{{instance}} {{device}} drop ratio' },
+            ],
+            thresholds: [warningAt(T.HOST_NIC_ERRORS_PER_SECOND_WARNING)],
+            min: 0,
+            width: 16,
+          },
+          { rightAxis: { refIds: ['C'], unit: UNIT.ratio, min: 0, thresholds: [warningAt(T.HOST_NIC_DROP_RATIO_WARNING)] } },
+        ),
+      ],
+    },
+    {
+      title: 'Host disks and filesystems',
+      panels: [
+        timeseriesPanel(
+          {
+            ...linked(PANELS.hostDisk),
+            description: `Share of each filesystem in use: 1 minus the space available to unprivileged users over the size (space reserved for root counts as used). HostDiskFilling warns above the orange line (under ${pct(T.HOST_DISK_FILLING_AVAILABLE_RATIO)} free) when the last 30 minutes' trend fills it within ${T.HOST_DISK_FILLING_HORIZON_SECONDS / 3600} hours; HostDiskAlmostFull pages above the red line (under ${pct(T.HOST_DISK_AVAILABLE_CRITICAL_RATIO)} free). Event files, the recorder spool and ClickHouse stop writing on a full disk.`,
+            unit: UNIT.ratio,
+            queries: [{ expr: complement(sel(C.nodeFilesystemAvailBytes, H).div(sel(C.nodeFilesystemSizeBytes, H))), legend: '{{instance}} {{mountpoint}} ({{device}})' }],
+            thresholds: [warningAt(oneMinus(T.HOST_DISK_FILLING_AVAILABLE_RATIO)), criticalAt(oneMinus(T.HOST_DISK_AVAILABLE_CRITICAL_RATIO))],
+            min: 0,
+            max: 1,
+            width: 12,
+          },
+          { legendCalcs: ['lastNotNull'] },
+        ),
+        timeseriesPanel(
+          {
+            id: 29,
+            title: 'Disk I/O latency',
+            description: 'Average time one read and one write took on each block device over the rate interval (time spent by all reads over reads completed, the same for writes); empty while a device does no reads or writes.',
+            unit: UNIT.seconds,
+            queries: [
+              { expr: rate(sel(C.nodeDiskReadTimeSecondsTotal, H), RATE).div(rate(sel(C.nodeDiskReadsCompletedTotal, H), RATE)), legend: '{{instance}} {{device}} read' },
+              { expr: rate(sel(C.nodeDiskWriteTimeSecondsTotal, H), RATE).div(rate(sel(C.nodeDiskWritesCompletedTotal, H), RATE)), legend: '{{instance}} {{device}} write' },
+            ],
+            min: 0,
+            width: 12,
+          },
+          { legendCalcs: ['lastNotNull', 'max'] },
+        ),
+        timeseriesPanel({
+          id: 30,
+          title: 'Disk busy',
+          description: 'Share of time each block device had I/O in flight (rate of its I/O time). Near 100 % an HDD is saturated; an SSD or NVMe device serves requests in parallel and can take more, so read it with the latency and the queue.',
+          unit: UNIT.ratio,
+          queries: [{ expr: rate(sel(C.nodeDiskIoTimeSecondsTotal, H), RATE), legend: '{{instance}} {{device}}' }],
+          min: 0,
+          max: 1,
+          width: 6,
+        }),
+        timeseriesPanel({
+          id: 31,
+          title: 'Disk queue',
+          description: 'Average number of I/Os in flight or waiting on each block device over the rate interval (rate of the weighted I/O time). A queue that grows with the latency means the device does not keep up.',
+          unit: UNIT.count,
+          queries: [{ expr: rate(sel(C.nodeDiskIoTimeWeightedSecondsTotal, H), RATE), legend: '{{instance}} {{device}}' }],
+          min: 0,
+          width: 6,
+        }),
+        timeseriesPanel({
+          id: 32,
+          title: 'Disk operations',
+          description: 'Reads and writes completed per second on each block device.',
+          unit: UNIT.iops,
+          queries: [
+            { expr: rate(sel(C.nodeDiskReadsCompletedTotal, H), RATE), legend: '{{instance}} {{device}} reads' },
+            { expr: rate(sel(C.nodeDiskWritesCompletedTotal, H), RATE), legend: '{{instance}} {{device}} writes' },
+          ],
+          min: 0,
+          width: 6,
+        }),
+        timeseriesPanel({
+          id: 33,
+          title: 'Disk throughput',
+          description: 'Bytes read and written per second on each block device.',
+          unit: UNIT.bytesPerSecond,
+          queries: [
+            { expr: rate(sel(C.nodeDiskReadBytesTotal, H), RATE), legend: '{{instance}} {{device}} read' },
+            { expr: rate(sel(C.nodeDiskWrittenBytesTotal, H), RATE), legend: '{{instance}} {{device}} written' },
+          ],
+          min: 0,
+          width: 6,
+        }),
+      ],
+    },
+    {
+      title: 'Host processes and sensors',
+      panels: [
+        timeseriesPanel({
+          id: 34,
+          title: 'Configured process CPU',
+          description: 'CPU time (user plus system) per second of the processes the host exporter is configured to watch (its --process options: the trading engine, the recorder), summed over the processes matching each name: 100 % is one full core.',
+          unit: UNIT.ratio,
+          queries: [{ expr: sum([...host, 'name'], rate(sel(C.hostProcessCpuSecondsTotal, H), RATE)), legend: '{{instance}} {{name}}' }],
+          min: 0,
+          width: 8,
+        }),
+        timeseriesPanel({
+          id: 35,
+          title: 'Configured process memory',
+          description: 'Resident memory (VmRSS) of the processes the host exporter is configured to watch, summed over the processes matching each name.',
+          unit: UNIT.bytes,
+          queries: [{ expr: max([...host, 'name'], sel(C.hostProcessResidentMemoryBytes, H)), legend: '{{instance}} {{name}}' }],
+          min: 0,
+          width: 8,
+        }),
+        statPanel({
+          id: 36,
+          title: 'Configured processes running',
+          description: 'Processes running that match each configured name; NOT RUNNING (red) when none does, for example the trading engine is down.',
+          unit: UNIT.count,
+          queries: [{ expr: max([...host, 'name'], sel(C.hostProcesses, H)), legend: '{{instance}} {{name}}' }],
+          thresholds: [],
+          mappings: valueMappings({ 0: { text: 'NOT RUNNING', color: COLOR.critical } }),
+          width: 8,
+        }),
+        timeseriesPanel(
+          {
+            id: 37,
+            title: 'Temperatures',
+            description: 'Temperature sensors of each host: hardware monitors (hwmon chips: CPU packages and cores, NVMe drives, NICs) and ACPI thermal zones. Empty on a host without sensors (most virtual machines): Host collectors then shows hwmon or thermal_zone as NO DATA.',
+            unit: UNIT.celsius,
+            queries: [
+              { expr: max([...host, 'chip', 'sensor'], sel(C.nodeHwmonTempCelsius, H)), legend: '{{instance}} {{chip}} {{sensor}}' },
+              { expr: max([...host, 'type', 'zone'], sel(C.nodeThermalZoneTemp, H)), legend: '{{instance}} zone {{zone}} {{type}}' },
+            ],
+            width: 12,
+          },
+          { legendCalcs: ['lastNotNull', 'max'] },
+        ),
+        stateTimelinePanel({
+          id: 38,
+          title: 'Host collectors',
+          description: 'Whether each collector of the host exporter read its source on the last scrape. NO DATA is normal for a source the host does not have (no hwmon or thermal zones in a VM); a collector that used to be OK and turns NO DATA has failed (the exporter logs why).',
+          unit: UNIT.state,
+          queries: [{ expr: max([...host, 'collector'], sel(C.nodeScrapeCollectorSuccess, H)), legend: '{{instance}} {{collector}}' }],
+          mappings: flagMappings({ text: 'NO DATA', color: COLOR.warning }, { text: 'OK', color: COLOR.ok }),
+          width: 12,
+        }),
+      ],
+    },
+  ];
+}
+
+/** `1 - ratio` for a threshold: an alert's free or idle share as the used or busy share the panel shows. */
+function oneMinus(ratio: number): number {
+  return Number((1 - ratio).toPrecision(12));
+}
 
 /** The system health dashboard (uid `tickwatch-system-health`). */
 export function systemHealthDashboard(): Dashboard {
@@ -33,9 +311,10 @@ export function systemHealthDashboard(): Dashboard {
   return buildDashboard({
     uid: DASHBOARD_UIDS.system,
     title: 'tickwatch / System health',
-    description: `Scrape health of every tickwatch exporter, and the processes behind them: CPU, resident memory, V8 heap, recording-thread event-loop lag, series allocated by the instrumentation core and label lookups its cardinality guard folded. ${HOST_NOTE}`,
-    tags: ['system'],
-    variables: [instanceVariable(C.buildInfo)],
+    description:
+      'Scrape health of every tickwatch exporter; the host (from the host exporter, selected by the Host variable): CPU busy and per core, load, memory and swap, network interfaces, disk latency and queue, filesystem use, the configured processes and temperatures; and the tickwatch processes themselves (selected by the Instance variable): CPU, resident memory, V8 heap, recording-thread event-loop lag, series allocated by the instrumentation core and label lookups its cardinality guard folded.',
+    tags: ['system', 'host'],
+    variables: [instanceVariable(C.buildInfo), hostVariable()],
     rows: [
       {
         title: 'Targets',
@@ -58,6 +337,7 @@ export function systemHealthDashboard(): Dashboard {
           }),
         ],
       },
+      ...hostRows(),
       {
         title: 'Processes',
         panels: [
