@@ -6,7 +6,8 @@
  * has is not written twice.
  *
  * Batching: a batch is sealed when one of its tables holds `batchRows` rows (checked between
- * tailer polls) or every `batchMs`, whichever comes first (defaults 1,000 rows, 1 s).
+ * tailer polls; up to 8 times that while the store is busy) or every `batchMs`, whichever comes
+ * first (defaults 1,000 rows, 1 s).
  */
 import { backOff } from 'exponential-backoff';
 import * as C from '../catalog/index.js';
@@ -134,10 +135,13 @@ export class Recorder {
 
   /**
    * Seals when one table has `batchRows` rows pending (so each table's insert is a full batch, not
-   * a slice of one). Call between source polls, with the source position.
+   * a slice of one). While the store is still busy with earlier batches the batch keeps growing, up
+   * to 8 times that (group commit: fewer fsyncs and inserts under load, no extra delay when idle;
+   * the `batchMs` timer still seals at least once a second). Call between source polls, with the
+   * source position.
    */
   maybeSeal(tail?: TailPosition): void {
-    if (this.pendingMax >= this.batchRows) this.seal(tail);
+    if (this.pendingMax >= this.batchRows && (this.queue.length === 0 || this.pendingMax >= this.batchRows * 8)) this.seal(tail);
   }
 
   /**
