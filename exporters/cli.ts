@@ -21,6 +21,12 @@ export function portOption(v: string): number {
   return n;
 }
 
+// `tickwatch ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('tickwatch').description('Observability for the HFT trading engine: exporters, catalog and tools.').showHelpAfterError();
 
 const docs = program.command('docs').description('Generate reference documents.');

@@ -7,6 +7,7 @@
  * worker runs), `GET /-/ready` (503 until the owner marks the service ready, then 200).
  */
 import Fastify from 'fastify';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processCollectors } from './process.js';
 import type { LayoutMessage } from './protocol.js';
@@ -25,6 +26,8 @@ export interface WorkerConfig {
    * worker reads at scrape time (the host exporter's /proc readers, the ClickHouse exporter's queries).
    */
   readonly collectorModules?: readonly { readonly url: string; readonly options?: unknown }[];
+  /** Nice value of this thread (default 10: below the recording thread). */
+  readonly nice?: number;
 }
 
 /** What a collector module exports. */
@@ -36,6 +39,14 @@ export interface CollectorModule {
 export type WorkerReply = { t: 'listening'; port: number } | { t: 'error'; message: string } | { t: 'problem'; message: string };
 
 const cfg = workerData as WorkerConfig;
+
+// The recording thread comes first: on Linux a thread's nice value is its own, so raising this
+// thread's lets the scheduler prefer the recording thread when cores are contended. Best effort.
+try {
+  setPriority(0, cfg.nice ?? 10);
+} catch {
+  // Not permitted or not supported here: the worker runs at normal priority.
+}
 const control = new Int32Array(cfg.control);
 const view = new SeriesView();
 for (const c of processCollectors(view)) view.addCollector(c);
