@@ -6,7 +6,9 @@ import { JOBS } from '../../prometheus/jobs.js';
 import { ClickHouseStore, httpTransport } from './stores/clickhouse.js';
 import { DuckDbStore } from './stores/duckdb.js';
 import type { AuditStore } from './stores/store.js';
-import { formatStory, parseSince, RECORDER_QUERY_PORT, search, startQueryApi, type FoundJson } from './search.js';
+import { verifyStore, type ChainReport } from './chain.js';
+import { formatChainReports, formatStory, parseSince, RECORDER_QUERY_PORT, search, startQueryApi, type FoundJson } from './search.js';
+import { TABLES } from './tables.js';
 import { startRecorderService } from './service.js';
 import { createLogging, parseLogLevels } from '../lib/log.js';
 
@@ -80,5 +82,33 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
         }
       }
       console.log(o.json ? rows.map((x) => JSON.stringify(x)).join('\n') : formatStory(rows));
+    });
+
+  const audit = program.command('audit').description('Check the audit tables.');
+  audit
+    .command('verify')
+    .description("Verify every audit table's hash chain: finds altered, deleted, inserted and reordered rows. Exits 1 when a chain is broken.")
+    .option('--json', 'print the reports as JSON')
+    .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
+    .option('--query-port <port>', 'query API of a running recorder', port, RECORDER_QUERY_PORT)
+    .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
+    .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
+    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
+      let reports: ChainReport[];
+      // As for search: a running recorder holds the embedded database, so ask it first.
+      const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/verify`).catch(() => undefined);
+      if (r?.ok) reports = (await r.json()) as ChainReport[];
+      else if (r) throw new Error(`recorder query API: ${await r.text()}`);
+      else {
+        const store = await openStore(o);
+        try {
+          await store.init(TABLES);
+          reports = await verifyStore(store, TABLES);
+        } finally {
+          await store.close();
+        }
+      }
+      console.log(o.json ? JSON.stringify(reports, null, 2) : formatChainReports(reports));
+      if (reports.some((x) => x.problemCount > 0)) process.exitCode = 1;
     });
 }

@@ -14,9 +14,10 @@ import * as C from '../catalog/index.js';
 import type { HftEvent } from '../hft/events/index.js';
 import type { MetricRegistry } from '../instrument/registry.js';
 import type { Log } from '../lib/log.js';
+import { linkRow, linkRows, type ChainHead, type ChainHeads } from './chain.js';
 import { rowsFor, type Row } from './rows.js';
-import type { AuditStore } from './stores/store.js';
-import { TABLES, type TableName } from './tables.js';
+import { StoreSchemaError, type AuditStore } from './stores/store.js';
+import { TABLES, type TableDef, type TableName } from './tables.js';
 import type { Batch, TailPosition, WriteAheadLog } from './wal.js';
 
 /** Options of a {@link Recorder}. */
@@ -36,6 +37,17 @@ export interface RecorderOptions {
   readonly retryMaxMs?: number;
   /** Identifies this recorder in batch tokens (default `tickwatch`). */
   readonly id?: string;
+  /**
+   * The audit tables' chain heads to continue from: the write-ahead log's (`WalRecovery.chain`),
+   * or, for a new log, the store's ({@link AuditStore.chainHeads}). Default: empty chains.
+   */
+  readonly chain?: ChainHeads;
+}
+
+const DEFS: ReadonlyMap<TableName, TableDef> = new Map(TABLES.map((t) => [t.name, t]));
+
+function sameHeads(a: ChainHeads, b: ChainHeads): boolean {
+  return TABLES.every((t) => a[t.name]?.seq === b[t.name]?.seq && a[t.name]?.hash === b[t.name]?.hash);
 }
 
 interface Queued {
@@ -61,11 +73,17 @@ export class Recorder {
   private readonly m;
   private readonly batchRows: number;
   private readonly maxSpool: number;
+  /** Where each audit table's chain ends after the sealed batches (the pending batch's `before`). */
+  private heads: ChainHeads;
+  /** Where each chain ends counting the pending rows too (they are linked as they are added). */
+  private running: Partial<Record<TableName, ChainHead>>;
 
   constructor(private readonly o: RecorderOptions) {
     const r = o.registry;
     this.batchRows = o.batchRows ?? 1000;
     this.maxSpool = o.maxSpoolBytes ?? 1024 ** 3;
+    this.heads = o.chain ?? {};
+    this.running = { ...this.heads };
     this.m = {
       rows: r.counter(C.recorderRowsWrittenTotal),
       failures: r.counter(C.recorderWriteFailuresTotal),
@@ -108,9 +126,29 @@ export class Recorder {
     return out;
   }
 
-  /** Replays batches left uncommitted by a previous run (call once, before {@link add}). */
+  /** The audit tables' chain heads after every batch sealed so far (pending rows not counted). */
+  get chainHeads(): ChainHeads {
+    return this.heads;
+  }
+
+  /**
+   * Replays batches left uncommitted by a previous run (call once, before {@link add}). Each
+   * batch's rows are rebuilt from its lines and linked from the chain heads logged with it, so they
+   * are the rows first sealed, hashes included.
+   * @throws Error when a rebuilt batch does not end at the chain heads logged with it (the event
+   *   to row mapping changed between versions with batches still spooled)
+   */
   resume(pending: readonly Batch[]): void {
-    for (const b of pending) this.queue.push({ batch: b, tables: this.rebuild(b.lines), replay: true });
+    for (const b of pending) {
+      const tables = this.rebuild(b.lines);
+      const after = linkRows(tables, DEFS, b.chain?.before ?? this.heads);
+      if (b.chain && !sameHeads(after, b.chain.after)) {
+        throw new Error(`spooled batch ${b.seq} rebuilds to other rows than were sealed (chain heads ${JSON.stringify(after)}, logged ${JSON.stringify(b.chain.after)}); replay it with the tickwatch version that wrote it`);
+      }
+      this.heads = after;
+      this.running = { ...after };
+      this.queue.push({ batch: b, tables, replay: true });
+    }
     this.updateGauges();
     this.kick();
   }
@@ -125,6 +163,8 @@ export class Recorder {
     if (produced.length === 0) return;
     this.pendingLines.push(line);
     for (const [table, row] of produced) {
+      const def = DEFS.get(table)!;
+      if (def.chained) linkRow(def, row, this.running);
       let rows = this.pending.get(table);
       if (!rows) this.pending.set(table, (rows = []));
       rows.push(row);
@@ -145,7 +185,9 @@ export class Recorder {
   }
 
   /**
-   * Seals the rows so far into a batch: appended to the WAL and fsync'd, then queued for the store.
+   * Seals the rows so far into a batch (their audit rows already linked onto their tables' hash
+   * chains, with the heads before and after logged beside them): appends the batch to the WAL and
+   * fsyncs, then queues it for the store.
    * @param tail - the source position after the last event in the batch
    * @returns the batch, or undefined when there was nothing to seal
    */
@@ -157,7 +199,10 @@ export class Recorder {
     this.pendingLines = [];
     this.pendingRows = 0;
     this.pendingMax = 0;
-    const batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), lines });
+    const before = this.heads;
+    const after: ChainHeads = { ...this.running };
+    const batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), lines, chain: { before, after } });
+    this.heads = after;
     this.m.batches.inc();
     this.queue.push({ batch, tables, replay: false });
     this.updateGauges();
@@ -208,12 +253,14 @@ export class Recorder {
           startingDelay: this.o.retryStartMs ?? 100,
           maxDelay: this.o.retryMaxMs ?? 5000,
           jitter: 'full',
-          retry: () => !this.stopping,
+          // A store whose tables are not this version's needs a person, not retries.
+          retry: (err: unknown) => !this.stopping && !(err instanceof StoreSchemaError),
         });
-      } catch {
-        return; // stopping: the batch stays in the WAL for the next run
+      } catch (err) {
+        if (err instanceof StoreSchemaError) this.o.log.error('recorder.store_schema', `${err.message} Recording to the store stops; batches stay spooled.`, { err });
+        return; // stopping, or a schema problem: the batch stays in the WAL for the next run
       }
-      this.o.wal.commit(q.batch.seq, q.batch.tail);
+      this.o.wal.commit(q.batch.seq, q.batch.tail, q.batch.chain?.after);
       this.queue.shift();
       this.updateGauges();
     }

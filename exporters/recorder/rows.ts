@@ -51,7 +51,10 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 /** The envelope columns of a row, shared by the `logs` row and copied into the audit row. */
 type Envelope = ReturnType<typeof envelope>;
 
-/** An audit row: the envelope then the table's columns, built as one literal (one hidden class per table). */
+/**
+ * An audit row: the envelope, the table's columns, then the hash-chain columns as placeholders
+ * (filled in when the batch is sealed: chain.ts), built as one literal (one hidden class per table).
+ */
 function audit<T extends Record<string, string | number | null>>(b: Envelope, cols: T): Row {
   return Object.assign(
     {
@@ -67,12 +70,14 @@ function audit<T extends Record<string, string | number | null>>(b: Envelope, co
       fields: b.fields,
     },
     cols,
+    { chain_seq: 0, prev_hash: '', row_hash: '' },
   );
 }
 
 /**
  * The rows an event produces, by table. The batch token is filled in by the store at insert.
- * Rows are treated as immutable: the `logs` row is the envelope object itself.
+ * Rows are treated as immutable (the `logs` row is the envelope object itself), except that an
+ * audit row's chain columns are set once, when its batch is sealed.
  * @param minLevel - lowest level that goes to `logs` (default info)
  * @param raw - the event's line as received (stored in `fields`); JSON of the object when absent
  */

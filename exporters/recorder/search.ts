@@ -1,10 +1,11 @@
 /**
- * `tickwatch logs search`: the whole story of one trade (correlation id) across the log stream and
+ * `tickwatch logs search` and `tickwatch audit verify`: the whole story of one trade (correlation id) across the log stream and
  * the audit tables, in time order. A running recorder answers on its query API (127.0.0.1:9474),
  * because the embedded store is locked by its writer; with no recorder running, the store is
- * opened directly.
+ * opened directly. Verifying the hash chains goes the same way.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { verifyStore, type ChainReport } from './chain.js';
 import { formatNanos } from './rows.js';
 import type { AuditStore, FoundRow, SearchQuery } from './stores/store.js';
 import { TABLES } from './tables.js';
@@ -70,8 +71,28 @@ export async function startQueryApi(store: AuditStore, port = RECORDER_QUERY_POR
       return reply.code(400).send({ error: (err as Error).message });
     }
   });
+  // The audit tables' hash chains (`tickwatch audit verify` asks here while a recorder runs).
+  app.get('/api/v1/verify', async (_req, reply) => {
+    try {
+      return reply.send(await verifyStore(store, TABLES));
+    } catch (err) {
+      return reply.code(500).send({ error: (err as Error).message });
+    }
+  });
   await app.listen({ host, port });
   return app;
+}
+
+/** Formats chain reports for the terminal: one line per table, then its problems. */
+export function formatChainReports(reports: readonly ChainReport[]): string {
+  const lines: string[] = [];
+  for (const r of reports) {
+    const from = r.rows === 0 ? 'empty' : `seq ${r.firstSeq}..${r.head.seq}${r.firstSeq > 1 ? ' (older rows expired by retention)' : ''}`;
+    lines.push(`${r.problemCount === 0 ? 'ok  ' : 'FAIL'} ${r.table.padEnd(28)} ${String(r.rows).padStart(9)} rows  ${from}  head ${r.head.hash.slice(0, 16)}${r.problemCount ? `  ${r.problemCount} problem(s)` : ''}`);
+    for (const p of r.problems) lines.push(`       ${p}`);
+    if (r.problemCount > r.problems.length) lines.push(`       ... and ${r.problemCount - r.problems.length} more`);
+  }
+  return lines.join('\n');
 }
 
 /** Formats results as aligned text lines for the terminal. */

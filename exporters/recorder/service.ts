@@ -11,9 +11,12 @@ import { IngestPipeline } from '../hft/ingest/pipeline.js';
 import { FileTailer } from '../hft/ingest/tail.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
-import type { Logging } from '../lib/log.js';
+import type { Log, Logging } from '../lib/log.js';
+import { backOff } from 'exponential-backoff';
+import type { ChainHeads } from './chain.js';
 import { Recorder } from './recorder.js';
-import type { AuditStore } from './stores/store.js';
+import { TABLES } from './tables.js';
+import { StoreSchemaError, type AuditStore } from './stores/store.js';
 import { WriteAheadLog } from './wal.js';
 
 /** Configuration of the recorder service. */
@@ -47,7 +50,33 @@ export interface RecorderService {
 }
 
 /**
- * Starts the service. The store may be down: batches spool until it answers.
+ * The chain heads the store holds, retried with backoff until the store answers.
+ * @throws StoreSchemaError when the store's tables are not this version's (not retried)
+ * @param maxDelayMs - longest wait between tries (default 5 s)
+ */
+async function chainHeadsFromStore(store: AuditStore, log: Log, maxDelayMs = 5000): Promise<ChainHeads> {
+  return backOff(
+    async () => {
+      await store.init(TABLES);
+      return store.chainHeads(TABLES);
+    },
+    {
+      numOfAttempts: Number.MAX_SAFE_INTEGER,
+      startingDelay: 100,
+      maxDelay: maxDelayMs,
+      jitter: 'full',
+      retry: (err: unknown) => {
+        if (err instanceof StoreSchemaError) return false;
+        log.warn('recorder.store_unreachable', `The ${store.kind} store does not answer; recording starts once it does (the engine's file keeps the events).`, { err });
+        return true;
+      },
+    },
+  );
+}
+
+/**
+ * Starts the service. The store may be down: batches spool until it answers (a new WAL, with no
+ * chain heads of its own, waits for the store's before it starts recording).
  * @throws Error when the metrics port cannot be bound
  */
 export async function startRecorderService(cfg: RecorderServiceConfig, logging: Logging): Promise<RecorderService> {
@@ -59,8 +88,14 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   corrupt.labels('truncated').inc(recovery.truncated);
   corrupt.labels('checksum').inc(recovery.corrupt);
   for (const p of recovery.problems) log.error('recorder.spool_damaged', `Spool record damaged and not replayed: ${p}`, { problem: p });
-  const recorder = new Recorder({ store: cfg.store, wal, registry, log, batchRows: cfg.batchRows, maxSpoolBytes: cfg.maxSpoolBytes, minLevel: cfg.minLevel, retryMaxMs: cfg.retryMaxMs });
+  // Served from here on (not ready until recording starts).
+  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? JOBS.recorder.port, service: 'tickwatch-recorder', onProblem: (m) => log.warn('metrics.problem', m) });
+  // The audit tables' hash chains continue from the heads the WAL logged; a new WAL learns them
+  // from the store first (waiting while it is unreachable: the engine's file keeps the events).
+  const chain = recovery.chain ?? (await chainHeadsFromStore(cfg.store, log, cfg.retryMaxMs));
+  const recorder = new Recorder({ store: cfg.store, wal, registry, log, batchRows: cfg.batchRows, maxSpoolBytes: cfg.maxSpoolBytes, minLevel: cfg.minLevel, retryMaxMs: cfg.retryMaxMs, chain });
   recorder.resume(recovery.pending);
+  log.info('recorder.chain_head', `Audit hash chains continue from ${recovery.chain ? 'the write-ahead log' : 'the store'} (tickwatch audit verify checks them).`, { heads: recorder.chainHeads });
   if (recovery.pending.length) log.info('recorder.replaying', `Replaying ${recovery.pending.length} spooled batches.`, { batches: recovery.pending.length });
 
   const pipeline = new IngestPipeline({
@@ -82,7 +117,6 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     pipeline.source('file', cfg.events),
     logging.logger('recorder-ingest'),
   );
-  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? JOBS.recorder.port, service: 'tickwatch-recorder', onProblem: (m) => log.warn('metrics.problem', m) });
   tailer.start();
   const timer = setInterval(() => recorder.seal(tailer.currentState()), cfg.batchMs ?? 1000);
   metrics.setReady(true);
@@ -99,6 +133,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
       const tail = tailer.currentState();
       tailer.stop();
       await recorder.stop(tail);
+      log.info('recorder.chain_head', 'Recorder stopped; where the audit hash chains end (rows still spooled included).', { heads: recorder.chainHeads });
       await metrics.close();
     },
   };

@@ -33,6 +33,8 @@ export interface TableDef {
   readonly retention: Retention;
   /** Columns after the envelope. */
   readonly columns: readonly Column[];
+  /** Hash-chained (see chain.ts): the chain columns follow the table's own. */
+  readonly chained?: true;
 }
 
 /** Envelope columns, first in every table. */
@@ -49,6 +51,13 @@ export const ENVELOPE: readonly Column[] = [
   { name: 'fields', type: 'string', required: true },
 ];
 
+/** The hash-chain columns of a chained table (see chain.ts), last. */
+export const CHAIN_COLUMNS: readonly Column[] = [
+  { name: 'chain_seq', type: 'int', required: true },
+  { name: 'prev_hash', type: 'string', required: true },
+  { name: 'row_hash', type: 'string', required: true },
+];
+
 const s = (name: string): Column => ({ name, type: 'string' });
 const lc = (name: string): Column => ({ name, type: 'lowcard' });
 const f = (name: string): Column => ({ name, type: 'float' });
@@ -58,30 +67,35 @@ const i = (name: string): Column => ({ name, type: 'int' });
 export const TABLES: readonly TableDef[] = [
   {
     name: 'audit_orders',
+    chained: true,
     description: 'Intents and every order lifecycle step with the broker responses (submit, ack, reject, cancel, replace, expire, fills).',
     retention: 'audit',
     columns: [lc('strategy'), lc('gateway'), s('order_id'), lc('side'), s('symbol'), f('qty'), f('price'), f('leaves_qty'), lc('reason'), s('broker_code'), i('latency_ns')],
   },
   {
     name: 'audit_risk_decisions',
+    chained: true,
     description: 'Every pre-trade risk decision: accept or reject, why, and which limit decided.',
     retention: 'audit',
     columns: [lc('strategy'), lc('decision'), lc('reason'), s('limit_name'), i('latency_ns')],
   },
   {
     name: 'audit_guardrail_transitions',
+    chained: true,
     description: 'StormGuard mode transitions per strategy.',
     retention: 'audit',
     columns: [lc('strategy'), lc('from_mode'), lc('to_mode'), s('reason')],
   },
   {
     name: 'audit_connectivity',
+    chained: true,
     description: 'Gateway connects, disconnects and reconnects, and feed sequence gaps.',
     retention: 'audit',
     columns: [lc('gateway'), lc('kind'), s('reason'), i('attempt')],
   },
   {
     name: 'audit_config_changes',
+    chained: true,
     description: 'Configuration changes: who (operator id), the new and previous config hash, what changed and the diff.',
     retention: 'audit',
     columns: [s('operator_id'), s('config_hash'), s('previous_hash'), s('config_key'), s('diff')],
@@ -108,9 +122,9 @@ export interface RetentionDays {
  */
 export const DEFAULT_RETENTION: RetentionDays = { audit: 5 * 365, logs: 30 };
 
-/** All columns of a table, envelope first. */
+/** All columns of a table: the envelope, the table's own, then the chain columns when chained. */
 export function columnsOf(t: TableDef): readonly Column[] {
-  return [...ENVELOPE, ...t.columns];
+  return t.chained ? [...ENVELOPE, ...t.columns, ...CHAIN_COLUMNS] : [...ENVELOPE, ...t.columns];
 }
 
 const DUCK: Record<ColumnType, string> = { ts_ns: 'BIGINT NOT NULL', string: 'VARCHAR', lowcard: 'VARCHAR', float: 'DOUBLE', int: 'BIGINT' };

@@ -5,7 +5,7 @@
  *
  * Segmented files `wal-<segment number>.log` (numbers only grow, never reused), records of
  * `[u32 payload length][u8 type][3 zero bytes][first 8 bytes of SHA-256(payload)][payload]`, the
- * payload a JSON header line (`seq`, `tail`) then, for a batch, its event lines (NDJSON never holds
+ * payload a JSON header line (`seq`, `tail`, the chain heads) then, for a batch, its event lines (NDJSON never holds
  * a newline inside a line, so no escaping is needed).
  * Opening the log verifies every record: a record whose checksum does not match, or that is cut
  * short (a crash mid-write), is counted and reported and never replayed; reading of that segment
@@ -14,6 +14,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChainHeads } from './chain.js';
 
 const HEADER = 16;
 const BATCH = 1;
@@ -39,6 +40,11 @@ export interface Batch {
   /** Where the source tailer was after the last event of this batch (absent for in-process sources). */
   readonly tail?: TailPosition;
   readonly lines: readonly string[];
+  /**
+   * The audit tables' chain heads before and after this batch's rows (chain.ts): a replay links
+   * the rebuilt rows from `before`, and gets the same hashes.
+   */
+  readonly chain?: { readonly before: ChainHeads; readonly after: ChainHeads };
 }
 
 /** What opening the log found. */
@@ -47,6 +53,8 @@ export interface WalRecovery {
   readonly pending: Batch[];
   /** The tail position of the newest batch logged, committed or not. */
   readonly tail: TailPosition | undefined;
+  /** The chain heads after the newest batch logged, committed or not (undefined: none logged yet). */
+  readonly chain: ChainHeads | undefined;
   /** Records cut short by a crash. */
   readonly truncated: number;
   /** Records whose checksum did not match. */
@@ -124,6 +132,8 @@ export class WriteAheadLog {
     const batches = new Map<number, Batch>();
     let tail: TailPosition | undefined;
     let maxTailSeq = 0;
+    let chain: ChainHeads | undefined;
+    let maxChainSeq = 0;
     let truncated = 0;
     let corrupt = 0;
     const problems: string[] = [];
@@ -162,9 +172,9 @@ export class WriteAheadLog {
         }
         const text = payload.toString('utf8');
         const nl = text.indexOf('\n');
-        const rec = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { seq: number; tail?: TailPosition };
+        const rec = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { seq: number; tail?: TailPosition; chain?: Batch['chain']; after?: ChainHeads };
         if (type === BATCH) {
-          batches.set(rec.seq, { seq: rec.seq, ...(rec.tail ? { tail: rec.tail } : {}), lines: nl < 0 ? [] : text.slice(nl + 1).split('\n') });
+          batches.set(rec.seq, { seq: rec.seq, ...(rec.tail ? { tail: rec.tail } : {}), ...(rec.chain ? { chain: rec.chain } : {}), lines: nl < 0 ? [] : text.slice(nl + 1).split('\n') });
           seg.seqs.add(rec.seq);
           this.pendingBytes.set(rec.seq, HEADER + len);
         } else this.committed.add(rec.seq);
@@ -172,6 +182,12 @@ export class WriteAheadLog {
         if (rec.tail && rec.seq >= maxTailSeq) {
           tail = rec.tail;
           maxTailSeq = rec.seq;
+        }
+        // So do the chain heads after the batch (a commit repeats them: its batch's segment may go).
+        const after = rec.chain?.after ?? rec.after;
+        if (after && rec.seq >= maxChainSeq) {
+          chain = after;
+          maxChainSeq = rec.seq;
         }
         this.nextSeq = Math.max(this.nextSeq, rec.seq + 1);
         pos += HEADER + len;
@@ -188,7 +204,7 @@ export class WriteAheadLog {
     for (const seq of this.committed) this.pendingBytes.delete(seq);
     const pending = [...batches.values()].filter((b) => !this.committed.has(b.seq)).sort((a, b) => a.seq - b.seq);
     this.reclaim();
-    return { pending, tail, truncated, corrupt, problems };
+    return { pending, tail, chain, truncated, corrupt, problems };
   }
 
   private ensureSegment(): void {
@@ -223,7 +239,7 @@ export class WriteAheadLog {
   appendBatch(b: Omit<Batch, 'seq'>): Batch {
     if (b.lines.some((l) => l.includes('\n'))) throw new Error('a batch line holds a newline');
     const batch: Batch = { seq: this.nextSeq++, ...b };
-    const n = this.append(BATCH, batch.tail ? { seq: batch.seq, tail: batch.tail } : { seq: batch.seq }, batch.lines, true);
+    const n = this.append(BATCH, { seq: batch.seq, ...(batch.tail ? { tail: batch.tail } : {}), ...(batch.chain ? { chain: batch.chain } : {}) }, batch.lines, true);
     this.active!.seqs.add(batch.seq);
     this.pendingBytes.set(batch.seq, n);
     return batch;
@@ -232,9 +248,10 @@ export class WriteAheadLog {
   /**
    * Marks a batch as in the store. Not fsync'd: a lost commit only means an idempotent replay.
    * @param tail - the batch's source position, kept so it survives the batch's segment being deleted
+   * @param after - the chain heads after the batch, kept for the same reason
    */
-  commit(seq: number, tail?: TailPosition): void {
-    this.append(COMMIT, tail ? { seq, tail } : { seq }, undefined, false);
+  commit(seq: number, tail?: TailPosition, after?: ChainHeads): void {
+    this.append(COMMIT, { seq, ...(tail ? { tail } : {}), ...(after ? { after } : {}) }, undefined, false);
     this.committed.add(seq);
     this.pendingBytes.delete(seq);
     this.reclaim();

@@ -14,7 +14,8 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { formatNanos } from '../rows.js';
 import { clickhouseDDL, columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../tables.js';
-import type { AuditStore, FoundRow, SearchQuery, WalRow } from './store.js';
+import type { ChainHead, ChainHeads } from '../chain.js';
+import { checkColumns, type AuditStore, type FoundRow, type SearchQuery, type WalRow } from './store.js';
 
 /** How SQL reaches ClickHouse. */
 export interface ClickHouseTransport {
@@ -72,9 +73,15 @@ export class ClickHouseStore implements AuditStore {
     this.db = o.database ?? 'tickwatch';
   }
 
+  /** @throws StoreSchemaError when an existing table lacks columns this version writes */
   async init(tables: readonly TableDef[]): Promise<void> {
     await this.t.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
-    for (const t of tables) await this.t.command(this.o.legacy ? legacyClickhouseDDL(t, this.db) : clickhouseDDL(t, this.o.retention ?? DEFAULT_RETENTION, this.db));
+    for (const t of tables) {
+      await this.t.command(this.o.legacy ? legacyClickhouseDDL(t, this.db) : clickhouseDDL(t, this.o.retention ?? DEFAULT_RETENTION, this.db));
+      const have = await this.t.query<{ name: string }>(`SELECT name FROM system.columns WHERE database = ${literal(this.db)} AND table = ${literal(t.name)}`);
+      const want = columnsOf(t).map((c) => (c.name === 'ts_ns' && !this.o.legacy ? 'ts' : c.name));
+      checkColumns(`ClickHouse database ${this.db}`, t.name, want, have.map((c) => c.name));
+    }
   }
 
   /** A WAL row as ClickHouse columns. */
@@ -105,6 +112,27 @@ export class ClickHouseStore implements AuditStore {
   async count(table: TableName): Promise<number> {
     const r = await this.t.query<{ n: string | number }>(`SELECT count() AS n FROM ${this.db}.${table}`);
     return Number(r[0]?.n ?? 0);
+  }
+
+  async chainHeads(tables: readonly TableDef[]): Promise<ChainHeads> {
+    const out: Partial<Record<TableName, ChainHead>> = {};
+    for (const t of tables) {
+      if (!t.chained) continue;
+      const [o] = await this.t.query<{ seq: string; row_hash: string }>(`SELECT toString(chain_seq) AS seq, row_hash FROM ${this.db}.${t.name} ORDER BY chain_seq DESC LIMIT 1`);
+      if (o) out[t.name] = { seq: Number(o.seq), hash: o.row_hash };
+    }
+    return out;
+  }
+
+  /** Rows with `chain_seq` from the first above `afterSeq` to `span - 1` past it, in chain order. */
+  async readChain(t: TableDef, afterSeq: number, span: number): Promise<Record<string, unknown>[]> {
+    const tsNs = this.o.legacy ? 'ts_ns' : 'toString(toUnixTimestamp64Nano(ts)) AS ts_ns';
+    const cols = columnsOf(t).map((c) => (c.name === 'ts_ns' ? tsNs : c.name));
+    const from = `${this.db}.${t.name}`;
+    const after = Math.floor(afterSeq);
+    return this.t.query<Record<string, unknown>>(
+      `SELECT ${cols.join(', ')} FROM ${from} WHERE chain_seq > ${after} AND chain_seq < (SELECT min(chain_seq) FROM ${from} WHERE chain_seq > ${after}) + ${Math.floor(span)} ORDER BY chain_seq`,
+    );
   }
 
   async search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]> {

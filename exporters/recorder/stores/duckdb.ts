@@ -5,7 +5,8 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { columnsOf, DEFAULT_RETENTION, duckdbDDL, type RetentionDays, type TableDef, type TableName } from '../tables.js';
-import type { AuditStore, FoundRow, SearchQuery, WalRow } from './store.js';
+import type { ChainHead, ChainHeads } from '../chain.js';
+import { checkColumns, type AuditStore, type FoundRow, type SearchQuery, type WalRow } from './store.js';
 
 /** DuckDB-backed audit store. */
 export class DuckDbStore implements AuditStore {
@@ -14,6 +15,7 @@ export class DuckDbStore implements AuditStore {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly defs: Map<string, TableDef>,
+    private readonly path: string,
   ) {}
 
   /**
@@ -23,12 +25,15 @@ export class DuckDbStore implements AuditStore {
   static async open(path: string): Promise<DuckDbStore> {
     const instance = await DuckDBInstance.create(path);
     const conn = await instance.connect();
-    return new DuckDbStore(instance, conn, new Map());
+    return new DuckDbStore(instance, conn, new Map(), path);
   }
 
+  /** @throws StoreSchemaError when an existing table lacks columns this version writes */
   async init(tables: readonly TableDef[]): Promise<void> {
     for (const t of tables) {
       await this.conn.run(duckdbDDL(t));
+      const r = await this.conn.runAndReadAll('SELECT column_name FROM information_schema.columns WHERE table_name = $t', { t: t.name });
+      checkColumns(this.path, t.name, columnsOf(t).map((c) => c.name), r.getRowObjects().map((o) => String(o.column_name)));
       this.defs.set(t.name, t);
     }
   }
@@ -78,6 +83,27 @@ export class DuckDbStore implements AuditStore {
   async count(table: TableName): Promise<number> {
     const r = await this.conn.runAndReadAll(`SELECT count(*) AS n FROM ${table}`);
     return Number(r.getRowObjects()[0]!.n);
+  }
+
+  async chainHeads(tables: readonly TableDef[]): Promise<ChainHeads> {
+    const out: Partial<Record<TableName, ChainHead>> = {};
+    for (const t of tables) {
+      if (!t.chained) continue;
+      const r = await this.conn.runAndReadAll(`SELECT chain_seq, row_hash FROM ${t.name} ORDER BY chain_seq DESC LIMIT 1`);
+      const o = r.getRowObjects()[0];
+      if (o) out[t.name] = { seq: Number(o.chain_seq), hash: String(o.row_hash) };
+    }
+    return out;
+  }
+
+  /** Rows with `chain_seq` from the first above `afterSeq` to `span - 1` past it, in chain order. */
+  async readChain(t: TableDef, afterSeq: number, span: number): Promise<Record<string, unknown>[]> {
+    const cols = columnsOf(t).map((c) => c.name);
+    const r = await this.conn.runAndReadAll(
+      `SELECT ${cols.join(', ')} FROM ${t.name} WHERE chain_seq > $after AND chain_seq < (SELECT min(chain_seq) FROM ${t.name} WHERE chain_seq > $after) + $span ORDER BY chain_seq`,
+      { after: BigInt(afterSeq), span: BigInt(span) },
+    );
+    return r.getRowObjects();
   }
 
   async search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]> {

@@ -1,4 +1,5 @@
 /** What the recorder needs from an audit store. */
+import type { ChainHeads } from '../chain.js';
 import type { TableDef, TableName } from '../tables.js';
 
 /** One row as logged in the WAL (ts_ns as a decimal string of nanoseconds). */
@@ -48,7 +49,40 @@ export interface AuditStore {
   countByToken(table: TableName, token: string): Promise<number>;
   /** Rows per table. */
   count(table: TableName): Promise<number>;
+  /**
+   * Where each chained table's hash chain ends in the store (the row with the highest
+   * `chain_seq`); tables with no rows are absent.
+   * @throws when the store cannot be reached
+   */
+  chainHeads(tables: readonly TableDef[]): Promise<ChainHeads>;
+  /**
+   * A page of a chained table in chain order: up to `limit` rows with `chain_seq` above `afterSeq`,
+   * every column by name (`ts_ns` and integers as decimal strings or numbers), for verifying.
+   */
+  readChain(table: TableDef, afterSeq: number, limit: number): Promise<Record<string, unknown>[]>;
   /** The whole story of one correlation id across every table, in time order. */
   search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]>;
   close(): Promise<void>;
+}
+
+/**
+ * The store holds a table whose columns are not the ones this version writes (a database made by
+ * an older tickwatch, before the audit tables were hash-chained, say). Not retried: it needs a
+ * person. The message names the table and the missing columns.
+ */
+export class StoreSchemaError extends Error {
+  override readonly name = 'StoreSchemaError';
+}
+
+/**
+ * Throws a {@link StoreSchemaError} when `have` lacks columns of `want`.
+ * @param where - the store, as the message should name it (a file path or a URL)
+ */
+export function checkColumns(where: string, table: string, want: readonly string[], have: readonly string[]): void {
+  const missing = want.filter((c) => !have.includes(c));
+  if (missing.length) {
+    throw new StoreSchemaError(
+      `${where}: table ${table} lacks the columns ${missing.join(', ')} that this tickwatch writes (made by an older version?). Move the database aside (with the recorder's wal/ folder) or point the recorder elsewhere.`,
+    );
+  }
 }

@@ -1,0 +1,186 @@
+/**
+ * The audit tables' hash chains: rows recorded through the recorder verify clean on both stores
+ * (DuckDB, and ClickHouse on chdb), and each kind of tampering (an edited row, a deleted row,
+ * reordered rows, a copied row) is found and named, by `verifyStore` and by `tickwatch audit verify`
+ * (exit 1). A database made before the chains existed is refused with a clear message.
+ */
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import type { HftEvent } from '../../exporters/hft/events/index.js';
+import { generate } from '../../exporters/hft/simulator/run.js';
+import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
+import { MetricRegistry } from '../../exporters/instrument/registry.js';
+import { verifyStore, type ChainReport } from '../../exporters/recorder/chain.js';
+import { Recorder } from '../../exporters/recorder/recorder.js';
+import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
+import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
+import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
+import { StoreSchemaError, type AuditStore } from '../../exporters/recorder/stores/store.js';
+import { duckdbDDL, TABLES } from '../../exporters/recorder/tables.js';
+import { WriteAheadLog } from '../../exporters/recorder/wal.js';
+import { captureLogging, tempDir } from '../helpers/env.js';
+
+const CLI = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
+
+/** Info-and-above events of a normal session (orders, risk decisions, StormGuard, config). */
+function events(n: number): { ev: HftEvent; line: string }[] {
+  const out: { ev: HftEvent; line: string }[] = [];
+  for (const [, evs] of generate({ scenario: scenarioByName('storm-halt'), seed: 21, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: Infinity, duration: 0 })) {
+    for (const e of evs) {
+      if (e.level === 'debug') continue;
+      const line = JSON.stringify(e);
+      out.push({ ev: JSON.parse(line) as HftEvent, line });
+    }
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
+/** Records `evs` through a recorder (batches of 300 rows) into `store`. */
+async function record(store: AuditStore, dir: string, evs: readonly { ev: HftEvent; line: string }[]): Promise<void> {
+  const wal = new WriteAheadLog(join(dir, 'wal'));
+  wal.open();
+  const rec = new Recorder({ store, wal, registry: new MetricRegistry(), log: captureLogging().logger('recorder'), batchRows: 300 });
+  for (let i = 0; i < evs.length; i++) {
+    rec.add(evs[i]!.ev, evs[i]!.line);
+    if (i % 200 === 199) rec.maybeSeal();
+  }
+  rec.seal();
+  await rec.drained();
+  await rec.stop();
+}
+
+const report = (rs: readonly ChainReport[], table: string) => rs.find((r) => r.table === table)!;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe('audit hash chains', () => {
+  const evs = events(12_000);
+
+  it('verify clean on DuckDB, and find edited, deleted, reordered and copied rows', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const path = join(dir, 'audit.duckdb');
+    const store = await DuckDbStore.open(path);
+    await store.init(TABLES);
+    await record(store, dir, evs);
+    const clean = await verifyStore(store, TABLES);
+    expect(clean.map((r) => r.table).sort()).toEqual(TABLES.filter((t) => t.chained).map((t) => t.name).sort());
+    for (const r of clean) {
+      expect(r.problems, r.table).toEqual([]);
+      expect(r.head.seq, r.table).toBe(await store.count(r.table));
+    }
+    const orders = report(clean, 'audit_orders');
+    expect(orders.rows).toBeGreaterThan(100);
+    expect(orders.firstSeq).toBe(1);
+    expect(report(clean, 'audit_guardrail_transitions').rows).toBeGreaterThan(0);
+    // Heads as the store reports them are where the chains end.
+    const heads = await store.chainHeads(TABLES);
+    expect(heads.audit_orders).toEqual(orders.head);
+    await store.close();
+
+    // The CLI agrees (no recorder runs, so it opens the file), and exits 0.
+    const port = String(await freePort());
+    const run = promisify(execFile);
+    const ok = await run(process.execPath, [CLI, 'audit', 'verify', '--data-dir', dir, '--query-port', port]);
+    expect(ok.stdout).toMatch(/^ok {3}audit_orders/m);
+    expect(ok.stdout).not.toMatch(/FAIL/);
+
+    // Tamper, as someone with write access to the database file would.
+    const inst = await DuckDBInstance.create(path);
+    const conn = await inst.connect();
+    await conn.run('UPDATE audit_orders SET qty = qty + 1 WHERE chain_seq = 10');
+    await conn.run('DELETE FROM audit_orders WHERE chain_seq = 20');
+    await conn.run('UPDATE audit_orders SET chain_seq = CASE chain_seq WHEN 30 THEN 31 ELSE 30 END WHERE chain_seq IN (30, 31)');
+    await conn.run('INSERT INTO audit_orders SELECT * FROM audit_orders WHERE chain_seq = 40');
+    await conn.run("UPDATE audit_risk_decisions SET reason = 'max_position' WHERE chain_seq = 3");
+    // The event line itself, with its derived column changed to match: only the hash can tell.
+    await conn.run("UPDATE audit_orders SET fields = replace(fields, '\"qty\":', '\"qty\":1'), qty = NULL WHERE chain_seq = 50");
+    conn.closeSync();
+    inst.closeSync();
+
+    const again = await DuckDbStore.open(path);
+    await again.init(TABLES);
+    const found = await verifyStore(again, TABLES);
+    await again.close();
+    const p = report(found, 'audit_orders').problems.join('\n');
+    expect(p).toMatch(/seq 10: qty is "?\d+"? where its event says "?\d+"? \(row altered\)/);
+    expect(p).toMatch(/seq 50: the row's event does not match its hash \(row altered\)/);
+    expect(p).toMatch(/seq 20: missing/);
+    expect(p).toMatch(/seq 21: prev_hash does not match/);
+    expect(p).toMatch(/seq 30: .*(prev_hash does not match|does not match its hash)/);
+    expect(p).toMatch(/seq 31: .*(prev_hash does not match|does not match its hash)/);
+    expect(p).toMatch(/seq 40: appears more than once/);
+    expect(report(found, 'audit_risk_decisions').problems.join('\n')).toMatch(/seq 3: reason is "max_position" where its event says .* \(row altered\)/);
+    expect(report(found, 'audit_connectivity').problems).toEqual([]);
+
+    const bad = await run(process.execPath, [CLI, 'audit', 'verify', '--data-dir', dir, '--query-port', port]).then(
+      () => undefined,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(bad?.code).toBe(1);
+    expect(bad?.stdout).toMatch(/^FAIL audit_orders/m);
+    expect(bad?.stdout).toMatch(/seq 20: missing/);
+  });
+
+  it('verify clean on ClickHouse (chdb), and find an edited column and an edited event', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const t = await chdbTransport(join(dir, 'ch'));
+    const store = new ClickHouseStore(t);
+    try {
+      await store.init(TABLES);
+      await record(store, dir, evs);
+      const clean = await verifyStore(store, TABLES);
+      for (const r of clean) {
+        expect(r.problems, r.table).toEqual([]);
+        expect(r.head.seq, r.table).toBe(await store.count(r.table));
+      }
+      expect(report(clean, 'audit_orders').rows).toBeGreaterThan(100);
+      // The same events give the same chains on either store: the hash covers the row's content, not the store's types.
+      const duck = await DuckDbStore.open(':memory:');
+      await duck.init(TABLES);
+      await record(duck, join(dir, 'duck'), evs);
+      expect(await duck.chainHeads(TABLES)).toEqual(await store.chainHeads(TABLES));
+      await duck.close();
+
+      await t.command('ALTER TABLE tickwatch.audit_orders UPDATE price = 1 WHERE chain_seq = 5 SETTINGS mutations_sync = 1');
+      const found = await verifyStore(store, TABLES);
+      expect(report(found, 'audit_orders').problems).toEqual([expect.stringMatching(/^seq 5: price is 1 where its event says \d+(\.\d+)? \(row altered\)$/)]);
+      await t.command("ALTER TABLE tickwatch.audit_orders UPDATE fields = replaceOne(fields, '\"event\"', '\"event \"') WHERE chain_seq = 7 SETTINGS mutations_sync = 1");
+      const again = await verifyStore(store, TABLES);
+      expect(report(again, 'audit_orders').problems).toEqual([expect.stringMatching(/^seq 5: price/), "seq 7: the row's event does not match its hash (row altered)"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a database made before the chains, naming the missing columns', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'old.duckdb');
+    const inst = await DuckDBInstance.create(path);
+    const conn = await inst.connect();
+    const old = TABLES.find((x) => x.name === 'audit_orders')!;
+    // The table as the previous version made it: envelope and own columns, no chain columns.
+    await conn.run(duckdbDDL({ ...old, chained: undefined }));
+    conn.closeSync();
+    inst.closeSync();
+    const store = await DuckDbStore.open(path);
+    try {
+      const err = await store.init(TABLES).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreSchemaError);
+      expect(String((err as Error).message)).toMatch(/audit_orders lacks the columns chain_seq, prev_hash, row_hash/);
+    } finally {
+      await store.close();
+    }
+  });
+});
