@@ -86,6 +86,15 @@ export const recorderSpoolCorruptRecordsTotal = counter({
   exportedBy: ['recorder'],
 });
 
+/** Batches the write-ahead log could not take (disk full, I/O error); their rows stay pending. */
+export const recorderWalAppendFailuresTotal = counter({
+  name: 'hft_recorder_wal_append_failures_total',
+  help: 'Batches the write-ahead log failed to take (disk full, I/O error); their rows stay pending and intake pauses until it takes them.',
+  unit: 'count',
+  domain,
+  exportedBy: ['recorder'],
+});
+
 /** Batches sealed into the write-ahead log (acknowledged). */
 export const recorderBatchesTotal = counter({
   name: 'hft_recorder_batches_total',

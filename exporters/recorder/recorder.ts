@@ -93,6 +93,7 @@ export class Recorder {
       spool: r.gauge(C.recorderSpoolBytes).series(),
       limit: r.gauge(C.recorderSpoolLimitBytes).series(),
       batches: r.counter(C.recorderBatchesTotal).series(),
+      walFailures: r.counter(C.recorderWalAppendFailuresTotal).series(),
     };
     this.m.limit.set(this.maxSpool);
     for (const t of TABLES) {
@@ -101,10 +102,16 @@ export class Recorder {
     }
   }
 
-  /** True while the spool is over its limit: the source should pause (the engine's file keeps the data). */
+  /**
+   * True while the spool is over its limit, or the write-ahead log refuses batches: the source
+   * should pause (the engine's file keeps the data).
+   */
   get full(): boolean {
-    return this.o.wal.spoolBytes > this.maxSpool;
+    return this.walFailing || this.o.wal.spoolBytes > this.maxSpool;
   }
+
+  /** The write-ahead log refused the last batch (its rows are still pending). */
+  private walFailing = false;
 
   /** Rows accepted and not yet in the store. */
   get queuedRows(): number {
@@ -189,19 +196,32 @@ export class Recorder {
    * chains, with the heads before and after logged beside them): appends the batch to the WAL and
    * fsyncs, then queues it for the store.
    * @param tail - the source position after the last event in the batch
-   * @returns the batch, or undefined when there was nothing to seal
+   * @returns the batch, or undefined when there was nothing to seal or the WAL refused it
+   *   (counted in `hft_recorder_wal_append_failures_total` and logged; the rows stay pending)
    */
   seal(tail?: TailPosition): Batch | undefined {
     if (this.pendingRows === 0) return undefined;
     const tables = this.pending;
     const lines = this.pendingLines;
+    const before = this.heads;
+    const after: ChainHeads = { ...this.running };
+    let batch: Batch;
+    try {
+      batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), lines, chain: { before, after } });
+    } catch (err) {
+      // Nothing is lost and the chains stay whole: the rows stay pending, in order, and intake
+      // pauses (see full) until the log takes them; the next seal tries again.
+      this.m.walFailures.inc();
+      if (!this.walFailing) this.o.log.error('recorder.wal_failed', `The write-ahead log refused a batch of ${this.pendingRows} rows; they stay pending and intake pauses until it takes them.`, { err });
+      this.walFailing = true;
+      return undefined;
+    }
+    if (this.walFailing) this.o.log.info('recorder.wal_recovered', 'The write-ahead log takes batches again; intake resumes.');
+    this.walFailing = false;
     this.pending = new Map();
     this.pendingLines = [];
     this.pendingRows = 0;
     this.pendingMax = 0;
-    const before = this.heads;
-    const after: ChainHeads = { ...this.running };
-    const batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), lines, chain: { before, after } });
     this.heads = after;
     this.m.batches.inc();
     this.queue.push({ batch, tables, replay: false });

@@ -226,8 +226,19 @@ export class WriteAheadLog {
     header[4] = type;
     checksum(payload).copy(header, 8);
     const rec = Buffer.concat([header, payload]);
-    writeSync(this.fd, rec);
-    if (sync) fsyncSync(this.fd);
+    try {
+      writeSync(this.fd, rec);
+      if (sync) fsyncSync(this.fd);
+    } catch (err) {
+      // A record written in part (disk full) would hide every later record from open(): cut the
+      // segment back to its last whole record before anything else is appended. Best effort.
+      try {
+        ftruncateSync(this.fd, this.activeSize);
+      } catch {
+        // The next open() truncates it instead.
+      }
+      throw err;
+    }
     this.activeSize += rec.length;
     return rec.length;
   }
@@ -235,11 +246,13 @@ export class WriteAheadLog {
   /**
    * Appends a batch and fsyncs: when this returns, the batch survives a crash.
    * @returns the batch with its seq
+   * @throws the file system's error (disk full, I/O error); the log is then as before the call
    */
   appendBatch(b: Omit<Batch, 'seq'>): Batch {
     if (b.lines.some((l) => l.includes('\n'))) throw new Error('a batch line holds a newline');
-    const batch: Batch = { seq: this.nextSeq++, ...b };
+    const batch: Batch = { seq: this.nextSeq, ...b };
     const n = this.append(BATCH, { seq: batch.seq, ...(batch.tail ? { tail: batch.tail } : {}), ...(batch.chain ? { chain: batch.chain } : {}) }, batch.lines, true);
+    this.nextSeq++;
     this.active!.seqs.add(batch.seq);
     this.pendingBytes.set(batch.seq, n);
     return batch;

@@ -2,7 +2,8 @@
  * The audit tables' hash chains: rows recorded through the recorder verify clean on both stores
  * (DuckDB, and ClickHouse on chdb), and each kind of tampering (an edited row, a deleted row,
  * reordered rows, a copied row) is found and named, by `verifyStore` and by `tickwatch audit verify`
- * (exit 1). A database made before the chains existed is refused with a clear message.
+ * (exit 1). A batch the write-ahead log refuses (disk full) stays pending, with the chains whole.
+ * A database made before the chains existed is refused with a clear message.
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -17,13 +18,14 @@ import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { verifyStore, type ChainReport } from '../../exporters/recorder/chain.js';
 import { Recorder } from '../../exporters/recorder/recorder.js';
+import { rowsFor } from '../../exporters/recorder/rows.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { StoreSchemaError, type AuditStore } from '../../exporters/recorder/stores/store.js';
 import { duckdbDDL, TABLES } from '../../exporters/recorder/tables.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
-import { captureLogging, tempDir } from '../helpers/env.js';
+import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
 
@@ -162,6 +164,47 @@ describe('audit hash chains', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('keeps a batch the write-ahead log refuses pending, pauses intake, and loses nothing when it recovers', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const store = await DuckDbStore.open(':memory:');
+    await store.init(TABLES);
+    // A log on a full disk: the first two batches are refused, as appendBatch does with ENOSPC.
+    let refusals = 2;
+    class FullDisk extends WriteAheadLog {
+      override appendBatch(b: Parameters<WriteAheadLog['appendBatch']>[0]) {
+        if (refusals-- > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return super.appendBatch(b);
+      }
+    }
+    const wal = new FullDisk(join(dir, 'wal'));
+    wal.open();
+    const registry = new MetricRegistry();
+    const logging = captureLogging();
+    const rec = new Recorder({ store, wal, registry, log: logging.logger('recorder'), batchRows: 300 });
+    const some = evs.slice(0, 2000);
+    for (const e of some.slice(0, 1000)) rec.add(e.ev, e.line);
+    const queued = rec.queuedRows;
+    expect(rec.seal()).toBeUndefined();
+    expect(rec.full).toBe(true);
+    expect(rec.queuedRows).toBe(queued);
+    expect(rec.seal()).toBeUndefined();
+    expect(logging.lines.filter((l) => l.event === 'recorder.wal_failed')).toHaveLength(1);
+    const samples = await samplesOf(registry);
+    expect(samples.find((x) => x.name === 'hft_recorder_wal_append_failures_total')?.value).toBe(2);
+    expect(rec.seal()).toBeDefined();
+    expect(rec.full).toBe(false);
+    expect(logging.lines.some((l) => l.event === 'recorder.wal_recovered')).toBe(true);
+    for (const e of some.slice(1000)) rec.add(e.ev, e.line);
+    rec.seal();
+    await rec.drained();
+    await rec.stop();
+    const produced = new Map<string, number>();
+    for (const e of some) for (const [t] of rowsFor(e.ev)) produced.set(t, (produced.get(t) ?? 0) + 1);
+    for (const t of TABLES) expect(await store.count(t.name), t.name).toBe(produced.get(t.name) ?? 0);
+    for (const r of await verifyStore(store, TABLES)) expect(r.problems, r.table).toEqual([]);
+    await store.close();
   });
 
   it('refuses a database made before the chains, naming the missing columns', async () => {
