@@ -33,6 +33,32 @@ export const recorderWriteFailures = alert({
   },
 });
 
+/** The write-ahead log refused a batch in the last 5 minutes (disk full or failing under the spool). */
+export const recorderWalFailing = alert({
+  name: 'RecorderWalFailing',
+  family: 'recorder',
+  severity: 'critical',
+  expr: sum(['job', 'instance'], increase(sel(C.recorderWalAppendFailuresTotal), '5m')).gt(0),
+  for: '0s',
+  summary: 'Audit recorder cannot write its spool',
+  description: "The recorder's write-ahead log on {{ $labels.instance }} refused {{ $value | humanize }} batches in the last 5 minutes (disk full or I/O errors). Recording is paused; events wait in the engine's file.",
+  panel: PANELS.recorderFailures,
+  tests: {
+    firing: [
+      {
+        name: 'three refusals',
+        series: [input(C.recorderWalAppendFailuresTotal, {}, '0x60 1 2 3 3x200')],
+        at: '200s',
+        alerts: [{ labels: { ...TEST_TARGET }, description: `The recorder's write-ahead log on ${TEST_TARGET.instance} refused 3 batches in the last 5 minutes (disk full or I/O errors). Recording is paused; events wait in the engine's file.` }],
+      },
+    ],
+    silent: [
+      { name: 'no refusals', series: [input(C.recorderWalAppendFailuresTotal, {}, hold(0, 400))], at: '350s' },
+      { name: 'refusals older than 5 minutes', series: [input(C.recorderWalAppendFailuresTotal, {}, '0 1 2 2x400')], at: '380s' },
+    ],
+  },
+});
+
 /** Over 10,000 rows waiting for 2 minutes. */
 export const recorderQueueBacklog = alert({
   name: 'RecorderQueueBacklog',
@@ -80,4 +106,4 @@ export const recorderSpoolFilling = alert({
 });
 
 /** Recorder rules. */
-export const recorderGroup: RuleGroup = { name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderQueueBacklog, recorderSpoolFilling] };
+export const recorderGroup: RuleGroup = { name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderWalFailing, recorderQueueBacklog, recorderSpoolFilling] };

@@ -65,12 +65,16 @@ export function recorderClickhouseDashboard(): Dashboard {
             {
               ...linked(PANELS.recorderFailures),
               description:
-                'Batch writes to the audit store that failed (and were retried or spooled) per rate interval, by table; 0 while every write succeeds. RecorderWriteFailures fires on any failure in 5 minutes.',
+                "Batch writes to the audit store that failed (and were retried or spooled) per rate interval, by table, and batches the recorder's own write-ahead log refused (disk full, I/O errors: recording pauses); 0 while every write succeeds. RecorderWriteFailures and RecorderWalFailing fire on any failure in 5 minutes.",
               unit: UNIT.count,
               queries: [
                 {
                   expr: orZero(sum(['table'], increase(sel(C.recorderWriteFailuresTotal, I), RATE)), ['table'], rate(sel(C.recorderRowsWrittenTotal, I), RATE)),
                   legend: '{{table}}',
+                },
+                {
+                  expr: orZero(sum(['job', 'instance'], increase(sel(C.recorderWalAppendFailuresTotal, I), RATE)), ['job', 'instance'], rate(sel(C.recorderRowsWrittenTotal, I), RATE)),
+                  legend: 'write-ahead log refused ({{instance}})',
                 },
               ],
               min: 0,
@@ -248,8 +252,12 @@ export function clickhouseRows(): Row[] {
             unit: UNIT.count,
             queries: [
               { expr: max(perTable, sel(C.clickhouseMutationsPending, CH)), legend: `${table} pending` },
-              { expr: max(perTable, sel(C.clickhouseMutationsFailed, CH)), legend: `${table} failed` },
-              { expr: new Expr('time()').sub(min(perTable, sel(C.clickhouseMutationOldestPendingTimeSeconds, CH))), legend: `${table} oldest pending age` },
+              // Failed and oldest-pending series exist only while there are some: 0 otherwise, per table.
+              { expr: orZero(max(perTable, sel(C.clickhouseMutationsFailed, CH)), perTable, sel(C.clickhouseMutationsPending, CH)), legend: `${table} failed` },
+              {
+                expr: orZero(new Expr('time()').sub(min(perTable, sel(C.clickhouseMutationOldestPendingTimeSeconds, CH))), perTable, sel(C.clickhouseMutationsPending, CH)),
+                legend: `${table} oldest pending age`,
+              },
             ],
             min: 0,
             width: 24,

@@ -64,6 +64,10 @@ export async function startClickHouseExporter(cfg: ClickHouseExporterConfig, log
     port: port ?? CLICKHOUSE_METRICS_PORT,
     service: 'tickwatch-clickhouse',
     collectorModules: [{ url: COLLECTORS_URL.href, options: collectorOptions }],
+    // ClickHouse's own endpoint serves Prometheus text only; so do we, or OpenMetrics (which
+    // Prometheus asks for first) would store every ClickHouseProfileEvents_* counter as ..._total,
+    // a name no rule, dashboard or community query uses.
+    openMetrics: false,
     onProblem: (message) => (log ? log.warn('clickhouse.collector_problem', message) : process.stderr.write(`tickwatch clickhouse: ${message}\n`)),
   });
   metrics.setReady(true);

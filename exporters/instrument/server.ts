@@ -33,6 +33,8 @@ export interface MetricsServerOptions {
   readonly onProblem?: (message: string) => void;
   /** Scrape-time collector modules for the worker (see `WorkerConfig.collectorModules`). */
   readonly collectorModules?: WorkerConfig['collectorModules'];
+  /** Serve OpenMetrics when the Accept header asks for it (default true; see `WorkerConfig.openMetrics`). */
+  readonly openMetrics?: boolean;
 }
 
 /** A running metrics server. */
@@ -69,7 +71,7 @@ export async function startMetricsServer(reg: MetricRegistry, opts: MetricsServe
   const host = opts.host ?? '127.0.0.1';
   const control = new SharedArrayBuffer(4);
   const flags = new Int32Array(control);
-  const workerData: WorkerConfig = { host, port: opts.port, control, service: opts.service, collectorModules: opts.collectorModules };
+  const workerData: WorkerConfig = { host, port: opts.port, control, service: opts.service, collectorModules: opts.collectorModules, openMetrics: opts.openMetrics };
   const worker = spawnModuleWorker(WORKER_URL, workerData);
   const version = opts.version ?? process.env.npm_package_version ?? '0.1.0';
   reg.gauge(buildInfo).with({ service: opts.service, version, nodejs_version: process.version }).set(1);

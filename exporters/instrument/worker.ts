@@ -26,6 +26,13 @@ export interface WorkerConfig {
    * worker reads at scrape time (the host exporter's /proc readers, the ClickHouse exporter's queries).
    */
   readonly collectorModules?: readonly { readonly url: string; readonly options?: unknown }[];
+  /**
+   * Serve OpenMetrics when the Accept header asks for it (default true). False: always Prometheus
+   * text 0.0.4, for exporters that stand in for an endpoint that serves only that, under names
+   * OpenMetrics would change (it gives every counter sample a `_total` suffix: ClickHouse's
+   * `ClickHouseProfileEvents_*` counters have none, and Prometheus asks for OpenMetrics first).
+   */
+  readonly openMetrics?: boolean;
   /** Nice value of this thread (default 10: below the recording thread). */
   readonly nice?: number;
 }
@@ -67,7 +74,7 @@ port.on('message', (m: LayoutMessage | LayoutMessage[]) => {
 const app = Fastify({ logger: false });
 app.get('/metrics', async (req, reply) => {
   const accept = req.headers.accept ?? '';
-  const { body, contentType } = await view.render(accept.includes('application/openmetrics-text'));
+  const { body, contentType } = await view.render(cfg.openMetrics !== false && accept.includes('application/openmetrics-text'));
   return reply.header('content-type', contentType).send(body);
 });
 app.get('/-/healthy', async (_req, reply) => reply.type('text/plain').send('OK\n'));

@@ -110,6 +110,15 @@ describe('ClickHouse exporter against clickhouse-server 18.16', () => {
     for (const r of rows.filter((m) => m.includes('.'))) expect(asyncNames.has(`ClickHouseAsyncMetrics_${r.replace(/\./g, '_')}`), r).toBe(true);
   }, 150_000);
 
+  it("keeps ClickHouse's own names when Prometheus asks for OpenMetrics (which would add _total to its counters)", async () => {
+    // Prometheus 2.42's default Accept header, OpenMetrics first.
+    const r = await fetch(`${exp.metrics.url}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' } });
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const body = await r.text();
+    expect(body).toMatch(/^ClickHouseProfileEvents_InsertQuery \d+$/m);
+    expect(body).not.toMatch(/^ClickHouseProfileEvents_\w+_total /m);
+  });
+
   it("passes promtool check metrics but for the name lints ClickHouse's own endpoint gets (camelCase, counters without _total)", async () => {
     const { body, samples } = await scrape(exp.metrics.url);
     const r = promtool(['check', 'metrics'], body);

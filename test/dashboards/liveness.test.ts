@@ -1,29 +1,25 @@
 /**
  * Every panel shows data on a normal day: one HFT exporter and one audit recorder service (embedded
  * DuckDB store) fed by the simulator's normal session (real file-tail path), one host exporter
- * reading this machine's /proc, one real Prometheus scraping all three every second and evaluating
+ * reading this machine's /proc, a real clickhouse-server (Debian's 18.16) with the ClickHouse
+ * exporter in front of it and a second recorder writing the same events into it (so it has parts,
+ * inserts and merges to show), one real Prometheus scraping them all every second and evaluating
  * the generated rules (the recording rules panels share with alerts), and every query of every
  * dashboard sent to Prometheus' HTTP API with the dashboard variables substituted (`instance`
- * selects the HFT exporter and the recorder, `host` the host exporter). A query that returns no
- * series is a dead panel: a typo the catalog check cannot see (a label value, a filter), or a metric
- * the exporter never sets. The recorder is here because only it exports the spool's size bound
- * (`hft_recorder_spool_limit_bytes`) that Spool use vs limit divides by; the HFT exporter reports
- * the engine's spool bytes alone.
+ * selects the HFT exporter and the recorder, `host` the host exporter, `clickhouse` the ClickHouse
+ * exporter). A query that returns no series is a dead panel: a typo the catalog check cannot see (a
+ * label value, a filter), or a metric the exporter never sets. The recorder is here because only it
+ * exports the spool's size bound (`hft_recorder_spool_limit_bytes`) that Spool use vs limit divides
+ * by; the HFT exporter reports the engine's spool bytes alone.
  *
- * Two exceptions, both printed:
- *
- * - Panels (and variables) whose queries name ClickHouse metrics only (`ClickHouse*`,
- *   `tickwatch_clickhouse_*`) are skipped: they need a ClickHouse exporter in front of a real
- *   clickhouse-server, too slow to start for this test (the ClickHouse exporter's own tests run one).
- * - The host exporter reads sysfs from a fixture with one hwmon sensor and one thermal zone (and
- *   this machine's /sys/class/net), because virtual machines and containers have no temperature
- *   sensors and the Temperatures panel would otherwise have nothing to show.
+ * One stand-in: the host exporter reads sysfs from a fixture with one hwmon sensor and one thermal
+ * zone (and this machine's /sys/class/net), because virtual machines and containers have no
+ * temperature sensors and the Temperatures panel would otherwise have nothing to show.
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { metricNames } from '../../alert-rules/promql.js';
 import { panelsOf, queriesOf, substituteVariables } from '../../dashboards-src/check.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
 import { PANELS } from '../../dashboards-src/ids.js';
@@ -37,6 +33,9 @@ import { normal } from '../../exporters/hft/simulator/scenarios/normal.js';
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { JOBS } from '../../prometheus/jobs.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
+import { startClickHouse as startTestClickHouse, type TestClickHouse } from '../clickhouse/support.js';
+import { startClickHouseExporter, type ClickHouseExporter } from '../../exporters/clickhouse/exporter.js';
+import { ClickHouseStore, httpTransport } from '../../exporters/recorder/stores/clickhouse.js';
 import { startPrometheus, type Prom } from '../helpers/prometheus.js';
 
 /** Simulated seconds per wall second. */
@@ -53,26 +52,23 @@ let hostExporter: HostExporter | undefined;
 let recorder: RecorderService | undefined;
 let store: DuckDbStore | undefined;
 let prom: Prom | undefined;
+let ch: TestClickHouse | undefined;
+let chExporter: ClickHouseExporter | undefined;
+let chRecorder: RecorderService | undefined;
 const abort = new AbortController();
 let run: Promise<unknown> | undefined;
 afterAll(async () => {
   abort.abort();
   await run?.catch(() => undefined);
   await prom?.stop();
+  await chRecorder?.close();
+  await chExporter?.close();
+  await ch?.kill();
   await exporter?.close();
   await hostExporter?.close();
   await recorder?.close();
   await store?.close();
 });
-
-/** Why ClickHouse-only panels are not checked here. */
-const CLICKHOUSE_SKIP_REASON = 'they need a ClickHouse exporter with a real clickhouse-server, too slow to start in this test';
-
-/** Whether every metric a set of queries names is a ClickHouse exporter metric (and there is at least one). */
-function clickhouseOnly(queries: readonly string[]): boolean {
-  const names = queries.flatMap((q) => metricNames(q));
-  return names.length > 0 && names.every((n) => n.startsWith('ClickHouse') || n.startsWith('tickwatch_clickhouse_'));
-}
 
 /**
  * A sysfs with what a VM lacks: one hwmon chip with a labelled temperature sensor and one thermal
@@ -102,16 +98,10 @@ interface Probe {
   series: number;
 }
 
-/** A panel or variable not checked, and why. */
-interface Skipped {
-  readonly dashboard: string;
-  readonly panel: string;
-  readonly queries: number;
-}
-
 describe('dashboards on a live exporter', () => {
   it('every panel query returns series during a normal simulated session', { timeout: 120_000 }, async () => {
     const events = join(dir, 'events.ndjson');
+    const chStarting = startTestClickHouse(join(dir, 'ch'));
     exporter = await startHftExporter({ port: 0, tcp: null, files: [events], dataDir: join(dir, 'data'), calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 }, captureLogging());
     const instance = `127.0.0.1:${exporter.metrics.port}`;
     store = await DuckDbStore.open(join(dir, 'audit.duckdb'));
@@ -120,6 +110,10 @@ describe('dashboards on a live exporter', () => {
     // Watch processes that run during the test: Prometheus and Node.js (vitest and its workers).
     hostExporter = await startHostExporter({ port: 0, processes: [{ name: 'prometheus' }, { name: 'node' }], paths: { sys: sensorSysfs(join(dir, 'sys')) } }, captureLogging());
     const host = `127.0.0.1:${hostExporter.metrics.port}`;
+    ch = await chStarting;
+    chExporter = await startClickHouseExporter({ url: ch.url, port: 0, pingTimeoutMs: 1000, queryTimeoutMs: 2000 });
+    const chInstance = `127.0.0.1:${chExporter.metrics.port}`;
+    chRecorder = await startRecorderService({ events, dataDir: join(dir, 'ch-recorder'), store: new ClickHouseStore(httpTransport(ch.url), { legacy: true }), port: 0, batchMs: 300 }, captureLogging());
     prom = await startPrometheus({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: [join(rulesDir, '*.yml')],
@@ -127,6 +121,7 @@ describe('dashboards on a live exporter', () => {
         { job_name: JOBS.hft.job, static_configs: [{ targets: [instance] }] },
         { job_name: JOBS.recorder.job, static_configs: [{ targets: [recorderInstance] }] },
         { job_name: JOBS.host.job, static_configs: [{ targets: [host] }] },
+        { job_name: JOBS.clickhouse.job, static_configs: [{ targets: [chInstance] }] },
       ],
     });
 
@@ -135,34 +130,27 @@ describe('dashboards on a live exporter', () => {
     run = runScenario({ scenario: normal, seed: 7, start: t0 / 1000, speed: SPEED, duration: (DEADLINE_MS / 1000 + 20) * SPEED }, sink, abort.signal).finally(() => sink.close());
 
     // Both instances selected, as a user picks them (or All) in the multi-value variable.
-    const values = { instance: `${instance}|${recorderInstance}`, host, strategy: '.*' };
+    const values = { instance: `${instance}|${recorderInstance}`, host, strategy: '.*', clickhouse: chInstance };
     const probes: Probe[] = [];
-    const skipped: Skipped[] = [];
     for (const s of DASHBOARDS) {
       const d = s.build();
       const dashboard = d.title ?? s.name;
       for (const p of panelsOf(d)) {
         const panel = `${String(p.id)} ${p.title ?? ''}`;
         const queries = queriesOf(p).map((q) => ({ refId: q.refId ?? '?', query: substituteVariables(q.expr ?? '', values) }));
-        if (clickhouseOnly(queries.map((q) => q.query))) skipped.push({ dashboard, panel, queries: queries.length });
-        else for (const q of queries) probes.push({ dashboard, panel, ...q, series: 0 });
+        for (const q of queries) probes.push({ dashboard, panel, ...q, series: 0 });
       }
       // The variables' own selectors must find series too (else the drop-downs are empty).
       for (const v of d.templating.list ?? []) {
         const m = typeof v.query === 'string' ? /^label_values\((.+),\s*\w+\)$/.exec(v.query) : null;
         if (!m) continue;
         const probe = { dashboard, panel: `variable $${v.name}`, refId: '-', query: substituteVariables(m[1]!, values), series: 0 };
-        if (clickhouseOnly([probe.query])) skipped.push({ dashboard, panel: probe.panel, queries: 1 });
-        else probes.push(probe);
+        probes.push(probe);
       }
     }
     expect(probes.length).toBeGreaterThan(60);
-    // The skip takes ClickHouse panels only, and every one the ClickHouse alerts link to.
-    for (const x of skipped) expect(x.panel, x.dashboard).toMatch(/^(\d+ ClickHouse |variable \$clickhouse$)/);
-    for (const ref of Object.values(PANELS).filter((r) => r.title.startsWith('ClickHouse'))) expect(skipped.map((x) => x.panel)).toContain(`${ref.panelId} ${ref.title}`);
-    console.log(
-      `panels skipped (${skipped.length}), because ${CLICKHOUSE_SKIP_REASON}: their queries name ClickHouse metrics only (ClickHouse*, tickwatch_clickhouse_*):\n${skipped.map((x) => `  ${x.dashboard} / ${x.panel}: ${x.queries} ${x.queries === 1 ? 'query' : 'queries'} not run`).join('\n')}`,
-    );
+    // Every panel the ClickHouse alerts link to is among them.
+    for (const ref of Object.values(PANELS).filter((r) => r.title.startsWith('ClickHouse'))) expect(probes.map((x) => x.panel)).toContain(`${ref.panelId} ${ref.title}`);
 
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     for (;;) {
