@@ -6,7 +6,6 @@
  */
 import Fastify from 'fastify';
 import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import client from 'prom-client';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
@@ -29,15 +28,6 @@ function scraper(url: string, seconds: number, rate: number): Promise<{ scrapes:
     setTimeout(() => { clearInterval(t); console.log(JSON.stringify({ scrapes: n, meanMs: total / Math.max(n, 1), bytes })); }, ${seconds * 1000});`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-    // The scraper stands in for Prometheus, another process that in production runs on other
-    // cores or another machine. On this two-core box it runs at the lowest priority, so that the
-    // figure is what scraping does to the recording thread, not how the kernel shares two cores
-    // between it, the /metrics worker and a load generator. Best effort.
-    try {
-      if (child.pid) setPriority(child.pid, 19);
-    } catch {
-      // Not permitted here: the scraper runs at normal priority.
-    }
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (c) => (c === 0 ? resolve(JSON.parse(out) as { scrapes: number; meanMs: number; bytes: number }) : reject(new Error(`scraper exited ${c}`))));
