@@ -38,6 +38,12 @@ export interface ChainHead {
 /** The head of each chained table, by name (a table absent from it has an empty chain). */
 export type ChainHeads = Readonly<Partial<Record<TableName, ChainHead>>>;
 
+/** Whether two sets of chain heads end every chain at the same row. */
+export function sameHeads(a: ChainHeads, b: ChainHeads): boolean {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<TableName>;
+  return [...names].every((t) => a[t]?.seq === b[t]?.seq && a[t]?.hash === b[t]?.hash);
+}
+
 /**
  * A row's hash given the hash of the row before it.
  * @param row - at least `chain_seq` and `fields`, as written or as read back from either store

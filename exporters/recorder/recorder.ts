@@ -14,10 +14,10 @@ import * as C from '../catalog/index.js';
 import type { HftEvent } from '../hft/events/index.js';
 import type { MetricRegistry } from '../instrument/registry.js';
 import type { Log } from '../lib/log.js';
-import { linkRow, linkRows, type ChainHead, type ChainHeads } from './chain.js';
+import { linkRow, linkRows, sameHeads, type ChainHead, type ChainHeads } from './chain.js';
 import { rowsFor, type Row } from './rows.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
-import { TABLES, type TableDef, type TableName } from './tables.js';
+import { TABLE_DEFS, TABLES, type TableName } from './tables.js';
 import type { Batch, TailPosition, WriteAheadLog } from './wal.js';
 
 /** Options of a {@link Recorder}. */
@@ -42,12 +42,6 @@ export interface RecorderOptions {
    * or, for a new log, the store's ({@link AuditStore.chainHeads}). Default: empty chains.
    */
   readonly chain?: ChainHeads;
-}
-
-const DEFS: ReadonlyMap<TableName, TableDef> = new Map(TABLES.map((t) => [t.name, t]));
-
-function sameHeads(a: ChainHeads, b: ChainHeads): boolean {
-  return TABLES.every((t) => a[t.name]?.seq === b[t.name]?.seq && a[t.name]?.hash === b[t.name]?.hash);
 }
 
 interface Queued {
@@ -148,7 +142,7 @@ export class Recorder {
   resume(pending: readonly Batch[]): void {
     for (const b of pending) {
       const tables = this.rebuild(b.lines);
-      const after = linkRows(tables, DEFS, b.chain?.before ?? this.heads);
+      const after = linkRows(tables, TABLE_DEFS, b.chain?.before ?? this.heads);
       if (b.chain && !sameHeads(after, b.chain.after)) {
         throw new Error(`spooled batch ${b.seq} rebuilds to other rows than were sealed (chain heads ${JSON.stringify(after)}, logged ${JSON.stringify(b.chain.after)}); replay it with the tickwatch version that wrote it`);
       }
@@ -170,7 +164,7 @@ export class Recorder {
     if (produced.length === 0) return;
     this.pendingLines.push(line);
     for (const [table, row] of produced) {
-      const def = DEFS.get(table)!;
+      const def = TABLE_DEFS.get(table)!;
       if (def.chained) linkRow(def, row, this.running);
       let rows = this.pending.get(table);
       if (!rows) this.pending.set(table, (rows = []));

@@ -108,6 +108,9 @@ export const TABLES: readonly TableDef[] = [
   },
 ];
 
+/** Every table by name. */
+export const TABLE_DEFS: ReadonlyMap<TableName, TableDef> = new Map(TABLES.map((t) => [t.name, t]));
+
 /** Retention in days per class (defaults; config may raise them). */
 export interface RetentionDays {
   readonly audit: number;

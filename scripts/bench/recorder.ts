@@ -26,7 +26,7 @@ import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
-import { TABLES, type TableName } from '../../exporters/recorder/tables.js';
+import { TABLE_DEFS, TABLES, type TableName } from '../../exporters/recorder/tables.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { Writable } from 'node:stream';
 import { median, msPerRun, table, verdict } from './measure.js';
@@ -59,7 +59,7 @@ async function bare(store: AuditStore, evs: readonly Received[], batch = BATCH):
   const byTable = new Map<TableName, Row[]>();
   for (const { ev, line } of evs) for (const [t, r] of rowsFor(ev, 'info', line)) (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(r);
   // The very rows the recorder writes: audit rows linked onto their hash chains (outside the timing).
-  linkRows(byTable, new Map(TABLES.map((t) => [t.name, t])), {});
+  linkRows(byTable, TABLE_DEFS, {});
   const t0 = performance.now();
   let k = 0;
   for (const [t, rows] of byTable) for (let i = 0; i < rows.length; i += batch) await store.insert(t, rows.slice(i, i + batch), `bare-${k++}`);
@@ -175,9 +175,8 @@ export async function benchRecorder(): Promise<boolean> {
   // What the hash chains cost on their own: linking every audit row of the run, median of 3.
   const byTable = new Map<TableName, Row[]>();
   for (const { ev, line } of evs) for (const [t, r] of rowsFor(ev, 'info', line)) (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(r);
-  const chained = [...byTable].filter(([t]) => TABLES.find((d) => d.name === t)?.chained).reduce((a, [, r]) => a + r.length, 0);
-  const defs = new Map(TABLES.map((t) => [t.name, t]));
-  const linkMs = await msPerRun(() => linkRows(byTable, defs, {}), 3);
+  const chained = [...byTable].filter(([t]) => TABLE_DEFS.get(t)?.chained).reduce((a, [, r]) => a + r.length, 0);
+  const linkMs = await msPerRun(() => linkRows(byTable, TABLE_DEFS, {}), 3);
   table(`Recorder: ${rows.toLocaleString('en')} rows from ${evs.length.toLocaleString('en')} events, batches of ${BATCH}; medians of ${ROUNDS} rounds`, ['store', `bare by table (${BATCH}-row chunks)`, 'bare by table, recorder-size chunks', "bare, the recorder's inserts", 'recorder rows/s', 'overhead', 'target'], out);
   console.log('(recorder includes event-to-row mapping, hash-chaining the audit rows, the write-ahead log with one fsync per batch, and the commit record; bare inserts the same rows, prebuilt and chained before the clock starts; all figures rows/s)');
   console.log(`(hash-chaining alone: ${Math.round((linkMs * 1e6) / chained)} ns per audit row, ${chained.toLocaleString('en')} audit rows in ${linkMs.toFixed(0)} ms)`);
