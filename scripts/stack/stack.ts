@@ -111,7 +111,12 @@ function run(cmd: string, args: readonly string[]): { child: ChildProcess; out: 
   return { child, out: () => buf };
 }
 
-async function stopChild(c: ChildProcess): Promise<void> {
+/**
+ * Stops a child process and resolves once it has exited: SIGTERM, then SIGKILL after 5 s. Callers
+ * remove a child's data directory only after this resolves, since Alertmanager and Prometheus
+ * write their snapshots (nflog, silences, WAL) while shutting down.
+ */
+export async function stopChild(c: ChildProcess): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return;
   const exited = new Promise<void>((r) => c.once('exit', () => r()));
   c.kill('SIGTERM');

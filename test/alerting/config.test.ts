@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { alertmanagerConfig, DRILL_TIMINGS, PRODUCTION_ENDPOINTS, PRODUCTION_TIMINGS, RECEIVER_FOR_SEVERITY } from '../../alertmanager/config.js';
 import { ALERTS } from '../../alert-rules/index.js';
 import { annotations, staticLabels } from '../../alert-rules/model.js';
-import { startAlerting, type Alerting } from '../../scripts/stack/stack.js';
+import { startAlerting, stopChild, type Alerting } from '../../scripts/stack/stack.js';
 import { promtool } from '../helpers/tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,7 +62,8 @@ describe('a running alertmanager', () => {
   const dirs: string[] = [];
   let alerting: Alerting | undefined;
   afterAll(async () => {
-    for (const c of children) c.kill('SIGTERM');
+    // Alertmanager writes its nflog and silences while shutting down: wait for it to exit first.
+    await Promise.all(children.map(stopChild));
     await alerting?.receivers.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
