@@ -2,7 +2,7 @@
  * The `tickwatch` command. One subcommand per service or tool; npm scripts wrap them.
  * Run `tickwatch --help` or `tickwatch <command> --help` for options.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,13 +13,6 @@ import { registerClickHouseCommands } from './clickhouse/cli.js';
 import { registerHostCommands } from './host/cli.js';
 import { defaultDataDir, registerHftCommands } from './hft/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
-
-/** Parses a TCP port option. */
-export function portOption(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
-  return n;
-}
 
 // `tickwatch ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,12 +1,13 @@
 /** `tickwatch hft`, `tickwatch simulate` and `tickwatch start`: the HFT exporter's commands. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addClickHouseExporterOptions, startClickHouseBeside, type ClickHouseBesideFlags } from '../clickhouse/cli.js';
 import { addHostExporterOptions, startHostBeside, type HostBesideFlags } from '../host/cli.js';
-import { createLogging, parseLogLevels, type Logging } from '../lib/log.js';
+import { hostPortArg, intArg, listArg, numArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import type { Logging } from '../lib/log.js';
 import { loadCalendar, TradingCalendar, TWSE_CALENDAR } from './calendar.js';
 import { HFT_METRICS_PORT, HFT_TCP_PORT, startHftExporter, type HftExporter } from './exporter.js';
 import { defaultDuration, resolveStart, runScenario } from './simulator/run.js';
@@ -17,36 +18,6 @@ import { auditDbPath } from '../recorder/cli.js';
 import { RECORDER_QUERY_PORT, startQueryApi } from '../recorder/search.js';
 import { startRecorderService } from '../recorder/service.js';
 import { DuckDbStore } from '../recorder/stores/duckdb.js';
-
-function int(name: string, min = 0) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} is an integer >= ${min}`);
-    return n;
-  };
-}
-
-function num(name: string, min = 0) {
-  return (v: string): number => {
-    const n = v === 'max' ? Infinity : Number(v);
-    if (!(n >= min)) throw new InvalidArgumentError(`${name} is a number >= ${min}${name === 'speed' ? " or 'max'" : ''}`);
-    return n;
-  };
-}
-
-/** `host:port` to its parts. */
-export function hostPort(v: string): { host: string; port: number } {
-  const m = /^(.*):(\d{1,5})$/.exec(v);
-  if (!m || Number(m[2]) > 65535) throw new InvalidArgumentError('use host:port, e.g. 127.0.0.1:9478');
-  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
-}
-
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
-
-/** Logging for a service from TICKWATCH_LOG_LEVEL. */
-export function serviceLogging(service: string): Logging {
-  return createLogging({ service, levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL) });
-}
 
 /** Default data folder: TICKWATCH_DATA_DIR, else `.tickwatch/` in the working directory. */
 export function defaultDataDir(): string {
@@ -68,17 +39,17 @@ interface HftFlags {
 
 function exporterOptions(cmd: Command): Command {
   return cmd
-    .option('--events <files>', 'NDJSON event files to tail (comma-separated)', list, [])
+    .option('--events <files>', 'NDJSON event files to tail (comma-separated)', listArg, [])
     .option('--tcp <host:port>', 'NDJSON over TCP listener', `127.0.0.1:${HFT_TCP_PORT}`)
     .option('--no-tcp', 'do not listen for TCP')
     .option('--host <addr>', '/metrics address', '127.0.0.1')
-    .option('--port <port>', '/metrics port', int('port'), HFT_METRICS_PORT)
+    .option('--port <port>', '/metrics port', portArg, HFT_METRICS_PORT)
     .option('--data-dir <dir>', 'tail offsets and the dead-letter file', defaultDataDir())
     .option('--calendar <file>', 'trading calendar JSON (default: TWSE-like 09:00-13:30 Asia/Taipei)')
-    .option('--feeds <names>', 'feeds to track the gap of from start', list)
-    .option('--strategies <names>', 'strategies to export as NORMAL before their first event', list)
+    .option('--feeds <names>', 'feeds to track the gap of from start', listArg)
+    .option('--strategies <names>', 'strategies to export as NORMAL before their first event', listArg)
     .addOption(new Option('--from <where>', 'where to start a file with no saved offset').choices(['start', 'end']).default('start'))
-    .option('--max-line-bytes <n>', 'longest accepted line', int('max-line-bytes', 64), 65_536);
+    .option('--max-line-bytes <n>', 'longest accepted line', intArg('max-line-bytes', 64), 65_536);
 }
 
 async function runExporter(o: HftFlags, logging: Logging): Promise<HftExporter> {
@@ -88,7 +59,7 @@ async function runExporter(o: HftFlags, logging: Logging): Promise<HftExporter> 
       host: o.host,
       port: o.port,
       files: o.events.map((f) => resolve(f)),
-      tcp: o.tcp === false ? null : hostPort(o.tcp),
+      tcp: o.tcp === false ? null : hostPortArg(o.tcp),
       dataDir: o.dataDir,
       calendar: o.calendar ? loadCalendar(o.calendar) : TWSE_CALENDAR,
       feeds: o.feeds,
@@ -100,30 +71,13 @@ async function runExporter(o: HftFlags, logging: Logging): Promise<HftExporter> 
   );
 }
 
-function onSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    void stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(`tickwatch: error while stopping on ${sig}:`, err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => handler('SIGINT'));
-  process.on('SIGTERM', () => handler('SIGTERM'));
-}
-
 /** Adds the HFT commands to the program. */
 export function registerHftCommands(program: Command): void {
   exporterOptions(program.command('hft').description('Run the HFT exporter on a real engine: tail its event file(s) and/or accept NDJSON over TCP.')).action(async (o: HftFlags) => {
     const logging = serviceLogging('tickwatch-hft');
     const exp = await runExporter(o, logging);
     console.error(`tickwatch hft: scrape ${exp.metrics.url}/metrics`);
-    onSignals(() => exp.close());
+    stopOnSignals('tickwatch hft', () => exp.close());
   });
 
   program
@@ -133,14 +87,14 @@ export function registerHftCommands(program: Command): void {
     .option('--list', 'list the scenarios and exit')
     .option('--out <file>', 'append to this file (default: stdout)')
     .option('--tcp <host:port>', 'send over TCP instead')
-    .option('--seed <n>', 'random seed (same seed, same stream)', int('seed'), 1)
-    .option('--rate <ticks>', 'ticks per second in the steady state', num('rate'), 200)
-    .option('--duration <s>', "simulated seconds (0: until stopped; default: the scenario's own)", num('duration'))
-    .option('--speed <x>', "simulated seconds per wall second, or 'max'", num('speed'), 1)
+    .option('--seed <n>', 'random seed (same seed, same stream)', intArg('seed'), 1)
+    .option('--rate <ticks>', 'ticks per second in the steady state', numArg('rate'), 200)
+    .option('--duration <s>', "simulated seconds (0: until stopped; default: the scenario's own)", numArg('duration'))
+    .option('--speed <x>', "simulated seconds per wall second, or 'max'", numArg('speed', 0, true), 1)
     .option('--start <when>', 'simulated start: now, session (the latest open session), or an RFC 3339 time', 'now')
     .option('--calendar <file>', 'trading calendar for --start session')
-    .option('--strategies <names>', 'strategy names', list)
-    .option('--rotate-bytes <n>', 'with --out: rename the file to .1 past this size', int('rotate-bytes'), 0)
+    .option('--strategies <names>', 'strategy names', listArg)
+    .option('--rotate-bytes <n>', 'with --out: rename the file to .1 past this size', intArg('rotate-bytes'), 0)
     .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: string; seed: number; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number }) => {
       if (o.list) {
         for (const s of SCENARIOS) console.log(`${s.name.padEnd(20)} ${defaultDuration(s)}s  alert: ${s.alert.padEnd(22)} ${s.description}`);
@@ -151,7 +105,7 @@ export function registerHftCommands(program: Command): void {
       const start = resolveStart(o.start, cal);
       let sink: Sink;
       if (o.tcp) {
-        const { host, port } = hostPort(o.tcp);
+        const { host, port } = hostPortArg(o.tcp);
         sink = await TcpSink.open(host, port);
       } else if (o.out) sink = new FileSink(resolve(o.out), o.rotateBytes);
       else sink = new StdoutSink();
@@ -167,9 +121,9 @@ export function registerHftCommands(program: Command): void {
     .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS.map((s) => s.name)).default('normal'))
     .option('--no-simulator', 'do not start the simulator (tail --events from a real engine)')
     .option('--no-recorder', 'do not start the audit recorder (embedded DuckDB store on :9473)')
-    .option('--recorder-port <port>', 'audit recorder /metrics port', int('recorder-port'), JOBS.recorder.port)
-    .option('--query-port <port>', 'audit recorder query API port (logs search)', int('query-port'), RECORDER_QUERY_PORT)
-    .option('--seed <n>', 'simulator seed', int('seed'), 1)
+    .option('--recorder-port <port>', 'audit recorder /metrics port', portArg, JOBS.recorder.port)
+    .option('--query-port <port>', 'audit recorder query API port (logs search)', portArg, RECORDER_QUERY_PORT)
+    .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
     .action(async (o: HftFlags & HostBesideFlags & ClickHouseBesideFlags & { scenario: string; simulator: boolean; seed: number; recorder: boolean; recorderPort: number; queryPort: number }) => {
       const logging = serviceLogging('tickwatch');
       const log = logging.logger('start');
@@ -198,7 +152,7 @@ export function registerHftCommands(program: Command): void {
       console.error(`\ntickwatch: HFT exporter running. Scrape ${exp.metrics.url}/metrics  (ready: ${exp.metrics.url}/-/ready${exp.tcp ? `, NDJSON over TCP: 127.0.0.1:${exp.tcp.port}` : ''})\n`);
       if (host) console.error(`tickwatch: host exporter running. Scrape ${host.metrics.url}/metrics\n`);
       if (clickhouse) console.error(`tickwatch: ClickHouse exporter running. Scrape ${clickhouse.metrics.url}/metrics\n`);
-      onSignals(async () => {
+      stopOnSignals('tickwatch', async () => {
         child?.kill('SIGTERM');
         await Promise.all([exp.close(), host?.close(), clickhouse?.close()]);
         await recorder?.close();

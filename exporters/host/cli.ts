@@ -1,6 +1,7 @@
 /** `tickwatch host`: the host exporter's command. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createLogging, parseLogLevels, type Logging } from '../lib/log.js';
+import { portArg, positiveMsArg, regexArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import type { Logging } from '../lib/log.js';
 import { DEFAULT_DISKSTATS_EXCLUDE } from './collectors/diskstats.js';
 import { DEFAULT_FSTYPE_EXCLUDE, DEFAULT_MOUNT_EXCLUDE, DEFAULT_STATFS_TIMEOUT_MS } from './collectors/filesystem.js';
 import { DEFAULT_NETDEV_EXCLUDE } from './collectors/netdev.js';
@@ -14,27 +15,6 @@ export function processOption(v: string, acc: ProcessSpec[] = []): ProcessSpec[]
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-}
-
-function port(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
-  return n;
-}
-
-function positiveMs(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive number of milliseconds');
-  return n;
-}
-
-function regex(v: string): string {
-  try {
-    new RegExp(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-  return v;
 }
 
 interface HostFlags {
@@ -57,18 +37,18 @@ export function registerHostCommands(program: Command): void {
     .command('host')
     .description('Run the host exporter: node_exporter-compatible CPU, memory, network, disk, filesystem and temperature metrics, plus CPU and memory of configured processes.')
     .option('--host <addr>', '/metrics address', '127.0.0.1')
-    .option('--port <port>', '/metrics port', port, HOST_METRICS_PORT)
+    .option('--port <port>', '/metrics port', portArg, HOST_METRICS_PORT)
     .option('--process <name[=regex]>', 'a process to report (repeatable): matches comm or argv[0], or the command line against the regex', processOption, [])
     .option('--proc-path <dir>', 'procfs mount point', '/proc')
     .option('--sys-path <dir>', 'sysfs mount point', '/sys')
     .option('--udev-data-path <dir>', "udev's device database", '/run/udev/data')
-    .option('--netdev-exclude <regex>', 'network devices to skip', regex, DEFAULT_NETDEV_EXCLUDE)
-    .option('--diskstats-exclude <regex>', 'block devices to skip', regex, DEFAULT_DISKSTATS_EXCLUDE)
-    .option('--mount-exclude <regex>', 'mount points to skip', regex, DEFAULT_MOUNT_EXCLUDE)
-    .option('--fstype-exclude <regex>', 'filesystem types to skip', regex, DEFAULT_FSTYPE_EXCLUDE)
-    .option('--statfs-timeout <ms>', 'statfs deadline before a mount counts as stuck', positiveMs, DEFAULT_STATFS_TIMEOUT_MS)
+    .option('--netdev-exclude <regex>', 'network devices to skip', regexArg, DEFAULT_NETDEV_EXCLUDE)
+    .option('--diskstats-exclude <regex>', 'block devices to skip', regexArg, DEFAULT_DISKSTATS_EXCLUDE)
+    .option('--mount-exclude <regex>', 'mount points to skip', regexArg, DEFAULT_MOUNT_EXCLUDE)
+    .option('--fstype-exclude <regex>', 'filesystem types to skip', regexArg, DEFAULT_FSTYPE_EXCLUDE)
+    .option('--statfs-timeout <ms>', 'statfs deadline before a mount counts as stuck', positiveMsArg, DEFAULT_STATFS_TIMEOUT_MS)
     .action(async (o: HostFlags) => {
-      const logging = createLogging({ service: 'tickwatch-host', levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL) });
+      const logging = serviceLogging('tickwatch-host');
       const exp = await startHostExporter(
         {
           host: o.host,
@@ -84,17 +64,7 @@ export function registerHostCommands(program: Command): void {
         logging,
       );
       console.error(`tickwatch host: scrape ${exp.metrics.url}/metrics`);
-      let stopping = false;
-      const stop = (): void => {
-        if (stopping) return;
-        stopping = true;
-        void exp.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      stopOnSignals('tickwatch host', () => exp.close());
     });
 }
 
@@ -138,7 +108,7 @@ export interface HostBesideFlags {
 export function addHostExporterOptions(cmd: Command): Command {
   return cmd
     .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
-    .option('--host-port <port>', 'host exporter /metrics port', port, HOST_METRICS_PORT)
+    .option('--host-port <port>', 'host exporter /metrics port', portArg, HOST_METRICS_PORT)
     .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${START_PROCESSES.map((p) => p.name).join(', ')})`, processOption, []);
 }
 

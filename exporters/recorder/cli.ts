@@ -1,5 +1,5 @@
 /** `tickwatch recorder` and `tickwatch logs search`. */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JOBS } from '../../prometheus/jobs.js';
@@ -10,13 +10,7 @@ import { verifyStore, type ChainReport } from './chain.js';
 import { formatChainReports, formatStory, parseSince, RECORDER_QUERY_PORT, search, startQueryApi, type FoundJson } from './search.js';
 import { TABLES } from './tables.js';
 import { startRecorderService } from './service.js';
-import { createLogging, parseLogLevels } from '../lib/log.js';
-
-const port = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
-  return n;
-};
+import { portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
 
 /** Default embedded database file in a data folder. */
 export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duckdb');
@@ -34,20 +28,18 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .description('Record audit tables from the engine event file into the embedded store (DuckDB).')
     .requiredOption('--events <file>', "the engine's NDJSON event file")
     .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
-    .option('--port <port>', '/metrics port', port, JOBS.recorder.port)
-    .option('--query-port <port>', 'query API port (logs search)', port, RECORDER_QUERY_PORT)
+    .option('--port <port>', '/metrics port', portArg, JOBS.recorder.port)
+    .option('--query-port <port>', 'query API port (logs search)', portArg, RECORDER_QUERY_PORT)
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x (no TTL, DateTime64 or dedup window)')
     .action(async (o: { events: string; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
-      const logging = createLogging({ service: 'tickwatch-recorder', levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL) });
+      const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const store = await openStore(o);
       const svc = await startRecorderService({ events: resolve(o.events), dataDir: o.dataDir, store, port: o.port }, logging);
       const api = await startQueryApi(store, o.queryPort);
       console.error(`tickwatch recorder: ${svc.metrics.url}/metrics; logs search API on 127.0.0.1:${o.queryPort}`);
-      const stop = () => void Promise.all([svc.close(), api.close()]).then(() => store.close()).then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      stopOnSignals('tickwatch recorder', () => Promise.all([svc.close(), api.close()]).then(() => store.close()));
     });
 
   const logs = program.command('logs').description('Query the recorded log stream and audit tables.');
@@ -60,7 +52,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--level <level>', 'only this level')
     .option('--json', 'print JSON lines')
     .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
-    .option('--query-port <port>', 'query API of a running recorder', port, RECORDER_QUERY_PORT)
+    .option('--query-port <port>', 'query API of a running recorder', portArg, RECORDER_QUERY_PORT)
     .option('--clickhouse-url <url>', 'search ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
     .action(async (o: { correlationId: string; since?: string; component?: string; level?: string; json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
@@ -90,7 +82,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .description("Verify every audit table's hash chain: finds altered, deleted, inserted and reordered rows. Exits 1 when a chain is broken.")
     .option('--json', 'print the reports as JSON')
     .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
-    .option('--query-port <port>', 'query API of a running recorder', port, RECORDER_QUERY_PORT)
+    .option('--query-port <port>', 'query API of a running recorder', portArg, RECORDER_QUERY_PORT)
     .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
     .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
