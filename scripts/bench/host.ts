@@ -15,10 +15,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../lib/net.js';
 import { median, table, verdict } from './measure.js';
 
 const CLI = fileURLToPath(new URL('../tickwatch.mjs', import.meta.url));
@@ -29,17 +29,6 @@ const PROMETHEUS_HEADERS = {
   'accept-encoding': 'gzip',
 };
 const PLAIN_HEADERS = { accept: 'text/plain;version=0.0.4' };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 

@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import { startHostExporter } from '../../exporters/host/exporter.js';
 import { startRecorderService } from '../../exporters/recorder/service.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { prometheusConfig } from '../../prometheus/config.js';
+import { freePort } from '../lib/net.js';
 import { startReceivers, type Arrival, type Receivers } from './receivers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,17 +76,6 @@ export interface Stack {
   readonly streams: Promise<void>;
   /** Stops the streams, exporters, Prometheus, Alertmanager and stand-ins, and removes the data folder. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 async function waitReady(url: string, child: ChildProcess, name: string, out: () => string): Promise<void> {

@@ -10,9 +10,9 @@ import { tempDir } from '../helpers/env.js';
 import { valueOf, type Sample } from '../helpers/exposition.js';
 import { promtool } from '../helpers/tools.js';
 import { scrape } from '../host/support.js';
-import { startClickHouse, type TestClickHouse } from './support.js';
+import { startClickHouse, type ClickHouseServer } from '../helpers/clickhouse.js';
 
-let ch: TestClickHouse;
+let ch: ClickHouseServer;
 let exp: ClickHouseExporter;
 const INSERTS = 4;
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await exp?.close();
-  await ch?.kill();
+  await ch?.stop();
 });
 
 const names = (samples: readonly Sample[], prefix: string) => new Set(samples.filter((s) => s.name.startsWith(prefix)).map((s) => s.name));
@@ -169,7 +169,7 @@ describe('ClickHouse exporter against clickhouse-server 18.16', () => {
       if (!up) await new Promise((r) => setTimeout(r, 250));
     }
     expect(up).toBe(1);
-    await ch.kill();
+    await ch.stop();
     const { samples, ms } = await timed();
     expect(ms).toBeLessThan(2000);
     expect(valueOf(samples, 'tickwatch_clickhouse_up')).toBe(0);

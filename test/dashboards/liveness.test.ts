@@ -33,7 +33,7 @@ import { normal } from '../../exporters/hft/simulator/scenarios/normal.js';
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { JOBS } from '../../prometheus/jobs.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
-import { startClickHouse as startTestClickHouse, type TestClickHouse } from '../clickhouse/support.js';
+import { startClickHouse, type ClickHouseServer } from '../helpers/clickhouse.js';
 import { startClickHouseExporter, type ClickHouseExporter } from '../../exporters/clickhouse/exporter.js';
 import { ClickHouseStore, httpTransport } from '../../exporters/recorder/stores/clickhouse.js';
 import { startPrometheus, type Prom } from '../helpers/prometheus.js';
@@ -52,7 +52,7 @@ let hostExporter: HostExporter | undefined;
 let recorder: RecorderService | undefined;
 let store: DuckDbStore | undefined;
 let prom: Prom | undefined;
-let ch: TestClickHouse | undefined;
+let ch: ClickHouseServer | undefined;
 let chExporter: ClickHouseExporter | undefined;
 let chRecorder: RecorderService | undefined;
 const abort = new AbortController();
@@ -63,7 +63,7 @@ afterAll(async () => {
   await prom?.stop();
   await chRecorder?.close();
   await chExporter?.close();
-  await ch?.kill();
+  await ch?.stop();
   await exporter?.close();
   await hostExporter?.close();
   await recorder?.close();
@@ -101,7 +101,7 @@ interface Probe {
 describe('dashboards on a live exporter', () => {
   it('every panel query returns series during a normal simulated session', { timeout: 120_000 }, async () => {
     const events = join(dir, 'events.ndjson');
-    const chStarting = startTestClickHouse(join(dir, 'ch'));
+    const chStarting = startClickHouse(join(dir, 'ch'));
     exporter = await startHftExporter({ port: 0, tcp: null, files: [events], dataDir: join(dir, 'data'), calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 }, captureLogging());
     const instance = `127.0.0.1:${exporter.metrics.port}`;
     store = await DuckDbStore.open(join(dir, 'audit.duckdb'));

@@ -1,58 +1,120 @@
 /**
- * Starts Debian's clickhouse-server (18.16) for tests: loopback only, free ports, data under a
- * temp folder; it can be stopped and started again on the same data (outage drills).
+ * A real Debian clickhouse-server (18.16) for the tests: its own config, free loopback ports, data
+ * under a temp folder. It can be hung (SIGSTOP on `process`), killed and started again on the same
+ * data (outage drills).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from './prometheus.js';
+import { delimiter, join } from 'node:path';
+import { freePort } from '../../scripts/lib/net.js';
+
+/** The server binary: on PATH, else where Debian puts it (/usr/sbin, often not on a user's PATH). */
+function serverBinary(): string {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin'];
+  return dirs.map((d) => join(d, 'clickhouse-server')).find((p) => existsSync(p)) ?? 'clickhouse-server';
+}
 
 /** A clickhouse-server process. */
 export interface ClickHouseServer {
+  /** HTTP interface URL, e.g. `http://127.0.0.1:40123`. */
   readonly url: string;
+  /** The folder holding config, logs and data. */
   readonly dir: string;
-  /** Starts the server (again) and waits until it answers /ping. */
+  /** The data path (`<path>`), with a trailing slash. */
+  readonly dataPath: string;
+  /** The running process (the last one started). */
+  readonly process: ChildProcess;
+  /**
+   * Runs SQL over HTTP (10 s deadline) and returns the body.
+   * @throws Error with the server's message on a non-200 answer
+   */
+  query(sql: string): Promise<string>;
+  /**
+   * Starts the server (again, on the same data) and waits until it answers /ping.
+   * @throws Error when it exits or does not answer within 60 s (with the tail of its error log)
+   */
   start(): Promise<void>;
-  /** Stops it (SIGKILL by default: an outage, not a shutdown). */
+  /** Stops it and waits for it to go: SIGKILL by default (an outage, not a shutdown); a hung (SIGSTOPped) server is continued first. */
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Stops it and removes its data. */
+  /** Stops it (SIGTERM) and removes its folder. */
   destroy(): Promise<void>;
 }
 
-/** Writes a minimal config and starts the server. @throws Error when it does not answer in 30 s */
-export async function startClickHouse(): Promise<ClickHouseServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tickwatch-ch-'));
-  for (const d of ['log', 'data', 'tmp', 'user_files']) mkdirSync(join(dir, d));
-  const http = await freePort();
-  const tcp = await freePort();
+/**
+ * Writes a minimal config.xml and users.xml under `dir` (default: a new temp folder) and starts the
+ * server on free loopback ports.
+ * @throws Error when the binary is missing (scripts/setup.sh installs it) or it does not come up
+ */
+export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), 'tickwatch-ch-'))): Promise<ClickHouseServer> {
+  const [http, tcp, interserver] = [await freePort(), await freePort(), await freePort()];
+  const dataPath = join(dir, 'data') + '/';
+  for (const d of ['log', 'data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(
     join(dir, 'config.xml'),
-    `<yandex>
+    `<?xml version="1.0"?>
+<yandex>
   <logger><level>warning</level><log>${dir}/log/clickhouse.log</log><errorlog>${dir}/log/err.log</errorlog><console>0</console></logger>
-  <http_port>${http}</http_port><tcp_port>${tcp}</tcp_port><listen_host>127.0.0.1</listen_host>
-  <path>${dir}/data/</path><tmp_path>${dir}/tmp/</tmp_path><user_files_path>${dir}/user_files/</user_files_path>
-  <users_config>${dir}/users.xml</users_config><default_profile>default</default_profile><default_database>default</default_database>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>${http}</http_port>
+  <tcp_port>${tcp}</tcp_port>
+  <interserver_http_port>${interserver}</interserver_http_port>
+  <path>${dataPath}</path>
+  <tmp_path>${dir}/tmp/</tmp_path>
+  <user_files_path>${dir}/user_files/</user_files_path>
+  <format_schema_path>${dir}/format_schemas/</format_schema_path>
+  <users_config>${dir}/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
   <mark_cache_size>5368709</mark_cache_size>
-</yandex>`,
+</yandex>
+`,
   );
   writeFileSync(
     join(dir, 'users.xml'),
-    '<yandex><profiles><default></default></profiles><users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users><quotas><default></default></quotas></yandex>',
+    `<?xml version="1.0"?>
+<yandex>
+  <profiles><default></default></profiles>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <quotas><default></default></quotas>
+</yandex>
+`,
   );
   const url = `http://127.0.0.1:${http}`;
+  const errLog = (): string => {
+    try {
+      return readFileSync(join(dir, 'log/err.log'), 'utf8').slice(-4000);
+    } catch {
+      return '(no error log)';
+    }
+  };
   let child: ChildProcess | undefined;
   const server: ClickHouseServer = {
     url,
     dir,
+    dataPath,
+    get process(): ChildProcess {
+      if (!child) throw new Error('clickhouse-server was never started');
+      return child;
+    },
+    async query(sql) {
+      const r = await fetch(`${url}/`, { method: 'POST', body: sql, signal: AbortSignal.timeout(10_000) });
+      const body = await r.text();
+      if (!r.ok) throw new Error(`ClickHouse: ${body.trim()}`);
+      return body;
+    },
     async start() {
-      child = spawn('clickhouse-server', [`--config-file=${join(dir, 'config.xml')}`], { stdio: 'ignore' });
+      const c = spawn(serverBinary(), [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
+      child = c;
+      let spawnError: Error | undefined;
+      c.once('error', (err) => (spawnError = err));
       const t0 = Date.now();
       for (;;) {
-        if (child.exitCode !== null) throw new Error(`clickhouse-server exited with ${child.exitCode}; see ${dir}/log/err.log`);
+        if (spawnError) throw new Error(`clickhouse-server could not start (${spawnError.message}); run scripts/setup.sh`);
+        if (c.exitCode !== null || c.signalCode !== null) throw new Error(`clickhouse-server exited (${c.signalCode ?? c.exitCode}):\n${errLog()}`);
         const ok = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
         if (ok) return;
-        if (Date.now() - t0 > 30_000) throw new Error(`clickhouse-server did not answer in 30 s; see ${dir}/log/err.log`);
+        if (Date.now() - t0 > 60_000) throw new Error(`clickhouse-server did not answer in 60 s:\n${errLog()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     },
@@ -60,6 +122,7 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
       const c = child;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise<void>((r) => c.once('exit', () => r()));
+      c.kill('SIGCONT');
       c.kill(signal);
       await exited;
     },

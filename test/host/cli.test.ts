@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countSpawns } from '../../scripts/bench/host.js';
 import { tempDir } from '../helpers/env.js';
 import { valueOf } from '../helpers/exposition.js';
-import { freePort, scrape, waitForHttp } from './support.js';
+import { freePort, waitForHttp } from '../../scripts/lib/net.js';
+import { scrape } from './support.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
 const children: ChildProcess[] = [];

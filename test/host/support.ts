@@ -1,37 +1,7 @@
-/** Helpers for the host and ClickHouse exporter tests: free ports, waiting for HTTP, real node_exporter. */
+/** Helpers for the host and ClickHouse exporter tests: a real node_exporter, scraping and parsing. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort, waitForHttp } from '../../scripts/lib/net.js';
 import { parseExposition, type Sample } from '../helpers/exposition.js';
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Polls `url` until it answers 2xx.
- * @throws Error when it has not within `timeoutMs`
- */
-export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Scrapes `/metrics` and parses it. */
 export async function scrape(base: string): Promise<{ body: string; samples: Sample[] }> {

@@ -6,12 +6,12 @@
  * A database made before the chains existed is refused with a clear message.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/net.js';
 import type { HftEvent } from '../../exporters/hft/events/index.js';
 import { generate } from '../../exporters/hft/simulator/run.js';
 import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
@@ -58,14 +58,6 @@ async function record(store: AuditStore, dir: string, evs: readonly { ev: HftEve
 }
 
 const report = (rs: readonly ChainReport[], table: string) => rs.find((r) => r.table === table)!;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('audit hash chains', () => {
   const evs = events(12_000);
