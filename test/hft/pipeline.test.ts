@@ -130,3 +130,43 @@ describe('ingest pipeline: bad input', () => {
     expect((await t.deadRecords()).length).toBe(t.pipeline.rejected);
   });
 });
+
+describe('line splitter', () => {
+  /** Every line and oversize report a splitter makes, with offsets, and where it would resume. */
+  function split(chunks: readonly Buffer[], maxLineBytes: number): { seen: string[]; committed: number } {
+    const seen: string[] = [];
+    const s = new LineSplitter(
+      {
+        line: (text, offset, chunk, start, end) => {
+          expect(chunk.toString('utf8', start, end)).toBe(text); // the raw bytes are the line's
+          seen.push(`line ${offset} ${text}`);
+        },
+        oversize: (prefix, length, offset) => seen.push(`oversize ${offset} ${length} ${prefix.toString('latin1')}`),
+      },
+      maxLineBytes,
+    );
+    for (const c of chunks) s.push(c);
+    return { seen, committed: s.committedOffset };
+  }
+
+  it('gives the same lines, offsets and resume point however the stream is cut into chunks', () => {
+    const line = fc.oneof(
+      fc.string({ maxLength: 40 }).map((x) => x.replace(/\n/g, ' ')),
+      fc.constantFrom('', '\r', 'ok\r', 'é€😀', 'x'.repeat(70)),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 20 }), (lines, trailing, cuts) => {
+        const whole = Buffer.from(lines.join('\n') + (trailing ? '\n' : ''));
+        const at = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+        const chunks: Buffer[] = [];
+        let from = 0;
+        for (const c of [...at, whole.length]) {
+          chunks.push(whole.subarray(from, c));
+          from = c;
+        }
+        expect(split(chunks, 50)).toEqual(split([whole], 50));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

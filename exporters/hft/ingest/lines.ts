@@ -49,15 +49,29 @@ export class LineSplitter {
     return this.rest?.length ?? 0;
   }
 
-  /** Feeds the next chunk of the stream. */
+  /**
+   * Feeds the next chunk of the stream. Only the unfinished line carried over from the last chunk
+   * is copied (joined with this chunk's bytes up to its first newline); the rest of the chunk is
+   * split in place.
+   */
   push(chunk: Buffer): void {
     let buf = chunk;
-    const base = this.restOffset;
-    if (this.rest) {
-      buf = Buffer.concat([this.rest, chunk]);
-      this.rest = null;
-    }
+    let base = this.restOffset;
     let start = 0;
+    if (this.rest) {
+      const rest = this.rest;
+      this.rest = null;
+      const nl = chunk.indexOf(10);
+      if (nl < 0 || this.skipping) {
+        // No line ends in this chunk (or an oversize line is being skipped): join it all, as before.
+        buf = Buffer.concat([rest, chunk]);
+      } else {
+        // The carried line ends in this chunk: emit it from a small joined copy, then go on in place.
+        this.emit(Buffer.concat([rest, chunk.subarray(0, nl + 1)]), 0, rest.length + nl, base);
+        base += rest.length;
+        start = nl + 1;
+      }
+    }
     if (this.skipping) {
       const nl = buf.indexOf(10);
       if (nl < 0) {
@@ -74,11 +88,7 @@ export class LineSplitter {
     for (;;) {
       const nl = buf.indexOf(10, start);
       if (nl < 0) break;
-      let end = nl;
-      if (end > start && buf[end - 1] === 13) end--;
-      const len = end - start;
-      if (len > this.maxLineBytes) this.sink.oversize(Buffer.from(buf.subarray(start, start + this.maxLineBytes)), len, base + start);
-      else if (len > 0) this.sink.line(buf.toString('utf8', start, end), base + start, buf, start, end);
+      this.emit(buf, start, nl, base);
       start = nl + 1;
     }
     const remaining = buf.length - start;
@@ -89,6 +99,15 @@ export class LineSplitter {
     }
     if (remaining > 0) this.rest = Buffer.from(buf.subarray(start));
     this.restOffset = base + start;
+  }
+
+  /** Hands `buf[start, nl)` (a `\r` before the newline removed) to the sink; `base` is the stream offset of `buf[0]`. */
+  private emit(buf: Buffer, start: number, nl: number, base: number): void {
+    let end = nl;
+    if (end > start && buf[end - 1] === 13) end--;
+    const len = end - start;
+    if (len > this.maxLineBytes) this.sink.oversize(Buffer.from(buf.subarray(start, start + this.maxLineBytes)), len, base + start);
+    else if (len > 0) this.sink.line(buf.toString('utf8', start, end), base + start, buf, start, end);
   }
 
   /** Drops any unfinished line and restarts at `offset` (after truncation or rotation). */
