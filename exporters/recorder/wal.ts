@@ -227,7 +227,9 @@ export class WriteAheadLog {
     checksum(payload).copy(header, 8);
     const rec = Buffer.concat([header, payload]);
     try {
-      writeSync(this.fd, rec);
+      // write(2) may take part of a record (a disk filling up does exactly that) and refuse the
+      // rest on the next call: write until all of it is in, or the file system says no.
+      for (let off = 0; off < rec.length; ) off += writeSync(this.fd, rec, off, rec.length - off);
       if (sync) fsyncSync(this.fd);
     } catch (err) {
       // A record written in part (disk full) would hide every later record from open(): cut the

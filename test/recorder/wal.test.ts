@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { tempDir } from '../helpers/env.js';
@@ -67,5 +69,41 @@ describe('recorder write-ahead log (the spool)', () => {
     expect(r.corrupt).toBe(1);
     expect(r.problems[0]).toMatch(/checksum/);
     expect(r.pending.map((x) => x.seq)).toEqual([1, 3]);
+  });
+
+  it('keeps exactly the batches it acknowledged when the disk fills mid-record, and takes batches again once there is room', () => {
+    // A real file-size limit (RLIMIT_FSIZE, `ulimit -f`) on a child process: the kernel writes a
+    // record in part, then refuses the rest (EFBIG), as a full disk does (ENOSPC).
+    const dir = tempDir();
+    const wal = fileURLToPath(new URL('../../exporters/recorder/wal.ts', import.meta.url));
+    const script = join(dir, 'fill.ts');
+    writeFileSync(
+      script,
+      `import { WriteAheadLog } from ${JSON.stringify(wal)};
+const w = new WriteAheadLog(process.argv[2]);
+w.open();
+const acked = [], errors = [];
+for (let i = 1; errors.length < 3 && i < 1000; i++) {
+  try { acked.push(w.appendBatch({ lines: [JSON.stringify({ n: i, pad: 'x'.repeat(700) })] }).seq); } catch (e) { errors.push(e.code); }
+}
+console.log(JSON.stringify({ acked, errors }));`,
+    );
+    const walDir = join(dir, 'wal');
+    const r = spawnSync('bash', ['-c', 'trap "" XFSZ; ulimit -f 16; exec "$@"', 'fill', process.execPath, '--import', 'tsx', script, walDir], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const { acked, errors } = JSON.parse(r.stdout) as { acked: number[]; errors: string[] };
+    expect(errors).toEqual(['EFBIG', 'EFBIG', 'EFBIG']);
+    expect(acked.length).toBeGreaterThan(5);
+    expect(acked).toEqual(acked.map((_, i) => i + 1)); // a refused batch takes no seq
+    // Every segment ends on a whole record: nothing torn, and every acknowledged batch is there.
+    const w = new WriteAheadLog(walDir);
+    const rec = w.open();
+    expect(rec.truncated + rec.corrupt, rec.problems.join('; ')).toBe(0);
+    expect(rec.pending.map((b) => b.seq)).toEqual(acked);
+    expect(JSON.parse(rec.pending.at(-1)!.lines[0]!)).toMatchObject({ n: acked.length });
+    // With room again, the log goes on where it stopped.
+    expect(w.appendBatch({ lines: ['{"n":"after"}'] }).seq).toBe(acked.length + 1);
+    w.close();
+    expect(new WriteAheadLog(walDir).open().pending.length).toBe(acked.length + 1);
   });
 });
