@@ -13,7 +13,8 @@
 set -euo pipefail
 
 need=()
-want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+# A tool counts as present on PATH or where Debian puts it (/usr/sbin is often not on a user's PATH).
+want() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ] || need+=("$2"); }
 want promtool prometheus
 want prometheus prometheus
 want amtool prometheus-alertmanager
