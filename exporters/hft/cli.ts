@@ -145,7 +145,7 @@ export function registerHftCommands(program: Command): void {
       if (o.recorder) {
         const store = await DuckDbStore.open(auditDbPath(o.dataDir));
         const svc = await startRecorderService({ events: o.events[0]!, dataDir: o.dataDir, store, port: o.recorderPort }, logging);
-        const api = await startQueryApi(store, o.queryPort);
+        const api = await startQueryApi(store, o.queryPort, '127.0.0.1', () => svc.recorder.storedHeads);
         recorder = { close: () => Promise.all([svc.close(), api.close()]).then(() => store.close()) };
         console.error(`tickwatch: audit recorder (embedded DuckDB ${auditDbPath(o.dataDir)}): ${svc.metrics.url}/metrics; search: node scripts/tickwatch.mjs logs search --correlation-id <id>`);
       }

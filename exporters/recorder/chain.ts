@@ -12,8 +12,10 @@
  *
  * So an edited row no longer matches its hash or its event, a deleted row leaves a gap in
  * `chain_seq` and a broken link, and a reordered, copied or inserted row breaks the links around it;
- * `tickwatch audit verify` ({@link verifyChain}) finds each. Rows deleted from the end are not
- * visible in the table alone: compare the head that verify prints with the heads the recorder logs
+ * `tickwatch audit verify` ({@link verifyChain}) finds each. Rows deleted from the end, and a chain
+ * rewritten with fresh hashes, are not visible in the table alone: verify checks them against the
+ * heads a running recorder knows the store has (its anchors, `Recorder.storedHeads`, served by the
+ * query API); offline, compare the head it prints with the heads the recorder logs
  * (`recorder.chain_head`, at start and at stop).
  *
  * Hashes are assigned as rows are accepted (a row's place in its chain is its place in the stream),
@@ -127,6 +129,11 @@ export interface ChainReport {
   readonly firstSeq: number;
   /** The last row's seq and hash: compare with the recorder's logged head to see rows cut from the end. */
   readonly head: ChainHead;
+  /**
+   * The head the running recorder knows the store has (the last batch it wrote), when it was
+   * asked: the chain must reach it, with that hash there.
+   */
+  readonly anchor?: ChainHead;
   /** One line per problem, in chain order (at most `maxProblems`). */
   readonly problems: string[];
   /** Problems found, including those not listed. */
@@ -137,8 +144,11 @@ export interface ChainReport {
  * Verifies one table's chain from its rows in `chain_seq` order.
  * @param rows - every row of the table ordered by `chain_seq` (read in pages; see the stores' `readChain`)
  * @param maxProblems - problems listed in the report (the count covers all)
+ * @param anchor - where the recorder knows the chain reaches (its last written batch): rows cut
+ *   from the end, and a chain rewritten with fresh hashes, show against it; the table alone cannot
+ *   tell either
  */
-export async function verifyChain(t: TableDef, rows: AsyncIterable<Readonly<Record<string, unknown>>>, maxProblems = 20): Promise<ChainReport> {
+export async function verifyChain(t: TableDef, rows: AsyncIterable<Readonly<Record<string, unknown>>>, maxProblems = 20, anchor?: ChainHead): Promise<ChainReport> {
   const problems: string[] = [];
   let problemCount = 0;
   const problem = (p: string) => {
@@ -163,9 +173,12 @@ export async function verifyChain(t: TableDef, rows: AsyncIterable<Readonly<Reco
     }
     if (rowHash(t, prev, r) !== own) problem(`seq ${seq}: the row's event does not match its hash (row altered)`);
     else for (const d of derivationProblems(t, r)) problem(`seq ${seq}: ${d} (row altered)`);
+    if (anchor && seq === anchor.seq && own !== anchor.hash) problem(`seq ${seq}: not the row the recorder wrote there (hash ${own.slice(0, 16)}, the recorder's ${anchor.hash.slice(0, 16)}): the chain was rewritten`);
     last = { seq, hash: own };
   }
-  return { table: t.name, rows: n, firstSeq, head: last ?? { seq: 0, hash: GENESIS }, problems, problemCount };
+  const head = last ?? { seq: 0, hash: GENESIS };
+  if (anchor && head.seq < anchor.seq) problem(`seq ${head.seq + 1}${anchor.seq > head.seq + 1 ? `..${anchor.seq}` : ''}: missing from the end (the recorder has written up to seq ${anchor.seq}; rows deleted)`);
+  return { table: t.name, rows: n, firstSeq, head, ...(anchor ? { anchor } : {}), problems, problemCount };
 }
 
 /** Every row of a chained table in chain order, read from the store in pages of `span` seqs. */
@@ -181,10 +194,14 @@ export async function* chainRows(store: AuditStore, t: TableDef, span = 10_000):
 
 /**
  * Verifies every chained table of a store (`tickwatch audit verify`).
+ * @param anchors - the heads a running recorder knows the store has ({@link Recorder.storedHeads}), if one was asked
  * @throws when the store cannot be read
  */
-export async function verifyStore(store: AuditStore, tables: readonly TableDef[], maxProblems = 20): Promise<ChainReport[]> {
+export async function verifyStore(store: AuditStore, tables: readonly TableDef[], maxProblems = 20, anchors?: ChainHeads): Promise<ChainReport[]> {
   const out: ChainReport[] = [];
-  for (const t of tables) if (t.chained) out.push(await verifyChain(t, chainRows(store, t), maxProblems));
+  for (const t of tables) {
+    const anchor = anchors?.[t.name];
+    if (t.chained) out.push(await verifyChain(t, chainRows(store, t), maxProblems, anchor && anchor.seq > 0 ? anchor : undefined));
+  }
   return out;
 }

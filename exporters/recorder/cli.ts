@@ -6,7 +6,7 @@ import { JOBS } from '../../prometheus/jobs.js';
 import { ClickHouseStore, httpTransport } from './stores/clickhouse.js';
 import { DuckDbStore } from './stores/duckdb.js';
 import type { AuditStore } from './stores/store.js';
-import { verifyStore, type ChainReport } from './chain.js';
+import { verifyStore, type ChainHeads, type ChainReport } from './chain.js';
 import { formatChainReports, formatStory, parseSince, RECORDER_QUERY_PORT, search, startQueryApi, type FoundJson } from './search.js';
 import { TABLES } from './tables.js';
 import { startRecorderService } from './service.js';
@@ -37,7 +37,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       mkdirSync(o.dataDir, { recursive: true });
       const store = await openStore(o);
       const svc = await startRecorderService({ events: resolve(o.events), dataDir: o.dataDir, store, port: o.port }, logging);
-      const api = await startQueryApi(store, o.queryPort);
+      const api = await startQueryApi(store, o.queryPort, '127.0.0.1', () => svc.recorder.storedHeads);
       console.error(`tickwatch recorder: ${svc.metrics.url}/metrics; logs search API on 127.0.0.1:${o.queryPort}`);
       stopOnSignals('tickwatch recorder', () => Promise.all([svc.close(), api.close()]).then(() => store.close()));
     });
@@ -92,10 +92,13 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       if (r?.ok) reports = (await r.json()) as ChainReport[];
       else if (r) throw new Error(`recorder query API: ${await r.text()}`);
       else {
+        // Verifying ClickHouse directly: a recorder that writes to it still knows where its chains
+        // reach (rows cut from the end show against that); without one the tables speak alone.
+        const heads = o.clickhouseUrl ? await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/chain-heads`).then((x) => (x.ok ? (x.json() as Promise<ChainHeads>) : undefined), () => undefined) : undefined;
         const store = await openStore(o);
         try {
           await store.init(TABLES);
-          reports = await verifyStore(store, TABLES);
+          reports = await verifyStore(store, TABLES, 20, heads);
         } finally {
           await store.close();
         }

@@ -71,6 +71,8 @@ export class Recorder {
   private heads: ChainHeads;
   /** Where each chain ends counting the pending rows too (they are linked as they are added). */
   private running: Partial<Record<TableName, ChainHead>>;
+  /** Where each chain ends in the store: after the last batch the store took. */
+  private stored: ChainHeads;
 
   constructor(private readonly o: RecorderOptions) {
     const r = o.registry;
@@ -78,6 +80,7 @@ export class Recorder {
     this.maxSpool = o.maxSpoolBytes ?? 1024 ** 3;
     this.heads = o.chain ?? {};
     this.running = { ...this.heads };
+    this.stored = this.heads;
     this.m = {
       rows: r.counter(C.recorderRowsWrittenTotal),
       failures: r.counter(C.recorderWriteFailuresTotal),
@@ -133,6 +136,15 @@ export class Recorder {
   }
 
   /**
+   * The chain heads the store has for certain: after the last batch this recorder wrote to it (or,
+   * before the first, where the chains stood when it started, spooled batches not counted). The
+   * store's chains reach at least these; `tickwatch audit verify` checks that they do (anchors).
+   */
+  get storedHeads(): ChainHeads {
+    return this.stored;
+  }
+
+  /**
    * Replays batches left uncommitted by a previous run (call once, before {@link add}). Each
    * batch's rows are rebuilt from its lines and linked from the chain heads logged with it, so they
    * are the rows first sealed, hashes included.
@@ -140,6 +152,7 @@ export class Recorder {
    *   to row mapping changed between versions with batches still spooled)
    */
   resume(pending: readonly Batch[]): void {
+    if (pending[0]?.chain) this.stored = pending[0].chain.before;
     for (const b of pending) {
       const tables = this.rebuild(b.lines);
       const after = linkRows(tables, TABLE_DEFS, b.chain?.before ?? this.heads);
@@ -275,6 +288,7 @@ export class Recorder {
         return; // stopping, or a schema problem: the batch stays in the WAL for the next run
       }
       this.o.wal.commit(q.batch.seq, q.batch.tail, q.batch.chain?.after);
+      if (q.batch.chain) this.stored = q.batch.chain.after;
       this.queue.shift();
       this.updateGauges();
     }

@@ -5,7 +5,7 @@
  * opened directly. Verifying the hash chains goes the same way.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { verifyStore, type ChainReport } from './chain.js';
+import { verifyStore, type ChainHeads, type ChainReport } from './chain.js';
 import { formatNanos } from './rows.js';
 import type { AuditStore, FoundRow, SearchQuery } from './stores/store.js';
 import { TABLES } from './tables.js';
@@ -52,8 +52,13 @@ export function parseSince(v: string, nowMs = Date.now()): bigint {
   return BigInt(t) * 1_000_000n;
 }
 
-/** Starts the query API of a running recorder (loopback only). */
-export async function startQueryApi(store: AuditStore, port = RECORDER_QUERY_PORT, host = '127.0.0.1'): Promise<FastifyInstance> {
+/**
+ * Starts the query API of a running recorder (loopback only): `GET /api/v1/search`,
+ * `GET /api/v1/verify` (the chain reports, checked against `storedHeads` when given) and
+ * `GET /api/v1/chain-heads` (those heads, `{}` without them).
+ * @param storedHeads - the running recorder's {@link Recorder.storedHeads}
+ */
+export async function startQueryApi(store: AuditStore, port = RECORDER_QUERY_PORT, host = '127.0.0.1', storedHeads?: () => ChainHeads): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   app.get('/api/v1/search', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
@@ -74,11 +79,12 @@ export async function startQueryApi(store: AuditStore, port = RECORDER_QUERY_POR
   // The audit tables' hash chains (`tickwatch audit verify` asks here while a recorder runs).
   app.get('/api/v1/verify', async (_req, reply) => {
     try {
-      return reply.send(await verifyStore(store, TABLES));
+      return reply.send(await verifyStore(store, TABLES, 20, storedHeads?.()));
     } catch (err) {
       return reply.code(500).send({ error: (err as Error).message });
     }
   });
+  app.get('/api/v1/chain-heads', async (_req, reply) => reply.send(storedHeads?.() ?? {}));
   await app.listen({ host, port });
   return app;
 }
@@ -88,7 +94,8 @@ export function formatChainReports(reports: readonly ChainReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
     const from = r.rows === 0 ? 'empty' : `seq ${r.firstSeq}..${r.head.seq}${r.firstSeq > 1 ? ' (older rows expired by retention)' : ''}`;
-    lines.push(`${r.problemCount === 0 ? 'ok  ' : 'FAIL'} ${r.table.padEnd(28)} ${String(r.rows).padStart(9)} rows  ${from}  head ${r.head.hash.slice(0, 16)}${r.problemCount ? `  ${r.problemCount} problem(s)` : ''}`);
+    const anchor = r.anchor ? `  (recorder's head: seq ${r.anchor.seq})` : '';
+    lines.push(`${r.problemCount === 0 ? 'ok  ' : 'FAIL'} ${r.table.padEnd(28)} ${String(r.rows).padStart(9)} rows  ${from}  head ${r.head.hash.slice(0, 16)}${anchor}${r.problemCount ? `  ${r.problemCount} problem(s)` : ''}`);
     for (const p of r.problems) lines.push(`       ${p}`);
     if (r.problemCount > r.problems.length) lines.push(`       ... and ${r.problemCount - r.problems.length} more`);
   }

@@ -2,7 +2,8 @@
  * The audit tables' hash chains: rows recorded through the recorder verify clean on both stores
  * (DuckDB, and ClickHouse on chdb), and each kind of tampering (an edited row, a deleted row,
  * reordered rows, a copied row) is found and named, by `verifyStore` and by `tickwatch audit verify`
- * (exit 1). A batch the write-ahead log refuses (disk full) stays pending, with the chains whole.
+ * (exit 1); against the heads a running recorder knows it wrote, so are rows cut from the end and a
+ * chain rewritten with fresh hashes. A batch the write-ahead log refuses (disk full) stays pending, with the chains whole.
  * A database made before the chains existed is refused with a clear message.
  */
 import { execFile } from 'node:child_process';
@@ -16,14 +17,15 @@ import type { HftEvent } from '../../exporters/hft/events/index.js';
 import { generate } from '../../exporters/hft/simulator/run.js';
 import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
-import { verifyStore, type ChainReport } from '../../exporters/recorder/chain.js';
+import { rowHash, verifyStore, type ChainHeads, type ChainReport } from '../../exporters/recorder/chain.js';
 import { Recorder } from '../../exporters/recorder/recorder.js';
 import { rowsFor } from '../../exporters/recorder/rows.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { StoreSchemaError, type AuditStore } from '../../exporters/recorder/stores/store.js';
-import { duckdbDDL, TABLES } from '../../exporters/recorder/tables.js';
+import { startQueryApi } from '../../exporters/recorder/search.js';
+import { duckdbDDL, TABLE_DEFS, TABLES } from '../../exporters/recorder/tables.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 
@@ -43,8 +45,8 @@ function events(n: number): { ev: HftEvent; line: string }[] {
   return out;
 }
 
-/** Records `evs` through a recorder (batches of 300 rows) into `store`. */
-async function record(store: AuditStore, dir: string, evs: readonly { ev: HftEvent; line: string }[]): Promise<void> {
+/** Records `evs` through a recorder (batches of 300 rows) into `store`. @returns the heads the recorder knows the store has */
+async function record(store: AuditStore, dir: string, evs: readonly { ev: HftEvent; line: string }[]): Promise<ChainHeads> {
   const wal = new WriteAheadLog(join(dir, 'wal'));
   wal.open();
   const rec = new Recorder({ store, wal, registry: new MetricRegistry(), log: captureLogging().logger('recorder'), batchRows: 300 });
@@ -55,6 +57,7 @@ async function record(store: AuditStore, dir: string, evs: readonly { ev: HftEve
   rec.seal();
   await rec.drained();
   await rec.stop();
+  return rec.storedHeads;
 }
 
 const report = (rs: readonly ChainReport[], table: string) => rs.find((r) => r.table === table)!;
@@ -125,6 +128,56 @@ describe('audit hash chains', () => {
     expect(bad?.code).toBe(1);
     expect(bad?.stdout).toMatch(/^FAIL audit_orders/m);
     expect(bad?.stdout).toMatch(/seq 20: missing/);
+  });
+
+  it("find rows cut from the end and a rewritten chain against the recorder's heads, which the query API serves", { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const path = join(dir, 'audit.duckdb');
+    let store = await DuckDbStore.open(path);
+    await store.init(TABLES);
+    const stored = await record(store, dir, evs);
+    expect(stored).toEqual(await store.chainHeads(TABLES)); // the recorder's heads are the store's
+    const api = await startQueryApi(store, 0, '127.0.0.1', () => stored);
+    const url = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+    try {
+      expect(await (await fetch(`${url}/api/v1/chain-heads`)).json()).toEqual(stored);
+      const served = (await (await fetch(`${url}/api/v1/verify`)).json()) as ChainReport[];
+      for (const r of served) {
+        expect(r.problems, r.table).toEqual([]);
+        expect(r.anchor, r.table).toEqual(stored[r.table]);
+      }
+    } finally {
+      await api.close();
+      await store.close();
+    }
+    const orders = stored.audit_orders!;
+    const risk = stored.audit_risk_decisions!;
+    // Cut the last 5 orders rows: the table alone cannot tell, the recorder's head can.
+    // Rewrite the last risk decision with a fresh, consistent hash: the same.
+    const inst = await DuckDBInstance.create(path);
+    const conn = await inst.connect();
+    await conn.run(`DELETE FROM audit_orders WHERE chain_seq > ${orders.seq - 5}`);
+    const last = (await conn.runAndReadAll(`SELECT chain_seq, prev_hash, fields FROM audit_risk_decisions WHERE chain_seq = ${risk.seq}`)).getRowObjects()[0]!;
+    // A forged event line (an extra field, every column still derived from it) under a hash that fits.
+    const forged = String(last.fields).replace('"event":', '"note":"forged","event":');
+    expect(forged).not.toBe(String(last.fields));
+    const hash = rowHash(TABLE_DEFS.get('audit_risk_decisions')!, String(last.prev_hash), { chain_seq: risk.seq, fields: forged });
+    await conn.run(`UPDATE audit_risk_decisions SET fields = $f, row_hash = $h WHERE chain_seq = ${risk.seq}`, { f: forged, h: hash });
+    conn.closeSync();
+    inst.closeSync();
+    store = await DuckDbStore.open(path);
+    await store.init(TABLES);
+    try {
+      const alone = await verifyStore(store, TABLES);
+      expect(report(alone, 'audit_orders').problems).toEqual([]);
+      expect(report(alone, 'audit_risk_decisions').problems).toEqual([]);
+      const anchored = await verifyStore(store, TABLES, 20, stored);
+      expect(report(anchored, 'audit_orders').problems).toEqual([`seq ${orders.seq - 4}..${orders.seq}: missing from the end (the recorder has written up to seq ${orders.seq}; rows deleted)`]);
+      expect(report(anchored, 'audit_risk_decisions').problems).toEqual([expect.stringMatching(new RegExp(`^seq ${risk.seq}: not the row the recorder wrote there .*: the chain was rewritten$`))]);
+      expect(report(anchored, 'audit_connectivity').problems).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('verify clean on ClickHouse (chdb), and find an edited column and an edited event', { timeout: 120_000 }, async () => {
