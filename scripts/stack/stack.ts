@@ -22,7 +22,7 @@ import { startHostExporter } from '../../exporters/host/exporter.js';
 import { startRecorderService } from '../../exporters/recorder/service.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { prometheusConfig } from '../../prometheus/config.js';
-import { freePort } from '../lib/net.js';
+import { freePort, waitForHttp } from '../lib/net.js';
 import { startReceivers, type Arrival, type Receivers } from './receivers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,16 +76,6 @@ export interface Stack {
   readonly streams: Promise<void>;
   /** Stops the streams, exporters, Prometheus, Alertmanager and stand-ins, and removes the data folder. */
   stop(): Promise<void>;
-}
-
-async function waitReady(url: string, child: ChildProcess, name: string, out: () => string): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out()}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() - t0 > 30_000) throw new Error(`${name} not ready after 30 s:\n${out()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 function run(cmd: string, args: readonly string[]): { child: ChildProcess; out: () => string } {
@@ -174,7 +164,7 @@ export async function startAlerting(
     const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${join(dir, 'alertmanager')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn']);
     children.push(am.child);
     const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
-    await waitReady(`${alertmanagerUrl}/-/ready`, am.child, 'alertmanager', am.out);
+    await waitForHttp(`${alertmanagerUrl}/-/ready`, 30_000, { child: am.child, name: 'alertmanager', output: am.out });
     log(`alertmanager: ${alertmanagerUrl}`);
 
     return { receivers, port: amPort, url: alertmanagerUrl };
@@ -255,7 +245,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const prom = run('prometheus', [`--config.file=${promCfg}`, `--storage.tsdb.path=${join(dir, 'prometheus')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=1s', '--log.level=warn']);
     children.push(prom.child);
     const prometheusUrl = `http://127.0.0.1:${promPort}`;
-    await waitReady(`${prometheusUrl}/-/ready`, prom.child, 'prometheus', prom.out);
+    await waitForHttp(`${prometheusUrl}/-/ready`, 30_000, { child: prom.child, name: 'prometheus', output: prom.out });
     log(`prometheus: ${prometheusUrl}`);
 
     // Simulated streams, all the same length so none goes silent early (which would raise FeedGap).

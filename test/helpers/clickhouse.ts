@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort } from '../../scripts/lib/net.js';
+import { freePort, waitForHttp } from '../../scripts/lib/net.js';
 
 /** The server binary: on PATH, else where Debian puts it (/usr/sbin, often not on a user's PATH). */
 function serverBinary(): string {
@@ -104,19 +104,8 @@ export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), '
       return body;
     },
     async start() {
-      const c = spawn(serverBinary(), [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
-      child = c;
-      let spawnError: Error | undefined;
-      c.once('error', (err) => (spawnError = err));
-      const t0 = Date.now();
-      for (;;) {
-        if (spawnError) throw new Error(`clickhouse-server could not start (${spawnError.message}); run scripts/setup.sh`);
-        if (c.exitCode !== null || c.signalCode !== null) throw new Error(`clickhouse-server exited (${c.signalCode ?? c.exitCode}):\n${errLog()}`);
-        const ok = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-        if (ok) return;
-        if (Date.now() - t0 > 60_000) throw new Error(`clickhouse-server did not answer in 60 s:\n${errLog()}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      child = spawn(serverBinary(), [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
+      await waitForHttp(`${url}/ping`, 60_000, { child, name: 'clickhouse-server', output: errLog });
     },
     async stop(signal = 'SIGKILL') {
       const c = child;

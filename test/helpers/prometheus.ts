@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from '../../scripts/lib/net.js';
+import { freePort, waitForHttp } from '../../scripts/lib/net.js';
 
 /** A running Prometheus. */
 export interface Prom {
@@ -37,15 +37,11 @@ export async function startPrometheus(config: unknown, extraArgs: readonly strin
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const t0 = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}:\n${out}`);
-    if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) break;
-    if (Date.now() - t0 > 30_000) {
-      child.kill('SIGKILL');
-      throw new Error(`prometheus not ready in 30 s:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitForHttp(`${url}/-/ready`, 30_000, { child, name: 'prometheus', output: () => out });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
   }
   return {
     url,

@@ -29,13 +29,8 @@ export async function startNodeExporter(collectors: readonly string[] = OVERLAPP
   const child = spawn('prometheus-node-exporter', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', (err) => reject(new Error(`prometheus-node-exporter could not start (${err.message}); run scripts/setup.sh`)));
-    child.once('exit', (code) => reject(new Error(`prometheus-node-exporter exited with ${code}: ${stderr}`)));
-  });
   const url = `http://127.0.0.1:${port}`;
-  await Promise.race([waitForHttp(`${url}/metrics`), failed]);
-  failed.catch(() => undefined);
+  await waitForHttp(`${url}/metrics`, 20_000, { child, name: 'prometheus-node-exporter', output: () => stderr });
   return {
     url,
     process: child,

@@ -62,8 +62,9 @@ export class LineSplitter {
       const rest = this.rest;
       this.rest = null;
       const nl = chunk.indexOf(10);
-      if (nl < 0 || this.skipping) {
-        // No line ends in this chunk (or an oversize line is being skipped): join it all, as before.
+      // (A carried line and a skip never coexist: a chunk that ends mid-skip carries nothing.)
+      if (nl < 0) {
+        // No line ends in this chunk: join it all.
         buf = Buffer.concat([rest, chunk]);
       } else {
         // The carried line ends in this chunk: emit it from a small joined copy, then go on in place.
