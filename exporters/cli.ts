@@ -78,4 +78,11 @@ registerHostCommands(program);
 registerClickHouseCommands(program);
 registerRecorderCommands(program, defaultDataDir);
 
-await program.parseAsync(process.argv);
+// A command that fails (a port taken, a server refusing the connection, a file missing) says so
+// in one line and exits 1; the stack trace only with TICKWATCH_LOG_LEVEL=debug.
+await program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as Error;
+  console.error(`tickwatch: ${e.message ?? String(err)}`);
+  if (/\bdebug\b/.test(process.env.TICKWATCH_LOG_LEVEL ?? '') && e.stack) console.error(e.stack);
+  process.exit(1);
+});

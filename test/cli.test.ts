@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../scripts/lib/net.js';
 import { hostPortArg, httpUrlArg, intArg, listArg, numArg, portArg, positiveMsArg, regexArg } from '../exporters/lib/cli.js';
 
 const CLI = fileURLToPath(new URL('../scripts/tickwatch.mjs', import.meta.url));
@@ -45,11 +46,22 @@ describe('a wrong option on the command line', () => {
     ['clickhouse', '--url', '127.0.0.1:8123', "ClickHouse's HTTP interface"],
     ['clickhouse', '--query-timeout', '0', 'a positive number of milliseconds'],
     ['host', '--mount-exclude', '(', 'Invalid regular expression'],
+    ['hft', '--tcp', 'nope', 'use host:port'],
+    ['simulate', '--tcp', '127.0.0.1:99999', 'use host:port'],
   ])('tickwatch %s %s %s exits 1 naming the option', (cmd, flag, value, message) => {
     const args = [CLI, cmd, flag, value, ...(cmd === 'recorder' ? ['--events', '/nonexistent'] : [])];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain(`option '${flag} `);
     expect(r.stderr).toContain(message);
+  });
+});
+
+describe('a command that fails at run time', () => {
+  it('says why in one line and exits 1 (no stack trace)', async () => {
+    const closed = await freePort(); // nothing listens there
+    const r = spawnSync(process.execPath, [CLI, 'simulate', '--duration', '1', '--speed', 'max', '--tcp', `127.0.0.1:${closed}`], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr.trim()).toBe(`tickwatch: connect ECONNREFUSED 127.0.0.1:${closed}`);
   });
 });

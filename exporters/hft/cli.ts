@@ -26,7 +26,7 @@ export function defaultDataDir(): string {
 
 interface HftFlags {
   events: string[];
-  tcp: string | false;
+  tcp: { host: string; port: number } | false;
   host: string;
   port: number;
   dataDir: string;
@@ -40,7 +40,7 @@ interface HftFlags {
 function exporterOptions(cmd: Command): Command {
   return cmd
     .option('--events <files>', 'NDJSON event files to tail (comma-separated)', listArg, [])
-    .option('--tcp <host:port>', 'NDJSON over TCP listener', `127.0.0.1:${HFT_TCP_PORT}`)
+    .addOption(new Option('--tcp <host:port>', 'NDJSON over TCP listener').argParser(hostPortArg).default({ host: '127.0.0.1', port: HFT_TCP_PORT }, `127.0.0.1:${HFT_TCP_PORT}`))
     .option('--no-tcp', 'do not listen for TCP')
     .option('--host <addr>', '/metrics address', '127.0.0.1')
     .option('--port <port>', '/metrics port', portArg, HFT_METRICS_PORT)
@@ -59,7 +59,7 @@ async function runExporter(o: HftFlags, logging: Logging): Promise<HftExporter> 
       host: o.host,
       port: o.port,
       files: o.events.map((f) => resolve(f)),
-      tcp: o.tcp === false ? null : hostPortArg(o.tcp),
+      tcp: o.tcp === false ? null : o.tcp,
       dataDir: o.dataDir,
       calendar: o.calendar ? loadCalendar(o.calendar) : TWSE_CALENDAR,
       feeds: o.feeds,
@@ -86,7 +86,7 @@ export function registerHftCommands(program: Command): void {
     .addOption(new Option('--scenario <name>', 'scenario').choices(SCENARIOS.map((s) => s.name)).default('normal'))
     .option('--list', 'list the scenarios and exit')
     .option('--out <file>', 'append to this file (default: stdout)')
-    .option('--tcp <host:port>', 'send over TCP instead')
+    .option('--tcp <host:port>', 'send over TCP instead', hostPortArg)
     .option('--seed <n>', 'random seed (same seed, same stream)', intArg('seed'), 1)
     .option('--rate <ticks>', 'ticks per second in the steady state', numArg('rate'), 200)
     .option('--duration <s>', "simulated seconds (0: until stopped; default: the scenario's own)", numArg('duration'))
@@ -95,7 +95,7 @@ export function registerHftCommands(program: Command): void {
     .option('--calendar <file>', 'trading calendar for --start session')
     .option('--strategies <names>', 'strategy names', listArg)
     .option('--rotate-bytes <n>', 'with --out: rename the file to .1 past this size', intArg('rotate-bytes'), 0)
-    .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: string; seed: number; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number }) => {
+    .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: { host: string; port: number }; seed: number; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number }) => {
       if (o.list) {
         for (const s of SCENARIOS) console.log(`${s.name.padEnd(20)} ${defaultDuration(s)}s  alert: ${s.alert.padEnd(22)} ${s.description}`);
         return;
@@ -105,8 +105,7 @@ export function registerHftCommands(program: Command): void {
       const start = resolveStart(o.start, cal);
       let sink: Sink;
       if (o.tcp) {
-        const { host, port } = hostPortArg(o.tcp);
-        sink = await TcpSink.open(host, port);
+        sink = await TcpSink.open(o.tcp.host, o.tcp.port);
       } else if (o.out) sink = new FileSink(resolve(o.out), o.rotateBytes);
       else sink = new StdoutSink();
       const ac = new AbortController();
