@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ALERTS, GROUPS, RECORDING_RULES } from './index.js';
 import { annotations, staticLabels, type AlertRule, type Case, type FiringCase, type RuleGroup } from './model.js';
-import { checkExpr } from './promql.js';
+import { checkExpr } from '../query/promql.js';
 
 /** Where the generated files go, relative to the repo root. */
 export const RULES_DIR = 'prometheus/rules';

@@ -1,8 +1,8 @@
 /** Event bus alerts: occupancy (critical and its rising warning twin) and overflows. */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
+import { PANELS } from '../query/panels.js';
 import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
-import { increase, sel, sum } from './promql.js';
+import { increase, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 

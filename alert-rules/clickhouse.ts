@@ -4,14 +4,15 @@
  * exporter itself being down is ExporterTargetDown (pipeline.ts).
  */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
+import { defaultTarget } from '../exporters/catalog/jobs.js';
+import { PANELS } from '../query/panels.js';
 import { alert, input, type RuleGroup } from './model.js';
-import { Expr, increase, max, min, sel, sum } from './promql.js';
+import { Expr, increase, max, min, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 
 /** The ClickHouse exporter's target labels, for the promtool cases. */
-export const CLICKHOUSE_TARGET = { job: 'tickwatch-clickhouse', instance: '127.0.0.1:9472' } as const;
+export const CLICKHOUSE_TARGET = defaultTarget('clickhouse');
 
 const target = ['job', 'instance'] as const;
 const perTable = [...target, 'database', 'table'] as const;

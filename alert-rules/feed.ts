@@ -1,9 +1,9 @@
 /** Market feed and gateway alerts: feed gap, tick latency, gateway connection, API usage. */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
-import { alert, input, rec, TEST_TARGET, type RuleGroup } from './model.js';
-import { max, sel } from './promql.js';
-import { apiUsageRatio, tickLatencyP99 } from './recording.js';
+import { PANELS } from '../query/panels.js';
+import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
+import { max, sel } from '../query/promql.js';
+import { apiUsageRatio, tickLatencyP99, rec } from '../query/recording.js';
 import { histogramAt, hold } from './testing.js';
 import * as T from './thresholds.js';
 

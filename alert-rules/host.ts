@@ -4,14 +4,15 @@
  * or full, NIC errors and drops. The host exporter being down is ExporterTargetDown (pipeline.ts).
  */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
+import { defaultTarget } from '../exporters/catalog/jobs.js';
+import { PANELS } from '../query/panels.js';
 import { alert, input, type RuleGroup } from './model.js';
-import { avg, predictLinear, rate, sel, sum } from './promql.js';
+import { avg, predictLinear, rate, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 
 /** The host exporter's target labels, for the promtool cases. */
-export const HOST_TARGET = { job: 'tickwatch-host', instance: '127.0.0.1:9471' } as const;
+export const HOST_TARGET = defaultTarget('host');
 
 const target = ['job', 'instance'] as const;
 const nic = [...target, 'device'] as const;

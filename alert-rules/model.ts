@@ -3,44 +3,15 @@
  * `npm run build:rules` turns these into `prometheus/rules/*.yml` and
  * `prometheus/rules/tests/*.test.yml` (see build.ts).
  */
+import { defaultTarget } from '../exporters/catalog/jobs.js';
 import type { LabelSpec, MetricDef, MetricType } from '../exporters/catalog/types.js';
-import { dashboardUrl, runbookUrl, type PanelRef } from './links.js';
-import { Selector, type Duration, type Expr, type Matchers } from './promql.js';
+import { dashboardUrl, runbookUrl, type PanelRef } from '../query/links.js';
+import type { Duration, Expr, Matchers } from '../query/promql.js';
+import type { RecordingRule } from '../query/recording.js';
+
 
 /** `critical` pages (pager + Slack + email), `warning` goes to chat, `none` is for Watchdog. */
 export type Severity = 'critical' | 'warning' | 'none';
-
-/** A recording rule; use {@link recorded} to make one. */
-export interface RecordingRule<N extends string = string, L extends LabelSpec = LabelSpec> {
-  readonly kind: 'record';
-  /** `level:metric:operations` (https://prometheus.io/docs/practices/rules/). */
-  readonly record: N;
-  readonly expr: Expr;
-  /** What the recorded series means, for the docs and panels. */
-  readonly help: string;
-  /** A catalog-like definition so alerts and panels can select the recorded series with typed labels. */
-  readonly def: MetricDef<N, 'gauge', L>;
-}
-
-/**
- * Declares a recording rule whose output keeps `labels`.
- * @param unit - unit of the recorded value, for dashboards
- */
-export function recorded<const N extends string, const L extends readonly string[]>(
-  record: N,
-  labels: L,
-  help: string,
-  unit: MetricDef['unit'],
-  expr: Expr,
-): RecordingRule<N, { readonly [K in L[number]]: 'open' }> {
-  const spec = Object.fromEntries(labels.map((l) => [l, 'open'])) as { readonly [K in L[number]]: 'open' };
-  return { kind: 'record', record, expr, help, def: { name: record, type: 'gauge', help, unit, labels: spec, domain: 'recording', exportedBy: [] } };
-}
-
-/** Selects a recorded series with typed label matchers. */
-export function rec<N extends string, L extends LabelSpec>(r: RecordingRule<N, L>, m?: Matchers<MetricDef<N, 'gauge', L>>): Selector<MetricDef<N, 'gauge', L>, MetricType> {
-  return new Selector(r.def, r.record, 'gauge', m);
-}
 
 /** One input series of a promtool case: `values` in promtool's expanding notation (`0+1x10`). */
 export interface InputSeries {
@@ -48,8 +19,8 @@ export interface InputSeries {
   readonly values: string;
 }
 
-/** The default target labels of input series (the HFT exporter's job). */
-export const TEST_TARGET = { job: 'tickwatch-hft', instance: '127.0.0.1:9470' } as const;
+/** The default target labels of input series: the HFT exporter's job at its default port (the catalog's port plan). */
+export const TEST_TARGET = defaultTarget('hft');
 
 /**
  * An input series for a catalog metric (or a histogram's `_bucket`/`_count`/`_sum` via `suffix`).

@@ -1,8 +1,8 @@
 /** Order path and strategy alerts: reject ratio, ack latency, strategy latency, order rate. */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
-import { alert, input, rec, TEST_TARGET, type RuleGroup } from './model.js';
-import { orderAckP99, orderRateRatio, orderRejectRatio, strategyLatencyP99 } from './recording.js';
+import { PANELS } from '../query/panels.js';
+import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
+import { orderAckP99, orderRateRatio, orderRejectRatio, strategyLatencyP99, rec } from '../query/recording.js';
 import { histogramAt, hold } from './testing.js';
 import * as T from './thresholds.js';
 

@@ -1,8 +1,8 @@
 /** Monitoring-pipeline alerts: exporters down, ingest rejects, and the Watchdog dead man's switch. */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
+import { PANELS } from '../query/panels.js';
 import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
-import { PROMETHEUS_SERIES, rate, sel, sum, vector } from './promql.js';
+import { PROMETHEUS_SERIES, rate, sel, sum, vector } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 

@@ -1,9 +1,9 @@
 /** PnL and reconciliation alerts. */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
-import { alert, input, rec, TEST_TARGET, type AlertRule, type RuleGroup } from './model.js';
-import { sel } from './promql.js';
-import { drawdownRatio } from './recording.js';
+import { PANELS } from '../query/panels.js';
+import { alert, input, TEST_TARGET, type AlertRule, type RuleGroup } from './model.js';
+import { sel } from '../query/promql.js';
+import { drawdownRatio, rec } from '../query/recording.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 

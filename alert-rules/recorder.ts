@@ -1,9 +1,9 @@
 /** Audit recorder alerts. */
 import * as C from '../exporters/catalog/index.js';
-import { PANELS } from '../dashboards-src/ids.js';
-import { alert, input, rec, TEST_TARGET, type RuleGroup } from './model.js';
-import { spoolUseRatio } from './recording.js';
-import { increase, sel, sum } from './promql.js';
+import { PANELS } from '../query/panels.js';
+import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
+import { spoolUseRatio, rec } from '../query/recording.js';
+import { increase, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 

@@ -1,9 +1,9 @@
 /** StormGuard alerts: HALT pages; STORM and WARM go to chat. */
 import * as C from '../exporters/catalog/index.js';
 import { STORMGUARD_MODE_VALUE } from '../exporters/catalog/stormguard.js';
-import { PANELS } from '../dashboards-src/ids.js';
+import { PANELS } from '../query/panels.js';
 import { alert, input, TEST_TARGET, type AlertRule, type RuleGroup } from './model.js';
-import { sel } from './promql.js';
+import { sel } from '../query/promql.js';
 import { hold } from './testing.js';
 
 function modeAlert(mode: 'WARM' | 'STORM' | 'HALT', o: Pick<AlertRule, 'name' | 'severity' | 'for' | 'summary'> & { consequence: string; holdFor: number }): AlertRule {

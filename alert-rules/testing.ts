@@ -1,7 +1,7 @@
 /** Helpers that make promtool cases short: histograms with all observations in one bucket, gauges held. */
 import type { LabelSpec, MetricDef } from '../exporters/catalog/types.js';
 import { histogramInput, type InputSeries } from './model.js';
-import type { Matchers } from './promql.js';
+import type { Matchers } from '../query/promql.js';
 
 /**
  * A histogram whose observations all land in the bucket holding `value`: `perSecond` observations a

@@ -5,10 +5,10 @@
  */
 import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ALERTS, RECORDING_RULES } from '../alert-rules/index.js';
-import { runbookUrl } from '../alert-rules/links.js';
-import { checkExpr } from '../alert-rules/promql.js';
+import { runbookUrl } from '../query/links.js';
+import { checkExpr } from '../query/promql.js';
 import { DATASOURCE, DATASOURCE_VARIABLE, GRAFANA_UNITS } from './common.js';
-import { PANELS } from './ids.js';
+import { PANELS } from '../query/panels.js';
 
 /** A dashboard and the file name (without `.json`) it is written to. */
 export interface NamedDashboard {

@@ -38,11 +38,11 @@ import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { ALERTS } from '../alert-rules/index.js';
-import { runbookUrl } from '../alert-rules/links.js';
-import { Expr, sel, sum, type GrafanaRange, type LabelsOf, type Matchers } from '../alert-rules/promql.js';
+import { runbookUrl } from '../query/links.js';
+import { Expr, sel, sum, type GrafanaRange, type LabelsOf, type Matchers } from '../query/promql.js';
 import { clickhouseUp, nodeBootTimeSeconds } from '../exporters/catalog/index.js';
 import type { LabelSpec, MetricDef } from '../exporters/catalog/types.js';
-import { DASHBOARD_UIDS, type PanelRef } from './ids.js';
+import { DASHBOARD_UIDS, type PanelRef } from '../query/panels.js';
 
 /** Name of the datasource variable every dashboard has. */
 export const DATASOURCE_VARIABLE = 'datasource';

@@ -3,9 +3,9 @@
  * broker's rate limits, and is the event bus keeping up with it?
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { max, quantile, rate, increase, sel, sum, bucket } from '../alert-rules/promql.js';
-import { rec } from '../alert-rules/model.js';
-import { apiUsageRatio, tickLatencyP99 } from '../alert-rules/recording.js';
+import { max, quantile, rate, increase, sel, sum, bucket } from '../query/promql.js';
+import { rec } from '../query/recording.js';
+import { apiUsageRatio, tickLatencyP99 } from '../query/recording.js';
 import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
 import {
@@ -27,7 +27,7 @@ import {
   timeseriesPanel,
   warningAt,
 } from './common.js';
-import { DASHBOARD_UIDS, PANELS } from './ids.js';
+import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
 
 /** The feed & gateway dashboard (uid `tickwatch-feed-gateway`). */
 export function feedGatewayDashboard(): Dashboard {

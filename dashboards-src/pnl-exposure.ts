@@ -3,9 +3,9 @@
  * limit, and whether the engine's positions still agree with the broker's.
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { rec } from '../alert-rules/model.js';
-import { increase, max, sel, sum } from '../alert-rules/promql.js';
-import { drawdownRatio } from '../alert-rules/recording.js';
+import { rec } from '../query/recording.js';
+import { increase, max, sel, sum } from '../query/promql.js';
+import { drawdownRatio } from '../query/recording.js';
 import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
 import {
@@ -23,7 +23,7 @@ import {
   timeseriesPanel,
   warningAt,
 } from './common.js';
-import { DASHBOARD_UIDS, PANELS } from './ids.js';
+import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
 
 /** The PnL & exposure dashboard (uid `tickwatch-pnl-exposure`). */
 export function pnlExposureDashboard(): Dashboard {

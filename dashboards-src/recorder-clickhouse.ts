@@ -5,10 +5,10 @@
  * `tickwatch-clickhouse`, selected by the `clickhouse` variable).
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { count, Expr, increase, max, min, quantile, rate, sel, sum } from '../alert-rules/promql.js';
+import { count, Expr, increase, max, min, quantile, rate, sel, sum } from '../query/promql.js';
 import * as T from '../alert-rules/thresholds.js';
-import { rec } from '../alert-rules/model.js';
-import { spoolUseRatio } from '../alert-rules/recording.js';
+import { rec } from '../query/recording.js';
+import { spoolUseRatio } from '../query/recording.js';
 import * as C from '../exporters/catalog/index.js';
 import {
   COLOR,
@@ -30,7 +30,7 @@ import {
   warningAt,
   type Row,
 } from './common.js';
-import { DASHBOARD_UIDS, PANELS } from './ids.js';
+import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
 
 /** The recorder & ClickHouse dashboard (uid `tickwatch-recorder-clickhouse`). */
 export function recorderClickhouseDashboard(): Dashboard {

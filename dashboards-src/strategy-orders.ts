@@ -3,9 +3,9 @@
  * and how orders fare at the broker (acks, rejects, latency, rate against the limit).
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { rec } from '../alert-rules/model.js';
-import { increase, max, quantile, rate, sel, sum } from '../alert-rules/promql.js';
-import { orderAckP99, orderRateRatio, orderRejectRatio, strategyLatencyP99 } from '../alert-rules/recording.js';
+import { rec } from '../query/recording.js';
+import { increase, max, quantile, rate, sel, sum } from '../query/promql.js';
+import { orderAckP99, orderRateRatio, orderRejectRatio, strategyLatencyP99 } from '../query/recording.js';
 import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
 import { STORMGUARD_MODE_VALUE } from '../exporters/catalog/stormguard.js';
@@ -28,7 +28,7 @@ import {
   valueMappings,
   warningAt,
 } from './common.js';
-import { DASHBOARD_UIDS, PANELS } from './ids.js';
+import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
 
 /** StormGuard lanes: mode value to text and colour, escalating from green to red. */
 const STORMGUARD_STATES = {

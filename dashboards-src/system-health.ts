@@ -6,7 +6,7 @@
  * the instrumentation core behave (CPU, memory, event-loop lag, series, cardinality folds)?
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { avg, max, PROMETHEUS_SERIES, rate, sel, sum } from '../alert-rules/promql.js';
+import { avg, max, PROMETHEUS_SERIES, rate, sel, sum } from '../query/promql.js';
 import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
 import {
@@ -34,7 +34,7 @@ import {
   warningAt,
   type Row,
 } from './common.js';
-import { DASHBOARD_UIDS, PANELS } from './ids.js';
+import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
 
 /**
  * The host rows of the system health dashboard, on the host exporter's metrics filtered by the

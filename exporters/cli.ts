@@ -2,17 +2,23 @@
  * The `tickwatch` command. One subcommand per service or tool; npm scripts wrap them.
  * Run `tickwatch --help` or `tickwatch <command> --help` for options.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderMetricsDoc } from './catalog/docs.js';
-import { renderEventsDoc } from './hft/events/docs.js';
 import { CATALOG, validateCatalog } from './catalog/index.js';
-import { registerClickHouseCommands } from './clickhouse/cli.js';
-import { registerHostCommands } from './host/cli.js';
-import { defaultDataDir, registerHftCommands } from './hft/cli.js';
+import { PORTS } from './catalog/jobs.js';
+import { clickhouseUrl, password, registerClickHouseCommands } from './clickhouse/cli.js';
+import { renderEventsDoc } from './events/docs.js';
+import { hftConfig, hftExporterOptions, registerHftCommands, type HftFlags } from './hft/cli.js';
+import { SCENARIOS } from './hft/simulator/scenarios/index.js';
+import { processOption, registerHostCommands } from './host/cli.js';
+import type { ProcessSpec } from './host/collectors/process.js';
+import { defaultDataDir, intArg, portArg, serviceLogging, stopOnSignals } from './lib/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
+import { auditDbPath, storeSpec } from './recorder/run.js';
+import { START_PROCESSES, startTickwatch } from './start.js';
 
 // `tickwatch ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -77,6 +83,71 @@ registerHftCommands(program);
 registerHostCommands(program);
 registerClickHouseCommands(program);
 registerRecorderCommands(program, defaultDataDir);
+
+/** A `--no-<x>` option stored under its own attribute, so it does not overwrite the `--<x> <value>` option of the same name. */
+class NegatedOption extends Option {
+  constructor(
+    flags: string,
+    description: string,
+    private readonly attribute: string,
+  ) {
+    super(flags, description);
+  }
+  override attributeName(): string {
+    return this.attribute;
+  }
+}
+
+interface StartFlags extends HftFlags {
+  scenario: string;
+  simulator: boolean;
+  seed: number;
+  recorder: boolean;
+  recorderPort: number;
+  queryPort: number;
+  /** `false` with `--no-host` (which leaves `--host <addr>` alone). */
+  hostExporter?: boolean;
+  hostPort: number;
+  hostProcess: ProcessSpec[];
+  clickhouseUrl?: string;
+  clickhousePort: number;
+}
+
+hftExporterOptions(program.command('start').description('The main job: the HFT exporter fed by the simulator through the real file-tail path, the audit recorder on the embedded store, the host exporter (and, given a ClickHouse URL, the ClickHouse exporter) beside it.'))
+  .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS.map((s) => s.name)).default('normal'))
+  .option('--no-simulator', 'do not start the simulator (tail --events from a real engine)')
+  .option('--no-recorder', `do not start the audit recorder (embedded DuckDB store, /metrics on :${PORTS.recorder})`)
+  .option('--recorder-port <port>', 'audit recorder /metrics port', portArg, PORTS.recorder)
+  .option('--query-port <port>', 'audit recorder query API port (logs search)', portArg, PORTS.recorderQuery)
+  .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
+  .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
+  .option('--host-port <port>', 'host exporter /metrics port', portArg, PORTS.host)
+  .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${START_PROCESSES.map((p) => p.name).join(', ')})`, processOption, [])
+  .option('--clickhouse-url <url>', 'also run the ClickHouse exporter against this server (HTTP interface; default TICKWATCH_CLICKHOUSE_URL)', clickhouseUrl)
+  .option('--clickhouse-port <port>', 'ClickHouse exporter /metrics port', portArg, PORTS.clickhouse)
+  .action(async (o: StartFlags) => {
+    const logging = serviceLogging('tickwatch');
+    if (o.simulator && o.events.length === 0) o.events = [join(o.dataDir, 'events.ndjson')];
+    const chUrl = o.clickhouseUrl ?? process.env.TICKWATCH_CLICKHOUSE_URL;
+    const tw = await startTickwatch(
+      {
+        dataDir: o.dataDir,
+        hft: hftConfig(o),
+        host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : START_PROCESSES, optional: true },
+        clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), optional: true } : false,
+        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir }), port: o.recorderPort, queryPort: o.queryPort }] : [],
+        simulator: o.simulator ? { scenario: o.scenario, seed: o.seed } : false,
+      },
+      logging,
+    );
+    const exp = tw.hft!;
+    const rec = tw.recorders[0];
+    if (rec) console.error(`tickwatch: audit recorder (embedded DuckDB ${auditDbPath(o.dataDir)}): ${rec.service.metrics.url}/metrics; search: tickwatch logs search --correlation-id <id>`);
+    console.error(`\ntickwatch: HFT exporter running. Scrape ${exp.metrics.url}/metrics  (ready: ${exp.metrics.url}/-/ready${exp.tcp ? `, NDJSON over TCP: 127.0.0.1:${exp.tcp.port}` : ''})\n`);
+    if (tw.host) console.error(`tickwatch: host exporter running. Scrape ${tw.host.metrics.url}/metrics\n`);
+    if (tw.clickhouse) console.error(`tickwatch: ClickHouse exporter running. Scrape ${tw.clickhouse.metrics.url}/metrics\n`);
+    stopOnSignals('tickwatch', () => tw.close());
+  });
 
 // A command that fails (a port taken, a server refusing the connection, a file missing) says so
 // in one line and exits 1; the stack trace only with TICKWATCH_LOG_LEVEL=debug.

@@ -3,7 +3,7 @@
  * (one server) and `prometheus/prometheus-ha.example.yml` (two replicas with remote_write); the
  * local stack and the drills build the same shape with their own ports ({@link prometheusConfig}).
  */
-import { JOBS } from './jobs.js';
+import { JOBS, loopback, PORTS } from '../exporters/catalog/jobs.js';
 
 /** One scrape job. */
 export interface ScrapeJob {
@@ -49,12 +49,11 @@ export function prometheusConfig(o: PrometheusOptions): Record<string, unknown> 
  * its alert has `for: 5s`), the recorder and host every 5 s, ClickHouse every 15 s (its system
  * tables are heavier to read and change slowly).
  */
-export const PRODUCTION_JOBS: readonly ScrapeJob[] = [
-  { job: JOBS.hft.job, targets: [`127.0.0.1:${JOBS.hft.port}`], interval: '1s' },
-  { job: JOBS.recorder.job, targets: [`127.0.0.1:${JOBS.recorder.port}`], interval: '5s' },
-  { job: JOBS.host.job, targets: [`127.0.0.1:${JOBS.host.port}`], interval: '5s' },
-  { job: JOBS.clickhouse.job, targets: [`127.0.0.1:${JOBS.clickhouse.port}`], interval: '15s' },
-];
+export const PRODUCTION_JOBS: readonly ScrapeJob[] = (['hft', 'recorder', 'host', 'clickhouse'] as const).map((name) => ({
+  job: JOBS[name].job,
+  targets: [loopback(name)],
+  interval: JOBS[name].interval,
+}));
 
 /** The one-server production configuration. */
 export function productionConfig(): Record<string, unknown> {
@@ -64,7 +63,7 @@ export function productionConfig(): Record<string, unknown> {
     externalLabels: { environment: 'production', cluster: 'trading-tw' },
     jobs: PRODUCTION_JOBS,
     ruleFiles: ['rules/*.yml'],
-    alertmanagers: ['127.0.0.1:9093'],
+    alertmanagers: [loopback('alertmanager')],
   });
 }
 
@@ -80,7 +79,7 @@ export function replicaConfig(replica: 'a' | 'b'): Record<string, unknown> {
     externalLabels: { environment: 'production', cluster: 'trading-tw', replica },
     jobs: PRODUCTION_JOBS,
     ruleFiles: ['rules/*.yml'],
-    alertmanagers: ['alertmanager-1.trading.internal:9093', 'alertmanager-2.trading.internal:9093'],
+    alertmanagers: [`alertmanager-1.trading.internal:${PORTS.alertmanager}`, `alertmanager-2.trading.internal:${PORTS.alertmanager}`],
     remoteWrite: ['https://metrics-store.trading.internal/api/v1/push'],
   });
 }

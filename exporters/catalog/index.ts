@@ -28,6 +28,7 @@ export * from './enums.js';
 export * from './executions.js';
 export * from './feed.js';
 export * from './host.js';
+export * from './jobs.js';
 export * from './ingest.js';
 export * from './orders.js';
 export * from './pnl.js';

@@ -2,15 +2,14 @@
  * What the ClickHouse collectors share: the per-scrape round (one availability query, and an abort
  * for everything else when it fails), the server's capabilities, and the collector shape.
  *
- * A round starts with the first collector the `/metrics` worker calls in a scrape and gathers every
- * collector called in the same tick (the worker starts all of a scrape's collector sets in one go).
- * Its availability query runs under the availability timeout; when that query fails, the round's
- * signal aborts every other query at once, so a down or hung server costs one availability timeout
- * per scrape, not one query timeout per collector.
+ * The harness starts a round with the first collector the `/metrics` worker calls in a scrape and
+ * gives it to every collector of the same scrape. Its availability query runs under the
+ * availability timeout; when that query fails, the round's signal aborts every other query at once,
+ * so a down or hung server costs one availability timeout per scrape, not one query timeout per
+ * collector.
  */
 import type { CLICKHOUSE_COLLECTORS } from '../catalog/clickhouse.js';
-import type { MetricDef } from '../catalog/types.js';
-import type { CollectedSamples } from '../instrument/view.js';
+import type { Collector } from '../instrument/collector.js';
 import type { QuerySource } from './source.js';
 
 /** A ClickHouse collector's name (the `collector` label value). */
@@ -50,40 +49,15 @@ export interface Round {
   query<T>(sql: string, settings?: Readonly<Record<string, string | number>>): Promise<T[]>;
   /** The server's capabilities (probed once, cached for five minutes). */
   capabilities(): Promise<Capabilities>;
-  /** Collector promises still running in this round (the scrape report waits for them). */
-  readonly inflight: Set<Promise<unknown>>;
 }
 
-/** Samples by metric name, for a ClickHouse collector. */
-export class ChSamples {
-  readonly map = new Map<string, Array<readonly [readonly string[], number]>>();
-  /** Adds a sample of metric `name` (label values in the definition's order). */
-  add(name: string | MetricDef, labels: readonly string[], value: number): void {
-    const n = typeof name === 'string' ? name : name.name;
-    let list = this.map.get(n);
-    if (!list) this.map.set(n, (list = []));
-    list.push([labels, value]);
-  }
-}
-
-/** A collector's outcome: its samples, and an error that still counts against it (availability 0 is served, yet failed). */
-export interface Outcome {
-  readonly samples: ReadonlyMap<string, CollectedSamples>;
-  readonly error?: Error;
-}
-
-/** One ClickHouse collector. */
-export interface ClickHouseCollector {
+/**
+ * One ClickHouse collector, in the instrumentation core's harness (exporters/instrument/collector.ts):
+ * `collect(round)` reads its system table(s) in this scrape's round and throws when its query fails
+ * (the scrape reports success 0 and counts an error).
+ */
+export interface ClickHouseCollector extends Collector<Round> {
   readonly name: ClickHouseCollectorName;
-  /** Definitions it serves from the start. */
-  defs(): readonly MetricDef[];
-  /**
-   * Reads its system table(s) in this round.
-   * @throws Error when its query fails (the scrape reports success 0 and counts an error)
-   */
-  collect(round: Round): Promise<Outcome>;
-  /** For run-time names (the passthrough): the definition of a name it returned. */
-  define?(name: string): MetricDef | undefined;
   /** Learns run-time names before the first scrape (best effort). */
   discover?(source: QuerySource, timeoutMs: number): Promise<void>;
 }

@@ -4,13 +4,11 @@
  * 127.0.0.1:9472 by the instrumentation core's `/metrics` worker. Every query runs in that worker
  * at scrape time, under a hard deadline (see collectors/index.ts and source.ts).
  */
+import { PORTS } from '../catalog/jobs.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
 import type { Logging } from '../lib/log.js';
 import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, type ClickHouseCollectorOptions } from './collectors/index.js';
-
-/** Default `/metrics` port of the ClickHouse exporter (the design's port plan). */
-export const CLICKHOUSE_METRICS_PORT = 9472;
 
 /** Configuration of the ClickHouse exporter. */
 export interface ClickHouseExporterConfig extends ClickHouseCollectorOptions {
@@ -61,7 +59,7 @@ export async function startClickHouseExporter(cfg: ClickHouseExporterConfig, log
   const reg = new MetricRegistry({ slotsPerSegment: 1024, maxSlots: 1 << 16 });
   const metrics = await startMetricsServer(reg, {
     host: host ?? '127.0.0.1',
-    port: port ?? CLICKHOUSE_METRICS_PORT,
+    port: port ?? PORTS.clickhouse,
     service: 'tickwatch-clickhouse',
     collectorModules: [{ url: COLLECTORS_URL.href, options: collectorOptions }],
     // ClickHouse's own endpoint serves Prometheus text only; so do we, or OpenMetrics (which

@@ -11,7 +11,7 @@ import { STORMGUARD_MODE_VALUE } from '../catalog/stormguard.js';
 import type { GaugeSeries } from '../instrument/series.js';
 import type { MetricRegistry } from '../instrument/registry.js';
 import type { TradingCalendar } from './calendar.js';
-import type { HftEvent } from './events/index.js';
+import type { HftEvent } from '../events/index.js';
 
 /** What the derivation is told up front. */
 export interface DeriveOptions {

@@ -3,20 +3,17 @@
  * the catalog's metrics from the events, and serves them on `/metrics` from a worker thread.
  */
 import { join } from 'node:path';
+import { PORTS } from '../catalog/jobs.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
 import type { Logging } from '../lib/log.js';
 import { TradingCalendar, TWSE_CALENDAR, type CalendarConfig } from './calendar.js';
 import { EventClock } from './clock.js';
 import { Deriver } from './derive.js';
-import { DeadLetterFile } from './ingest/deadletter.js';
-import { IngestPipeline, type EventConsumer } from './ingest/pipeline.js';
-import { FileTailer } from './ingest/tail.js';
-import { startTcpIngest, type TcpIngest } from './ingest/tcp.js';
-
-/** Default ports (the design's port plan). */
-export const HFT_METRICS_PORT = 9470;
-export const HFT_TCP_PORT = 9478;
+import { DeadLetterFile } from '../ingest/deadletter.js';
+import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
+import { FileTailer } from '../ingest/tail.js';
+import { startTcpIngest, type TcpIngest } from '../ingest/tcp.js';
 
 /** Configuration of the HFT exporter. */
 export interface HftExporterConfig {
@@ -83,7 +80,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
       ...(cfg.consumers ?? []),
     ],
   });
-  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? HFT_METRICS_PORT, service: 'tickwatch-hft', onProblem: (m) => log.warn('metrics.problem', m) });
+  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? PORTS.hft, service: 'tickwatch-hft', onProblem: (m) => log.warn('metrics.problem', m) });
   const tailers = cfg.files.map(
     (path, i) =>
       new FileTailer(
@@ -95,7 +92,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   let tcp: TcpIngest | undefined;
   try {
     if (cfg.tcp !== null) {
-      tcp = await startTcpIngest(pipeline, { host: cfg.tcp?.host, port: cfg.tcp?.port ?? HFT_TCP_PORT, maxLineBytes: cfg.maxLineBytes }, logging.logger('ingest'));
+      tcp = await startTcpIngest(pipeline, { host: cfg.tcp?.host, port: cfg.tcp?.port ?? PORTS.ingestTcp, maxLineBytes: cfg.maxLineBytes }, logging.logger('ingest'));
     }
   } catch (err) {
     await metrics.close();

@@ -1,7 +1,7 @@
 /**
- * What every host collector shares: where /proc and /sys are, how samples are gathered, and the
- * "no data" signal node_exporter uses for a source the host does not have (no /sys/class/hwmon in
- * a VM).
+ * What every host collector shares: where /proc and /sys are and how they are read. The collector
+ * shape, `Samples` and the "no data" signal for a source the host does not have (no
+ * /sys/class/hwmon in a VM) are the instrumentation core's harness (exporters/instrument/collector.ts).
  *
  * Reads are synchronous `readFileSync` of pseudo-files: each takes a few microseconds and the
  * collectors run in the `/metrics` worker thread, never on a recording thread. The two sources
@@ -9,9 +9,8 @@
  * possibly hung network mount use the asynchronous API instead.
  */
 import { readFileSync } from 'node:fs';
-import type { MetricDef } from '../catalog/types.js';
 import type { HOST_COLLECTORS } from '../catalog/host.js';
-import type { CollectedSamples } from '../instrument/view.js';
+import type { Collector } from '../instrument/collector.js';
 
 /** A host collector's name, as node_exporter names its collectors (`process` is ours). */
 export type HostCollectorName = (typeof HOST_COLLECTORS)[number];
@@ -38,11 +37,6 @@ export const USER_HZ = 100;
 /** Bytes per sector in /proc/diskstats: always 512, whatever the device's own sector size (Documentation/block/stat.rst). */
 export const SECTOR_BYTES = 512;
 
-/** Thrown by a collector whose source does not exist on this host: the scrape reports `success 0`, nothing is logged. */
-export class NoDataError extends Error {
-  override readonly name = 'NoDataError';
-}
-
 /**
  * Reads a pseudo-file whole.
  * @throws Error (ENOENT, EACCES...) from the file system
@@ -60,43 +54,9 @@ export function tryReadText(path: string): string | undefined {
   }
 }
 
-type SampleList = Array<readonly [readonly string[], number]>;
-
-/** Samples of one scrape, keyed by metric name, in the shape a `CollectorSet` returns. */
-export class Samples {
-  private readonly byName = new Map<string, SampleList>();
-
-  /**
-   * Adds one sample.
-   * @param labels - label values in the definition's label order
-   */
-  add(def: MetricDef, labels: readonly string[], value: number): void {
-    let list = this.byName.get(def.name);
-    if (!list) this.byName.set(def.name, (list = []));
-    list.push([labels, value]);
-  }
-
-  /** Number of samples of a metric. */
-  count(name: string): number {
-    return this.byName.get(name)?.length ?? 0;
-  }
-
-  /** The samples by metric name. */
-  get map(): ReadonlyMap<string, CollectedSamples> {
-    return this.byName;
-  }
-}
-
-/** One host collector: a source read once per scrape into the metrics it feeds. */
-export interface HostCollector {
+/** One host collector: a source read once per scrape (see the harness in exporters/instrument/collector.ts). */
+export interface HostCollector extends Collector {
   readonly name: HostCollectorName;
-  /** Every definition it may yield (fixed at start-up). */
-  readonly defs: readonly MetricDef[];
-  /**
-   * Reads its source.
-   * @throws NoDataError when the host has no such source; any other error is a failure
-   */
-  collect(): Samples | Promise<Samples>;
 }
 
 /** Unescapes the octal escapes /proc/mounts uses for space, tab, newline and backslash (`\040`). */

@@ -8,13 +8,11 @@
  * 10 child processes, `cpu()` 6, `fsSize()` 3, `networkStats()` 3, `currentLoad()` 512 ms; every
  * figure we need is one read of /proc or /sys away, and USER_HZ is fixed at 100.
  */
+import { PORTS } from '../catalog/jobs.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
 import type { Logging } from '../lib/log.js';
 import { createHostCollectors, type HostCollectorOptions } from './collectors/index.js';
-
-/** Default `/metrics` port of the host exporter (the design's port plan). */
-export const HOST_METRICS_PORT = 9471;
 
 /** Configuration of the host exporter. */
 export interface HostExporterConfig extends HostCollectorOptions {
@@ -45,7 +43,7 @@ export async function startHostExporter(cfg: HostExporterConfig, logging?: Loggi
   const reg = new MetricRegistry({ slotsPerSegment: 1024, maxSlots: 1 << 16 });
   const metrics = await startMetricsServer(reg, {
     host: host ?? '127.0.0.1',
-    port: port ?? HOST_METRICS_PORT,
+    port: port ?? PORTS.host,
     service: 'tickwatch-host',
     collectorModules: [{ url: COLLECTORS_URL.href, options: collectorOptions }],
     onProblem: (message) => (log ? log.warn('host.collector_problem', message) : process.stderr.write(`tickwatch host: ${message}\n`)),

@@ -7,6 +7,7 @@
  * integer from 0 to 65535`) and exits 1; nothing starts on a bad option.
  */
 import { InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
 import { createLogging, parseLogLevels, type Logging } from './log.js';
 
 /** `Number(v)` for a decimal number as written (`''` and `' '` are NaN here, not 0 as `Number` has them). */
@@ -132,4 +133,9 @@ export function stopOnSignals(name: string, stop: () => Promise<unknown>): void 
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+/** Default data folder: TICKWATCH_DATA_DIR, else `.tickwatch/` in the working directory. */
+export function defaultDataDir(): string {
+  return resolve(process.env.TICKWATCH_DATA_DIR ?? '.tickwatch');
 }

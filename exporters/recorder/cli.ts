@@ -1,25 +1,14 @@
 /** `tickwatch recorder` and `tickwatch logs search`. */
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { JOBS } from '../../prometheus/jobs.js';
-import { ClickHouseStore, httpTransport } from './stores/clickhouse.js';
-import { DuckDbStore } from './stores/duckdb.js';
-import type { AuditStore } from './stores/store.js';
-import { verifyStore, type ChainHeads, type ChainReport } from './chain.js';
-import { formatChainReports, formatStory, parseSince, RECORDER_QUERY_PORT, search, startQueryApi, type FoundJson } from './search.js';
+import { resolve } from 'node:path';
+import { PORTS } from '../catalog/jobs.js';
+import type { ChainHeads } from './chain.js';
+import { verifyStore, type ChainReport } from './verify.js';
+import { formatChainReports, formatStory, parseSince, search, type FoundJson } from './search.js';
 import { TABLES } from './tables.js';
-import { startRecorderService } from './service.js';
+import { openStore, startRecorder, storeSpec } from './run.js';
 import { portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
-
-/** Default embedded database file in a data folder. */
-export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duckdb');
-
-/** The store the options name: ClickHouse over HTTP, or the embedded DuckDB file in the data folder. */
-async function openStore(o: { dataDir: string; clickhouseUrl?: string; clickhouseLegacy?: boolean }): Promise<AuditStore> {
-  if (o.clickhouseUrl) return new ClickHouseStore(httpTransport(o.clickhouseUrl), { legacy: o.clickhouseLegacy === true });
-  return DuckDbStore.open(auditDbPath(o.dataDir));
-}
 
 /** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
@@ -28,18 +17,16 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .description('Record audit tables from the engine event file into the embedded store (DuckDB).')
     .requiredOption('--events <file>', "the engine's NDJSON event file")
     .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
-    .option('--port <port>', '/metrics port', portArg, JOBS.recorder.port)
-    .option('--query-port <port>', 'query API port (logs search)', portArg, RECORDER_QUERY_PORT)
+    .option('--port <port>', '/metrics port', portArg, PORTS.recorder)
+    .option('--query-port <port>', 'query API port (logs search)', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x (no TTL, DateTime64 or dedup window)')
     .action(async (o: { events: string; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
-      const store = await openStore(o);
-      const svc = await startRecorderService({ events: resolve(o.events), dataDir: o.dataDir, store, port: o.port }, logging);
-      const api = await startQueryApi(store, o.queryPort, '127.0.0.1', () => svc.recorder.storedHeads);
-      console.error(`tickwatch recorder: ${svc.metrics.url}/metrics; logs search API on 127.0.0.1:${o.queryPort}`);
-      stopOnSignals('tickwatch recorder', () => Promise.all([svc.close(), api.close()]).then(() => store.close()));
+      const rec = await startRecorder({ events: resolve(o.events), dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort }, logging);
+      console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
+      stopOnSignals('tickwatch recorder', () => rec.close());
     });
 
   const logs = program.command('logs').description('Query the recorded log stream and audit tables.');
@@ -52,7 +39,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--level <level>', 'only this level')
     .option('--json', 'print JSON lines')
     .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
-    .option('--query-port <port>', 'query API of a running recorder', portArg, RECORDER_QUERY_PORT)
+    .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'search ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
     .action(async (o: { correlationId: string; since?: string; component?: string; level?: string; json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
@@ -66,7 +53,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       if (r?.ok) rows = (await r.json()) as FoundJson[];
       else if (r) throw new Error(`recorder query API: ${await r.text()}`);
       else {
-        const store = await openStore(o);
+        const store = await openStore(storeSpec(o));
         try {
           rows = await search(store, { correlationId: o.correlationId, sinceNs: o.since ? parseSince(o.since) : undefined, component: o.component, level: o.level });
         } finally {
@@ -82,7 +69,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .description("Verify every audit table's hash chain: finds altered, deleted, inserted and reordered rows. Exits 1 when a chain is broken.")
     .option('--json', 'print the reports as JSON')
     .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
-    .option('--query-port <port>', 'query API of a running recorder', portArg, RECORDER_QUERY_PORT)
+    .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
     .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
@@ -95,7 +82,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
         // Verifying ClickHouse directly: a recorder that writes to it still knows where its chains
         // reach (rows cut from the end show against that); without one the tables speak alone.
         const heads = o.clickhouseUrl ? await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/chain-heads`).then((x) => (x.ok ? (x.json() as Promise<ChainHeads>) : undefined), () => undefined) : undefined;
-        const store = await openStore(o);
+        const store = await openStore(storeSpec(o));
         try {
           await store.init(TABLES);
           reports = await verifyStore(store, TABLES, 20, heads);

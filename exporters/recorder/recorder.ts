@@ -11,7 +11,7 @@
  */
 import { backOff } from 'exponential-backoff';
 import * as C from '../catalog/index.js';
-import type { HftEvent } from '../hft/events/index.js';
+import type { HftEvent } from '../events/index.js';
 import type { MetricRegistry } from '../instrument/registry.js';
 import type { Log } from '../lib/log.js';
 import { linkRow, linkRows, sameHeads, type ChainHead, type ChainHeads } from './chain.js';

@@ -2,8 +2,8 @@
  * Which events become which audit rows. Every event at or above the log level goes to `logs`;
  * order, risk, StormGuard, connectivity and configuration events also go to their audit table.
  */
-import type { HftEvent } from '../hft/events/index.js';
-import { formatTimestamp, timestampNanosString } from '../hft/ingest/timestamp.js';
+import type { HftEvent } from '../events/index.js';
+import { formatTimestamp, timestampNanosString } from '../ingest/timestamp.js';
 import type { TableName } from './tables.js';
 
 /** One row: column name to value (`ts_ns` as a decimal string of nanoseconds since the epoch). */

@@ -5,13 +5,12 @@
  * opened directly. Verifying the hash chains goes the same way.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { verifyStore, type ChainHeads, type ChainReport } from './chain.js';
+import { PORTS } from '../catalog/jobs.js';
+import type { ChainHeads } from './chain.js';
+import { verifyStore, type ChainReport } from './verify.js';
 import { formatNanos } from './rows.js';
 import type { AuditStore, FoundRow, SearchQuery } from './stores/store.js';
 import { TABLES } from './tables.js';
-
-/** Default port of the recorder's query API. */
-export const RECORDER_QUERY_PORT = 9474;
 
 /** A search result as JSON (ts as RFC 3339 with nanoseconds). */
 export interface FoundJson {
@@ -58,7 +57,7 @@ export function parseSince(v: string, nowMs = Date.now()): bigint {
  * `GET /api/v1/chain-heads` (those heads, `{}` without them).
  * @param storedHeads - the running recorder's {@link Recorder.storedHeads}
  */
-export async function startQueryApi(store: AuditStore, port = RECORDER_QUERY_PORT, host = '127.0.0.1', storedHeads?: () => ChainHeads): Promise<FastifyInstance> {
+export async function startQueryApi(store: AuditStore, port: number = PORTS.recorderQuery, host = '127.0.0.1', storedHeads?: () => ChainHeads): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   app.get('/api/v1/search', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;

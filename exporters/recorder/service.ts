@@ -4,11 +4,11 @@
  * exporter, records them through the {@link Recorder}, and serves its metrics on 127.0.0.1:9473.
  */
 import { join } from 'node:path';
-import { JOBS } from '../../prometheus/jobs.js';
+import { PORTS } from '../catalog/jobs.js';
 import { recorderSpoolCorruptRecordsTotal } from '../catalog/recorder.js';
-import { DeadLetterFile } from '../hft/ingest/deadletter.js';
-import { IngestPipeline } from '../hft/ingest/pipeline.js';
-import { FileTailer } from '../hft/ingest/tail.js';
+import { DeadLetterFile } from '../ingest/deadletter.js';
+import { IngestPipeline } from '../ingest/pipeline.js';
+import { FileTailer } from '../ingest/tail.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
 import type { Log, Logging } from '../lib/log.js';
@@ -89,7 +89,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   corrupt.labels('checksum').inc(recovery.corrupt);
   for (const p of recovery.problems) log.error('recorder.spool_damaged', `Spool record damaged and not replayed: ${p}`, { problem: p });
   // Served from here on (not ready until recording starts).
-  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? JOBS.recorder.port, service: 'tickwatch-recorder', onProblem: (m) => log.warn('metrics.problem', m) });
+  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? PORTS.recorder, service: 'tickwatch-recorder', onProblem: (m) => log.warn('metrics.problem', m) });
   // The audit tables' hash chains continue from the heads the WAL logged; a new WAL learns them
   // from the store first (waiting while it is unreachable: the engine's file keeps the events).
   const chain = recovery.chain ?? (await chainHeadsFromStore(cfg.store, log, cfg.retryMaxMs));

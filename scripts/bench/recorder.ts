@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HftEvent } from '../../exporters/hft/events/index.js';
+import type { HftEvent } from '../../exporters/events/index.js';
 import { generate } from '../../exporters/hft/simulator/run.js';
 import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';

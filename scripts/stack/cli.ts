@@ -2,13 +2,15 @@
  * `npm run stack` and `npm run drill -- <scenario...|all>`.
  *
  * stack: the exporters fed by the simulator, Prometheus, Alertmanager and the receiver stand-ins on
- * 127.0.0.1 (Prometheus :9090, Alertmanager :9093, HFT exporter :9470, host exporter :9471, audit
- * recorder :9473, stand-ins :9480 HTTP and :9481 SMTP), printing every notification that arrives;
+ * 127.0.0.1 at the catalog's port plan (`exporters/catalog/jobs.ts`: Prometheus :9090, Alertmanager
+ * :9093, HFT exporter :9470, host exporter :9471, audit recorder :9473, stand-ins :9480 HTTP and
+ * :9481 SMTP), printing every notification that arrives;
  * Ctrl-C stops everything.
  * drill: the same stack on fault scenarios with fast timings; prints the drill table and exits 1
  * when a notification is missing, extra, misrouted or not resolved.
  */
 import { Command, Option } from 'commander';
+import { PORTS } from '../../exporters/catalog/jobs.js';
 import { SCENARIOS, scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { formatDrillTable, runDrills } from './drill.js';
 import type { Arrival } from './receivers.js';
@@ -30,7 +32,15 @@ program
       scenarios: [scenarioByName(o.scenario)],
       speed: o.speed,
       duration: 0,
-      ports: { prometheus: 9090 + off, alertmanager: 9093 + off, hft: 9470 + off, host: 9471 + off, recorder: 9473 + off, receiversHttp: 9480 + off, receiversSmtp: 9481 + off },
+      ports: {
+        prometheus: PORTS.prometheus + off,
+        alertmanager: PORTS.alertmanager + off,
+        hft: PORTS.hft + off,
+        host: PORTS.host + off,
+        recorder: PORTS.recorder + off,
+        receiversHttp: PORTS.receiversHttp + off,
+        receiversSmtp: PORTS.receiversSmtp + off,
+      },
       allServices: true,
       onArrival: print,
       log: (l) => console.log(`stack: ${l}`),

@@ -8,24 +8,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { alertmanagerConfig, DRILL_TIMINGS, type Timings } from '../../alertmanager/config.js';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
-import { startHftExporter, type HftExporter } from '../../exporters/hft/exporter.js';
+import type { HftExporter } from '../../exporters/hft/exporter.js';
 import { defaultDuration, runScenario } from '../../exporters/hft/simulator/run.js';
 import type { Scenario } from '../../exporters/hft/simulator/scenarios/index.js';
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { createLogging, parseLogLevels } from '../../exporters/lib/log.js';
-import { JOBS } from '../../prometheus/jobs.js';
-import { startHostExporter } from '../../exporters/host/exporter.js';
-import { startRecorderService } from '../../exporters/recorder/service.js';
-import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
-import { prometheusConfig } from '../../prometheus/config.js';
+import { JOBS } from '../../exporters/catalog/jobs.js';
+import { repoPath } from '../../exporters/lib/paths.js';
+import { startTickwatch, type RunningTarget, type Tickwatch } from '../../exporters/start.js';
+import { prometheusConfig, type ScrapeJob } from '../../prometheus/config.js';
 import { freePort, waitForHttp } from '../lib/net.js';
 import { startReceivers, type Arrival, type Receivers } from './receivers.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Fixed ports for `npm run stack` (0 everywhere picks free ports, as the drills do). */
 export interface StackPorts {
@@ -157,7 +154,7 @@ export async function startAlerting(
             deadmanTokenFile: join(secretDir, 'deadman_token'),
           },
           o.timings ?? DRILL_TIMINGS,
-          join(ROOT, 'alertmanager/templates/*.tmpl'),
+          repoPath('alertmanager/templates/*.tmpl'),
         ),
       ),
     );
@@ -182,15 +179,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const log = o.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'tickwatch-stack-'));
   const children: ChildProcess[] = [];
-  const exporters: HftExporter[] = [];
-  const closers: (() => Promise<unknown>)[] = [];
+  const services: Tickwatch[] = [];
   let receivers: Receivers | undefined;
   const abort = new AbortController();
   const cleanup = async () => {
     abort.abort();
     await Promise.all(children.map(stopChild));
-    for (const c of closers) await c().catch(() => {});
-    for (const e of exporters) await e.close().catch(() => {});
+    for (const s of services) await s.close().catch(() => {});
     await receivers?.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
@@ -200,31 +195,31 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const amPort = alerting.port;
     const alertmanagerUrl = alerting.url;
 
-    // Exporters, one per scenario, each tailing its own file.
+    // Exporters, one per scenario, each tailing its own file; the first also gets the host exporter
+    // and the audit recorder when all services are asked for.
     const logging = createLogging({ service: 'tickwatch-stack', levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL, 'warn') });
     const targets: { scenario: Scenario; exporter: HftExporter; instance: string }[] = [];
+    const scraped: RunningTarget[] = [];
     for (const [i, s] of o.scenarios.entries()) {
-      const port = i === 0 ? (o.ports?.hft ?? 0) : 0;
-      const exp = await startHftExporter(
-        { port, tcp: null, files: [join(dir, `${s.name}.ndjson`)], dataDir: join(dir, `hft-${s.name}`), calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
+      const all = o.allServices === true && i === 0;
+      const tw = await startTickwatch(
+        {
+          dataDir: join(dir, `hft-${s.name}`),
+          hft: { port: i === 0 ? (o.ports?.hft ?? 0) : 0, tcp: null, files: [join(dir, `${s.name}.ndjson`)], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
+          host: all ? { port: o.ports?.host ?? 0 } : false,
+          recorders: all ? [{ store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: o.ports?.recorder ?? 0 }] : [],
+        },
         logging,
       );
-      exporters.push(exp);
-      targets.push({ scenario: s, exporter: exp, instance: `127.0.0.1:${exp.metrics.port}` });
+      services.push(tw);
+      scraped.push(...tw.targets());
+      targets.push({ scenario: s, exporter: tw.hft!, instance: `127.0.0.1:${tw.hft!.metrics.port}` });
+      if (all) log(`host exporter: ${tw.host!.metrics.url}/metrics; audit recorder: ${tw.recorders[0]!.service.metrics.url}/metrics (embedded store ${join(dir, 'audit.duckdb')})`);
     }
     log(`exporters: ${targets.map((t) => `${t.scenario.name} ${t.exporter.metrics.url}`).join(', ')}`);
-
-    const extraJobs: { job: string; targets: string[]; interval: string }[] = [];
-    if (o.allServices && targets[0]) {
-      const host = await startHostExporter({ port: o.ports?.host ?? 0 }, logging);
-      closers.push(() => host.close());
-      extraJobs.push({ job: JOBS.host.job, targets: [`127.0.0.1:${host.metrics.port}`], interval: '5s' });
-      const store = await DuckDbStore.open(join(dir, 'audit.duckdb'));
-      const rec = await startRecorderService({ events: join(dir, `${targets[0].scenario.name}.ndjson`), dataDir: join(dir, 'recorder'), store, port: o.ports?.recorder ?? 0 }, logging);
-      closers.push(() => rec.close().then(() => store.close()));
-      extraJobs.push({ job: JOBS.recorder.job, targets: [`127.0.0.1:${rec.metrics.port}`], interval: '5s' });
-      log(`host exporter: ${host.metrics.url}/metrics; audit recorder: ${rec.metrics.url}/metrics (embedded store ${join(dir, 'audit.duckdb')})`);
-    }
+    const jobs: ScrapeJob[] = Object.values(JOBS)
+      .map((j) => ({ job: j.job, targets: scraped.filter((t) => t.job === j.job).map((t) => t.instance), interval: j.interval }))
+      .filter((j) => j.targets.length > 0);
 
     // Prometheus.
     const promPort = o.ports?.prometheus || (await freePort());
@@ -236,8 +231,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
           scrapeInterval: '1s',
           evaluationInterval: '1s',
           externalLabels: { environment: 'stack', cluster: 'local' },
-          jobs: [{ job: JOBS.hft.job, targets: targets.map((t) => t.instance), interval: '1s' }, ...extraJobs],
-          ruleFiles: [join(ROOT, 'prometheus/rules/*.yml')],
+          jobs,
+          ruleFiles: [repoPath('prometheus/rules/*.yml')],
           alertmanagers: [`127.0.0.1:${amPort}`],
         }),
       ),

@@ -9,13 +9,13 @@ import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ALERTS, RECORDING_RULES } from '../../alert-rules/index.js';
-import { RUNBOOK_BASE_URL } from '../../alert-rules/links.js';
-import { metricNames } from '../../alert-rules/promql.js';
+import { RUNBOOK_BASE_URL } from '../../query/links.js';
+import { metricNames } from '../../query/promql.js';
 import { METRICS_BY_NAME } from '../../exporters/catalog/index.js';
 import { renderDashboards, stableJson, writeDashboards } from '../../dashboards-src/build.js';
 import { checkDashboards, panelsOf, queriesOf, substituteVariables, variablesIn, type NamedDashboard } from '../../dashboards-src/check.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
-import { DASHBOARD_UIDS, PANELS } from '../../dashboards-src/ids.js';
+import { DASHBOARD_UIDS, PANELS } from '../../query/panels.js';
 import { tempDir } from '../helpers/env.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

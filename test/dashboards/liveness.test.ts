@@ -22,20 +22,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { panelsOf, queriesOf, substituteVariables } from '../../dashboards-src/check.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
-import { PANELS } from '../../dashboards-src/ids.js';
+import { PANELS } from '../../query/panels.js';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
-import { startHftExporter, type HftExporter } from '../../exporters/hft/exporter.js';
-import { startHostExporter, type HostExporter } from '../../exporters/host/exporter.js';
-import { startRecorderService, type RecorderService } from '../../exporters/recorder/service.js';
-import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { runScenario } from '../../exporters/hft/simulator/run.js';
 import { normal } from '../../exporters/hft/simulator/scenarios/normal.js';
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
-import { JOBS } from '../../prometheus/jobs.js';
+import { startTickwatch, type Tickwatch } from '../../exporters/start.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 import { startClickHouse, type ClickHouseServer } from '../helpers/clickhouse.js';
-import { startClickHouseExporter, type ClickHouseExporter } from '../../exporters/clickhouse/exporter.js';
-import { ClickHouseStore, httpTransport } from '../../exporters/recorder/stores/clickhouse.js';
 import { startPrometheus, type Prom } from '../helpers/prometheus.js';
 
 /** Simulated seconds per wall second. */
@@ -47,27 +41,17 @@ const DEADLINE_MS = 45_000;
 
 const dir = tempDir('tickwatch-dash-live-');
 const rulesDir = fileURLToPath(new URL('../../prometheus/rules', import.meta.url));
-let exporter: HftExporter | undefined;
-let hostExporter: HostExporter | undefined;
-let recorder: RecorderService | undefined;
-let store: DuckDbStore | undefined;
+let tw: Tickwatch | undefined;
 let prom: Prom | undefined;
 let ch: ClickHouseServer | undefined;
-let chExporter: ClickHouseExporter | undefined;
-let chRecorder: RecorderService | undefined;
 const abort = new AbortController();
 let run: Promise<unknown> | undefined;
 afterAll(async () => {
   abort.abort();
   await run?.catch(() => undefined);
   await prom?.stop();
-  await chRecorder?.close();
-  await chExporter?.close();
+  await tw?.close();
   await ch?.stop();
-  await exporter?.close();
-  await hostExporter?.close();
-  await recorder?.close();
-  await store?.close();
 });
 
 /**
@@ -101,28 +85,38 @@ interface Probe {
 describe('dashboards on a live exporter', () => {
   it('every panel query returns series during a normal simulated session', { timeout: 120_000 }, async () => {
     const events = join(dir, 'events.ndjson');
-    const chStarting = startClickHouse(join(dir, 'ch'));
-    exporter = await startHftExporter({ port: 0, tcp: null, files: [events], dataDir: join(dir, 'data'), calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 }, captureLogging());
-    const instance = `127.0.0.1:${exporter.metrics.port}`;
-    store = await DuckDbStore.open(join(dir, 'audit.duckdb'));
-    recorder = await startRecorderService({ events, dataDir: join(dir, 'recorder'), store, port: 0 }, captureLogging());
-    const recorderInstance = `127.0.0.1:${recorder.metrics.port}`;
-    // Watch processes that run during the test: Prometheus and Node.js (vitest and its workers).
-    hostExporter = await startHostExporter({ port: 0, processes: [{ name: 'prometheus' }, { name: 'node' }], paths: { sys: sensorSysfs(join(dir, 'sys')) } }, captureLogging());
-    const host = `127.0.0.1:${hostExporter.metrics.port}`;
-    ch = await chStarting;
-    chExporter = await startClickHouseExporter({ url: ch.url, port: 0, pingTimeoutMs: 1000, queryTimeoutMs: 2000 });
-    const chInstance = `127.0.0.1:${chExporter.metrics.port}`;
-    chRecorder = await startRecorderService({ events, dataDir: join(dir, 'ch-recorder'), store: new ClickHouseStore(httpTransport(ch.url), { legacy: true }), port: 0, batchMs: 300 }, captureLogging());
+    ch = await startClickHouse(join(dir, 'ch'));
+    // Everything through the composition root, as `tickwatch start` runs it: the HFT exporter, a
+    // recorder into the embedded store and one into ClickHouse (both tailing the same events), the
+    // host exporter (watching Prometheus and Node.js: vitest and its workers) and the ClickHouse exporter.
+    tw = await startTickwatch(
+      {
+        dataDir: join(dir, 'data'),
+        hft: { port: 0, tcp: null, files: [events], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
+        recorders: [
+          { store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: 0 },
+          { store: { kind: 'clickhouse', url: ch.url, legacy: true }, dataDir: join(dir, 'ch-recorder'), port: 0, batchMs: 300 },
+        ],
+        host: { port: 0, processes: [{ name: 'prometheus' }, { name: 'node' }], paths: { sys: sensorSysfs(join(dir, 'sys')) } },
+        clickhouse: { url: ch.url, port: 0, pingTimeoutMs: 1000, queryTimeoutMs: 2000 },
+      },
+      captureLogging(),
+    );
+    const targets = tw.targets();
+    const of = (service: string): string => {
+      const found = targets.find((t) => t.service === service);
+      if (!found) throw new Error(`no ${service} target among ${JSON.stringify(targets)}`);
+      return found.instance;
+    };
+    const instance = of('hft');
+    const recorderInstance = of('recorder');
+    const host = of('host');
+    const chInstance = of('clickhouse');
+    const jobs = [...new Set(targets.map((t) => t.job))];
     prom = await startPrometheus({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: [join(rulesDir, '*.yml')],
-      scrape_configs: [
-        { job_name: JOBS.hft.job, static_configs: [{ targets: [instance] }] },
-        { job_name: JOBS.recorder.job, static_configs: [{ targets: [recorderInstance] }] },
-        { job_name: JOBS.host.job, static_configs: [{ targets: [host] }] },
-        { job_name: JOBS.clickhouse.job, static_configs: [{ targets: [chInstance] }] },
-      ],
+      scrape_configs: jobs.map((job) => ({ job_name: job, static_configs: [{ targets: targets.filter((t) => t.job === job).map((t) => t.instance) }] })),
     });
 
     const t0 = Date.now();

@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HftEvent } from '../../exporters/hft/events/index.js';
+import type { HftEvent } from '../../exporters/events/index.js';
 import { runScenario } from '../../exporters/hft/simulator/run.js';
 import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
-import { verifyStore } from '../../exporters/recorder/chain.js';
+import { verifyStore } from '../../exporters/recorder/verify.js';
 import { rowsFor } from '../../exporters/recorder/rows.js';
 import { startRecorderService } from '../../exporters/recorder/service.js';
 import { ClickHouseStore, httpTransport } from '../../exporters/recorder/stores/clickhouse.js';

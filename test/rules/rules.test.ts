@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import * as C from '../../exporters/catalog/index.js';
 import { validateRules } from '../../alert-rules/build.js';
 import { ALERTS } from '../../alert-rules/index.js';
-import { RUNBOOK_BASE_URL } from '../../alert-rules/links.js';
-import { checkExpr, count, Expr, rate, sel } from '../../alert-rules/promql.js';
+import { RUNBOOK_BASE_URL } from '../../query/links.js';
+import { checkExpr, count, Expr, rate, sel } from '../../query/promql.js';
 import { promtool } from '../helpers/tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -5,22 +5,24 @@
  * as a scrape error of this collector).
  */
 import { clickhouseBuildInfo, clickhouseUp, clickhouseUptimeSeconds } from '../../catalog/clickhouse.js';
-import { ChSamples, type ClickHouseCollector } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { type ClickHouseCollector } from '../collector.js';
 
 /** The `availability` collector. */
 export function createAvailabilityCollector(): ClickHouseCollector {
   return {
     name: 'availability',
-    defs: () => [clickhouseUp, clickhouseBuildInfo, clickhouseUptimeSeconds],
+    defs: [clickhouseUp, clickhouseBuildInfo, clickhouseUptimeSeconds],
     async collect(round) {
       const ping = await round.ping;
-      const s = new ChSamples();
+      const s = new Samples();
       s.add(clickhouseUp, [], ping.ok ? 1 : 0);
       if (ping.ok) {
         if (ping.version) s.add(clickhouseBuildInfo, [ping.version], 1);
         if (ping.uptime !== undefined && Number.isFinite(ping.uptime)) s.add(clickhouseUptimeSeconds, [], ping.uptime);
       }
-      return { samples: s.map, error: ping.ok ? undefined : ping.error };
+      if (!ping.ok) s.error = ping.error;
+      return s;
     },
   };
 }

@@ -7,7 +7,8 @@
  */
 import { statfs } from 'node:fs/promises';
 import { clickhouseDiskFreeBytes, clickhouseDiskTotalBytes } from '../../catalog/clickhouse.js';
-import { ChSamples, num, type ClickHouseCollector } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { num, type ClickHouseCollector } from '../collector.js';
 
 interface DiskRow {
   readonly name: string;
@@ -28,16 +29,16 @@ export interface DisksOptions {
 export function createDisksCollector(o: DisksOptions): ClickHouseCollector {
   return {
     name: 'disks',
-    defs: () => [clickhouseDiskFreeBytes, clickhouseDiskTotalBytes],
+    defs: [clickhouseDiskFreeBytes, clickhouseDiskTotalBytes],
     async collect(round) {
       const caps = await round.capabilities();
-      const s = new ChSamples();
+      const s = new Samples();
       if (caps.disks) {
         for (const d of await round.query<DiskRow>('SELECT name, path, free_space, total_space FROM system.disks')) {
           s.add(clickhouseDiskFreeBytes, [d.name, d.path], num(d.free_space));
           s.add(clickhouseDiskTotalBytes, [d.name, d.path], num(d.total_space));
         }
-        return { samples: s.map };
+        return s;
       }
       const path = o.dataPath ?? (o.local ? caps.dataPath : '');
       if (!path) throw new Error('this server has no system.disks and is not on this host: give --data-path to measure its disk');
@@ -47,7 +48,7 @@ export function createDisksCollector(o: DisksOptions): ClickHouseCollector {
       ]);
       s.add(clickhouseDiskFreeBytes, ['default', path], st.bavail * st.bsize);
       s.add(clickhouseDiskTotalBytes, ['default', path], st.blocks * st.bsize);
-      return { samples: s.map };
+      return s;
     },
   };
 }

@@ -8,14 +8,10 @@
  * round's queries, so it describes the same scrape. A failing collector yields no samples; its
  * error is logged once per new message, and counted every time.
  */
-import {
-  clickhouseScrapeCollectorDurationSeconds,
-  clickhouseScrapeCollectorSuccess,
-  clickhouseScrapeErrorsTotal,
-  CLICKHOUSE_COLLECTORS,
-} from '../../catalog/clickhouse.js';
-import type { CollectedSamples, CollectorSet } from '../../instrument/view.js';
-import { num, type Capabilities, type ClickHouseCollector, type ClickHouseCollectorName, type Ping, type Round } from '../collector.js';
+import { clickhouseScrapeCollectorDurationSeconds, clickhouseScrapeCollectorSuccess, clickhouseScrapeErrorsTotal } from '../../catalog/clickhouse.js';
+import { toCollectorSets as toHarnessSets } from '../../instrument/collector.js';
+import type { CollectorSet } from '../../instrument/view.js';
+import { num, type Capabilities, type ClickHouseCollector, type Ping, type Round } from '../collector.js';
 import { clickhouseSource, type ClickHouseConnection, type QuerySource } from '../source.js';
 import { createAsynchronousMetricsCollector } from './asynchronous-metrics.js';
 import { createAvailabilityCollector } from './availability.js';
@@ -71,9 +67,8 @@ const CAPABILITIES_SQL = `SELECT
   (SELECT count() FROM system.settings WHERE name = 'system_events_show_zero_values') AS zero_events,
   (SELECT any(metadata_path) FROM system.tables WHERE database = 'system' AND metadata_path LIKE '%/metadata/%') AS metadata_path`;
 
-/** Starts rounds: one per scrape (see collector.ts). */
+/** Starts rounds, one per scrape (see collector.ts), and caches the server's capabilities across them. */
 export class Rounds {
-  private current: (Round & { closed: boolean }) | undefined;
   private caps: { value: Promise<Capabilities>; at: number } | undefined;
 
   constructor(
@@ -82,9 +77,8 @@ export class Rounds {
     private readonly queryTimeoutMs: number,
   ) {}
 
-  /** The current scrape's round, started now if this is the scrape's first collector. */
-  join(): Round {
-    if (this.current && !this.current.closed) return this.current;
+  /** A new round: its availability query starts now. */
+  start(): Round {
     const controller = new AbortController();
     const t0 = performance.now();
     const ping: Promise<Ping> = this.source.query<{ version: string; uptime: number | string }>('SELECT version() AS version, uptime() AS uptime', this.pingTimeoutMs).then(
@@ -95,17 +89,12 @@ export class Rounds {
         return { ok: false, error, seconds: (performance.now() - t0) / 1000 };
       },
     );
-    const round = {
-      closed: false,
+    return {
       ping,
       signal: controller.signal,
-      inflight: new Set<Promise<unknown>>(),
       query: <T>(sql: string, settings?: Readonly<Record<string, string | number>>) => this.source.query<T>(sql, this.queryTimeoutMs, controller.signal, settings),
       capabilities: () => this.capabilities(controller.signal),
     };
-    this.current = round;
-    setImmediate(() => (round.closed = true)); // the worker starts every set of a scrape within one tick
-    return round;
   }
 
   private capabilities(signal: AbortSignal): Promise<Capabilities> {
@@ -130,85 +119,18 @@ export class Rounds {
 
 /**
  * Wraps collectors into collector sets plus the `clickhouse.scrape` set (errors counter, success
- * and duration per collector for the same scrape).
+ * and duration per collector for the same scrape), in the instrumentation core's harness: one round
+ * per scrape; queries skipped because the server is unavailable are reported once per outage, not
+ * per collector and scrape, until the availability query answers again.
  */
 export function toCollectorSets(collectors: readonly ClickHouseCollector[], rounds: Rounds): CollectorSet[] {
-  const errors = new Map<ClickHouseCollectorName, number>(CLICKHOUSE_COLLECTORS.map((c) => [c, 0]));
-  const outcomes = new Map<ClickHouseCollectorName, { success: number; seconds: number }>();
-  let lastRound: Round | undefined;
-  /** The outage last logged (a down server is logged once, by the first collector it stops, not by all of them). */
-  let lastOutage: string | undefined;
-
-  const wrap = (c: ClickHouseCollector): CollectorSet => {
-    let lastError: string | undefined;
-    const set: CollectorSet = {
-      name: `clickhouse.${c.name}`,
-      defs: c.defs(),
-      collect() {
-        const round = rounds.join();
-        lastRound = round;
-        const t0 = performance.now();
-        const p = c.collect(round).then(
-          (o): ReadonlyMap<string, CollectedSamples> => {
-            outcomes.set(c.name, { success: o.error ? 0 : 1, seconds: (performance.now() - t0) / 1000 });
-            if (o.error) errors.set(c.name, (errors.get(c.name) ?? 0) + 1);
-            else lastError = undefined;
-            if (c.name === 'availability' && !o.error) lastOutage = undefined;
-            return o.samples;
-          },
-          (err: unknown): ReadonlyMap<string, CollectedSamples> => {
-            outcomes.set(c.name, { success: 0, seconds: (performance.now() - t0) / 1000 });
-            errors.set(c.name, (errors.get(c.name) ?? 0) + 1);
-            const msg = err instanceof Error ? err.message : String(err);
-            if (round.signal.aborted) {
-              // Skipped because the server is unavailable: say so once per outage, not per collector and scrape.
-              if (msg === lastOutage) return new Map();
-              lastOutage = msg;
-            } else {
-              if (msg === lastError) return new Map(); // logged already; success 0 and the counter say it goes on
-              lastError = msg;
-            }
-            throw err instanceof Error ? err : new Error(msg);
-          },
-        );
-        round.inflight.add(p);
-        p.then(
-          () => round.inflight.delete(p),
-          () => round.inflight.delete(p),
-        );
-        return p;
-      },
-    };
-    if (c.define) {
-      const define = c.define.bind(c);
-      return { ...set, define };
-    }
-    return set;
-  };
-
-  const scrape: CollectorSet = {
-    name: 'clickhouse.scrape',
-    defs: [clickhouseScrapeErrorsTotal, clickhouseScrapeCollectorSuccess, clickhouseScrapeCollectorDurationSeconds],
-    async collect() {
-      const round = lastRound ?? rounds.join();
-      await Promise.allSettled([...round.inflight]);
-      const success: [string[], number][] = [];
-      const duration: [string[], number][] = [];
-      for (const c of collectors) {
-        const o = outcomes.get(c.name);
-        if (!o) continue;
-        success.push([[c.name], o.success]);
-        duration.push([[c.name], o.seconds]);
-      }
-      return new Map([
-        [clickhouseScrapeErrorsTotal.name, [...errors].map(([n, v]) => [[n], v] as [string[], number])],
-        [clickhouseScrapeCollectorSuccess.name, success],
-        [clickhouseScrapeCollectorDurationSeconds.name, duration],
-      ]);
-    },
-  };
-  // The scrape report goes last: by the time it runs, every collector of the scrape is under way.
-  return [...collectors.map(wrap), scrape];
+  return toHarnessSets(collectors, {
+    prefix: 'clickhouse',
+    metrics: { success: clickhouseScrapeCollectorSuccess, duration: clickhouseScrapeCollectorDurationSeconds, errors: clickhouseScrapeErrorsTotal },
+    context: () => rounds.start(),
+    shared: (_err, round) => round.signal.aborted,
+    recovered: (name, samples) => name === 'availability' && samples.error === undefined,
+  });
 }
 
 /**

@@ -3,7 +3,8 @@
  * a series (0 when idle), so a panel or rule never has to guess whether a missing series means 0.
  */
 import { clickhouseMergesRunning } from '../../catalog/clickhouse.js';
-import { ChSamples, num, type ClickHouseCollector } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { num, type ClickHouseCollector } from '../collector.js';
 
 /** Merges per table, with a zero row for every MergeTree table. */
 export const MERGES_SQL = `SELECT database, table, sum(n) AS merges FROM (
@@ -16,11 +17,11 @@ export const MERGES_SQL = `SELECT database, table, sum(n) AS merges FROM (
 export function createMergesCollector(): ClickHouseCollector {
   return {
     name: 'merges',
-    defs: () => [clickhouseMergesRunning],
+    defs: [clickhouseMergesRunning],
     async collect(round) {
-      const s = new ChSamples();
+      const s = new Samples();
       for (const r of await round.query<{ database: string; table: string; merges: number | string }>(MERGES_SQL)) s.add(clickhouseMergesRunning, [r.database, r.table], num(r.merges));
-      return { samples: s.map };
+      return s;
     },
   };
 }

@@ -5,7 +5,8 @@
  * one that stays pending, so the oldest-pending time is what an alert can watch there.
  */
 import { clickhouseMutationOldestPendingTimeSeconds, clickhouseMutationsFailed, clickhouseMutationsPending } from '../../catalog/clickhouse.js';
-import { ChSamples, num, type ClickHouseCollector } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { num, type ClickHouseCollector } from '../collector.js';
 
 /** Pending mutations per table, with a zero row for every MergeTree table. */
 export function mutationsSql(failReason: boolean): string {
@@ -29,10 +30,10 @@ interface Row {
 export function createMutationsCollector(): ClickHouseCollector {
   return {
     name: 'mutations',
-    defs: () => [clickhouseMutationsPending, clickhouseMutationsFailed, clickhouseMutationOldestPendingTimeSeconds],
+    defs: [clickhouseMutationsPending, clickhouseMutationsFailed, clickhouseMutationOldestPendingTimeSeconds],
     async collect(round) {
       const caps = await round.capabilities();
-      const s = new ChSamples();
+      const s = new Samples();
       for (const r of await round.query<Row>(mutationsSql(caps.mutationFailReason))) {
         const labels = [r.database, r.table];
         const pending = num(r.pending);
@@ -41,7 +42,7 @@ export function createMutationsCollector(): ClickHouseCollector {
         // The zero rows give 0 for `oldest`; max() keeps the real creation time when there is one.
         if (pending > 0 && num(r.oldest) > 0) s.add(clickhouseMutationOldestPendingTimeSeconds, labels, num(r.oldest));
       }
-      return { samples: s.map };
+      return s;
     },
   };
 }

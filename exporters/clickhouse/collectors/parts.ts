@@ -4,7 +4,8 @@
  * its rows and its bytes on disk, from system.parts.
  */
 import { clickhouseTableActiveParts, clickhouseTablePartitionActivePartsMax, clickhouseTableRows, clickhouseTableSizeBytes } from '../../catalog/clickhouse.js';
-import { ChSamples, num, type ClickHouseCollector } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { num, type ClickHouseCollector } from '../collector.js';
 
 /** Per-table totals over per-partition counts of active parts. */
 export const PARTS_SQL = `SELECT database, table, sum(c) AS parts, max(c) AS max_in_partition, sum(r) AS rows, sum(b) AS bytes
@@ -24,9 +25,9 @@ interface Row {
 export function createPartsCollector(): ClickHouseCollector {
   return {
     name: 'parts',
-    defs: () => [clickhouseTableActiveParts, clickhouseTablePartitionActivePartsMax, clickhouseTableRows, clickhouseTableSizeBytes],
+    defs: [clickhouseTableActiveParts, clickhouseTablePartitionActivePartsMax, clickhouseTableRows, clickhouseTableSizeBytes],
     async collect(round) {
-      const s = new ChSamples();
+      const s = new Samples();
       for (const r of await round.query<Row>(PARTS_SQL)) {
         const labels = [r.database, r.table];
         s.add(clickhouseTableActiveParts, labels, num(r.parts));
@@ -34,7 +35,7 @@ export function createPartsCollector(): ClickHouseCollector {
         s.add(clickhouseTableRows, labels, num(r.rows));
         s.add(clickhouseTableSizeBytes, labels, num(r.bytes));
       }
-      return { samples: s.map };
+      return s;
     },
   };
 }

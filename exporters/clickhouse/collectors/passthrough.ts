@@ -12,7 +12,8 @@
  */
 import { clickhousePassthroughDef, clickhousePassthroughName, listedPassthroughDefs, type PassthroughFamily } from '../../catalog/clickhouse.js';
 import type { MetricDef } from '../../catalog/types.js';
-import { ChSamples, num, type ClickHouseCollector } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { num, type ClickHouseCollector } from '../collector.js';
 import type { QuerySource } from '../source.js';
 
 interface Row {
@@ -30,12 +31,12 @@ export function createPassthroughCollector(family: PassthroughFamily): ClickHous
   const rows = new Map<string, { readonly row: string; readonly description?: string }>();
   const sql = `SELECT * FROM system.${family}`;
 
-  const read = (list: readonly Row[], s?: ChSamples): void => {
+  const read = (list: readonly Row[], s?: Samples): void => {
     for (const r of list) {
       const row = r.event ?? r.metric;
       if (row === undefined) continue;
       const name = clickhousePassthroughName(family, row);
-      if (!name || s?.map.has(name)) continue; // two rows that clean to one name: the first wins
+      if (!name || s?.has(name)) continue; // two rows that clean to one name: the first wins
       rows.set(name, { row, description: r.description });
       const v = num(r.value);
       if (s && Number.isFinite(v)) s.add(name, [], v);
@@ -44,7 +45,9 @@ export function createPassthroughCollector(family: PassthroughFamily): ClickHous
 
   return {
     name: family,
-    defs: () => [...known.values()],
+    get defs() {
+      return [...known.values()];
+    },
     async discover(source: QuerySource, timeoutMs: number) {
       const settings = family === 'events' ? await zeroEventsSetting(source, timeoutMs) : {};
       read(await source.query<Row>(sql, timeoutMs, undefined, settings));
@@ -56,11 +59,11 @@ export function createPassthroughCollector(family: PassthroughFamily): ClickHous
     async collect(round) {
       const caps = family === 'events' ? await round.capabilities() : undefined;
       const list = await round.query<Row>(sql, caps?.zeroEvents ? { system_events_show_zero_values: 1 } : {});
-      const s = new ChSamples();
+      const s = new Samples();
       read(list, s);
       // An event without a row has not happened since the server started: it is 0.
-      if (family === 'events') for (const d of listed) if (!s.map.has(d.name)) s.add(d.name, [], 0);
-      return { samples: s.map };
+      if (family === 'events') for (const d of listed) if (!s.has(d.name)) s.add(d.name, [], 0);
+      return s;
     },
     define(name) {
       const r = rows.get(name);

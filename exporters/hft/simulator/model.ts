@@ -8,7 +8,7 @@
  * step in time order, so the output is the same for the same seed whatever the pacing.
  */
 import { AUDIT_TABLES, ORDER_REJECT_REASONS, RISK_REJECT_REASONS, type StormGuardMode } from '../../catalog/enums.js';
-import { formatTimestamp } from '../ingest/timestamp.js';
+import { formatTimestamp } from '../../ingest/timestamp.js';
 import { Rng } from './rng.js';
 import type { Faults } from './scenarios/index.js';
 

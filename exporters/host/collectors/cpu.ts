@@ -8,7 +8,8 @@
  * or more, that is a hot-plug and the CPU's kept values are reset (Prometheus sees a counter reset).
  */
 import { nodeCpuGuestSecondsTotal, nodeCpuSecondsTotal } from '../../catalog/host.js';
-import { readText, Samples, USER_HZ, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, USER_HZ, type HostCollector, type HostPaths } from '../collector.js';
 
 /** /proc/stat column order after `cpuN`. */
 const COLUMNS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'guest', 'guest_nice'] as const;

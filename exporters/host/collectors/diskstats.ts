@@ -30,7 +30,8 @@ import {
   nodeDiskWrittenBytesTotal,
 } from '../../catalog/host.js';
 import type { MetricDef } from '../../catalog/types.js';
-import { readText, Samples, SECTOR_BYTES, tryReadText, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, SECTOR_BYTES, tryReadText, type HostCollector, type HostPaths } from '../collector.js';
 
 /** node_exporter 1.5's default `--collector.diskstats.device-exclude`: partitions, RAM disks, loop and floppy devices. */
 export const DEFAULT_DISKSTATS_EXCLUDE = '^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';

@@ -25,7 +25,8 @@ import {
   nodeFilesystemReadonly,
   nodeFilesystemSizeBytes,
 } from '../../catalog/host.js';
-import { readText, Samples, unescapeOctal, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, unescapeOctal, type HostCollector, type HostPaths } from '../collector.js';
 
 /** node_exporter 1.5's default `--collector.filesystem.mount-points-exclude`. */
 export const DEFAULT_MOUNT_EXCLUDE = '^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';

@@ -18,7 +18,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { nodeHwmonChipNames, nodeHwmonSensorLabel, nodeHwmonTempCelsius, nodeHwmonTempCritCelsius, nodeHwmonTempMaxCelsius } from '../../catalog/host.js';
 import type { MetricDef } from '../../catalog/types.js';
-import { NoDataError, Samples, type HostCollector, type HostPaths } from '../collector.js';
+import { NoDataError, Samples } from '../../instrument/collector.js';
+import { type HostCollector, type HostPaths } from '../collector.js';
 
 const PROPERTY: Readonly<Record<string, MetricDef>> = { input: nodeHwmonTempCelsius, max: nodeHwmonTempMaxCelsius, crit: nodeHwmonTempCritCelsius };
 

@@ -4,16 +4,16 @@
  * exporters/instrument/view.ts). Nothing here spawns a process: every value comes from /proc and
  * /sys through `fs`.
  *
- * Each collector is wrapped so that, like node_exporter, the scrape reports
- * `node_scrape_collector_success{collector}` and `node_scrape_collector_duration_seconds{collector}`
- * for the same scrape; a collector whose source is missing (no hwmon in a VM) reports success 0
- * silently, one that fails reports success 0 and its error (logged by the exporter once per new
- * message, not on every scrape).
+ * Each collector runs in the instrumentation core's harness (exporters/instrument/collector.ts), so
+ * that, like node_exporter, the scrape reports `node_scrape_collector_success{collector}` and
+ * `node_scrape_collector_duration_seconds{collector}` for the same scrape; a collector whose source
+ * is missing (no hwmon in a VM) reports success 0 silently, one that fails reports success 0 and
+ * its error (logged by the exporter once per new message, not on every scrape).
  */
 import { nodeScrapeCollectorDurationSeconds, nodeScrapeCollectorSuccess } from '../../catalog/host.js';
-import { DEFAULT_MAX_SERIES, type MetricDef } from '../../catalog/types.js';
-import type { CollectedSamples, CollectorSet } from '../../instrument/view.js';
-import { DEFAULT_PATHS, NoDataError, type HostCollector, type HostCollectorName, type HostPaths, type Samples } from '../collector.js';
+import { toCollectorSets as toHarnessSets } from '../../instrument/collector.js';
+import type { CollectorSet } from '../../instrument/view.js';
+import { DEFAULT_PATHS, type HostCollector, type HostCollectorName, type HostPaths } from '../collector.js';
 import { createCpuCollector } from './cpu.js';
 import { createDiskstatsCollector } from './diskstats.js';
 import { createFilesystemCollector } from './filesystem.js';
@@ -70,96 +70,17 @@ export function createHostCollectors(o: HostCollectorOptions = {}): HostCollecto
   return ALL_HOST_COLLECTORS.filter((n) => enabled.has(n)).map((n) => make[n]());
 }
 
-/** What one scrape learned about each collector. */
-interface Outcome {
-  success: number;
-  seconds: number;
-}
-
 /**
- * Wraps collectors into collector sets plus the `host.scrape` set that reports each one's success
- * and duration for the same scrape (it waits for the asynchronous ones still running).
+ * Wraps collectors into collector sets plus the `host.scrape` set that reports each one's
+ * `node_scrape_collector_success` and `node_scrape_collector_duration_seconds` for the same scrape
+ * (the instrumentation core's harness, exporters/instrument/collector.ts).
  */
 export function toCollectorSets(collectors: readonly HostCollector[]): CollectorSet[] {
-  const outcomes = new Map<HostCollectorName, Outcome>();
-  const inflight = new Set<Promise<unknown>>();
-
-  const wrap = (c: HostCollector): CollectorSet => {
-    const limits = new Map(c.defs.map((d: MetricDef) => [d.name, d.maxSeries ?? DEFAULT_MAX_SERIES]));
-    const capped = new Set<string>();
-    let lastError: string | undefined;
-    const done = (t0: number, samples: Samples): ReadonlyMap<string, CollectedSamples> => {
-      outcomes.set(c.name, { success: 1, seconds: (performance.now() - t0) / 1000 });
-      lastError = undefined;
-      const out = new Map<string, CollectedSamples>();
-      const newlyCapped: string[] = [];
-      for (const [name, list] of samples.map) {
-        const limit = limits.get(name) ?? DEFAULT_MAX_SERIES;
-        const arr = list as readonly (readonly [readonly string[], number])[];
-        if (arr.length <= limit) out.set(name, arr);
-        else {
-          out.set(name, arr.slice(0, limit));
-          if (!capped.has(name)) newlyCapped.push(`${name} has ${arr.length} series, more than its limit of ${limit}: the first ${limit} are kept from now on`);
-          capped.add(name);
-        }
-      }
-      if (newlyCapped.length) throw new Error(newlyCapped.join('; '));
-      return out;
-    };
-    const failed = (t0: number, err: unknown): ReadonlyMap<string, CollectedSamples> => {
-      outcomes.set(c.name, { success: 0, seconds: (performance.now() - t0) / 1000 });
-      if (err instanceof NoDataError) return new Map();
-      const msg = err instanceof Error ? err.message : String(err);
-      if (msg === lastError) return new Map(); // already reported: success 0 says it is still failing
-      lastError = msg;
-      throw err instanceof Error ? err : new Error(msg);
-    };
-    return {
-      name: `host.${c.name}`,
-      defs: c.defs,
-      collect() {
-        const t0 = performance.now();
-        let r: Samples | Promise<Samples>;
-        try {
-          r = c.collect();
-        } catch (err) {
-          return failed(t0, err);
-        }
-        if (!(r instanceof Promise)) return done(t0, r);
-        const p = r.then(
-          (samples) => done(t0, samples),
-          (err: unknown) => failed(t0, err),
-        );
-        inflight.add(p);
-        void p.finally(() => inflight.delete(p)).catch(() => undefined);
-        return p;
-      },
-    };
-  };
-
-  const scrape: CollectorSet = {
-    name: 'host.scrape',
-    defs: [nodeScrapeCollectorSuccess, nodeScrapeCollectorDurationSeconds],
-    async collect() {
-      await Promise.allSettled([...inflight]);
-      const success: [string[], number][] = [];
-      const duration: [string[], number][] = [];
-      for (const c of collectors) {
-        const o = outcomes.get(c.name);
-        if (!o) continue;
-        success.push([[c.name], o.success]);
-        duration.push([[c.name], o.seconds]);
-      }
-      return new Map([
-        [nodeScrapeCollectorSuccess.name, success],
-        [nodeScrapeCollectorDurationSeconds.name, duration],
-      ]);
-    },
-  };
-
-  // The scrape set goes last: the view starts sets in registration order, so by the time it runs
-  // every collector of this scrape has finished or registered its pending promise.
-  return [...collectors.map(wrap), scrape];
+  return toHarnessSets(collectors, {
+    prefix: 'host',
+    metrics: { success: nodeScrapeCollectorSuccess, duration: nodeScrapeCollectorDurationSeconds },
+    context: () => undefined,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 /** `loadavg`: `node_load1`, `node_load5`, `node_load15` from the first three fields of /proc/loadavg. */
 import { nodeLoad1, nodeLoad15, nodeLoad5 } from '../../catalog/host.js';
-import { readText, Samples, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, type HostCollector, type HostPaths } from '../collector.js';
 
 /** The `loadavg` collector. */
 export function createLoadavgCollector(paths: HostPaths): HostCollector {

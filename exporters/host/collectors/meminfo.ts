@@ -8,7 +8,8 @@
  */
 import { meminfoFieldDef, nodeMemoryMemAvailableBytes, nodeMemoryMemTotalBytes } from '../../catalog/host.js';
 import type { MetricDef } from '../../catalog/types.js';
-import { readText, Samples, tryReadText, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, tryReadText, type HostCollector, type HostPaths } from '../collector.js';
 
 /** One parsed /proc/meminfo line. */
 export interface MeminfoField {

@@ -31,7 +31,8 @@ import {
   nodeNetworkTransmitPacketsTotal,
 } from '../../catalog/host.js';
 import type { MetricDef } from '../../catalog/types.js';
-import { readText, Samples, tryReadText, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, tryReadText, type HostCollector, type HostPaths } from '../collector.js';
 
 /** node_exporter's default `--collector.netdev.device-exclude` on these machines. */
 export const DEFAULT_NETDEV_EXCLUDE = '^lo$';

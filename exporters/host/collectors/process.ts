@@ -23,7 +23,8 @@
 import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hostProcessCpuSecondsTotal, hostProcesses, hostProcessResidentMemoryBytes, hostProcessStartTimeSeconds } from '../../catalog/host.js';
-import { readText, Samples, tryReadText, USER_HZ, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, tryReadText, USER_HZ, type HostCollector, type HostPaths } from '../collector.js';
 import { bootTimeSeconds } from './stat.js';
 
 /** A configured process: its label value and, optionally, a regular expression over its command line. */

@@ -12,7 +12,8 @@ import {
   nodeProcsRunning,
 } from '../../catalog/host.js';
 import type { MetricDef } from '../../catalog/types.js';
-import { readText, Samples, type HostCollector, type HostPaths } from '../collector.js';
+import { Samples } from '../../instrument/collector.js';
+import { readText, type HostCollector, type HostPaths } from '../collector.js';
 
 // `intr` is followed by per-IRQ counts; its first number is the total.
 const LINES: ReadonlyArray<readonly [RegExp, MetricDef]> = [

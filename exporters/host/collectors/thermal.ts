@@ -11,7 +11,8 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { nodeThermalZoneTemp } from '../../catalog/host.js';
-import { NoDataError, Samples, type HostCollector, type HostPaths } from '../collector.js';
+import { NoDataError, Samples } from '../../instrument/collector.js';
+import { type HostCollector, type HostPaths } from '../collector.js';
 
 async function text(path: string): Promise<string | undefined> {
   try {

@@ -1,6 +1,6 @@
 /** Reconciliation with the broker (component `monitor`). */
 import { Type } from '@sinclair/typebox';
-import { RECONCILIATION_RESULTS } from '../../catalog/enums.js';
+import { RECONCILIATION_RESULTS } from '../catalog/enums.js';
 import { defineEvent, Name, oneOf } from './define.js';
 
 /** One reconciliation run. */

@@ -1,8 +1,8 @@
 import { appendFileSync, closeSync, copyFileSync, openSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SourceSink } from '../../exporters/hft/ingest/pipeline.js';
-import { FileTailer } from '../../exporters/hft/ingest/tail.js';
+import type { SourceSink } from '../../exporters/ingest/pipeline.js';
+import { FileTailer } from '../../exporters/ingest/tail.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 
 const dir = tempDir();

@@ -1,6 +1,6 @@
 /** StormGuard events (component `risk_engine`). */
 import { Type } from '@sinclair/typebox';
-import { STORMGUARD_MODES } from '../../catalog/enums.js';
+import { STORMGUARD_MODES } from '../catalog/enums.js';
 import { defineEvent, Name, oneOf } from './define.js';
 
 /** A strategy's StormGuard mode changed. */

@@ -1,6 +1,6 @@
 /** The engine's own recorder (component `recorder`), for engines that run one. */
 import { Type } from '@sinclair/typebox';
-import { AUDIT_TABLES, RECORDER_STORES } from '../../catalog/enums.js';
+import { AUDIT_TABLES, RECORDER_STORES } from '../catalog/enums.js';
 import { defineEvent, Nanos, NonNeg, oneOf } from './define.js';
 
 /** A batch was written. */

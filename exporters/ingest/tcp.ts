@@ -5,7 +5,7 @@
  * rather than block when its own buffer is full; see `simulator/sinks.ts`.)
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Log } from '../../lib/log.js';
+import type { Log } from '../lib/log.js';
 import { LineSplitter } from './lines.js';
 import type { IngestPipeline } from './pipeline.js';
 

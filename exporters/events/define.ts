@@ -4,7 +4,7 @@
  * line for `docs/events.md`.
  */
 import { Type, type Static, type TObject, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { COMPONENTS } from '../../catalog/enums.js';
+import { COMPONENTS } from '../catalog/enums.js';
 
 /** Log levels an event may carry. */
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;

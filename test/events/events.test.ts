@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderEventsDoc } from '../../exporters/hft/events/docs.js';
-import { EVENT_TYPES, VALIDATORS } from '../../exporters/hft/events/index.js';
-import { formatTimestamp, parseTimestampSeconds } from '../../exporters/hft/ingest/timestamp.js';
+import { renderEventsDoc } from '../../exporters/events/docs.js';
+import { EVENT_TYPES, VALIDATORS } from '../../exporters/events/index.js';
+import { formatTimestamp, parseTimestampSeconds } from '../../exporters/ingest/timestamp.js';
 
 describe('event contract', () => {
   it('covers the event types the issue lists', () => {

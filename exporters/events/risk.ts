@@ -1,6 +1,6 @@
 /** Pre-trade risk events (component `risk_engine`). */
 import { Type } from '@sinclair/typebox';
-import { RISK_DECISIONS, RISK_REJECT_REASONS } from '../../catalog/enums.js';
+import { RISK_DECISIONS, RISK_REJECT_REASONS } from '../catalog/enums.js';
 import { defineEvent, Name, Nanos, oneOf } from './define.js';
 
 /** The risk engine accepted or rejected an intent. */

@@ -2,9 +2,9 @@
  * Where alert links point. Change these two bases for your organisation and rebuild
  * (`npm run build:rules`); everything else is derived.
  */
-import type { PanelRef } from '../dashboards-src/ids.js';
+import type { PanelRef } from './panels.js';
 
-export type { PanelRef } from '../dashboards-src/ids.js';
+export type { PanelRef } from './panels.js';
 
 /** Base URL of the runbooks folder as your Git host serves it; a runbook's URL is this plus `<Alert>.md`. */
 export const RUNBOOK_BASE_URL = 'https://git.trading.internal/tickwatch/-/blob/main/runbooks/';

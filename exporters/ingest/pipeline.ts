@@ -9,10 +9,10 @@
  * arrives is silently dropped, and no input can throw out of the pipeline.
  */
 import { isUtf8 } from 'node:buffer';
-import { ingestBytesTotal, ingestEventsTotal, ingestLastEventTimestampSeconds, ingestRejectedTotal } from '../../catalog/ingest.js';
-import type { CounterSeries, GaugeSeries } from '../../instrument/series.js';
-import type { MetricRegistry } from '../../instrument/registry.js';
-import type { Log } from '../../lib/log.js';
+import { ingestBytesTotal, ingestEventsTotal, ingestLastEventTimestampSeconds, ingestRejectedTotal } from '../catalog/ingest.js';
+import type { CounterSeries, GaugeSeries } from '../instrument/series.js';
+import type { MetricRegistry } from '../instrument/registry.js';
+import type { Log } from '../lib/log.js';
 import { VALIDATORS, type HftEvent } from '../events/index.js';
 import type { DeadLetterFile, RejectReason } from './deadletter.js';
 import type { LineSink } from './lines.js';

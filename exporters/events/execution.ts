@@ -1,6 +1,6 @@
 /** Execution events (component `execution`). */
 import { Type } from '@sinclair/typebox';
-import { SIDES } from '../../catalog/enums.js';
+import { SIDES } from '../catalog/enums.js';
 import { defineEvent, Name, Nanos, NonNeg, oneOf } from './define.js';
 
 /** A (partial) fill. */

@@ -1,6 +1,6 @@
 /** Market feed events (component `market_data`). */
 import { Type } from '@sinclair/typebox';
-import { FEED_EVENT_TYPES } from '../../catalog/enums.js';
+import { FEED_EVENT_TYPES } from '../catalog/enums.js';
 import { defineEvent, Name, Nanos, oneOf } from './define.js';
 
 /** Market-data messages received: one event per message or per batch (`count`). */

@@ -1,6 +1,6 @@
 /** Order lifecycle events (component `order_adapter`). */
 import { Type } from '@sinclair/typebox';
-import { ORDER_REJECT_REASONS, SIDES } from '../../catalog/enums.js';
+import { ORDER_REJECT_REASONS, SIDES } from '../catalog/enums.js';
 import { defineEvent, Name, Nanos, NonNeg, oneOf } from './define.js';
 
 const ids = {

@@ -1,6 +1,6 @@
 /** Gateway sessions and broker API usage (components `market_data`, `order_adapter`). */
 import { Type } from '@sinclair/typebox';
-import { GATEWAY_KINDS } from '../../catalog/enums.js';
+import { GATEWAY_KINDS } from '../catalog/enums.js';
 import { defineEvent, Name, NonNeg, oneOf } from './define.js';
 
 const gw = { gateway: Name('Gateway name (configured list).'), kind: oneOf(GATEWAY_KINDS, 'What the session carries.') };

@@ -1,6 +1,6 @@
 /** Strategy events (component `strategy_runner`). */
 import { Type } from '@sinclair/typebox';
-import { SIDES } from '../../catalog/enums.js';
+import { SIDES } from '../catalog/enums.js';
 import { defineEvent, Name, Nanos, NonNeg, oneOf } from './define.js';
 
 /** A strategy decided to trade. */

@@ -18,7 +18,7 @@
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Log } from '../../lib/log.js';
+import type { Log } from '../lib/log.js';
 import { LineSplitter } from './lines.js';
 import type { SourceSink } from './pipeline.js';
 

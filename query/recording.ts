@@ -4,8 +4,41 @@
  * (https://prometheus.io/docs/practices/rules/#naming-and-aggregation).
  */
 import * as C from '../exporters/catalog/index.js';
-import { recorded, type RuleGroup } from './model.js';
-import { quantile, rate, sel, sum } from './promql.js';
+import type { LabelSpec, MetricDef, MetricType } from '../exporters/catalog/types.js';
+import { quantile, rate, sel, Selector, sum, type Expr, type Matchers } from './promql.js';
+
+/** A recording rule; use {@link recorded} to make one. */
+export interface RecordingRule<N extends string = string, L extends LabelSpec = LabelSpec> {
+  readonly kind: 'record';
+  /** `level:metric:operations` (https://prometheus.io/docs/practices/rules/). */
+  readonly record: N;
+  readonly expr: Expr;
+  /** What the recorded series means, for the docs and panels. */
+  readonly help: string;
+  /** A catalog-like definition so alerts and panels can select the recorded series with typed labels. */
+  readonly def: MetricDef<N, 'gauge', L>;
+}
+
+/**
+ * Declares a recording rule whose output keeps `labels`.
+ * @param unit - unit of the recorded value, for dashboards
+ */
+export function recorded<const N extends string, const L extends readonly string[]>(
+  record: N,
+  labels: L,
+  help: string,
+  unit: MetricDef['unit'],
+  expr: Expr,
+): RecordingRule<N, { readonly [K in L[number]]: 'open' }> {
+  const spec = Object.fromEntries(labels.map((l) => [l, 'open'])) as { readonly [K in L[number]]: 'open' };
+  return { kind: 'record', record, expr, help, def: { name: record, type: 'gauge', help, unit, labels: spec, domain: 'recording', exportedBy: [] } };
+}
+
+/** Selects a recorded series with typed label matchers. */
+export function rec<N extends string, L extends LabelSpec>(r: RecordingRule<N, L>, m?: Matchers<MetricDef<N, 'gauge', L>>): Selector<MetricDef<N, 'gauge', L>, MetricType> {
+  return new Selector(r.def, r.record, 'gauge', m);
+}
+
 
 const T = ['job', 'instance'] as const;
 
@@ -75,9 +108,5 @@ export const spoolUseRatio = recorded(
   sel(C.recorderSpoolBytes).div(sel(C.recorderSpoolLimitBytes)),
 );
 
-/** Every recording rule, evaluated every second like the trading alerts that read them. */
-export const recordingGroup: RuleGroup = {
-  name: 'recording',
-  interval: '1s',
-  rules: [orderRejectRatio, orderAckP99, strategyLatencyP99, tickLatencyP99, apiUsageRatio, orderRateRatio, drawdownRatio, spoolUseRatio],
-};
+/** Every recording rule, in file order (the rules build writes them as group `tickwatch-recording`, evaluated every second like the trading alerts that read them). */
+export const RECORDING_RULES: readonly RecordingRule[] = [orderRejectRatio, orderAckP99, strategyLatencyP99, tickLatencyP99, apiUsageRatio, orderRateRatio, drawdownRatio, spoolUseRatio];

@@ -1,0 +1,93 @@
+/**
+ * The audit recorder as one runnable unit: its store opened from a spec, the recording service
+ * (tail, WAL, batches, `/metrics`) and the query API (search, verify, chain heads) beside it.
+ * `tickwatch recorder` and the composition root (`exporters/start.ts`) both start it from here.
+ */
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import type { Logging } from '../lib/log.js';
+import { startQueryApi } from './search.js';
+import { startRecorderService, type RecorderService, type RecorderServiceConfig } from './service.js';
+import { ClickHouseStore, httpTransport } from './stores/clickhouse.js';
+import { DuckDbStore } from './stores/duckdb.js';
+import type { AuditStore } from './stores/store.js';
+
+/** The embedded database file in a data folder: `<dataDir>/audit.duckdb`. */
+export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duckdb');
+
+/**
+ * Which store to record into: the embedded DuckDB file (the default, no server), or ClickHouse
+ * over HTTP (`legacy` for Debian's 18.16: no TTL, DateTime64 or deduplication window).
+ */
+export type StoreSpec = { readonly kind: 'embedded'; readonly path: string } | { readonly kind: 'clickhouse'; readonly url: string; readonly legacy?: boolean };
+
+/** The store a command's options name: ClickHouse when a URL is given, else the embedded file in `dataDir`. */
+export function storeSpec(o: { readonly dataDir: string; readonly clickhouseUrl?: string; readonly clickhouseLegacy?: boolean }): StoreSpec {
+  return o.clickhouseUrl ? { kind: 'clickhouse', url: o.clickhouseUrl, legacy: o.clickhouseLegacy === true } : { kind: 'embedded', path: auditDbPath(o.dataDir) };
+}
+
+/**
+ * Opens a store.
+ * @throws Error when the embedded file cannot be opened (locked by another process, unreadable); a
+ *   ClickHouse store connects lazily and never throws here
+ */
+export async function openStore(spec: StoreSpec): Promise<AuditStore> {
+  if (spec.kind === 'clickhouse') return new ClickHouseStore(httpTransport(spec.url), { legacy: spec.legacy === true });
+  return DuckDbStore.open(spec.path);
+}
+
+/** Configuration of {@link startRecorder}: the service's, with the store given as a spec or an open store. */
+export interface RecorderConfig extends Omit<RecorderServiceConfig, 'store'> {
+  /** A spec to open, or a store the caller opened (closed by {@link RunningRecorder.close} all the same). */
+  readonly store: StoreSpec | AuditStore;
+  /** Query API port (`logs search`, `audit verify`); `false` for none. Default: none. */
+  readonly queryPort?: number | false;
+  /** Query API address; default 127.0.0.1. */
+  readonly queryHost?: string;
+}
+
+/** A running recorder: the service, its store and its query API. */
+export interface RunningRecorder {
+  readonly service: RecorderService;
+  readonly store: AuditStore;
+  /** The query API, when one was asked for. */
+  readonly api: FastifyInstance | undefined;
+  /** The query API's bound port, when there is one. */
+  readonly queryPort: number | undefined;
+  /** Stops the service (sealing what is pending) and the API, then closes the store. */
+  close(): Promise<void>;
+}
+
+function isSpec(s: StoreSpec | AuditStore): s is StoreSpec {
+  return 'kind' in s && (s.kind === 'embedded' || s.kind === 'clickhouse') && !('insert' in s);
+}
+
+/**
+ * Opens the store and starts the service and the query API.
+ * @throws Error when the store cannot be opened or a port cannot be bound (what started is stopped first)
+ */
+export async function startRecorder(cfg: RecorderConfig, logging: Logging): Promise<RunningRecorder> {
+  const { store: given, queryPort, queryHost, ...serviceCfg } = cfg;
+  const store = isSpec(given) ? await openStore(given) : given;
+  let service: RecorderService | undefined;
+  try {
+    service = await startRecorderService({ ...serviceCfg, store }, logging);
+    const svc = service;
+    const api = queryPort === false || queryPort === undefined ? undefined : await startQueryApi(store, queryPort, queryHost ?? '127.0.0.1', () => svc.recorder.storedHeads);
+    const addr = api?.server.address();
+    return {
+      service: svc,
+      store,
+      api,
+      queryPort: typeof addr === 'object' && addr ? addr.port : undefined,
+      async close() {
+        await Promise.all([svc.close(), api?.close()]);
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await service?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
