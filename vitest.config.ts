@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: these machines are shared, and a test beside other CPU-bound work runs several times
+    // slower. Tests that wait on real servers or tools set their own, longer deadlines.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     // Two cores: run files one or two at a time; suites that start real servers also serialise.
     maxWorkers: 2,
     reporters: ['default'],

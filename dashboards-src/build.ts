@@ -1,7 +1,7 @@
 /**
- * `npm run build:dashboards` (`tsx dashboards-src/build.ts [--out <dir>]`): checks every dashboard
- * ({@link assertDashboards}) and writes, deterministically (sorted keys, 2-space indent, trailing
- * newline),
+ * The dashboards part of the build (`npm run build:dashboards`, run by scripts/build.ts): checks
+ * every dashboard ({@link assertDashboards}) and writes, deterministically (sorted keys, 2-space
+ * indent, trailing newline),
  *
  * - `dashboards/<name>.json`: one Grafana dashboard per module of dashboards-src/;
  * - `dashboards/provisioning/dashboards/tickwatch.yml`: a file provider that loads them;
@@ -11,16 +11,12 @@
  * Nothing is written when a check fails. Dashboard JSON files in the output folder that no module
  * builds any more are removed.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Document } from 'yaml';
 import { assertDashboards } from './check.js';
 import { PROMETHEUS_DATASOURCE_UID } from './common.js';
 import { DASHBOARDS, type DashboardSource } from './index.js';
-
-/** Where the generated files go by default: `dashboards/` at the repository root. */
-export const DEFAULT_OUT_DIR = fileURLToPath(new URL('../dashboards', import.meta.url));
 
 /** URL of the Prometheus the provisioned datasource points at. */
 export const PROMETHEUS_URL = 'http://127.0.0.1:9090';
@@ -123,7 +119,7 @@ export function renderDashboards(sources: readonly DashboardSource[] = DASHBOARD
  * files there that no module builds.
  * @returns the paths written, relative to `outDir`
  */
-export function writeDashboards(outDir: string = DEFAULT_OUT_DIR): string[] {
+export function writeDashboards(outDir: string): string[] {
   const files = renderDashboards();
   mkdirSync(outDir, { recursive: true });
   for (const f of readdirSync(outDir)) if (f.endsWith('.json') && !files.has(f)) rmSync(join(outDir, f));
@@ -133,22 +129,4 @@ export function writeDashboards(outDir: string = DEFAULT_OUT_DIR): string[] {
     writeFileSync(path, text);
   }
   return [...files.keys()];
-}
-
-function main(argv: readonly string[]): void {
-  const i = argv.indexOf('--out');
-  const out = i >= 0 ? argv[i + 1] : undefined;
-  if (i >= 0 && !out) throw new Error('--out needs a folder');
-  const dir = out ? resolve(out) : DEFAULT_OUT_DIR;
-  const written = writeDashboards(dir);
-  console.log(`build:dashboards: wrote ${written.length} files to ${dir}`);
-}
-
-if (process.argv[1] !== undefined && existsSync(process.argv[1]) && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  }
 }

@@ -3,22 +3,17 @@
  * Run `tickwatch --help` or `tickwatch <command> --help` for options.
  */
 import { Command, Option } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { renderMetricsDoc } from './catalog/docs.js';
+import { join } from 'node:path';
 import { CATALOG, validateCatalog } from './catalog/index.js';
 import { PORTS } from './catalog/jobs.js';
 import { clickhouseUrl, password, registerClickHouseCommands } from './clickhouse/cli.js';
-import { renderEventsDoc } from './events/docs.js';
 import { hftConfig, hftExporterOptions, registerHftCommands, type HftFlags } from './hft/cli.js';
 import { SCENARIOS } from './hft/simulator/scenarios/index.js';
 import { processOption, registerHostCommands } from './host/cli.js';
 import type { ProcessSpec } from './host/collectors/process.js';
 import { defaultDataDir, intArg, portArg, serviceLogging, stopOnSignals } from './lib/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
-import { auditDbPath, storeSpec } from './recorder/run.js';
-import { START_PROCESSES, startTickwatch } from './start.js';
+import { TICKWATCH_PROCESSES } from './host/collectors/process.js';
 
 // `tickwatch ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -27,40 +22,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const program = new Command('tickwatch').description('Observability for the HFT trading engine: exporters, catalog and tools.').showHelpAfterError();
-
-const docs = program.command('docs').description('Generate reference documents.');
-docs
-  .command('metrics')
-  .description('Write the metrics reference generated from the catalog.')
-  .option('--out <file>', 'output file (default: stdout)')
-  .action(async (o: { out?: string }) => {
-    const md = renderMetricsDoc();
-    if (!o.out) return void process.stdout.write(md);
-    await mkdir(dirname(o.out), { recursive: true });
-    await writeFile(o.out, md);
-  });
-
-docs
-  .command('events')
-  .description('Write the event contract generated from the event schemas.')
-  .option('--out <file>', 'output file (default: stdout)')
-  .action(async (o: { out?: string }) => {
-    const md = renderEventsDoc();
-    if (!o.out) return void process.stdout.write(md);
-    await mkdir(dirname(o.out), { recursive: true });
-    await writeFile(o.out, md);
-  });
-
-const rules = program.command('rules').description('Alert and recording rules.');
-rules
-  .command('build')
-  .description('Validate the typed rules and write prometheus/rules/*.yml, their promtool tests and the runbook index.')
-  .option('--root <dir>', 'repository root', fileURLToPath(new URL('..', import.meta.url)))
-  .action(async (o: { root: string }) => {
-    const { buildRules } = await import('../alert-rules/build.js');
-    const files = buildRules(o.root);
-    console.error(`rules: wrote ${files.length} files`);
-  });
 
 const catalog = program.command('catalog').description('Inspect the metric catalog.');
 catalog
@@ -122,18 +83,21 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
   .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
   .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
   .option('--host-port <port>', 'host exporter /metrics port', portArg, PORTS.host)
-  .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${START_PROCESSES.map((p) => p.name).join(', ')})`, processOption, [])
+  .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${TICKWATCH_PROCESSES.map((p) => p.name).join(', ')})`, processOption, [])
   .option('--clickhouse-url <url>', 'also run the ClickHouse exporter against this server (HTTP interface; default TICKWATCH_CLICKHOUSE_URL)', clickhouseUrl)
   .option('--clickhouse-port <port>', 'ClickHouse exporter /metrics port', portArg, PORTS.clickhouse)
   .action(async (o: StartFlags) => {
     const logging = serviceLogging('tickwatch');
     if (o.simulator && o.events.length === 0) o.events = [join(o.dataDir, 'events.ndjson')];
     const chUrl = o.clickhouseUrl ?? process.env.TICKWATCH_CLICKHOUSE_URL;
+    // The services load when `start` runs, not with every `tickwatch` command.
+    const { startTickwatch } = await import('./start.js');
+    const { auditDbPath, storeSpec } = await import('./recorder/run.js');
     const tw = await startTickwatch(
       {
         dataDir: o.dataDir,
-        hft: hftConfig(o),
-        host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : START_PROCESSES, optional: true },
+        hft: await hftConfig(o),
+        host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : TICKWATCH_PROCESSES, optional: true },
         clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), optional: true } : false,
         recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir }), port: o.recorderPort, queryPort: o.queryPort }] : [],
         simulator: o.simulator ? { scenario: o.scenario, seed: o.seed } : false,

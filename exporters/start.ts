@@ -22,21 +22,10 @@ import { join, resolve } from 'node:path';
 import { JOBS, type JobName } from './catalog/jobs.js';
 import { startClickHouseExporter, type ClickHouseExporter, type ClickHouseExporterConfig } from './clickhouse/exporter.js';
 import { startHftExporter, type HftExporter, type HftExporterConfig } from './hft/exporter.js';
-import type { ProcessSpec } from './host/collectors/process.js';
 import { startHostExporter, type HostExporter, type HostExporterConfig } from './host/exporter.js';
 import type { Logging } from './lib/log.js';
 import { CLI_ENTRY } from './lib/paths.js';
 import { startRecorder, type RecorderConfig, type RunningRecorder } from './recorder/run.js';
-
-/**
- * Processes `tickwatch start` reports on the host exporter by default: the simulator stands in for
- * the trading engine, plus the recorder and tickwatch itself (matched on their command lines).
- */
-export const START_PROCESSES: readonly ProcessSpec[] = [
-  { name: 'engine', pattern: 'tickwatch(\\.mjs)? simulate' },
-  { name: 'recorder', pattern: 'tickwatch(\\.mjs)? recorder' },
-  { name: 'tickwatch', pattern: 'tickwatch(\\.mjs)? start' },
-];
 
 /** The simulator as a child process (`tickwatch simulate`), appending to a file. */
 export interface SimulatorPlan {

@@ -2,10 +2,10 @@
  * The option parsers every `tickwatch` subcommand shares, and what a user sees when an option is
  * wrong: commander's message naming the option, exit code 1, and nothing started.
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { runTool } from './helpers/tools.js';
 import { freePort } from '../scripts/lib/net.js';
 import { hostPortArg, httpUrlArg, intArg, listArg, numArg, portArg, positiveMsArg, regexArg } from '../exporters/lib/cli.js';
 
@@ -50,7 +50,7 @@ describe('a wrong option on the command line', () => {
     ['simulate', '--tcp', '127.0.0.1:99999', 'use host:port'],
   ])('tickwatch %s %s %s exits 1 naming the option', (cmd, flag, value, message) => {
     const args = [CLI, cmd, flag, value, ...(cmd === 'recorder' ? ['--events', '/nonexistent'] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 });
+    const r = runTool(process.execPath, args, { timeoutMs: 120_000 });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain(`option '${flag} `);
     expect(r.stderr).toContain(message);
@@ -60,7 +60,7 @@ describe('a wrong option on the command line', () => {
 describe('a command that fails at run time', () => {
   it('says why in one line and exits 1 (no stack trace)', async () => {
     const closed = await freePort(); // nothing listens there
-    const r = spawnSync(process.execPath, [CLI, 'simulate', '--duration', '1', '--speed', 'max', '--tcp', `127.0.0.1:${closed}`], { encoding: 'utf8', timeout: 30_000 });
+    const r = runTool(process.execPath, [CLI, 'simulate', '--duration', '1', '--speed', 'max', '--tcp', `127.0.0.1:${closed}`], { timeoutMs: 120_000 });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr.trim()).toBe(`tickwatch: connect ECONNREFUSED 127.0.0.1:${closed}`);
   });

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { httpUrlArg, portArg, positiveMsArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
 import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './collectors/index.js';
 import { PORTS } from '../catalog/jobs.js';
-import { startClickHouseExporter } from './exporter.js';
 
 /** Parses `--url`/`--clickhouse-url`: ClickHouse's HTTP interface. */
 export const clickhouseUrl = httpUrlArg("ClickHouse's HTTP interface, e.g. http://127.0.0.1:8123");
@@ -41,6 +40,7 @@ export function registerClickHouseCommands(program: Command): void {
     .option('--data-path <dir>', "ClickHouse's data path on this host (disk space on servers without system.disks)")
     .action(async (o: ClickHouseFlags) => {
       const logging = serviceLogging('tickwatch-clickhouse');
+      const { startClickHouseExporter } = await import('./exporter.js'); // loaded when the command runs, not with the CLI
       const exp = await startClickHouseExporter(
         { url: o.url, host: o.host, port: o.port, user: o.user, password: password(o.passwordFile), pingTimeoutMs: o.pingTimeout, queryTimeoutMs: o.queryTimeout, dataPath: o.dataPath },
         logging,

@@ -44,7 +44,7 @@ export function renderEventsDoc(): string {
   const out = [
     '# Event contract',
     '',
-    '<!-- Generated from exporters/hft/events by `npm run build:docs`. Do not edit by hand. -->',
+    '<!-- Generated from exporters/events by `npm run build:docs`. Do not edit by hand. -->',
     '',
     'The trading engine tells tickwatch what happens by writing **NDJSON**: one JSON object per line, UTF-8,',
     'ending in `\\n`. The same lines are the engine\'s structured log. Send them either way:',

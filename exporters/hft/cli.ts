@@ -5,11 +5,9 @@ import { resolve } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
 import { defaultDataDir, hostPortArg, intArg, listArg, numArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
 import type { Logging } from '../lib/log.js';
-import { loadCalendar, TradingCalendar, TWSE_CALENDAR } from './calendar.js';
-import { startHftExporter, type HftExporter, type HftExporterConfig } from './exporter.js';
-import { defaultDuration, resolveStart, runScenario } from './simulator/run.js';
+import type { HftExporter, HftExporterConfig } from './exporter.js';
 import { SCENARIOS, scenarioByName } from './simulator/scenarios/index.js';
-import { FileSink, StdoutSink, TcpSink, type Sink } from './simulator/sinks.js';
+import type { Sink } from './simulator/sinks.js';
 
 /** The HFT exporter's flags (also `tickwatch start`'s). */
 export interface HftFlags {
@@ -41,8 +39,13 @@ export function hftExporterOptions(cmd: Command): Command {
     .option('--max-line-bytes <n>', 'longest accepted line', intArg('max-line-bytes', 64), 65_536);
 }
 
-/** The exporter configuration the flags describe. */
-export function hftConfig(o: HftFlags): HftExporterConfig {
+/**
+ * The exporter configuration the flags describe.
+ * @throws Error when `--calendar` names a file that is missing or not a valid calendar
+ */
+export async function hftConfig(o: HftFlags): Promise<HftExporterConfig> {
+  // The calendar (and its schema compiler) loads when a command runs, not with the CLI.
+  const { loadCalendar, TWSE_CALENDAR } = await import('./calendar.js');
   return {
     host: o.host,
     port: o.port,
@@ -59,7 +62,8 @@ export function hftConfig(o: HftFlags): HftExporterConfig {
 
 async function runExporter(o: HftFlags, logging: Logging): Promise<HftExporter> {
   mkdirSync(o.dataDir, { recursive: true });
-  return startHftExporter(hftConfig(o), logging);
+  const { startHftExporter } = await import('./exporter.js'); // loaded when the command runs, not with the CLI
+  return startHftExporter(await hftConfig(o), logging);
 }
 
 /** Adds the HFT commands to the program. */
@@ -87,11 +91,14 @@ export function registerHftCommands(program: Command): void {
     .option('--strategies <names>', 'strategy names', listArg)
     .option('--rotate-bytes <n>', 'with --out: rename the file to .1 past this size', intArg('rotate-bytes'), 0)
     .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: { host: string; port: number }; seed: number; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number }) => {
+      const { defaultDuration, resolveStart, runScenario } = await import('./simulator/run.js');
+      const { FileSink, StdoutSink, TcpSink } = await import('./simulator/sinks.js');
       if (o.list) {
         for (const s of SCENARIOS) console.log(`${s.name.padEnd(20)} ${defaultDuration(s)}s  alert: ${s.alert.padEnd(22)} ${s.description}`);
         return;
       }
       const scenario = scenarioByName(o.scenario);
+      const { loadCalendar, TradingCalendar, TWSE_CALENDAR } = await import('./calendar.js');
       const cal = new TradingCalendar(o.calendar ? loadCalendar(o.calendar) : TWSE_CALENDAR);
       const start = resolveStart(o.start, cal);
       let sink: Sink;

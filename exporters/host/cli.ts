@@ -6,7 +6,6 @@ import { DEFAULT_FSTYPE_EXCLUDE, DEFAULT_MOUNT_EXCLUDE, DEFAULT_STATFS_TIMEOUT_M
 import { DEFAULT_NETDEV_EXCLUDE } from './collectors/netdev.js';
 import { parseProcessSpec, type ProcessSpec } from './collectors/process.js';
 import { PORTS } from '../catalog/jobs.js';
-import { startHostExporter } from './exporter.js';
 
 /** Parses a repeatable `--process name[=regex]` into the list so far. */
 export function processOption(v: string, acc: ProcessSpec[] = []): ProcessSpec[] {
@@ -49,6 +48,7 @@ export function registerHostCommands(program: Command): void {
     .option('--statfs-timeout <ms>', 'statfs deadline before a mount counts as stuck', positiveMsArg, DEFAULT_STATFS_TIMEOUT_MS)
     .action(async (o: HostFlags) => {
       const logging = serviceLogging('tickwatch-host');
+      const { startHostExporter } = await import('./exporter.js'); // loaded when the command runs, not with the CLI
       const exp = await startHostExporter(
         {
           host: o.host,

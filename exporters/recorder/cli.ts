@@ -3,12 +3,15 @@ import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
-import type { ChainHeads } from './chain.js';
-import { verifyStore, type ChainReport } from './verify.js';
-import { formatChainReports, formatStory, parseSince, search, type FoundJson } from './search.js';
-import { TABLES } from './tables.js';
-import { openStore, startRecorder, storeSpec } from './run.js';
 import { portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import type { ChainHeads } from './chain.js';
+import type { FoundJson } from './search.js';
+import type { ChainReport } from './verify.js';
+
+// The stores, the query API and the event contract load when a command runs, not when the
+// `tickwatch` command starts: `tickwatch catalog list` need not load DuckDB.
+const run = () => import('./run.js');
+const searching = () => import('./search.js');
 
 /** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
@@ -24,6 +27,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .action(async (o: { events: string; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
+      const { startRecorder, storeSpec } = await run();
       const rec = await startRecorder({ events: resolve(o.events), dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort }, logging);
       console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
       stopOnSignals('tickwatch recorder', () => rec.close());
@@ -47,6 +51,8 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       if (o.since) params.set('since', o.since);
       if (o.component) params.set('component', o.component);
       if (o.level) params.set('level', o.level);
+      const { formatStory, parseSince, search } = await searching();
+      const { openStore, storeSpec } = await run();
       let rows: FoundJson[] | undefined;
       // ClickHouse is searched directly; a running recorder holds the embedded database, so ask it first.
       const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/search?${params}`).catch(() => undefined);
@@ -73,6 +79,10 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
     .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
+      const { formatChainReports } = await searching();
+      const { openStore, storeSpec } = await run();
+      const { TABLES } = await import('./tables.js');
+      const { verifyStore } = await import('./verify.js');
       let reports: ChainReport[];
       // As for search: a running recorder holds the embedded database, so ask it first.
       const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/verify`).catch(() => undefined);

@@ -3,7 +3,7 @@
  * the receivers its severity promises (amtool config routes test), and a running Alertmanager
  * inhibits a warning twin and retries a failing receiver until it gets through.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,16 +14,11 @@ import { alertmanagerConfig, DRILL_TIMINGS, PRODUCTION_ENDPOINTS, PRODUCTION_TIM
 import { ALERTS } from '../../alert-rules/index.js';
 import { annotations, staticLabels } from '../../alert-rules/model.js';
 import { startAlerting, stopChild, type Alerting } from '../../scripts/stack/stack.js';
-import { promtool } from '../helpers/tools.js';
+import { amtool, promtool } from '../helpers/tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const amConfig = join(root, 'alertmanager/alertmanager.yml');
 
-function amtool(args: readonly string[]) {
-  const r = spawnSync('amtool', args, { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) throw new Error(`amtool could not run (${r.error.message}); scripts/setup.sh installs it`);
-  return r;
-}
 
 describe('prometheus and alertmanager configuration', () => {
   it('passes promtool check config (one server and the HA example)', () => {

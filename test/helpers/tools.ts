@@ -1,4 +1,9 @@
-/** Runs the real Prometheus tools the setup script installs. */
+/**
+ * Runs the real command-line tools the tests use (promtool, amtool, tickwatch itself) with generous
+ * deadlines, and says exactly what went wrong when one does not finish: not installed, timed out
+ * (after how long), or killed by a signal. These machines are shared: `promtool test rules` over
+ * every rule test takes ~20 s on a quiet one and several times that beside other work.
+ */
 import { spawnSync } from 'node:child_process';
 
 /** Result of one tool run. */
@@ -8,12 +13,37 @@ export interface ToolResult {
   readonly stderr: string;
 }
 
+/** Deadline of one tool run unless the caller gives another: 10 minutes. */
+export const TOOL_TIMEOUT_MS = 600_000;
+
 /**
- * Runs `promtool` with `args`, feeding `stdin`.
- * @throws Error when promtool is not installed (run `npm run setup`)
+ * Runs `cmd args`, feeding `stdin`, and waits for it to exit.
+ * @param timeoutMs - deadline; past it the tool is killed (SIGKILL) and this throws
+ * @throws Error saying the tool is not installed (with the setup command), that it timed out and
+ *   after how many seconds, or which signal killed it
  */
-export function promtool(args: readonly string[], stdin?: string): ToolResult {
-  const r = spawnSync('promtool', args, { input: stdin, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`promtool could not run (${r.error.message}); scripts/setup.sh installs it`);
+export function runTool(cmd: string, args: readonly string[], o: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): ToolResult {
+  const timeoutMs = o.timeoutMs ?? TOOL_TIMEOUT_MS;
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { input: o.stdin, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, env: o.env });
+  const took = ((Date.now() - t0) / 1000).toFixed(1);
+  const what = `${cmd} ${args.slice(0, 3).join(' ')}${args.length > 3 ? ' ...' : ''}`;
+  const err = r.error as NodeJS.ErrnoException | undefined;
+  if (err?.code === 'ENOENT') throw new Error(`${cmd} is not installed (${err.message}); scripts/setup.sh installs it (npm run setup)`);
+  if (err?.code === 'ETIMEDOUT' || (r.signal === 'SIGKILL' && Date.now() - t0 >= timeoutMs)) {
+    throw new Error(`${what} timed out after ${timeoutMs / 1000} s (ran ${took} s) and was killed; output so far:\n${(r.stdout ?? '').slice(-2000)}${(r.stderr ?? '').slice(-2000)}`);
+  }
+  if (err) throw new Error(`${what} could not run: ${err.message}`);
+  if (r.signal) throw new Error(`${what} was killed by ${r.signal} after ${took} s; output so far:\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `promtool` with `args`, feeding `stdin` (see {@link runTool} for the deadline and errors). */
+export function promtool(args: readonly string[], stdin?: string, timeoutMs?: number): ToolResult {
+  return runTool('promtool', args, { stdin, timeoutMs });
+}
+
+/** Runs `amtool` with `args` (see {@link runTool}). */
+export function amtool(args: readonly string[], timeoutMs?: number): ToolResult {
+  return runTool('amtool', args, { timeoutMs });
 }

@@ -8,7 +8,7 @@ import { validateRules } from '../../alert-rules/build.js';
 import { ALERTS } from '../../alert-rules/index.js';
 import { RUNBOOK_BASE_URL } from '../../query/links.js';
 import { checkExpr, count, Expr, rate, sel } from '../../query/promql.js';
-import { promtool } from '../helpers/tools.js';
+import { promtool, TOOL_TIMEOUT_MS } from '../helpers/tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const rulesDir = join(root, 'prometheus/rules');
@@ -24,14 +24,15 @@ describe('alert rules', () => {
     expect(validateRules(root)).toEqual([]);
   });
 
-  it('pass promtool check rules with linting', () => {
+  it('pass promtool check rules with linting', { timeout: TOOL_TIMEOUT_MS + 60_000 }, () => {
     const r = promtool(['check', 'rules', '--lint=all', '--lint-fatal', ...ruleFiles]);
     expect(r.stdout + r.stderr).not.toMatch(/FAILED|WARNING/);
     expect(r.status).toBe(0);
     expect(r.stdout.match(/SUCCESS/g)).toHaveLength(ruleFiles.length);
   });
 
-  it('pass their promtool unit tests', () => {
+  // ~20 s on a quiet machine, several times that beside other work: the deadline is the tool's (10 min).
+  it('pass their promtool unit tests', { timeout: TOOL_TIMEOUT_MS + 60_000 }, () => {
     const r = promtool(['test', 'rules', ...testFiles]);
     expect(r.stdout + r.stderr, r.stdout + r.stderr).not.toMatch(/FAILED/);
     expect(r.status).toBe(0);

@@ -161,3 +161,14 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
     },
   };
 }
+
+/**
+ * The processes `tickwatch start` reports by default: the simulator standing in for the trading
+ * engine, the recorder and tickwatch itself, matched on their command lines (`node
+ * scripts/tickwatch.mjs simulate ...`, or `tickwatch simulate ...` when installed as a command).
+ */
+export const TICKWATCH_PROCESSES: readonly ProcessSpec[] = [
+  { name: 'engine', pattern: 'tickwatch(\\.mjs)? simulate' },
+  { name: 'recorder', pattern: 'tickwatch(\\.mjs)? recorder' },
+  { name: 'tickwatch', pattern: 'tickwatch(\\.mjs)? start' },
+];
