@@ -1,11 +1,12 @@
 /** `tickwatch hft` and `tickwatch simulate`: the HFT exporter's commands (`tickwatch start` is in exporters/cli.ts). */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
 import { defaultDataDir, hostPortArg, intArg, listArg, numArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
 import type { Logging } from '../lib/log.js';
 import type { HftExporter, HftExporterConfig } from './exporter.js';
+import { isRunId, RUN_ID_MAX_LENGTH } from './simulator/model.js';
 import { SCENARIOS, scenarioByName } from './simulator/scenarios/index.js';
 import type { Sink } from './simulator/sinks.js';
 
@@ -21,6 +22,16 @@ export interface HftFlags {
   strategies?: string[];
   from: 'start' | 'end';
   maxLineBytes: number;
+}
+
+/**
+ * `--run-id`: a simulator run id, 1 to 16 characters of `[A-Za-z0-9_-]` (see `isRunId` in
+ * simulator/model.ts), returned as given.
+ * @throws InvalidArgumentError otherwise
+ */
+export function runIdArg(v: string): string {
+  if (!isRunId(v)) throw new InvalidArgumentError(`a run id is 1 to ${RUN_ID_MAX_LENGTH} characters of A-Z, a-z, 0-9, _ and -`);
+  return v;
 }
 
 /** Adds the HFT exporter's options to a command (`tickwatch hft`, `tickwatch start`). */
@@ -82,7 +93,8 @@ export function registerHftCommands(program: Command): void {
     .option('--list', 'list the scenarios and exit')
     .option('--out <file>', 'append to this file (default: stdout)')
     .option('--tcp <host:port>', 'send over TCP instead', hostPortArg)
-    .option('--seed <n>', 'random seed (same seed, same stream)', intArg('seed'), 1)
+    .option('--seed <n>', 'random seed (same seed and --run-id, same stream)', intArg('seed'), 1)
+    .option('--run-id <id>', `run id every correlation, intent and order id carries (up to ${RUN_ID_MAX_LENGTH} of A-Z a-z 0-9 _ -; default: fresh per run, so appended runs never share an id)`, runIdArg)
     .option('--rate <ticks>', 'ticks per second in the steady state', numArg('rate'), 200)
     .option('--duration <s>', "simulated seconds (0: until stopped; default: the scenario's own)", numArg('duration'))
     .option('--speed <x>', "simulated seconds per wall second, or 'max'", numArg('speed', 0, true), 1)
@@ -90,7 +102,7 @@ export function registerHftCommands(program: Command): void {
     .option('--calendar <file>', 'trading calendar for --start session')
     .option('--strategies <names>', 'strategy names', listArg)
     .option('--rotate-bytes <n>', 'with --out: rename the file to .1 past this size', intArg('rotate-bytes'), 0)
-    .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: { host: string; port: number }; seed: number; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number }) => {
+    .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: { host: string; port: number }; seed: number; runId?: string; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number }) => {
       const { defaultDuration, resolveStart, runScenario } = await import('./simulator/run.js');
       const { FileSink, StdoutSink, TcpSink } = await import('./simulator/sinks.js');
       if (o.list) {
@@ -109,8 +121,8 @@ export function registerHftCommands(program: Command): void {
       const ac = new AbortController();
       process.on('SIGINT', () => ac.abort());
       process.on('SIGTERM', () => ac.abort());
-      const summary = await runScenario({ scenario, seed: o.seed, start, duration: o.duration, speed: o.speed, model: { tickRate: o.rate, ...(o.strategies ? { strategies: o.strategies } : {}) } }, sink, ac.signal);
+      const summary = await runScenario({ scenario, seed: o.seed, runId: o.runId, start, duration: o.duration, speed: o.speed, model: { tickRate: o.rate, ...(o.strategies ? { strategies: o.strategies } : {}) } }, sink, ac.signal);
       await sink.close();
-      console.error(`tickwatch simulate: ${scenario.name}: ${summary.events} events over ${summary.simulatedSeconds.toFixed(1)} simulated s${summary.dropped ? `, ${summary.dropped} dropped (TCP busy)` : ''}`);
+      console.error(`tickwatch simulate: ${scenario.name} (seed ${o.seed}, run id ${summary.runId}): ${summary.events} events over ${summary.simulatedSeconds.toFixed(1)} simulated s${summary.dropped ? `, ${summary.dropped} dropped (TCP busy)` : ''}`);
     });
 }

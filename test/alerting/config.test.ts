@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { alertmanagerConfig, DRILL_TIMINGS, PRODUCTION_ENDPOINTS, PRODUCTION_TIMINGS, RECEIVER_FOR_SEVERITY } from '../../alertmanager/config.js';
 import { ALERTS } from '../../alert-rules/index.js';
 import { annotations, staticLabels } from '../../alert-rules/model.js';
+import { defaultTarget } from '../../exporters/catalog/jobs.js';
 import { startAlerting, stopChild, type Alerting } from '../../scripts/stack/stack.js';
 import { amtool, promtool } from '../helpers/tools.js';
 
@@ -42,7 +43,7 @@ describe('prometheus and alertmanager configuration', () => {
 
   it('routes every alert to the receivers its severity promises', () => {
     for (const a of ALERTS) {
-      const labels = { alertname: a.name, instance: '127.0.0.1:9470', job: 'tickwatch-hft', ...staticLabels(a) };
+      const labels = { alertname: a.name, ...defaultTarget('hft'), ...staticLabels(a) };
       const args = ['config', 'routes', 'test', `--config.file=${amConfig}`, `--verify.receivers=${RECEIVER_FOR_SEVERITY[a.severity]}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
       const r = amtool(args);
       expect(r.status, `${a.name}: ${r.stdout}${r.stderr}`).toBe(0);

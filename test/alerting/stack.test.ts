@@ -3,10 +3,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { JOBS, PORTS } from '../../exporters/catalog/jobs.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/stack/cli.ts', import.meta.url));
+/** The stack runs at the catalog's port plan shifted by this (`--ports-offset`), beside anything on the defaults. */
 const OFFSET = 20_000;
-const PORTS = [9090, 9093, 9470, 9471, 9473, 9480, 9481].map((p) => p + OFFSET);
+const at = (name: keyof typeof PORTS): number => PORTS[name] + OFFSET;
+/** Every port the stack takes. */
+const STACK_PORTS = (['prometheus', 'alertmanager', 'hft', 'host', 'recorder', 'receiversHttp', 'receiversSmtp'] as const).map(at);
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -25,18 +29,18 @@ describe('npm run stack', () => {
     const t0 = Date.now();
     while (!/deadman\s+FIRING\s+Watchdog/.test(out) && Date.now() - t0 < 60_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
     expect(out).toMatch(/deadman\s+FIRING\s+Watchdog/);
-    expect(out).toContain(`Prometheus    http://127.0.0.1:${9090 + OFFSET}`);
-    expect(out).toContain(`Alertmanager  http://127.0.0.1:${9093 + OFFSET}`);
-    for (const p of [9470, 9471, 9473]) expect((await fetch(`http://127.0.0.1:${p + OFFSET}/metrics`)).status, `port ${p + OFFSET}`).toBe(200);
+    expect(out).toContain(`Prometheus    http://127.0.0.1:${at('prometheus')}`);
+    expect(out).toContain(`Alertmanager  http://127.0.0.1:${at('alertmanager')}`);
+    for (const p of [at('hft'), at('host'), at('recorder')]) expect((await fetch(`http://127.0.0.1:${p}/metrics`)).status, `port ${p}`).toBe(200);
     // Prometheus scrapes all three services.
-    const up = (await (await fetch(`http://127.0.0.1:${9090 + OFFSET}/api/v1/query?query=up`)).json()) as { data: { result: { metric: { job: string } }[] } };
+    const up = (await (await fetch(`http://127.0.0.1:${at('prometheus')}/api/v1/query?query=up`)).json()) as { data: { result: { metric: { job: string } }[] } };
     let jobs = new Set(up.data.result.map((r) => r.metric.job));
     for (let i = 0; i < 20 && jobs.size < 3; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      const again = (await (await fetch(`http://127.0.0.1:${9090 + OFFSET}/api/v1/query?query=up`)).json()) as typeof up;
+      const again = (await (await fetch(`http://127.0.0.1:${at('prometheus')}/api/v1/query?query=up`)).json()) as typeof up;
       jobs = new Set(again.data.result.map((r) => r.metric.job));
     }
-    expect(jobs).toEqual(new Set(['tickwatch-hft', 'tickwatch-host', 'tickwatch-recorder']));
+    expect(jobs).toEqual(new Set([JOBS.hft.job, JOBS.host.job, JOBS.recorder.job]));
     const dir = /data in (\S+)\)/.exec(out)?.[1];
     expect(dir).toBeTruthy();
     child.kill('SIGINT');
@@ -45,6 +49,6 @@ describe('npm run stack', () => {
     expect(out).toContain('stack: stopped');
     const procs = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dir!));
     expect(procs).toEqual([]);
-    for (const p of PORTS) expect(await portFree(p), `port ${p}`).toBe(true);
+    for (const p of STACK_PORTS) expect(await portFree(p), `port ${p}`).toBe(true);
   });
 });

@@ -188,8 +188,8 @@ describe('simulator scenarios against the alert thresholds', () => {
     });
   }
 
-  it('is deterministic: the same seed gives the same stream', () => {
-    const text = (seed: number) => [...generate({ scenario: scenarioByName('storm-halt'), seed, start: START, speed: Infinity, duration: 20 })].map(([, e]) => JSON.stringify(e)).join('');
+  it('is deterministic: the same seed and run id give the same stream', () => {
+    const text = (seed: number) => [...generate({ scenario: scenarioByName('storm-halt'), seed, runId: 'det', start: START, speed: Infinity, duration: 20 })].map(([, e]) => JSON.stringify(e)).join('');
     expect(text(5)).toBe(text(5));
     expect(text(5)).not.toBe(text(6));
   });

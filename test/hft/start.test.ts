@@ -1,5 +1,7 @@
 /** The main job as a user runs it: `tickwatch start` (what `npm start` runs), in a child process. */
 import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/env.js';
@@ -44,12 +46,24 @@ describe('tickwatch start', () => {
       expect(out).toContain(`Scrape ${url}/metrics`);
       const lint = promtool(['check', 'metrics'], body);
       expect(lint.stdout + lint.stderr).toBe('');
-      // The audit recorder writes the same stream to the embedded store; one trade's story comes back.
+      // The audit recorder writes the same stream to the embedded store; the story of a trade the
+      // simulator wrote (its ids carry a fresh run id, so the id is read from the event file) comes back.
+      const events = join(dir, 'events.ndjson');
+      let submitted: { correlation_id: string; intent_id: string; order_id: string } | undefined;
+      while (submitted === undefined && Date.now() - t0 < 45_000) {
+        const line = existsSync(events) ? readFileSync(events, 'utf8').split('\n').slice(0, -1).find((l) => l.includes('"event":"order.submitted"')) : undefined;
+        if (line) submitted = JSON.parse(line) as typeof submitted;
+        else await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(submitted?.correlation_id, `no order.submitted in ${events}\n${out}`).toMatch(/^c-1-[0-9a-z]+-\d+$/);
       let story = '';
       while (!story.includes('order.submitted') && Date.now() - t0 < 45_000) {
         await new Promise((r) => setTimeout(r, 500));
-        story = execFileSync(process.execPath, [CLI, 'logs', 'search', '--correlation-id', 'c-1-1', '--query-port', '19474'], { encoding: 'utf8' });
+        story = execFileSync(process.execPath, [CLI, 'logs', 'search', '--correlation-id', submitted!.correlation_id, '--query-port', '19474'], { encoding: 'utf8' });
       }
+      expect(story).toContain(`intent_id=${submitted!.intent_id}`);
+      expect(story).toContain(`order_id=${submitted!.order_id}`);
+      expect(story.match(/ strategy\.intent /g)).toHaveLength(1); // one trade
       expect(story).toContain('strategy.intent');
       expect(story).toContain('order.submitted');
       expect(story).toMatch(/audit_orders/);

@@ -5,8 +5,14 @@
  * reconciliation and recorder reports. Fault knobs (see `scenarios/types.ts`) bend it.
  *
  * Time is simulated: `step()` advances the model by `dt` seconds and returns the events of that
- * step in time order, so the output is the same for the same seed whatever the pacing.
+ * step in time order, so the output is the same for the same seed and run id whatever the pacing.
+ *
+ * Every id the model makes (correlation, intent and order ids, the config change's correlation id)
+ * carries the seed and a run id: `c-<seed base36>-<run id>-<n>`, e.g. `c-1-mwsk6n4033tphi-75`. The
+ * run id is fresh on every run unless given ({@link ModelOptions.runId}), so runs appended to the same
+ * file or audit store never share an id; a seed plus a run id reproduces a stream byte for byte.
  */
+import { randomBytes } from 'node:crypto';
 import { AUDIT_TABLES, ORDER_REJECT_REASONS, RISK_REJECT_REASONS, type StormGuardMode } from '../../catalog/enums.js';
 import { formatTimestamp } from '../../ingest/timestamp.js';
 import { Rng } from './rng.js';
@@ -18,6 +24,12 @@ export type SimEvent = { ts: string; level: string; component: string; event: st
 /** Shape of the simulated engine. */
 export interface ModelOptions {
   readonly seed: number;
+  /**
+   * Run id that every generated id carries (see {@link isRunId}: 1 to {@link RUN_ID_MAX_LENGTH}
+   * characters of `[A-Za-z0-9_-]`). Default: a fresh one from {@link newRunId}, so two runs with the
+   * same seed never share an id; give one to reproduce a stream.
+   */
+  readonly runId?: string;
   /** Simulated start, Unix seconds. */
   readonly start: number;
   /** Ticks per second across all feeds in the steady state. */
@@ -36,8 +48,31 @@ export interface ModelOptions {
   readonly apiLimit: number;
 }
 
+/** Longest run id, in characters: generated ids stay well within the event schemas' limits (order_id: 64). */
+export const RUN_ID_MAX_LENGTH = 16;
+
+const RUN_ID = new RegExp(`^[A-Za-z0-9_-]{1,${RUN_ID_MAX_LENGTH}}$`);
+
+/** Whether `v` can be a run id: 1 to {@link RUN_ID_MAX_LENGTH} characters of `[A-Za-z0-9_-]`. */
+export function isRunId(v: string): boolean {
+  return RUN_ID.test(v);
+}
+
+/**
+ * A fresh run id: the simulated start in whole milliseconds, base36 (8 characters for today's
+ * dates), then 6 random base36 characters from `crypto.randomBytes` (runs that start at the same
+ * simulated time, as `--start session` runs of one day do, differ by those), e.g. `mwsk6n4033tphi`.
+ * @param start - simulated start, Unix seconds (a start before 1970 counts as 0)
+ * @returns 14 characters of `[0-9a-z]` for starts up to the year 2059
+ */
+export function newRunId(start: number): string {
+  const ms = Math.max(0, Math.floor(start * 1000));
+  const random = randomBytes(6).readUIntBE(0, 6) % 36 ** 6;
+  return ms.toString(36) + random.toString(36).padStart(6, '0');
+}
+
 /** Defaults that `tickwatch simulate` uses. */
-export const DEFAULT_MODEL: Omit<ModelOptions, 'seed' | 'start'> = {
+export const DEFAULT_MODEL: Omit<ModelOptions, 'seed' | 'start' | 'runId'> = {
   tickRate: 200,
   feeds: ['twse-md', 'tpex-md'],
   strategies: ['mm-2330', 'arb-etf', 'mom-fut'],
@@ -66,6 +101,8 @@ interface StrategyState {
 /** The engine model. */
 export class EngineModel {
   readonly rng: Rng;
+  /** The run id every generated id carries (`opts.runId`, or a fresh one). */
+  readonly runId: string;
   private t: number;
   private seq = 0;
   private readonly queue = new Map<number, Scheduled[]>();
@@ -76,14 +113,21 @@ export class EngineModel {
   private submittedThisSecond = new Map<string, number>();
   private gatewayUp = new Map<string, boolean>();
   private started = false;
+  /** `<seed base36>-<run id>`: the middle of every generated id. */
   private readonly tag: string;
 
+  /**
+   * A model at `opts.start`, before its first step.
+   * @throws Error when `opts.runId` is given and is not a valid run id (see {@link isRunId})
+   */
   constructor(readonly opts: ModelOptions) {
+    if (opts.runId !== undefined && !isRunId(opts.runId)) throw new Error(`run id '${opts.runId}': use 1 to ${RUN_ID_MAX_LENGTH} characters of A-Z, a-z, 0-9, _ and -`);
+    this.runId = opts.runId ?? newRunId(opts.start);
     this.rng = new Rng(opts.seed);
     this.t = opts.start;
     this.nextSecond = opts.start;
     this.nextRecon = opts.start + 1;
-    this.tag = opts.seed.toString(36);
+    this.tag = `${opts.seed.toString(36)}-${this.runId}`;
     this.strategies = opts.strategies.map((name, i) => ({
       name,
       gateway: opts.gateways[i % opts.gateways.length]!,

@@ -4,7 +4,7 @@
  * fast as the sink takes them).
  */
 import { TradingCalendar, TWSE_CALENDAR } from '../calendar.js';
-import { DEFAULT_MODEL, EngineModel, type ModelOptions, type SimEvent } from './model.js';
+import { DEFAULT_MODEL, EngineModel, newRunId, type ModelOptions, type SimEvent } from './model.js';
 import type { Scenario } from './scenarios/index.js';
 import type { Sink } from './sinks.js';
 
@@ -12,6 +12,12 @@ import type { Sink } from './sinks.js';
 export interface RunOptions {
   readonly scenario: Scenario;
   readonly seed: number;
+  /**
+   * Run id that every generated id carries (1 to 16 characters of `[A-Za-z0-9_-]`, see
+   * `isRunId` in model.ts). Default: a fresh one per run, so runs with the same seed never share
+   * a correlation, intent or order id; give one to reproduce a stream byte for byte.
+   */
+  readonly runId?: string;
   /** Simulated start, Unix seconds. */
   readonly start: number;
   /** Simulated seconds to run; 0 runs until stopped. Default: the scenario's fault plus recovery. */
@@ -19,7 +25,7 @@ export interface RunOptions {
   /** Simulated seconds per wall second (Infinity: no pacing). */
   readonly speed: number;
   /** Model overrides (tick rate, strategies, ...). */
-  readonly model?: Partial<Omit<ModelOptions, 'seed' | 'start'>>;
+  readonly model?: Partial<Omit<ModelOptions, 'seed' | 'start' | 'runId'>>;
   /** Simulated step in seconds (default 0.05). */
   readonly step?: number;
 }
@@ -43,11 +49,13 @@ export function resolveStart(v: string, calendar = new TradingCalendar(TWSE_CALE
 }
 
 /**
- * The scenario's events, step by step, in simulated time, without pacing.
+ * The scenario's events, step by step, in simulated time, without pacing. The same options with
+ * the same `runId` give the same events; without `runId`, only the ids differ between calls.
  * @returns a generator of `[stepEndTime, events]`
+ * @throws Error (on the first `next()`) when `runId` is not a valid run id
  */
 export function* generate(o: RunOptions): Generator<readonly [number, SimEvent[]]> {
-  const model = new EngineModel({ ...DEFAULT_MODEL, ...o.model, seed: o.seed, start: o.start });
+  const model = new EngineModel({ ...DEFAULT_MODEL, ...o.model, seed: o.seed, start: o.start, runId: o.runId });
   const dt = o.step ?? 0.05;
   const duration = o.duration ?? defaultDuration(o.scenario);
   const { faultAt, faultFor } = o.scenario;
@@ -63,6 +71,8 @@ export function* generate(o: RunOptions): Generator<readonly [number, SimEvent[]
 
 /** Summary of a run. */
 export interface RunSummary {
+  /** The run id the events' ids carry (the one given, or the fresh one made for this run). */
+  readonly runId: string;
   readonly events: number;
   readonly dropped: number;
   readonly simulatedSeconds: number;
@@ -70,13 +80,15 @@ export interface RunSummary {
 
 /**
  * Runs a scenario into a sink until its duration is over or `signal` aborts.
+ * @throws Error when `runId` is not a valid run id, or when the sink fails to write
  */
 export async function runScenario(o: RunOptions, sink: Sink, signal?: AbortSignal): Promise<RunSummary> {
+  const runId = o.runId ?? newRunId(o.start);
   const wall0 = performance.now();
   let events = 0;
   let last = o.start;
   let chunk = '';
-  for (const [t, evs] of generate(o)) {
+  for (const [t, evs] of generate({ ...o, runId })) {
     if (signal?.aborted) break;
     for (const e of evs) chunk += `${JSON.stringify(e)}\n`;
     events += evs.length;
@@ -93,5 +105,5 @@ export async function runScenario(o: RunOptions, sink: Sink, signal?: AbortSigna
     }
   }
   if (chunk) await sink.write(chunk);
-  return { events, dropped: sink.dropped, simulatedSeconds: last - o.start };
+  return { runId, events, dropped: sink.dropped, simulatedSeconds: last - o.start };
 }
