@@ -7,6 +7,7 @@
 #   prometheus-node-exporter      <- prometheus-node-exporter (host exporter side-by-side test, bench)
 #   clickhouse-server             <- clickhouse-server        (ClickHouse exporter tests)
 #   strace                        <- strace                   (processes started per scrape: host tests, bench)
+#   prometheus_client (Python)    <- python3-prometheus-client (strict OpenMetrics 1.0 / text 0.0.4 parsers: conformance test)
 #
 # Services that the packages would start are held back during the install: tests and the stack
 # start their own servers on 127.0.0.1 with data under a temp folder.
@@ -22,6 +23,11 @@ want prometheus-alertmanager prometheus-alertmanager
 want prometheus-node-exporter prometheus-node-exporter
 want clickhouse-server clickhouse-server
 want strace strace
+# A Python module counts as present when Debian's python3 imports it: a pyenv or venv python3 earlier
+# on PATH does not see /usr/lib/python3/dist-packages, where Debian's python3-* packages install.
+debian_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi; }
+want_py() { "$(debian_python)" -c "import $1" >/dev/null 2>&1 || need+=("$2"); }
+want_py prometheus_client python3-prometheus-client
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
@@ -67,4 +73,5 @@ export DEBIAN_FRONTEND=noninteractive
 for tool in promtool amtool; do
   command -v "$tool" >/dev/null 2>&1 || { echo "setup: $tool still missing after install" >&2; exit 1; }
 done
+"$(debian_python)" -c 'import prometheus_client' >/dev/null 2>&1 || { echo "setup: $(debian_python) still cannot import prometheus_client after install" >&2; exit 1; }
 echo "setup: done"

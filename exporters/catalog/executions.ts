@@ -27,6 +27,14 @@ export const filledNotionalTotal = counter({
 /**
  * Slippage of a fill against its intent's reference price, as a signed ratio
  * (positive is adverse: 0.0001 is one basis point worse).
+ *
+ * Its bucket bounds go below zero, so its sum is no counter: in OpenMetrics 1.0 (what Prometheus
+ * asks for first) the series is its cumulative `_bucket`s only, ending in `le="+Inf"`, with no
+ * `_sum` and no `_count` (OpenMetrics 1.0, "Histogram": negative threshold buckets MUST NOT come
+ * with a Sum, and `_count` appears if and only if a Sum does). Text 0.0.4 keeps both. Query the
+ * count as `hft_fill_slippage_ratio_bucket{le="+Inf"}` and the distribution from the buckets; a
+ * rule or panel on `hft_fill_slippage_ratio_sum` or `_count` finds nothing in Prometheus. See
+ * `SeriesView.render` in exporters/instrument/view.ts.
  */
 export const fillSlippageRatio = histogram({
   name: 'hft_fill_slippage_ratio',

@@ -3,6 +3,12 @@
  * {@link LayoutMessage}s, reads values from shared memory and renders the exposition through
  * prom-client's registry and formats (Prometheus text 0.0.4 and OpenMetrics 1.0.0).
  *
+ * Where the two formats differ in what they allow, each gets what its specification says (see
+ * {@link SeriesView.render}): a histogram with a negative bucket bound has no `_sum`/`_count` in
+ * OpenMetrics, HELP text escapes `"` in OpenMetrics only, and an empty OpenMetrics exposition is
+ * `# EOF` alone. test/instrument/conformance.test.ts checks every exporter's output with the strict
+ * parsers of Python's prometheus_client.
+ *
  * Runs in the worker that serves `/metrics`; tests and benchmarks may run it in-thread.
  */
 import { Registry } from 'prom-client';
@@ -68,6 +74,11 @@ interface FamilyState {
   readonly series: SeriesRef[];
   /** Label objects with `le` per bucket, built once per series. */
   readonly bucketLabels: Record<string, string | number>[][];
+  /**
+   * A histogram with a bucket bound below zero (signed values such as slippage): its `_sum` is not
+   * a counter, so OpenMetrics gets neither `_sum` nor `_count` (see {@link SeriesView.render}).
+   */
+  readonly negativeBounds: boolean;
 }
 
 /**
@@ -111,6 +122,12 @@ function openMetricsRegistry(): Registry<typeof Registry.OPENMETRICS_CONTENT_TYP
   return r;
 }
 
+/** prom-client's HELP lines leave `"` as is: right for text 0.0.4, not for OpenMetrics (see {@link SeriesView.render}). */
+const HELP_LINE = /^# HELP .*$/gm;
+
+/** The OpenMetrics 1.0 exposition with no metric family: the `# EOF` line alone. */
+const EMPTY_OPENMETRICS = '# EOF\n';
+
 /** Rebuilt view of one or more registries' shared memory; renders `/metrics`. */
 export class SeriesView {
   private readonly segments: Float64Array[] = [];
@@ -121,21 +138,39 @@ export class SeriesView {
   readonly problems: string[] = [];
   private readonly text = new Registry();
   private readonly open = openMetricsRegistry();
+  /** Some family's HELP has a `"`, which OpenMetrics wants escaped and prom-client does not escape. */
+  private helpHasQuote = false;
+
+  /**
+   * Serves one family in both formats.
+   * @throws Error when a family of the same name is already served
+   */
+  private serve(
+    def: { name: string; help: string; type: MetricType },
+    text: () => Sample[] | Promise<Sample[]>,
+    openMetrics: () => Sample[] | Promise<Sample[]> = text,
+  ): void {
+    this.text.registerMetric(new FamilyAdapter(def, text) as never);
+    this.open.registerMetric(new FamilyAdapter(def, openMetrics) as never);
+    if (def.help.includes('"')) this.helpHasQuote = true;
+  }
 
   /** Applies one layout message from the recording thread. */
   apply(m: LayoutMessage): void {
     if (m.t === 'segment') {
       this.segments[m.id] = new Float64Array(m.buffer);
     } else if (m.t === 'family') {
-      const state: FamilyState = { msg: m, series: [], bucketLabels: [] };
+      const state: FamilyState = { msg: m, series: [], bucketLabels: [], negativeBounds: m.type === 'histogram' && m.buckets.some((b) => b < 0) };
       this.families[m.id] = state;
       if (this.collected.has(m.name)) {
         this.problems.push(`${m.name} is collected at scrape time here; the recorded family is not served`);
         return;
       }
-      const samples = (): Sample[] => this.samples(state);
-      this.text.registerMetric(new FamilyAdapter(m, samples) as never);
-      this.open.registerMetric(new FamilyAdapter(m, samples) as never);
+      this.serve(
+        m,
+        () => this.samples(state, false),
+        () => this.samples(state, true),
+      );
     } else {
       const f = this.families[m.family];
       if (!f) {
@@ -156,9 +191,7 @@ export class SeriesView {
    * @throws Error when a metric of the same name is already present
    */
   addCollector(c: Collector): void {
-    const samples = (): Sample[] => toSamples(c.def, c.collect());
-    this.text.registerMetric(new FamilyAdapter(c.def, samples) as never);
-    this.open.registerMetric(new FamilyAdapter(c.def, samples) as never);
+    this.serve(c.def, () => toSamples(c.def, c.collect()));
     this.collected.add(c.def.name);
   }
 
@@ -170,9 +203,7 @@ export class SeriesView {
     let gen = -1;
     let pending: Promise<ReadonlyMap<string, CollectedSamples>> | undefined;
     const register = (def: MetricDef): void => {
-      const samples = async (): Promise<Sample[]> => toSamples(def, (await once()).get(def.name) ?? []);
-      this.text.registerMetric(new FamilyAdapter(def, samples) as never);
-      this.open.registerMetric(new FamilyAdapter(def, samples) as never);
+      this.serve(def, async (): Promise<Sample[]> => toSamples(def, (await once()).get(def.name) ?? []));
       this.collected.add(def.name);
     };
     const defineNew = (m: ReadonlyMap<string, CollectedSamples>): ReadonlyMap<string, CollectedSamples> => {
@@ -220,18 +251,47 @@ export class SeriesView {
 
   /**
    * Renders every family.
+   *
+   * The formats differ where their specifications do:
+   * - A histogram whose bucket bounds include a negative value (`hft_fill_slippage_ratio`: signed
+   *   slippage) is written in OpenMetrics as its cumulative buckets only, ending in `+Inf`, without
+   *   `_sum` and without `_count`. OpenMetrics 1.0, section "Histogram" (metric types): "Negative
+   *   threshold buckets MAY be used, but then the Histogram MetricPoint MUST NOT contain a sum value
+   *   as it would no longer be a counter semantically"; section "Text format > Histogram": the
+   *   `_count` sample appears "if and only if" a Sum is present. The count is still there as the
+   *   `+Inf` bucket. Text 0.0.4 has no such rule and keeps both. The rule goes by the family's
+   *   bounds, not by the values, so a series never flips between the two shapes.
+   * - HELP: OpenMetrics' ABNF (`escaped-string`) allows `"` only escaped as `\"`; text 0.0.4 knows
+   *   only `\\` and `\n` there. prom-client escapes neither format's `"`, so OpenMetrics HELP lines
+   *   get `\"` here (only when some HELP has a `"`: the catalog's have none today).
+   * - With no family at all, OpenMetrics is `# EOF` alone (prom-client would start with a blank
+   *   line, which the format forbids).
+   *
+   * Prometheus asks for OpenMetrics first, so a query of a negative-bounded histogram's `_sum` or
+   * `_count` finds nothing there: use `_bucket{le="+Inf"}` for the count.
+   *
    * @param openMetrics - OpenMetrics 1.0.0 when true, Prometheus text 0.0.4 otherwise
-   * @returns the exposition body, and its Content-Type
+   * @returns the exposition body, and its Content-Type (`application/openmetrics-text; version=1.0.0;
+   *   charset=utf-8` or `text/plain; version=0.0.4; charset=utf-8`)
    */
   async render(openMetrics = false): Promise<{ body: string; contentType: string }> {
     this.generation++;
-    const reg = openMetrics ? this.open : this.text;
-    return { body: await reg.metrics(), contentType: reg.contentType };
+    if (!openMetrics) return { body: await this.text.metrics(), contentType: this.text.contentType };
+    if (this.open.getMetricsAsArray().length === 0) return { body: EMPTY_OPENMETRICS, contentType: this.open.contentType };
+    let body = await this.open.metrics();
+    if (this.helpHasQuote) body = body.replace(HELP_LINE, (line) => line.replace(/"/g, '\\"'));
+    return { body, contentType: this.open.contentType };
   }
 
-  private samples(f: FamilyState): Sample[] {
+  /**
+   * The samples of a recorded family. A histogram series is its cumulative buckets (the last is
+   * `+Inf`), then `_sum` and `_count` (= `+Inf`), except in OpenMetrics for a family with a negative
+   * bound, which gets the buckets only (see {@link SeriesView.render}).
+   */
+  private samples(f: FamilyState, openMetrics: boolean): Sample[] {
     const out: Sample[] = [];
     const { type, buckets, name } = f.msg;
+    const sumAndCount = !(openMetrics && f.negativeBounds);
     for (let s = 0; s < f.series.length; s++) {
       const ref = f.series[s]!;
       const v = this.segments[ref.segment];
@@ -246,6 +306,7 @@ export class SeriesView {
         cumulative += v[ref.offset + i]!;
         out.push({ labels: bl[i]!, value: cumulative, metricName: `${name}_bucket` });
       }
+      if (!sumAndCount) continue;
       out.push({ labels: ref.labels, value: v[ref.offset + buckets.length + 1]!, metricName: `${name}_sum` });
       out.push({ labels: ref.labels, value: cumulative, metricName: `${name}_count` });
     }
