@@ -1,13 +1,21 @@
 /**
  * Checks of built dashboards, used by the build (which refuses to write when any fails) and by
  * the tests. They work on the dashboard models as JSON would carry them, so a hand-edited or
- * regenerated file can be checked the same way.
+ * regenerated file can be checked the same way. Besides tickwatch's own rules they implement the
+ * rules of Grafana's dashboard linter (github.com/grafana/dashboard-linter) that apply to
+ * Prometheus dashboards, on the catalog where the linter guesses (a counter is what the catalog
+ * says, not a name ending in `_total`); {@link checkDashboards} lists them and the two deliberate
+ * departures (the `job` variable's "All", and the windows other than `$__rate_interval` allowed).
  */
-import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
+import { parser } from '@prometheus-io/lezer-promql';
 import { ALERTS, RECORDING_RULES } from '../alert-rules/index.js';
+import { JOBS, METRICS_BY_NAME } from '../exporters/catalog/index.js';
+import type { Exporter } from '../exporters/catalog/types.js';
 import { runbookUrl } from '../query/links.js';
-import { checkExpr } from '../query/promql.js';
-import { DATASOURCE, DATASOURCE_VARIABLE, GRAFANA_UNITS } from './common.js';
+import { checkExpr, metricNames, PROMETHEUS_SERIES } from '../query/promql.js';
+import { DATASOURCE, DATASOURCE_VARIABLE, GRAFANA_UNITS, INSTANCE_ALL, INSTANCE_VARIABLE, JOB_VARIABLE } from './common.js';
 import { PANELS } from '../query/panels.js';
 
 /** A dashboard and the file name (without `.json`) it is written to. */
@@ -90,22 +98,353 @@ export function queriesOf(p: Panel): PanelQuery[] {
 const LABEL_VALUES_RE = /^label_values\((.+),\s*([a-zA-Z_]\w*)\)$/;
 
 /**
+ * What "All" of each multi-value variable of `d` sends: its `allValue` (`.*` when it has none), as
+ * {@link substituteVariables} takes it. The liveness test substitutes these to query as a user who
+ * leaves every variable at "All".
+ */
+export function allSelection(d: Dashboard): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of d.templating.list ?? []) if (v.includeAll) out[v.name] = v.allValue ?? '.*';
+  return out;
+}
+
+/** The scrape jobs (jobs.ts) of each exporter of the catalog; `instrument` is every tickwatch service. */
+const EXPORTER_JOBS: Readonly<Record<Exporter, readonly string[]>> = {
+  hft: [JOBS.hft.job],
+  recorder: [JOBS.recorder.job],
+  host: [JOBS.host.job],
+  clickhouse: [JOBS.clickhouse.job],
+  instrument: Object.values(JOBS).map((j) => j.job),
+};
+
+const RECORDING_SOURCES = new Map(RECORDING_RULES.map((r) => [r.record, metricNames(r.expr.text)]));
+
+/**
+ * The tickwatch scrape jobs that export series named `name`: a catalog metric's exporters, a
+ * histogram series' (`_bucket`, `_count`, `_sum`), the jobs of every metric a recording rule reads,
+ * and every job for Prometheus' own series (`up`). From the catalog's `exportedBy`, which may list
+ * fewer exporters than export a metric (the `tickwatch_ingest_*` metrics are listed as the HFT
+ * exporter's, but the recorder service runs the ingest pipeline too): the checks use it only to
+ * find a panel that no offered job can fill, where a missing exporter errs towards a complaint.
+ * @returns job names; empty for a name none of these knows
+ */
+export function jobsExporting(name: string): string[] {
+  if (name in PROMETHEUS_SERIES) return Object.values(JOBS).map((j) => j.job);
+  const sources = RECORDING_SOURCES.get(name);
+  if (sources) return [...new Set(sources.flatMap(jobsExporting))];
+  const def = METRICS_BY_NAME.get(name) ?? histogramOf(name);
+  return def ? [...new Set(def.exportedBy.flatMap((e) => EXPORTER_JOBS[e]))] : [];
+}
+
+function histogramOf(name: string) {
+  const base = name.replace(/_(bucket|count|sum)$/, '');
+  const def = base === name ? undefined : METRICS_BY_NAME.get(base);
+  return def?.type === 'histogram' ? def : undefined;
+}
+
+/** Whether series named `name` are counters: a catalog counter, or a histogram's `_bucket`, `_count` or `_sum`. */
+export function isCounterSeries(name: string): boolean {
+  const def = METRICS_BY_NAME.get(name);
+  return def ? def.type === 'counter' : histogramOf(name) !== undefined;
+}
+
+/**
+ * Durations that stand in for Grafana's range variables while a query is parsed with its own
+ * variables in place (Prometheus' grammar has no `$__rate_interval`); no query writes these.
+ */
+const RANGE_STAND_INS: Readonly<Record<string, string>> = { __rate_interval: '7000001ms', __interval: '7000002ms', __range: '7000003ms' };
+const RANGE_OF_STAND_IN = new Map(Object.entries(RANGE_STAND_INS).map(([k, v]) => [v, `$${k}`]));
+
+/**
+ * Functions a counter's range may be given to: they read increments, not the raw value (which
+ * starts at an arbitrary point and drops on every restart).
+ */
+const COUNTER_FUNCTIONS: ReadonlySet<string> = new Set(['rate', 'irate', 'increase', 'resets', 'changes']);
+
+/**
+ * Where an instant counter selector may stand: the argument of an aggregation or function that
+ * reads no sample value, only which series exist (`count by (instance) (node_cpu_seconds_total{mode="idle"})`:
+ * cores per host).
+ */
+const SERIES_ONLY: ReadonlySet<string> = new Set(['count', 'group', 'absent']);
+
+/** One label matcher of a selector. */
+interface LabelMatcher {
+  readonly label: string;
+  readonly op: string;
+  readonly value: string;
+}
+
+/** One vector selector of a query, and what encloses it. */
+interface SelectorUse {
+  /** The selector as written, with Grafana's range variables put back. */
+  readonly text: string;
+  readonly name: string | undefined;
+  readonly matchers: readonly LabelMatcher[];
+  /** The window when the selector is a range (`x[5m]`), as written (`$__rate_interval`, `5m`). */
+  readonly window: string | undefined;
+  /** The function or aggregation the selector (or its range) is the direct argument of. */
+  readonly within: string | undefined;
+}
+
+type Node = ReturnType<typeof parser.parse>['topNode'];
+
+function children(n: Node): Node[] {
+  const out: Node[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+}
+
+function stringValue(literal: string): string {
+  if (literal.startsWith('"')) {
+    try {
+      return JSON.parse(literal) as string;
+    } catch {
+      return literal.slice(1, -1);
+    }
+  }
+  return literal.slice(1, -1);
+}
+
+/** The function or aggregation whose argument `n` is, if it is a direct argument of one. */
+function enclosingCall(n: Node, text: string): string | undefined {
+  const body = n.parent;
+  if (body?.name !== 'FunctionCallBody') return undefined;
+  const call = body.parent;
+  const id = call?.getChild(call.name === 'AggregateExpr' ? 'AggregateOp' : 'FunctionIdentifier');
+  return id ? text.slice(id.from, id.to) : undefined;
+}
+
+/**
+ * Parses a dashboard query with its variables in place (`instance=~"$instance"` stays a string;
+ * Grafana's range variables become stand-in durations) and lists its selectors.
+ * @returns undefined when the query does not parse that way (a variable outside a string or a
+ *   window; the substituted query is checked for syntax separately)
+ */
+export function selectorsOf(expr: string): SelectorUse[] | undefined {
+  const text = expr.replace(VARIABLE_RE, (m, a?: string, b?: string, c?: string) => {
+    const name = (a ?? b ?? c)!;
+    return RANGE_STAND_INS[name] ?? BUILTIN_VALUES[name] ?? m;
+  });
+  const tree = parser.parse(text);
+  let broken = false;
+  tree.iterate({ enter: (n) => void (n.type.isError && (broken = true)) });
+  if (broken) return undefined;
+  const restore = (t: string) => t.replace(/\d+ms/g, (d) => RANGE_OF_STAND_IN.get(d) ?? d);
+  const out: SelectorUse[] = [];
+  const visit = (n: Node): void => {
+    if (n.name === 'VectorSelector') {
+      const matchers: LabelMatcher[] = [];
+      let name = n.getChild('Identifier') ? text.slice(n.getChild('Identifier')!.from, n.getChild('Identifier')!.to) : undefined;
+      for (const m of n.getChild('LabelMatchers') ? children(n.getChild('LabelMatchers')!) : []) {
+        const parts = children(m);
+        const labelNode = parts.find((x) => x.name === 'LabelName' || x.name === 'QuotedLabelName');
+        const op = parts.find((x) => x.name === 'MatchOp');
+        const value = parts.find((x) => x.name === 'StringLiteral');
+        if (m.name === 'QuotedLabelName' || (labelNode && !op)) {
+          name ??= stringValue(text.slice(m.from, m.to));
+          continue;
+        }
+        if (!labelNode || !op || !value) continue;
+        const label = labelNode.name === 'LabelName' ? text.slice(labelNode.from, labelNode.to) : stringValue(text.slice(labelNode.from, labelNode.to));
+        const matcher = { label, op: text.slice(op.from, op.to), value: stringValue(text.slice(value.from, value.to)) };
+        if (matcher.label === '__name__' && matcher.op === '=') name ??= matcher.value;
+        matchers.push(matcher);
+      }
+      const range = n.parent?.name === 'MatrixSelector' ? n.parent : undefined;
+      const windowNode = range && children(range).find((x) => x.name === 'DurationExpr');
+      out.push({
+        text: restore(text.slice((range ?? n).from, (range ?? n).to)),
+        name,
+        matchers,
+        window: windowNode ? restore(text.slice(windowNode.from, windowNode.to)) : undefined,
+        within: enclosingCall(range ?? n, text),
+      });
+    }
+    for (const c of children(n)) visit(c);
+  };
+  visit(tree.topNode);
+  return out;
+}
+
+/** Whether a selector has `label=~"$label"` (or `${label}`): the matcher on the dashboard variable named like the label. */
+function hasVariableMatcher(s: SelectorUse, label: string): boolean {
+  return s.matchers.some((m) => m.label === label && m.op === '=~' && (m.value === `$${label}` || m.value === `\${${label}}`));
+}
+
+/**
+ * Windows a query may give a counter besides Grafana's range variables: the window of a recording
+ * rule the same query reads (`..._rate1m` gives `1m`), so that both sides of, say, a ratio and its
+ * zero fallback cover the same samples.
+ */
+function recordedWindows(selectors: readonly SelectorUse[], known: { readonly recorded: ReadonlySet<string> }): Set<string> {
+  const out = new Set<string>();
+  for (const s of selectors) {
+    const m = s.name && known.recorded.has(s.name) ? /(?:^|[_:])rate(\d+(?:ms|s|m|h|d|w|y))$/.exec(s.name) : null;
+    if (m) out.add(m[1]!);
+  }
+  return out;
+}
+
+/**
+ * The linter's target rules on one query: every selector matches `job=~"$job"` and
+ * `instance=~"$instance"` (target-job-rule, target-instance-rule); a counter (a catalog counter or a
+ * histogram's series) appears only as the range of `rate`, `irate`, `increase`, `resets` or
+ * `changes`, or inside `count`/`group`/`absent`, which read no value (target-counter-agg-rule); and
+ * a range over a counter, and any `rate`/`irate`/`increase` window, is (target-rate-interval-rule):
+ *
+ * - `$__rate_interval`: at least four scrape intervals whatever the zoom, so every window has
+ *   samples to take a rate from;
+ * - `$__range`: the whole selected range, for figures "in the selected range" (a stat of
+ *   `increase(x[$__range])`);
+ * - `$__interval`, for `increase`, `resets` and `changes` only: a count per point, so bars of
+ *   successive points add up to the range's total; `rate`/`irate` over one point's width show gaps
+ *   whenever a point is narrower than two scrapes, which is what the linter's rule is for;
+ * - a fixed window only when the same query reads a recording rule over that window
+ *   ({@link recordedWindows}): the reject ratio's zero fallback counts submissions over the rule's
+ *   own minute, so it covers the samples the rule covers.
+ *
+ * @param need - which matchers to require: a dashboard without the `job` or `instance` variable is
+ *   reported once, for the variable, not once per selector
+ * @returns problems, without the location prefix
+ */
+export function checkTargetRules(expr: string, known: { readonly recorded: ReadonlySet<string> }, need: { readonly job: boolean; readonly instance: boolean }): string[] {
+  const selectors = selectorsOf(expr);
+  if (!selectors) return ['cannot check matchers and windows: a dashboard variable stands outside a label value'];
+  const problems: string[] = [];
+  const windows = recordedWindows(selectors, known);
+  for (const s of selectors) {
+    if (need.job && !hasVariableMatcher(s, JOB_VARIABLE)) problems.push(`${s.text} has no ${JOB_VARIABLE}=~"$${JOB_VARIABLE}" matcher`);
+    if (need.instance && !hasVariableMatcher(s, INSTANCE_VARIABLE)) problems.push(`${s.text} has no ${INSTANCE_VARIABLE}=~"$${INSTANCE_VARIABLE}" matcher`);
+    const counter = s.name !== undefined && isCounterSeries(s.name);
+    if (s.window === undefined) {
+      if (counter && !(s.within && SERIES_ONLY.has(s.within))) problems.push(`counter ${s.name} is shown raw: wrap it in rate(), irate() or increase() (or resets(), changes())`);
+      continue;
+    }
+    if (counter && !(s.within && COUNTER_FUNCTIONS.has(s.within)))
+      problems.push(`counter ${s.name} is given to ${s.within ?? 'no function'}(): its range belongs in rate(), irate(), increase(), resets() or changes()`);
+    if (!counter && !(s.within === 'rate' || s.within === 'irate' || s.within === 'increase')) continue;
+    const w = s.window;
+    const ok =
+      w === '$__rate_interval' || w === '$__range' || (w === '$__interval' && s.within !== 'rate' && s.within !== 'irate') || (!w.startsWith('$') && windows.has(w));
+    if (!ok)
+      problems.push(
+        `${s.within ?? 'range'}(${s.text}): window ${w} is not $__rate_interval` +
+          (w === '$__interval' ? ` (a ${s.within}() over one point's width has gaps whenever a point is narrower than two scrapes)` : ` (nor $__range, nor the window of a recording rule the query reads)`),
+      );
+  }
+  return problems;
+}
+
+/**
+ * The linter's template rules on the variables of one dashboard (template-datasource-rule,
+ * template-job-rule, template-instance-rule, template-label-promql-rule,
+ * template-on-time-change-reload-rule), reported through `p`:
+ *
+ * - the list starts `datasource` (type datasource, Prometheus), `job`, `instance`;
+ * - every query variable uses the `${datasource}` datasource, refreshes on time range change
+ *   (`refresh: 2`), and is `label_values(selector, label)` with a selector that parses and names a
+ *   known series;
+ * - `job` (label "Job") and `instance` (label "Instance") are multi-value with "All";
+ * - `job`'s selector matches `job=~"<regex>"`, an alternation of tickwatch jobs (jobs.ts), and its
+ *   "All" sends that same regex. Not the linter's `.+`, which would send every job the Prometheus
+ *   scrapes, so that panels on shared names (`up`, `process_*`, `node_*`, `ClickHouse*`) would
+ *   show other teams' targets at "All";
+ * - `instance`'s "All" is the linter's `.+`; its selector matches `job=~"$job"`;
+ * - every other query variable's selector matches `job=~"$job"` and `instance=~"$instance"`.
+ *
+ * @returns the jobs `job` offers (empty when it is missing or broken)
+ */
+function checkVariables(vars: readonly VariableModel[], known: { readonly recorded: ReadonlySet<string> }, p: (msg: string) => void): string[] {
+  const defined = new Set(vars.map((v) => v.name));
+  const ds = vars.find((v) => v.name === DATASOURCE_VARIABLE);
+  if (!ds || ds.type !== 'datasource' || ds.query !== 'prometheus') p(`no Prometheus datasource variable named ${DATASOURCE_VARIABLE}`);
+  const order = [DATASOURCE_VARIABLE, JOB_VARIABLE, INSTANCE_VARIABLE];
+  if (order.some((n, i) => vars[i]?.name !== n)) p(`variables must start with ${order.join(', ')}; they are ${vars.map((v) => v.name).join(', ') || 'none'}`);
+  let jobs: string[] = [];
+  for (const name of [JOB_VARIABLE, INSTANCE_VARIABLE]) {
+    const v = vars.find((x) => x.name === name);
+    if (!v) {
+      p(`no ${name} variable`);
+      continue;
+    }
+    const label = name[0]!.toUpperCase() + name.slice(1);
+    if (v.type !== 'query') p(`variable ${name}: type is ${String(v.type)}, not query`);
+    if (v.label !== label) p(`variable ${name}: label is ${JSON.stringify(v.label ?? '')}, not "${label}"`);
+    if (!v.multi) p(`variable ${name}: not multi-value`);
+    if (!v.includeAll) p(`variable ${name}: has no "All"`);
+  }
+  for (const v of vars) {
+    if (v.type !== 'query') continue;
+    const vp = (msg: string) => p(`variable ${v.name}: ${msg}`);
+    if (v.datasource?.uid !== DATASOURCE.uid) vp(`datasource is not ${DATASOURCE.uid}`);
+    if (v.refresh !== VariableRefresh.OnTimeRangeChanged) vp(`refresh is ${JSON.stringify(v.refresh)}, not ${VariableRefresh.OnTimeRangeChanged} (on time range change): its values would miss targets that came or went since the dashboard loaded`);
+    const text = typeof v.query === 'string' ? v.query : '';
+    const m = LABEL_VALUES_RE.exec(text);
+    if (!m) {
+      vp(`query ${JSON.stringify(text)} is not label_values(selector, label)`);
+      continue;
+    }
+    const selector = m[1]!;
+    for (const e of checkExpr(substituteVariables(selector), known)) vp(e);
+    for (const ref of new Set(variablesIn(selector))) if (!defined.has(ref) && !(ref in BUILTIN_VALUES)) vp(`refers to undefined variable $${ref}`);
+    const selectors = selectorsOf(selector);
+    if (!selectors) {
+      vp(`selector ${selector} does not parse with its variables in place`);
+      continue;
+    }
+    if (v.name === JOB_VARIABLE) {
+      const re = selectors[0]?.matchers.find((x) => x.label === JOB_VARIABLE && x.op === '=~')?.value;
+      const tickwatch: ReadonlySet<string> = new Set(Object.values(JOBS).map((j) => j.job));
+      if (!re) vp(`selector ${selector} has no ${JOB_VARIABLE}=~"<tickwatch jobs>" matcher: it offers every job the Prometheus scrapes`);
+      else {
+        const offered = re.split('|');
+        const foreign = offered.filter((j) => !tickwatch.has(j));
+        if (foreign.length) vp(`offers ${foreign.map((j) => JSON.stringify(j)).join(', ')}, not a tickwatch job of jobs.ts (${[...tickwatch].join(', ')})`);
+        else jobs = offered;
+        if (v.allValue !== re) vp(`"All" sends ${JSON.stringify(v.allValue ?? '')}, not the jobs it offers (${JSON.stringify(re)})`);
+      }
+      continue;
+    }
+    const need = v.name === INSTANCE_VARIABLE ? [JOB_VARIABLE] : [JOB_VARIABLE, INSTANCE_VARIABLE];
+    for (const s of selectors) for (const l of need) if (!hasVariableMatcher(s, l)) vp(`${s.text} has no ${l}=~"$${l}" matcher`);
+    if (v.name === INSTANCE_VARIABLE && v.allValue !== INSTANCE_ALL) vp(`"All" sends ${JSON.stringify(v.allValue ?? '')}, not ${INSTANCE_ALL}`);
+  }
+  return jobs;
+}
+
+
+/**
  * Checks dashboards:
  *
- * - each has a uid and a title, both unique across the set, the `tickwatch` tag, UTC and a
- *   Prometheus `datasource` variable; query variables are `label_values` over known metrics;
+ * - each has a uid and a title, both unique across the set, the `tickwatch` tag, UTC, and is
+ *   read-only (`editable: false`; the linter's uneditable-dashboard rule: it is provisioned from
+ *   this repository);
+ * - its variables follow the linter's template rules ({@link checkVariables}): `datasource`, `job`,
+ *   `instance` first, every query variable a valid `label_values` on the templated datasource,
+ *   refreshed on time range change, filtered on the variables before it;
  * - panel ids (rows included) are unique within a dashboard;
  * - every panel that is not a row has a title, a description, a Grafana unit id, the
- *   `${datasource}` datasource and at least one query; a time series or state timeline shows its
- *   legend; a field override sets only Grafana unit ids and matches only the panel's own refIds;
+ *   `${datasource}` datasource and at least one query (panel-title-description-rule,
+ *   panel-units-rule, panel-datasource-rule, panel-no-targets-rule); a time series or state
+ *   timeline shows its legend; a field override sets only Grafana unit ids and matches only the
+ *   panel's own refIds;
  * - every query has a unique refId and the `${datasource}` datasource, refers only to variables the
  *   dashboard defines (or Grafana's built-ins), and, with variables substituted
  *   ({@link substituteVariables}), parses as PromQL and names only catalog metrics, recording rules
- *   or Prometheus' own series;
+ *   or Prometheus' own series (target-promql-rule);
+ * - every query follows the linter's target rules ({@link checkTargetRules}): job and instance
+ *   matchers on every selector, counters only through rate-like functions, range windows on
+ *   `$__rate_interval` (or a justified `$__range`, `$__interval` or recording-rule window);
+ * - every selector reads a metric that one of the jobs the `job` variable offers exports
+ *   ({@link jobsExporting}), and every job offered exports a metric some panel reads;
  * - the panels of `PANELS` (ids.ts) exist with those ids and titles, and every alert's panel links
  *   to the alert's runbook.
  *
- * @returns problems, each naming its dashboard and panel; empty when all is sound
+ * Every problem names its dashboard (file name) and, where it has one, its variable or its panel
+ * (id and title) and query (refId).
+ *
+ * @returns problems; empty when all is sound
  */
 export function checkDashboards(set: readonly NamedDashboard[]): string[] {
   const problems: string[] = [];
@@ -123,21 +462,13 @@ export function checkDashboards(set: readonly NamedDashboard[]): string[] {
     if (!d.tags?.includes('tickwatch')) p('no tickwatch tag');
     if (d.timezone !== 'utc') p(`timezone is ${String(d.timezone)}, not utc`);
 
+    if (d.editable !== false) p(`editable is ${String(d.editable)}: a provisioned dashboard is read-only (editable: false), its source is dashboards-src/`);
+
     const vars = d.templating.list ?? [];
     const defined = new Set(vars.map((v) => v.name));
-    const ds = vars.find((v) => v.name === DATASOURCE_VARIABLE);
-    if (!ds || ds.type !== 'datasource' || ds.query !== 'prometheus') p(`no Prometheus datasource variable named ${DATASOURCE_VARIABLE}`);
-    for (const v of vars) {
-      if (v.type !== 'query') continue;
-      const text = typeof v.query === 'string' ? v.query : '';
-      const m = LABEL_VALUES_RE.exec(text);
-      if (!m) {
-        p(`variable ${v.name}: query ${JSON.stringify(text)} is not label_values(selector, label)`);
-        continue;
-      }
-      for (const e of checkExpr(substituteVariables(m[1]!), known)) p(`variable ${v.name}: ${e}`);
-      for (const ref of variablesIn(m[1]!)) if (!defined.has(ref) && !(ref in BUILTIN_VALUES)) p(`variable ${v.name}: refers to undefined variable $${ref}`);
-    }
+    const need = { job: defined.has(JOB_VARIABLE), instance: defined.has(INSTANCE_VARIABLE) };
+    const jobs = checkVariables(vars, known, p);
+    const read = new Set<string>();
 
     const seen = new Set<number>();
     for (const id of idsOf(d)) {
@@ -174,10 +505,21 @@ export function checkDashboards(set: readonly NamedDashboard[]): string[] {
           pp(`${qat}: no expression`);
           continue;
         }
-        for (const ref of variablesIn(q.expr)) if (!defined.has(ref) && !(ref in BUILTIN_VALUES)) pp(`${qat}: refers to undefined variable $${ref}`);
-        for (const e of checkExpr(substituteVariables(q.expr), known)) pp(`${qat}: ${e}`);
+        for (const ref of new Set(variablesIn(q.expr))) if (!defined.has(ref) && !(ref in BUILTIN_VALUES)) pp(`${qat}: refers to undefined variable $${ref}`);
+        const syntax = checkExpr(substituteVariables(q.expr), known);
+        for (const e of syntax) pp(`${qat}: ${e}`);
+        if (syntax.some((e) => e.startsWith('syntax error'))) continue;
+        for (const e of checkTargetRules(q.expr, known, need)) pp(`${qat}: ${e}`);
+        for (const s of selectorsOf(q.expr) ?? []) {
+          if (s.name === undefined) continue;
+          const by = jobsExporting(s.name);
+          by.forEach((j) => read.add(j));
+          if (jobs.length && by.length && !by.some((j) => jobs.includes(j)))
+            pp(`${qat}: reads ${s.name}, which only ${by.join(' and ')} ${by.length === 1 ? 'exports' : 'export'}, not offered by the ${JOB_VARIABLE} variable (${jobs.join('|')}): the query stays empty`);
+        }
       }
     }
+    for (const j of jobs) if (!read.has(j)) p(`variable ${JOB_VARIABLE}: offers ${j}, but no panel reads a metric it exports`);
   }
 
   const byUid = new Map(set.map((s) => [s.dashboard.uid, s.dashboard]));

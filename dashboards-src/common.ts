@@ -1,7 +1,8 @@
 /**
  * Shared pieces of every tickwatch dashboard, on @grafana/grafana-foundation-sdk (pinned 0.0.21):
- * the datasource and label variables, Grafana unit ids, threshold steps from
- * `alert-rules/thresholds.ts`, panel factories and the dashboard factory.
+ * the datasource, job, instance and label variables and the matchers on them ({@link targetFilter}),
+ * Grafana unit ids, threshold steps from `alert-rules/thresholds.ts`, panel factories and the
+ * dashboard factory.
  *
  * Queries are typed {@link Expr}s from `alert-rules/promql.ts` over catalog handles, so a panel
  * cannot name a metric or a label the catalog does not have. The factories set what the SDK leaves
@@ -39,8 +40,8 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { ALERTS } from '../alert-rules/index.js';
 import { runbookUrl } from '../query/links.js';
-import { Expr, sel, sum, type GrafanaRange, type LabelsOf, type Matchers } from '../query/promql.js';
-import { clickhouseUp, nodeBootTimeSeconds } from '../exporters/catalog/index.js';
+import { Expr, PROMETHEUS_SERIES, sel, sum, type GrafanaRange, type LabelsOf, type Matcher, type Matchers, type TargetLabel } from '../query/promql.js';
+import { JOBS, type JobName } from '../exporters/catalog/index.js';
 import type { LabelSpec, MetricDef } from '../exporters/catalog/types.js';
 import { DASHBOARD_UIDS, type PanelRef } from '../query/panels.js';
 
@@ -56,23 +57,48 @@ export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
 /** Window of every `rate()`/`increase()` in a panel: Grafana's `$__rate_interval`. */
 export const RATE: GrafanaRange = '$__rate_interval';
 
-/** Matcher on the `instance` variable; spread it into a selector's matchers. */
-export const instanceFilter = { instance: { re: '$instance' } } as const;
+/** Name of the variable over scrape jobs, see {@link jobVariable}. */
+export const JOB_VARIABLE = 'job';
 
-/** Matchers on the `instance` and `strategy` variables, for metrics with a `strategy` label. */
-export const strategyFilter = { instance: { re: '$instance' }, strategy: { re: '$strategy' } } as const;
+/** Name of the variable over scrape targets, see {@link instanceVariable}. */
+export const INSTANCE_VARIABLE = 'instance';
 
-/** Name of the variable over host exporter targets (job `tickwatch-host`), see {@link hostVariable}. */
-export const HOST_VARIABLE = 'host';
+/**
+ * What the `instance` variable sends for "All": `.+` (every target of the selected jobs; the
+ * linter's value, and an `instance` label is never empty, so it selects what `.*` did).
+ */
+export const INSTANCE_ALL = '.+';
 
-/** Matcher on the `host` variable: host exporter targets; spread it into a selector of a host metric. */
-export const hostFilter = { instance: { re: `$${HOST_VARIABLE}` } } as const;
+/**
+ * Matchers on the `job` and `instance` variables: spread them into the matchers of every selector
+ * of every panel (`sel(def, { ...targetFilter, table: 'x' })`). They are the one way a panel
+ * narrows to the targets the user picked, for every metric alike: application, recorder, host and
+ * ClickHouse metrics differ only in the job that exports them. The build refuses a selector
+ * without both (see `checkDashboards` in check.ts), so no panel can forget them.
+ *
+ * Design (the model of Grafana's dashboard linter: job and instance everywhere). Every dashboard
+ * has, after `datasource`:
+ *
+ * - `job` ({@link jobVariable}): the tickwatch scrape jobs whose metrics the dashboard's panels
+ *   read, and only those; "All" sends exactly those jobs as a regex (not `.*`), so the shared
+ *   metric names (`up`, `process_*`, `nodejs_*`, node_exporter's `node_*`, ClickHouse's
+ *   `ClickHouse*`) never pick up another team's targets scraped by the same Prometheus;
+ * - `instance` ({@link instanceVariable}): the targets of the selected jobs, from `up`, so a target
+ *   that is down (or never came up) is still listed.
+ *
+ * The former `host` (host exporter targets) and `clickhouse` (ClickHouse exporter targets)
+ * variables are gone: they selected instances of one job each, which `job` and `instance` now do
+ * for every panel. On a dashboard that mixes jobs (System health: host and tickwatch process
+ * panels; Recorder & ClickHouse: recorder and ClickHouse panels) every panel shows with both
+ * variables at "All"; narrowing `job` (or picking instances) empties the panels of the other jobs
+ * instead of mixing their targets in, since each series is selected by its own job and instance.
+ * What a user gives up is picking "this host exporter" and "that HFT exporter" in two separate
+ * drop-downs: the same selection is now two values of the multi-value `instance` variable.
+ */
+export const targetFilter = { job: { re: '$job' }, instance: { re: '$instance' } } as const satisfies Record<TargetLabel, Matcher>;
 
-/** Name of the variable over ClickHouse exporter targets (job `tickwatch-clickhouse`), see {@link clickhouseVariable}. */
-export const CLICKHOUSE_VARIABLE = 'clickhouse';
-
-/** Matcher on the `clickhouse` variable: ClickHouse exporter targets; spread it into a selector of a ClickHouse metric. */
-export const clickhouseFilter = { instance: { re: `$${CLICKHOUSE_VARIABLE}` } } as const;
+/** {@link targetFilter} plus a matcher on the `strategy` variable, for metrics with a `strategy` label. */
+export const strategyFilter = { ...targetFilter, strategy: { re: '$strategy' } } as const;
 
 /**
  * Grafana unit ids the dashboards use, by meaning. Values are ids from the SDK's `units` module;
@@ -118,16 +144,7 @@ export const GRAFANA_UNITS: ReadonlySet<string> = new Set(Object.values(units as
 /** Colours of the threshold steps and the value mappings. */
 export const COLOR = { ok: 'green', warning: 'orange', critical: 'red', neutral: 'text' } as const;
 
-/** A 0-1 ratio as a percentage, for descriptions: `0.05` → `5 %`. */
-export function pct(ratio: number): string {
-  return `${Number((ratio * 100).toPrecision(6))} %`;
-}
-
-/** Seconds in the unit that reads best, for descriptions: `0.0001` → `100 µs`, `0.005` → `5 ms`. */
-export function dur(seconds: number): string {
-  const [scale, unit] = seconds >= 1 ? [1, 's'] : seconds >= 1e-3 ? [1e3, 'ms'] : seconds >= 1e-6 ? [1e6, 'µs'] : [1e9, 'ns'];
-  return `${Number((seconds * scale).toPrecision(6))} ${unit}`;
-}
+export { dur, pct } from '../query/format.js';
 
 /** One threshold step: from `value` (in the panel's unit) upwards the panel uses `color`. */
 export interface Step {
@@ -224,22 +241,25 @@ export function datasourceVariable(): cog.Builder<VariableModel> {
 
 /**
  * A multi-value variable over the values of `label` on a catalog metric
- * (`label_values(metric{filter}, label)`), with "All" (`.*`) selected.
+ * (`label_values(metric{filter}, label)`), with "All" selected.
  * @param name - variable name, as panels use it (`$name`)
  * @param def - a counter or gauge of the catalog (or a recording rule's `def`)
- * @param filter - matchers that narrow the values (e.g. on an earlier variable)
+ * @param filter - matchers that narrow the values: {@link targetFilter} (or the `job` matcher alone
+ *   for the `instance` variable), which the checks require
+ * @param allValue - what "All" sends (default `.*`)
  */
 export function labelVariable<D extends MetricDef<string, 'counter' | 'gauge', LabelSpec>>(
   name: string,
-  label: LabelsOf<D> | 'instance' | 'job',
+  label: LabelsOf<D> | TargetLabel,
   def: D,
   filter?: Matchers<D>,
+  allValue = '.*',
 ): cog.Builder<VariableModel> {
-  return queryVariable(name, name[0]!.toUpperCase() + name.slice(1), `label_values(${sel(def, filter).text}, ${label})`);
+  return queryVariable(name, name[0]!.toUpperCase() + name.slice(1), `label_values(${sel(def, filter).text}, ${label})`, allValue);
 }
 
-/** A multi-value `label_values` query variable with "All" (`.*`) selected. */
-function queryVariable(name: string, title: string, query: string): cog.Builder<VariableModel> {
+/** A multi-value `label_values` query variable with "All" selected, refreshed when the time range changes. */
+function queryVariable(name: string, title: string, query: string, allValue: string): cog.Builder<VariableModel> {
   return new QueryVariableBuilder(name)
     .label(title)
     .datasource(DATASOURCE)
@@ -249,37 +269,45 @@ function queryVariable(name: string, title: string, query: string): cog.Builder<
     .sort(VariableSort.AlphabeticalAsc)
     .multi(true)
     .includeAll(true)
-    .allValue('.*')
+    .allValue(allValue)
     .current({ selected: true, text: 'All', value: '$__all' });
 }
 
-/** The `instance` variable: scrape targets that export `def`. */
-export function instanceVariable<D extends MetricDef<string, 'counter' | 'gauge', LabelSpec>>(def: D): cog.Builder<VariableModel> {
-  return labelVariable('instance', 'instance', def);
+/**
+ * The regex of scrape jobs a dashboard offers: the `job` names of `jobs` (jobs.ts), sorted, joined
+ * with `|` (`tickwatch-clickhouse|tickwatch-recorder`).
+ * @throws Error when `jobs` is empty
+ */
+export function jobRegex(jobs: readonly JobName[]): string {
+  if (jobs.length === 0) throw new Error('jobRegex: no job');
+  return [...new Set(jobs.map((j) => JOBS[j].job))].sort().join('|');
 }
 
 /**
- * The `host` variable: host exporter targets (`label_values(node_boot_time_seconds, instance)`).
- * Host metrics come from their own job (`tickwatch-host`) and instance, which the `instance`
- * variable (built from an application metric) does not select, so host panels filter on this one
- * ({@link hostFilter}).
+ * The `job` variable (label "Job"): `label_values(up{job=~"<jobs>"}, job)` over the jobs whose
+ * metrics the dashboard reads, multi-value; "All" sends the same regex (`allValue`), so "All"
+ * means this dashboard's jobs, not every job the Prometheus scrapes (the linter's `.+` would: see
+ * {@link targetFilter}). The checks require every job of the regex to export a metric some panel
+ * reads, and every metric a panel reads to be exported by one of them.
+ * @param jobs - the services (jobs.ts) whose metrics the dashboard's panels read
  */
-export function hostVariable(): cog.Builder<VariableModel> {
-  return queryVariable(HOST_VARIABLE, 'Host', `label_values(${sel(nodeBootTimeSeconds).text}, instance)`);
+export function jobVariable(jobs: readonly JobName[]): cog.Builder<VariableModel> {
+  const re = jobRegex(jobs);
+  return labelVariable(JOB_VARIABLE, 'job', PROMETHEUS_SERIES.up, { job: { re } }, re);
 }
 
 /**
- * The `clickhouse` variable: ClickHouse exporter targets (`label_values(tickwatch_clickhouse_up,
- * instance)`), one per ClickHouse server watched; ClickHouse panels filter on it
- * ({@link clickhouseFilter}).
+ * The `instance` variable (label "Instance"): the targets of the selected jobs,
+ * `label_values(up{job=~"$job"}, instance)`, multi-value, "All" `.+`. From Prometheus' own `up`,
+ * so a target that is down is still listed (an application metric would drop it).
  */
-export function clickhouseVariable(): cog.Builder<VariableModel> {
-  return queryVariable(CLICKHOUSE_VARIABLE, 'ClickHouse', `label_values(${sel(clickhouseUp).text}, instance)`);
+export function instanceVariable(): cog.Builder<VariableModel> {
+  return labelVariable(INSTANCE_VARIABLE, 'instance', PROMETHEUS_SERIES.up, { job: targetFilter.job }, INSTANCE_ALL);
 }
 
-/** The `strategy` variable: strategies of `def` (a metric with a `strategy` label) on the selected instances. */
+/** The `strategy` variable: strategies of `def` (a metric with a `strategy` label) on the selected jobs and instances. */
 export function strategyVariable(def: MetricDef<string, 'counter' | 'gauge', { readonly strategy: 'open' }>): cog.Builder<VariableModel> {
-  return labelVariable('strategy', 'strategy', def, { instance: { re: '$instance' } });
+  return labelVariable('strategy', 'strategy', def, targetFilter);
 }
 
 /** One query of a panel. */
@@ -500,7 +528,12 @@ export interface DashboardSpec {
   readonly description: string;
   /** Tags besides `tickwatch`. */
   readonly tags: readonly string[];
-  /** Variables after the datasource variable (instance, strategy). */
+  /**
+   * The services (jobs.ts) whose metrics the panels read: the values of the `job` variable
+   * ({@link jobVariable}).
+   */
+  readonly jobs: readonly JobName[];
+  /** Variables after `datasource`, `job` and `instance` (strategy). */
   readonly variables: readonly cog.Builder<VariableModel>[];
   readonly rows: readonly Row[];
 }
@@ -509,9 +542,11 @@ export interface DashboardSpec {
 export const ROW_ID_BASE = 100;
 
 /**
- * Builds a dashboard: stable uid, UTC, 10 s refresh, last hour, shared crosshair, the datasource
- * variable first, a link menu to the other tickwatch dashboards, rows in order (row `i` gets id
- * {@link ROW_ID_BASE} + i).
+ * Builds a dashboard: stable uid, UTC, 10 s refresh, last hour, shared crosshair, read-only
+ * (`editable: false`: it is provisioned from this repository, and the provider refuses UI saves
+ * anyway), the `datasource`, `job` ({@link jobVariable} over `s.jobs`) and `instance`
+ * ({@link instanceVariable}) variables first, a link menu to the other tickwatch dashboards, rows in
+ * order (row `i` gets id {@link ROW_ID_BASE} + i).
  */
 export function buildDashboard(s: DashboardSpec): Dashboard {
   const d = new DashboardBuilder(s.title)
@@ -522,7 +557,10 @@ export function buildDashboard(s: DashboardSpec): Dashboard {
     .refresh('10s')
     .time({ from: 'now-1h', to: 'now' })
     .tooltip(DashboardCursorSync.Crosshair)
+    .readonly()
     .withVariable(datasourceVariable())
+    .withVariable(jobVariable(s.jobs))
+    .withVariable(instanceVariable())
     .link(new DashboardLinkBuilder('tickwatch').type(DashboardLinkType.Dashboards).tags(['tickwatch']).asDropdown(true).includeVars(true).keepTime(true));
   for (const v of s.variables) d.withVariable(v);
   s.rows.forEach((r, i) => {

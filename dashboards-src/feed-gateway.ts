@@ -17,8 +17,7 @@ import {
   dur,
   flagMappings,
   heatmapPanel,
-  instanceFilter as I,
-  instanceVariable,
+  targetFilter as I,
   linked,
   orZero,
   pct,
@@ -37,7 +36,8 @@ export function feedGatewayDashboard(): Dashboard {
     description:
       'Market-data feeds and broker gateways of the HFT exporters: session and connection state, feed message rates and gaps, exchange-to-engine tick latency, broker API usage against its limit, and the event bus between the feed handler and the strategies.',
     tags: ['hft', 'feed'],
-    variables: [instanceVariable(C.marketSessionOpen)],
+    jobs: ['hft'],
+    variables: [],
     rows: [
       {
         title: 'Connectivity',

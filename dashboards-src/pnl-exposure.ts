@@ -14,8 +14,7 @@ import {
   buildDashboard,
   criticalAt,
   dur,
-  instanceFilter as I,
-  instanceVariable,
+  targetFilter as I,
   linked,
   pct,
   strategyFilter as S,
@@ -33,7 +32,8 @@ export function pnlExposureDashboard(): Dashboard {
     description:
       'Intraday realized and unrealized PnL, drawdown against the daily loss limit, long, short and gross exposure, leverage, and reconciliation of positions with the broker, from the HFT exporters. Money is in the trading account currency.',
     tags: ['hft', 'pnl'],
-    variables: [instanceVariable(C.marketSessionOpen), strategyVariable(C.stormguardMode)],
+    jobs: ['hft'],
+    variables: [strategyVariable(C.stormguardMode)],
     rows: [
       {
         title: 'PnL',

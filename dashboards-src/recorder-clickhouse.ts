@@ -2,7 +2,9 @@
  * Recorder & ClickHouse: the audit trail's write path (rows written, failures, latency, queue,
  * store health, spool), the event ingest that feeds it, and the ClickHouse server behind the audit
  * store (availability, disk, parts, inserts, mutations, merges) from the ClickHouse exporter (job
- * `tickwatch-clickhouse`, selected by the `clickhouse` variable).
+ * `tickwatch-clickhouse`). Every panel follows the `job` and `instance` variables: the recorder panels
+ * show the recorder and HFT exporter targets picked, the ClickHouse panels the ClickHouse exporter
+ * targets picked.
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { count, Expr, increase, max, min, quantile, rate, sel, sum } from '../query/promql.js';
@@ -15,12 +17,9 @@ import {
   RATE,
   UNIT,
   buildDashboard,
-  clickhouseFilter as CH,
-  clickhouseVariable,
   dur,
   flagMappings,
-  instanceFilter as I,
-  instanceVariable,
+  targetFilter as I,
   linked,
   lowIsBad,
   orZero,
@@ -42,9 +41,10 @@ export function recorderClickhouseDashboard(): Dashboard {
     uid: DASHBOARD_UIDS.recorder,
     title: 'tickwatch / Recorder & ClickHouse',
     description:
-      "The audit recorder's writes to its store (embedded or ClickHouse): rows written, failed batch writes, write latency, queue, store health and spool; the event ingest path (events accepted and rejected) that feeds it; and the ClickHouse server behind the audit store, from the ClickHouse exporter (selected by the ClickHouse variable): availability, disk space, parts per partition, rejected and delayed inserts, mutations, merges and inserts. The recorder and the HFT exporter export the same recorder metrics, told apart by job.",
+      "The audit recorder's writes to its store (embedded or ClickHouse): rows written, failed batch writes, write latency, queue, store health and spool; the event ingest path (events accepted and rejected) that feeds it; and the ClickHouse server behind the audit store, from the ClickHouse exporter: availability, disk space, parts per partition, rejected and delayed inserts, mutations, merges and inserts. The recorder and the HFT exporter export the same recorder metrics, told apart by job; pick jobs and instances with the Job and Instance variables.",
     tags: ['recorder', 'clickhouse'],
-    variables: [instanceVariable(C.recorderRowsWrittenTotal), clickhouseVariable()],
+    jobs: ['recorder', 'hft', 'clickhouse'],
+    variables: [],
     rows: [
       {
         title: 'Recorder writes',
@@ -187,8 +187,9 @@ export function recorderClickhouseDashboard(): Dashboard {
 
 /**
  * The ClickHouse rows of the recorder & ClickHouse dashboard, on the ClickHouse exporter's metrics
- * filtered by the `clickhouse` variable: server health (availability, disk, parts per partition,
- * refused and throttled inserts, mutations), then parts, merges and inserts. Panel ids 20 to 30;
+ * filtered by the `job` and `instance` variables ({@link targetFilter}): server health
+ * (availability, disk, parts per partition, refused and throttled inserts, mutations), then parts,
+ * merges and inserts. Panel ids 20 to 30;
  * 20 to 24 are the panels the ClickHouse alerts link to. Every query names ClickHouse metrics only.
  */
 export function clickhouseRows(): Row[] {
@@ -203,7 +204,7 @@ export function clickhouseRows(): Row[] {
           ...linked(PANELS.clickhouseUp),
           description: `Whether ClickHouse answered the exporter's availability query (SELECT version()) on the last scrape, per ClickHouse exporter. ClickHouseDown pages after ${dur(T.CLICKHOUSE_DOWN_FOR_SECONDS)} DOWN; meanwhile the recorder spools rows to local disk (see Store up and Spool use).`,
           unit: UNIT.state,
-          queries: [{ expr: max(server, sel(C.clickhouseUp, CH)), legend: '{{instance}}' }],
+          queries: [{ expr: max(server, sel(C.clickhouseUp, I)), legend: '{{instance}}' }],
           mappings: flagMappings({ text: 'DOWN', color: COLOR.critical }, { text: 'UP', color: COLOR.ok }),
           width: 24,
           height: 5,
@@ -212,7 +213,7 @@ export function clickhouseRows(): Row[] {
           ...linked(PANELS.clickhouseDisk),
           description: `Share of each ClickHouse disk still free (free space over size). ClickHouseDiskSpaceLow warns under ${pct(T.CLICKHOUSE_DISK_FREE_WARNING_RATIO)} (orange below the upper dashed line) and ClickHouseDiskSpaceCritical pages under ${pct(T.CLICKHOUSE_DISK_FREE_CRITICAL_RATIO)} (red): big merges need free space, and inserts fail when it runs out.`,
           unit: UNIT.ratio,
-          queries: [{ expr: sel(C.clickhouseDiskFreeBytes, CH).div(sel(C.clickhouseDiskTotalBytes, CH)), legend: '{{instance}} {{disk}} ({{path}})' }],
+          queries: [{ expr: sel(C.clickhouseDiskFreeBytes, I).div(sel(C.clickhouseDiskTotalBytes, I)), legend: '{{instance}} {{disk}} ({{path}})' }],
           ...lowIsBad({ critical: T.CLICKHOUSE_DISK_FREE_CRITICAL_RATIO, warning: T.CLICKHOUSE_DISK_FREE_WARNING_RATIO }),
           min: 0,
           max: 1,
@@ -223,7 +224,7 @@ export function clickhouseRows(): Row[] {
             ...linked(PANELS.clickhouseParts),
             description: `Most active parts in any one partition of each MergeTree table. ClickHouseTooManyParts warns above the dashed line (${T.CLICKHOUSE_PARTS_WARNING}) for 5 minutes; ClickHouse delays inserts at parts_to_delay_insert (150 by default) and refuses them at parts_to_throw_insert (300). Inserts come in too small or too often, or merges cannot keep up.`,
             unit: UNIT.count,
-            queries: [{ expr: max(perTable, sel(C.clickhouseTablePartitionActivePartsMax, CH)), legend: table }],
+            queries: [{ expr: max(perTable, sel(C.clickhouseTablePartitionActivePartsMax, I)), legend: table }],
             thresholds: [warningAt(T.CLICKHOUSE_PARTS_WARNING)],
             min: 0,
             width: 8,
@@ -237,8 +238,8 @@ export function clickhouseRows(): Row[] {
               'INSERTs ClickHouse refused with Too many parts and INSERTs it throttled because a partition has many active parts, per rate interval; 0 on a healthy server. ClickHouseRejectedInserts pages on any refusal in 5 minutes and ClickHouseDelayedInserts warns on throttling that lasts a minute: the recorder retries and spools, and the audit trail in ClickHouse falls behind.',
             unit: UNIT.count,
             queries: [
-              { expr: sum(server, increase(sel(C.chEventsRejectedInserts, CH), RATE)), legend: '{{instance}} rejected' },
-              { expr: sum(server, increase(sel(C.chEventsDelayedInserts, CH), RATE)), legend: '{{instance}} delayed' },
+              { expr: sum(server, increase(sel(C.chEventsRejectedInserts, I), RATE)), legend: '{{instance}} rejected' },
+              { expr: sum(server, increase(sel(C.chEventsDelayedInserts, I), RATE)), legend: '{{instance}} delayed' },
             ],
             min: 0,
             width: 8,
@@ -251,11 +252,11 @@ export function clickhouseRows(): Row[] {
             description: `Mutations (ALTER UPDATE/DELETE: retention, corrections) of each table not done yet, and those among them whose last attempt failed (ClickHouse 19.x and later; none from older servers), on the left axis; the time since the oldest pending one was created on the right axis (empty while none is pending). ClickHouseMutationFailing warns on a failing mutation for 5 minutes; ClickHouseMutationStuck warns when the oldest stays pending longer than ${dur(T.CLICKHOUSE_MUTATION_STUCK_SECONDS)} (the dashed line) for 5 minutes: it is failing or starved of merge threads, and later mutations wait behind it.`,
             unit: UNIT.count,
             queries: [
-              { expr: max(perTable, sel(C.clickhouseMutationsPending, CH)), legend: `${table} pending` },
+              { expr: max(perTable, sel(C.clickhouseMutationsPending, I)), legend: `${table} pending` },
               // Failed and oldest-pending series exist only while there are some: 0 otherwise, per table.
-              { expr: orZero(max(perTable, sel(C.clickhouseMutationsFailed, CH)), perTable, sel(C.clickhouseMutationsPending, CH)), legend: `${table} failed` },
+              { expr: orZero(max(perTable, sel(C.clickhouseMutationsFailed, I)), perTable, sel(C.clickhouseMutationsPending, I)), legend: `${table} failed` },
               {
-                expr: orZero(new Expr('time()').sub(min(perTable, sel(C.clickhouseMutationOldestPendingTimeSeconds, CH))), perTable, sel(C.clickhouseMutationsPending, CH)),
+                expr: orZero(new Expr('time()').sub(min(perTable, sel(C.clickhouseMutationOldestPendingTimeSeconds, I))), perTable, sel(C.clickhouseMutationsPending, I)),
                 legend: `${table} oldest pending age`,
               },
             ],
@@ -275,7 +276,7 @@ export function clickhouseRows(): Row[] {
             title: 'ClickHouse active parts',
             description: 'Active data parts of each MergeTree table (all partitions). Every insert makes a part and merges combine them: a count that keeps climbing means merges do not keep up with the inserts.',
             unit: UNIT.count,
-            queries: [{ expr: max(perTable, sel(C.clickhouseTableActiveParts, CH)), legend: table }],
+            queries: [{ expr: max(perTable, sel(C.clickhouseTableActiveParts, I)), legend: table }],
             min: 0,
             width: 8,
           },
@@ -287,8 +288,8 @@ export function clickhouseRows(): Row[] {
           description: 'Background merges (and mutations applied as merges) in progress on each MergeTree table, and on the whole server as system.metrics counts them.',
           unit: UNIT.count,
           queries: [
-            { expr: max(perTable, sel(C.clickhouseMergesRunning, CH)), legend: table },
-            { expr: max(server, sel(C.chMetricsMerge, CH)), legend: '{{instance}} all tables' },
+            { expr: max(perTable, sel(C.clickhouseMergesRunning, I)), legend: table },
+            { expr: max(server, sel(C.chMetricsMerge, I)), legend: '{{instance}} all tables' },
           ],
           min: 0,
           width: 8,
@@ -298,7 +299,7 @@ export function clickhouseRows(): Row[] {
           title: 'ClickHouse merged rows per second',
           description: 'Rows read by background merges per second, per server. Merges rewrite every row a few times over its life; a drop to 0 while inserts go on means merges have stalled.',
           unit: UNIT.rowsPerSecond,
-          queries: [{ expr: sum(server, rate(sel(C.chEventsMergedRows, CH), RATE)), legend: '{{instance}}' }],
+          queries: [{ expr: sum(server, rate(sel(C.chEventsMergedRows, I), RATE)), legend: '{{instance}}' }],
           min: 0,
           width: 8,
         }),
@@ -307,7 +308,7 @@ export function clickhouseRows(): Row[] {
           title: 'ClickHouse inserted rows per second',
           description: 'Rows inserted into all tables per second, per server: the recorder\'s batches plus any other writer. Compare with Rows written per second on the recorder side.',
           unit: UNIT.rowsPerSecond,
-          queries: [{ expr: sum(server, rate(sel(C.chEventsInsertedRows, CH), RATE)), legend: '{{instance}}' }],
+          queries: [{ expr: sum(server, rate(sel(C.chEventsInsertedRows, I), RATE)), legend: '{{instance}}' }],
           min: 0,
           width: 8,
         }),
@@ -317,8 +318,8 @@ export function clickhouseRows(): Row[] {
           description: 'INSERT queries started and INSERT queries that failed per second, per server; failed stays at 0 on a healthy server. Many small inserts make many parts: the recorder batches rows to keep this rate low.',
           unit: UNIT.opsPerSecond,
           queries: [
-            { expr: sum(server, rate(sel(C.chEventsInsertQuery, CH), RATE)), legend: '{{instance}} started' },
-            { expr: sum(server, rate(sel(C.chEventsFailedInsertQuery, CH), RATE)), legend: '{{instance}} failed' },
+            { expr: sum(server, rate(sel(C.chEventsInsertQuery, I), RATE)), legend: '{{instance}} started' },
+            { expr: sum(server, rate(sel(C.chEventsFailedInsertQuery, I), RATE)), legend: '{{instance}} failed' },
           ],
           min: 0,
           width: 8,
@@ -328,7 +329,7 @@ export function clickhouseRows(): Row[] {
           title: 'ClickHouse inserted bytes per second',
           description: 'Uncompressed bytes inserted into all tables per second, per server.',
           unit: UNIT.bytesPerSecond,
-          queries: [{ expr: sum(server, rate(sel(C.chEventsInsertedBytes, CH), RATE)), legend: '{{instance}}' }],
+          queries: [{ expr: sum(server, rate(sel(C.chEventsInsertedBytes, I), RATE)), legend: '{{instance}}' }],
           min: 0,
           width: 8,
         }),

@@ -16,8 +16,7 @@ import {
   buildDashboard,
   criticalAt,
   dur,
-  instanceFilter as I,
-  instanceVariable,
+  targetFilter as I,
   linked,
   orZero,
   pct,
@@ -45,9 +44,10 @@ export function strategyOrdersDashboard(): Dashboard {
     uid: DASHBOARD_UIDS.orders,
     title: 'tickwatch / Strategies & orders',
     description:
-      'Strategy decision latency and intents, pre-trade risk rejects, StormGuard modes, and the order flow at the broker gateways (submissions, acks, rejects, ack latency, order rate against the limit) of the HFT exporters. Filter by instance and strategy; gateway-level panels (ack latency, order rate) follow the instance filter only.',
+      'Strategy decision latency and intents, pre-trade risk rejects, StormGuard modes, and the order flow at the broker gateways (submissions, acks, rejects, ack latency, order rate against the limit) of the HFT exporters. Filter by job, instance and strategy; gateway-level panels (ack latency, order rate) follow the job and instance filters only.',
     tags: ['hft', 'orders'],
-    variables: [instanceVariable(C.marketSessionOpen), strategyVariable(C.stormguardMode)],
+    jobs: ['hft'],
+    variables: [strategyVariable(C.stormguardMode)],
     rows: [
       {
         title: 'Strategies',

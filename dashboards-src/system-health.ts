@@ -2,8 +2,10 @@
  * System health: are the tickwatch exporters scraped; how does the host behave (CPU busy and per
  * core, load, memory and swap, network interfaces, disk latency and queue, filesystems, the
  * configured processes, temperatures), from the host exporter's node_exporter-compatible metrics
- * (job `tickwatch-host`, selected by the `host` variable); and how do the tickwatch processes and
- * the instrumentation core behave (CPU, memory, event-loop lag, series, cardinality folds)?
+ * (job `tickwatch-host`); and how do the tickwatch processes and the instrumentation core behave
+ * (CPU, memory, event-loop lag, series, cardinality folds)? Every panel follows the `job` and
+ * `instance` variables: host panels show the host exporter targets picked, process panels every
+ * tickwatch target picked (the host and ClickHouse exporters are tickwatch processes too).
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { avg, max, PROMETHEUS_SERIES, rate, sel, sum } from '../query/promql.js';
@@ -19,10 +21,7 @@ import {
   criticalAt,
   dur,
   flagMappings,
-  hostFilter as H,
-  hostVariable,
-  instanceFilter as I,
-  instanceVariable,
+  targetFilter as I,
   linked,
   lowIsBad,
   orZero,
@@ -38,20 +37,21 @@ import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
 
 /**
  * The host rows of the system health dashboard, on the host exporter's metrics filtered by the
- * `host` variable: CPU and memory, network interfaces, disks and filesystems, configured processes
- * and sensors. Panel ids 20 to 38; 20 to 23 are the panels the host alerts link to.
+ * `job` and `instance` variables ({@link targetFilter}): CPU and memory, network interfaces, disks
+ * and filesystems, configured processes and sensors. Panel ids 20 to 38; 20 to 23 are the panels
+ * the host alerts link to.
  */
 export function hostRows(): Row[] {
   const host = ['job', 'instance'];
   const nic = [...host, 'device'];
-  const busyPerCore = sum([...host, 'cpu'], rate(sel(C.nodeCpuSecondsTotal, { ...H, mode: { ne: 'idle' } }), RATE));
-  const idle = rate(sel(C.nodeCpuSecondsTotal, { ...H, mode: 'idle' }), RATE);
-  const memTotal = sel(C.nodeMemoryMemTotalBytes, H);
-  const memAvailable = sel(C.nodeMemoryMemAvailableBytes, H);
+  const busyPerCore = sum([...host, 'cpu'], rate(sel(C.nodeCpuSecondsTotal, { ...I, mode: { ne: 'idle' } }), RATE));
+  const idle = rate(sel(C.nodeCpuSecondsTotal, { ...I, mode: 'idle' }), RATE);
+  const memTotal = sel(C.nodeMemoryMemTotalBytes, I);
+  const memAvailable = sel(C.nodeMemoryMemAvailableBytes, I);
   const perSecond = (a: Parameters<typeof rate>[0], b: Parameters<typeof rate>[0]) => sum(nic, rate(a, RATE)).add(sum(nic, rate(b, RATE)));
-  const nicErrors = perSecond(sel(C.nodeNetworkReceiveErrsTotal, H), sel(C.nodeNetworkTransmitErrsTotal, H));
-  const nicDrops = perSecond(sel(C.nodeNetworkReceiveDropTotal, H), sel(C.nodeNetworkTransmitDropTotal, H));
-  const nicPackets = perSecond(sel(C.nodeNetworkReceivePacketsTotal, H), sel(C.nodeNetworkTransmitPacketsTotal, H));
+  const nicErrors = perSecond(sel(C.nodeNetworkReceiveErrsTotal, I), sel(C.nodeNetworkTransmitErrsTotal, I));
+  const nicDrops = perSecond(sel(C.nodeNetworkReceiveDropTotal, I), sel(C.nodeNetworkTransmitDropTotal, I));
+  const nicPackets = perSecond(sel(C.nodeNetworkReceivePacketsTotal, I), sel(C.nodeNetworkTransmitPacketsTotal, I));
   return [
     {
       title: 'Host CPU and memory',
@@ -85,7 +85,7 @@ export function hostRows(): Row[] {
             title: 'CPU time by mode',
             description: 'Where the busy CPU time goes: share of all cores\' time spent in each non-idle mode, averaged over the cores of each host. Rising iowait means processes wait on disks; steal means the hypervisor gives the time to other guests.',
             unit: UNIT.ratio,
-            queries: [{ expr: avg([...host, 'mode'], rate(sel(C.nodeCpuSecondsTotal, { ...H, mode: { ne: 'idle' } }), RATE)), legend: '{{instance}} {{mode}}' }],
+            queries: [{ expr: avg([...host, 'mode'], rate(sel(C.nodeCpuSecondsTotal, { ...I, mode: { ne: 'idle' } }), RATE)), legend: '{{instance}} {{mode}}' }],
             min: 0,
             width: 8,
           },
@@ -97,10 +97,10 @@ export function hostRows(): Row[] {
           description: 'Runnable plus uninterruptible (waiting on I/O) tasks averaged over 1, 5 and 15 minutes, and the number of cores for comparison: a load above the core count for long means tasks wait for CPU or I/O.',
           unit: UNIT.count,
           queries: [
-            { expr: max(host, sel(C.nodeLoad1, H)), legend: '{{instance}} 1m' },
-            { expr: max(host, sel(C.nodeLoad5, H)), legend: '{{instance}} 5m' },
-            { expr: max(host, sel(C.nodeLoad15, H)), legend: '{{instance}} 15m' },
-            { expr: countBy(host, sel(C.nodeCpuSecondsTotal, { ...H, mode: 'idle' })), legend: '{{instance}} cores' },
+            { expr: max(host, sel(C.nodeLoad1, I)), legend: '{{instance}} 1m' },
+            { expr: max(host, sel(C.nodeLoad5, I)), legend: '{{instance}} 5m' },
+            { expr: max(host, sel(C.nodeLoad15, I)), legend: '{{instance}} 15m' },
+            { expr: countBy(host, sel(C.nodeCpuSecondsTotal, { ...I, mode: 'idle' })), legend: '{{instance}} cores' },
           ],
           min: 0,
           width: 8,
@@ -122,9 +122,9 @@ export function hostRows(): Row[] {
           unit: UNIT.bytes,
           queries: [
             { expr: memTotal.sub(memAvailable), legend: '{{instance}} used' },
-            { expr: sel(C.nodeMemoryCachedBytes, H).add(sel(C.nodeMemoryBuffersBytes, H)), legend: '{{instance}} cache and buffers' },
+            { expr: sel(C.nodeMemoryCachedBytes, I).add(sel(C.nodeMemoryBuffersBytes, I)), legend: '{{instance}} cache and buffers' },
             { expr: memTotal, legend: '{{instance}} total' },
-            { expr: sel(C.nodeMemorySwapTotalBytes, H).sub(sel(C.nodeMemorySwapFreeBytes, H)), legend: '{{instance}} swap used' },
+            { expr: sel(C.nodeMemorySwapTotalBytes, I).sub(sel(C.nodeMemorySwapFreeBytes, I)), legend: '{{instance}} swap used' },
           ],
           min: 0,
           width: 8,
@@ -140,8 +140,8 @@ export function hostRows(): Row[] {
           description: 'Bytes received and transmitted per second by each network interface (loopback excluded by the exporter).',
           unit: UNIT.bytesPerSecond,
           queries: [
-            { expr: sum(nic, rate(sel(C.nodeNetworkReceiveBytesTotal, H), RATE)), legend: '{{instance}} {{device}} received' },
-            { expr: sum(nic, rate(sel(C.nodeNetworkTransmitBytesTotal, H), RATE)), legend: '{{instance}} {{device}} transmitted' },
+            { expr: sum(nic, rate(sel(C.nodeNetworkReceiveBytesTotal, I), RATE)), legend: '{{instance}} {{device}} received' },
+            { expr: sum(nic, rate(sel(C.nodeNetworkTransmitBytesTotal, I), RATE)), legend: '{{instance}} {{device}} transmitted' },
           ],
           min: 0,
           width: 8,
@@ -172,7 +172,7 @@ export function hostRows(): Row[] {
             ...linked(PANELS.hostDisk),
             description: `Share of each filesystem in use: 1 minus the space available to unprivileged users over the size (space reserved for root counts as used). HostDiskFilling warns above the orange line (under ${pct(T.HOST_DISK_FILLING_AVAILABLE_RATIO)} free) when the last 30 minutes' trend fills it within ${T.HOST_DISK_FILLING_HORIZON_SECONDS / 3600} hours; HostDiskAlmostFull pages above the red line (under ${pct(T.HOST_DISK_AVAILABLE_CRITICAL_RATIO)} free). Event files, the recorder spool and ClickHouse stop writing on a full disk.`,
             unit: UNIT.ratio,
-            queries: [{ expr: complement(sel(C.nodeFilesystemAvailBytes, H).div(sel(C.nodeFilesystemSizeBytes, H))), legend: '{{instance}} {{mountpoint}} ({{device}})' }],
+            queries: [{ expr: complement(sel(C.nodeFilesystemAvailBytes, I).div(sel(C.nodeFilesystemSizeBytes, I))), legend: '{{instance}} {{mountpoint}} ({{device}})' }],
             thresholds: [warningAt(oneMinus(T.HOST_DISK_FILLING_AVAILABLE_RATIO)), criticalAt(oneMinus(T.HOST_DISK_AVAILABLE_CRITICAL_RATIO))],
             min: 0,
             max: 1,
@@ -187,8 +187,8 @@ export function hostRows(): Row[] {
             description: 'Average time one read and one write took on each block device over the rate interval (time spent by all reads over reads completed, the same for writes); empty while a device does no reads or writes.',
             unit: UNIT.seconds,
             queries: [
-              { expr: rate(sel(C.nodeDiskReadTimeSecondsTotal, H), RATE).div(rate(sel(C.nodeDiskReadsCompletedTotal, H), RATE)), legend: '{{instance}} {{device}} read' },
-              { expr: rate(sel(C.nodeDiskWriteTimeSecondsTotal, H), RATE).div(rate(sel(C.nodeDiskWritesCompletedTotal, H), RATE)), legend: '{{instance}} {{device}} write' },
+              { expr: rate(sel(C.nodeDiskReadTimeSecondsTotal, I), RATE).div(rate(sel(C.nodeDiskReadsCompletedTotal, I), RATE)), legend: '{{instance}} {{device}} read' },
+              { expr: rate(sel(C.nodeDiskWriteTimeSecondsTotal, I), RATE).div(rate(sel(C.nodeDiskWritesCompletedTotal, I), RATE)), legend: '{{instance}} {{device}} write' },
             ],
             min: 0,
             width: 12,
@@ -200,7 +200,7 @@ export function hostRows(): Row[] {
           title: 'Disk busy',
           description: 'Share of time each block device had I/O in flight (rate of its I/O time). Near 100 % an HDD is saturated; an SSD or NVMe device serves requests in parallel and can take more, so read it with the latency and the queue.',
           unit: UNIT.ratio,
-          queries: [{ expr: rate(sel(C.nodeDiskIoTimeSecondsTotal, H), RATE), legend: '{{instance}} {{device}}' }],
+          queries: [{ expr: rate(sel(C.nodeDiskIoTimeSecondsTotal, I), RATE), legend: '{{instance}} {{device}}' }],
           min: 0,
           max: 1,
           width: 6,
@@ -210,7 +210,7 @@ export function hostRows(): Row[] {
           title: 'Disk queue',
           description: 'Average number of I/Os in flight or waiting on each block device over the rate interval (rate of the weighted I/O time). A queue that grows with the latency means the device does not keep up.',
           unit: UNIT.count,
-          queries: [{ expr: rate(sel(C.nodeDiskIoTimeWeightedSecondsTotal, H), RATE), legend: '{{instance}} {{device}}' }],
+          queries: [{ expr: rate(sel(C.nodeDiskIoTimeWeightedSecondsTotal, I), RATE), legend: '{{instance}} {{device}}' }],
           min: 0,
           width: 6,
         }),
@@ -220,8 +220,8 @@ export function hostRows(): Row[] {
           description: 'Reads and writes completed per second on each block device.',
           unit: UNIT.iops,
           queries: [
-            { expr: rate(sel(C.nodeDiskReadsCompletedTotal, H), RATE), legend: '{{instance}} {{device}} reads' },
-            { expr: rate(sel(C.nodeDiskWritesCompletedTotal, H), RATE), legend: '{{instance}} {{device}} writes' },
+            { expr: rate(sel(C.nodeDiskReadsCompletedTotal, I), RATE), legend: '{{instance}} {{device}} reads' },
+            { expr: rate(sel(C.nodeDiskWritesCompletedTotal, I), RATE), legend: '{{instance}} {{device}} writes' },
           ],
           min: 0,
           width: 6,
@@ -232,8 +232,8 @@ export function hostRows(): Row[] {
           description: 'Bytes read and written per second on each block device.',
           unit: UNIT.bytesPerSecond,
           queries: [
-            { expr: rate(sel(C.nodeDiskReadBytesTotal, H), RATE), legend: '{{instance}} {{device}} read' },
-            { expr: rate(sel(C.nodeDiskWrittenBytesTotal, H), RATE), legend: '{{instance}} {{device}} written' },
+            { expr: rate(sel(C.nodeDiskReadBytesTotal, I), RATE), legend: '{{instance}} {{device}} read' },
+            { expr: rate(sel(C.nodeDiskWrittenBytesTotal, I), RATE), legend: '{{instance}} {{device}} written' },
           ],
           min: 0,
           width: 6,
@@ -248,7 +248,7 @@ export function hostRows(): Row[] {
           title: 'Configured process CPU',
           description: 'CPU time (user plus system) per second of the processes the host exporter is configured to watch (its --process options: the trading engine, the recorder), summed over the processes matching each name: 100 % is one full core.',
           unit: UNIT.ratio,
-          queries: [{ expr: sum([...host, 'name'], rate(sel(C.hostProcessCpuSecondsTotal, H), RATE)), legend: '{{instance}} {{name}}' }],
+          queries: [{ expr: sum([...host, 'name'], rate(sel(C.hostProcessCpuSecondsTotal, I), RATE)), legend: '{{instance}} {{name}}' }],
           min: 0,
           width: 8,
         }),
@@ -257,7 +257,7 @@ export function hostRows(): Row[] {
           title: 'Configured process memory',
           description: 'Resident memory (VmRSS) of the processes the host exporter is configured to watch, summed over the processes matching each name.',
           unit: UNIT.bytes,
-          queries: [{ expr: max([...host, 'name'], sel(C.hostProcessResidentMemoryBytes, H)), legend: '{{instance}} {{name}}' }],
+          queries: [{ expr: max([...host, 'name'], sel(C.hostProcessResidentMemoryBytes, I)), legend: '{{instance}} {{name}}' }],
           min: 0,
           width: 8,
         }),
@@ -266,7 +266,7 @@ export function hostRows(): Row[] {
           title: 'Configured processes running',
           description: 'Processes running that match each configured name; NOT RUNNING (red) when none does, for example the trading engine is down.',
           unit: UNIT.count,
-          queries: [{ expr: max([...host, 'name'], sel(C.hostProcesses, H)), legend: '{{instance}} {{name}}' }],
+          queries: [{ expr: max([...host, 'name'], sel(C.hostProcesses, I)), legend: '{{instance}} {{name}}' }],
           thresholds: [],
           mappings: valueMappings({ 0: { text: 'NOT RUNNING', color: COLOR.critical } }),
           width: 8,
@@ -278,8 +278,8 @@ export function hostRows(): Row[] {
             description: 'Temperature sensors of each host: hardware monitors (hwmon chips: CPU packages and cores, NVMe drives, NICs) and ACPI thermal zones. Empty on a host without sensors (most virtual machines): Host collectors then shows hwmon or thermal_zone as NO DATA.',
             unit: UNIT.celsius,
             queries: [
-              { expr: max([...host, 'chip', 'sensor'], sel(C.nodeHwmonTempCelsius, H)), legend: '{{instance}} {{chip}} {{sensor}}' },
-              { expr: max([...host, 'type', 'zone'], sel(C.nodeThermalZoneTemp, H)), legend: '{{instance}} zone {{zone}} {{type}}' },
+              { expr: max([...host, 'chip', 'sensor'], sel(C.nodeHwmonTempCelsius, I)), legend: '{{instance}} {{chip}} {{sensor}}' },
+              { expr: max([...host, 'type', 'zone'], sel(C.nodeThermalZoneTemp, I)), legend: '{{instance}} zone {{zone}} {{type}}' },
             ],
             width: 12,
           },
@@ -290,7 +290,7 @@ export function hostRows(): Row[] {
           title: 'Host collectors',
           description: 'Whether each collector of the host exporter read its source on the last scrape. NO DATA is normal for a source the host does not have (no hwmon or thermal zones in a VM); a collector that used to be OK and turns NO DATA has failed (the exporter logs why).',
           unit: UNIT.state,
-          queries: [{ expr: max([...host, 'collector'], sel(C.nodeScrapeCollectorSuccess, H)), legend: '{{instance}} {{collector}}' }],
+          queries: [{ expr: max([...host, 'collector'], sel(C.nodeScrapeCollectorSuccess, I)), legend: '{{instance}} {{collector}}' }],
           mappings: flagMappings({ text: 'NO DATA', color: COLOR.warning }, { text: 'OK', color: COLOR.ok }),
           width: 12,
         }),
@@ -312,9 +312,10 @@ export function systemHealthDashboard(): Dashboard {
     uid: DASHBOARD_UIDS.system,
     title: 'tickwatch / System health',
     description:
-      'Scrape health of every tickwatch exporter; the host (from the host exporter, selected by the Host variable): CPU busy and per core, load, memory and swap, network interfaces, disk latency and queue, filesystem use, the configured processes and temperatures; and the tickwatch processes themselves (selected by the Instance variable): CPU, resident memory, V8 heap, recording-thread event-loop lag, series allocated by the instrumentation core and label lookups its cardinality guard folded.',
+      'Scrape health of every tickwatch exporter; the host (from the host exporter, job tickwatch-host): CPU busy and per core, load, memory and swap, network interfaces, disk latency and queue, filesystem use, the configured processes and temperatures; and the tickwatch processes themselves: CPU, resident memory, V8 heap, recording-thread event-loop lag, series allocated by the instrumentation core and label lookups its cardinality guard folded.',
     tags: ['system', 'host'],
-    variables: [instanceVariable(C.buildInfo), hostVariable()],
+    jobs: ['hft', 'recorder', 'host', 'clickhouse'],
+    variables: [],
     rows: [
       {
         title: 'Targets',
@@ -322,9 +323,9 @@ export function systemHealthDashboard(): Dashboard {
           stateTimelinePanel({
             ...linked(PANELS.targetsUp),
             description:
-              'Whether Prometheus\' last scrape of each tickwatch exporter (every job named tickwatch-*) succeeded. Not narrowed by the instance variable, so a target that never came up still shows. ExporterTargetDown fires when a scrape keeps failing.',
+              'Whether Prometheus\' last scrape of each tickwatch exporter of the selected jobs and instances succeeded. The Job and Instance variables list targets from this same series, so a target that never came up still shows. ExporterTargetDown fires when a scrape keeps failing.',
             unit: UNIT.state,
-            queries: [{ expr: sel(PROMETHEUS_SERIES.up, { job: { re: 'tickwatch-.*' } }), legend: perTarget }],
+            queries: [{ expr: sel(PROMETHEUS_SERIES.up, I), legend: perTarget }],
             mappings: flagMappings({ text: 'DOWN', color: COLOR.critical }, { text: 'UP', color: COLOR.ok }),
             width: 18,
           }),

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { VariableType, type Dashboard, type Panel, type VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ALERTS, RECORDING_RULES } from '../../alert-rules/index.js';
@@ -13,9 +13,10 @@ import { RUNBOOK_BASE_URL } from '../../query/links.js';
 import { metricNames } from '../../query/promql.js';
 import { METRICS_BY_NAME } from '../../exporters/catalog/index.js';
 import { renderDashboards, stableJson, writeDashboards } from '../../dashboards-src/build.js';
-import { checkDashboards, panelsOf, queriesOf, substituteVariables, variablesIn, type NamedDashboard } from '../../dashboards-src/check.js';
+import { allSelection, checkDashboards, checkTargetRules, jobsExporting, panelsOf, queriesOf, substituteVariables, variablesIn, type NamedDashboard } from '../../dashboards-src/check.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
 import { DASHBOARD_UIDS, PANELS } from '../../query/panels.js';
+import { JOBS } from '../../exporters/catalog/index.js';
 import { tempDir } from '../helpers/env.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,6 +32,25 @@ function panel(set: NamedDashboard[], uid: string, id: number): Panel {
   const p = d && panelsOf(d.dashboard).find((x) => x.id === id);
   if (!p) throw new Error(`no panel ${id} on ${uid}`);
   return p;
+}
+
+/** A dashboard of the set, to break. */
+function dashboard(set: NamedDashboard[], uid: string): Dashboard {
+  const d = set.find((s) => s.dashboard.uid === uid);
+  if (!d) throw new Error(`no dashboard ${uid}`);
+  return d.dashboard;
+}
+
+/** A variable of a dashboard of the set, to break. */
+function variable(set: NamedDashboard[], uid: string, name: string): VariableModel {
+  const v = (dashboard(set, uid).templating.list ?? []).find((x) => x.name === name);
+  if (!v) throw new Error(`no variable ${name} on ${uid}`);
+  return v;
+}
+
+/** Sets the expression of query `index` of a panel. */
+function setExpr(p: Panel, expr: string, index = 0): void {
+  (p.targets![index] as unknown as { expr: string }).expr = expr;
 }
 
 /** Files under `dir`, recursively, by relative path. */
@@ -59,10 +79,22 @@ describe('dashboards', () => {
       expect(d.timezone, name).toBe('utc');
       expect(d.refresh, name).toBe('10s');
       expect(d.tags?.[0], name).toBe('tickwatch');
+      // Provisioned, so read-only; datasource, job and instance first, as the linter wants them.
+      expect(d.editable, name).toBe(false);
       const vars = new Map((d.templating.list ?? []).map((v) => [v.name, v]));
+      expect((d.templating.list ?? []).slice(0, 3).map((v) => v.name), name).toEqual(['datasource', 'job', 'instance']);
       expect(vars.get('datasource')?.type, name).toBe('datasource');
-      expect(vars.get('instance')?.multi, name).toBe(true);
-      expect(vars.get('instance')?.includeAll, name).toBe(true);
+      for (const [v, label] of [['job', 'Job'], ['instance', 'Instance']] as const) {
+        expect(vars.get(v), `${name} $${v}`).toMatchObject({ type: 'query', label, multi: true, includeAll: true, refresh: 2, datasource: { uid: '${datasource}' } });
+      }
+      expect(vars.get('instance')?.query, name).toBe('label_values(up{job=~"$job"}, instance)');
+      expect(vars.get('instance')?.allValue, name).toBe('.+');
+      // The job variable offers tickwatch jobs only, and "All" sends exactly those.
+      const jobQuery = /^label_values\(up\{job=~"([^"]+)"\}, job\)$/.exec(String(vars.get('job')?.query));
+      expect(jobQuery, name).not.toBeNull();
+      expect(vars.get('job')?.allValue, name).toBe(jobQuery![1]);
+      for (const j of jobQuery![1]!.split('|')) expect(Object.values(JOBS).map((x) => x.job), name).toContain(j);
+      for (const v of d.templating.list ?? []) if (v.type === 'query') expect(v.refresh, `${name} $${v.name}`).toBe(2);
       // Rows group the panels: the first entry is a row and every dashboard has several.
       expect(d.panels?.[0]?.type, name).toBe('row');
       expect(d.panels?.filter((p) => p.type === 'row').length, name).toBeGreaterThanOrEqual(2);
@@ -105,28 +137,188 @@ describe('dashboards', () => {
     }
   });
 
-  it('filter host metrics on $host and ClickHouse metrics on $clickhouse, variables of their own exporters', () => {
-    const filters: Record<string, string> = { host: 'instance=~"$host"', clickhouse: 'instance=~"$clickhouse"' };
+  it('filter every selector of every query on $job and $instance, over the jobs each dashboard reads', () => {
+    const jobsOf = new Map(builtSet().map(({ name, dashboard: d }) => [name, allSelection(d).job]));
+    // Each dashboard offers the jobs whose metrics it reads: the HFT dashboards the HFT exporter, the
+    // recorder dashboard the recorder, the HFT exporter (which also records) and the ClickHouse
+    // exporter, System health every tickwatch job (processes and scrape health of all, host metrics).
+    expect(Object.fromEntries(jobsOf)).toEqual({
+      'feed-gateway': 'tickwatch-hft',
+      'pnl-exposure': 'tickwatch-hft',
+      'recorder-clickhouse': 'tickwatch-clickhouse|tickwatch-hft|tickwatch-recorder',
+      'strategy-orders': 'tickwatch-hft',
+      'system-health': 'tickwatch-clickhouse|tickwatch-hft|tickwatch-host|tickwatch-recorder',
+    });
+    let queries = 0;
+    let selectors = 0;
     const seen = { host: 0, clickhouse: 0 };
     for (const { name, dashboard: d } of builtSet()) {
-      const vars = new Map((d.templating.list ?? []).map((v) => [v.name, v]));
+      const vars = new Set((d.templating.list ?? []).map((v) => v.name));
+      // The per-exporter variables are gone: job and instance select every target.
+      expect(vars.has('host') || vars.has('clickhouse'), name).toBe(false);
       for (const p of panelsOf(d)) {
         for (const q of queriesOf(p)) {
+          queries++;
+          // Read independently of the check's parser: every occurrence of every metric name is a
+          // selector with both matchers.
           for (const n of new Set(metricNames(substituteVariables(q.expr!)))) {
             const domain = METRICS_BY_NAME.get(n)?.domain;
-            if (domain !== 'host' && domain !== 'clickhouse') continue;
-            seen[domain]++;
-            const selectors = [...q.expr!.matchAll(new RegExp(`\\b${n}(?![\\w:])(\\{[^}]*\\})?`, 'g'))];
-            for (const m of selectors) expect(m[1] ?? '', `${name} ${p.title}: ${n}`).toContain(filters[domain]);
-            expect(vars.get(domain)?.query, `${name} ${p.title} needs the ${domain} variable`).toMatch(domain === 'host' ? /^label_values\(node_boot_time_seconds, instance\)$/ : /^label_values\(tickwatch_clickhouse_up, instance\)$/);
-            expect(vars.get(domain)?.multi && vars.get(domain)?.includeAll, `${name} $${domain}`).toBe(true);
+            if (domain === 'host' || domain === 'clickhouse') {
+              seen[domain]++;
+              expect(jobsOf.get(name), `${name} ${p.title}: ${n}`).toContain(domain === 'host' ? 'tickwatch-host' : 'tickwatch-clickhouse');
+            }
+            const found = [...q.expr!.matchAll(new RegExp(`(?<![\\w:])${n.replace(/[:]/g, '\\:')}(?![\\w:])(\\{[^}]*\\})?`, 'g'))];
+            expect(found.length, `${name} ${p.title}: ${n}`).toBeGreaterThan(0);
+            for (const m of found) {
+              selectors++;
+              expect(m[1] ?? '', `${name} ${p.title}: ${n}`).toContain('job=~"$job"');
+              expect(m[1] ?? '', `${name} ${p.title}: ${n}`).toContain('instance=~"$instance"');
+            }
           }
-          expect(q.expr!.includes('$instance') && /\b(node_|tickwatch_host_|tickwatch_clickhouse_|ClickHouse)/.test(q.expr!), `${name} ${p.title} filters a host or ClickHouse metric on $instance`).toBe(false);
+          expect(q.expr, `${name} ${p.title}`).not.toMatch(/\$(host|clickhouse)\b|tickwatch-\.\*/);
         }
       }
     }
+    expect(queries).toBe(115);
+    expect(selectors).toBeGreaterThanOrEqual(115);
     expect(seen.host).toBeGreaterThan(20);
     expect(seen.clickhouse).toBeGreaterThan(10);
+  });
+
+  it('know which jobs export a series: catalog exporters, histogram series, recording rules and up', () => {
+    expect(jobsExporting('hft_feed_gap_seconds')).toEqual(['tickwatch-hft']);
+    expect(jobsExporting('node_load1')).toEqual(['tickwatch-host']);
+    expect(jobsExporting('hft_feed_tick_latency_seconds_bucket')).toEqual(['tickwatch-hft']);
+    expect(jobsExporting('tickwatch_clickhouse_up')).toEqual(['tickwatch-clickhouse']);
+    expect(jobsExporting('process_cpu_seconds_total').sort()).toEqual(Object.values(JOBS).map((j) => j.job).sort());
+    expect(jobsExporting('up').sort()).toEqual(Object.values(JOBS).map((j) => j.job).sort());
+    expect(jobsExporting('instance:hft_recorder_spool:ratio').sort()).toEqual(['tickwatch-hft', 'tickwatch-recorder']);
+    expect(jobsExporting('no_such_metric')).toEqual([]);
+  });
+
+  it('reject a selector without the job or the instance matcher, naming dashboard, panel, query and selector', () => {
+    const set = builtSet();
+    setExpr(panel(set, DASHBOARD_UIDS.feed, PANELS.feedGap.panelId), 'max by (feed) (hft_feed_gap_seconds{instance=~"$instance"})');
+    const p = panel(set, DASHBOARD_UIDS.system, PANELS.hostMemory.panelId);
+    // The second selector of a ratio keeps the job matcher but filters on a variable that is gone.
+    setExpr(p, 'node_memory_MemAvailable_bytes{job=~"$job", instance=~"$instance"} / node_memory_MemTotal_bytes{job=~"$job", instance=~"$host"}');
+    // A fixed job matcher is not the job variable either.
+    setExpr(panel(set, DASHBOARD_UIDS.system, PANELS.targetsUp.panelId), 'up{job=~"tickwatch-.*", instance=~"$instance"}');
+    expect(checkDashboards(set).sort()).toEqual(
+      [
+        'feed-gateway: panel 4 "Feed gap": query A: hft_feed_gap_seconds{instance=~"$instance"} has no job=~"$job" matcher',
+        'system-health: panel 1 "Exporter targets up": query A: up{job=~"tickwatch-.*", instance=~"$instance"} has no job=~"$job" matcher',
+        'system-health: panel 21 "Host memory available": query A: node_memory_MemTotal_bytes{job=~"$job", instance=~"$host"} has no instance=~"$instance" matcher',
+        'system-health: panel 21 "Host memory available": query A: refers to undefined variable $host',
+      ].sort(),
+    );
+  });
+
+  it('reject a raw counter, and a counter range outside rate(), irate(), increase(), resets() and changes()', () => {
+    const set = builtSet();
+    setExpr(panel(set, DASHBOARD_UIDS.feed, 5), 'sum by (feed, type) (hft_feed_events_total{job=~"$job", instance=~"$instance"})');
+    // A histogram's buckets are counters too.
+    setExpr(panel(set, DASHBOARD_UIDS.feed, 11), 'sum by (le) (hft_feed_tick_latency_seconds_bucket{job=~"$job", instance=~"$instance"})');
+    // So is a counter without _total (ClickHouse's names): the catalog says what is a counter.
+    setExpr(panel(set, DASHBOARD_UIDS.recorder, 27), 'max_over_time(ClickHouseProfileEvents_MergedRows{job=~"$job", instance=~"$instance"}[$__rate_interval])');
+    expect(checkDashboards(set).sort()).toEqual(
+      [
+        'feed-gateway: panel 5 "Feed message rate": query A: counter hft_feed_events_total is shown raw: wrap it in rate(), irate() or increase() (or resets(), changes())',
+        'feed-gateway: panel 11 "Tick latency distribution": query A: counter hft_feed_tick_latency_seconds_bucket is shown raw: wrap it in rate(), irate() or increase() (or resets(), changes())',
+        'recorder-clickhouse: panel 27 "ClickHouse merged rows per second": query A: counter ClickHouseProfileEvents_MergedRows is given to max_over_time(): its range belongs in rate(), irate(), increase(), resets() or changes()',
+      ].sort(),
+    );
+  });
+
+  it("reject a rate window other than $__rate_interval, allowing $__range, $__interval for increase, and a recording rule's window", () => {
+    const set = builtSet();
+    setExpr(panel(set, DASHBOARD_UIDS.feed, 5), 'sum by (feed, type) (rate(hft_feed_events_total{job=~"$job", instance=~"$instance"}[5m]))');
+    setExpr(panel(set, DASHBOARD_UIDS.feed, 14), 'sum by (bus) (irate(hft_bus_published_events_total{job=~"$job", instance=~"$instance"}[$__interval]))');
+    // Allowed: the selected range, a count per point, and the 1 m of the recording rule beside it.
+    setExpr(panel(set, DASHBOARD_UIDS.feed, 10), 'sum by (feed) (increase(hft_feed_sequence_gaps_total{job=~"$job", instance=~"$instance"}[$__range]))');
+    setExpr(panel(set, DASHBOARD_UIDS.feed, 3), 'sum by (gateway, kind) (increase(hft_gateway_reconnects_total{job=~"$job", instance=~"$instance"}[$__interval]))');
+    expect(checkDashboards(set).sort()).toEqual(
+      [
+        'feed-gateway: panel 5 "Feed message rate": query A: rate(hft_feed_events_total{job=~"$job", instance=~"$instance"}[5m]): window 5m is not $__rate_interval (nor $__range, nor the window of a recording rule the query reads)',
+        'feed-gateway: panel 14 "Event bus publish rate": query A: irate(hft_bus_published_events_total{job=~"$job", instance=~"$instance"}[$__interval]): window $__interval is not $__rate_interval (a irate() over one point\'s width has gaps whenever a point is narrower than two scrapes)',
+      ].sort(),
+    );
+    // The reject ratio's zero fallback counts submissions over the rule's own minute: allowed; the
+    // same minute without the recording rule is not.
+    const known = { recorded: new Set(RECORDING_RULES.map((r) => r.record)) };
+    const need = { job: true, instance: true };
+    const reject = queriesOf(panel(builtSet(), DASHBOARD_UIDS.orders, PANELS.orderRejectRatio.panelId))[0]!.expr!;
+    expect(reject).toContain('[1m]');
+    expect(checkTargetRules(reject, known, need)).toEqual([]);
+    expect(checkTargetRules('sum by (job, instance) (rate(hft_order_actions_total{job=~"$job", instance=~"$instance", action="submit"}[1m]))', known, need)).toEqual([
+      'rate(hft_order_actions_total{job=~"$job", instance=~"$instance", action="submit"}[1m]): window 1m is not $__rate_interval (nor $__range, nor the window of a recording rule the query reads)',
+    ]);
+    // Counting a counter's series (cores per host) reads no value: allowed.
+    expect(checkTargetRules('count by (job, instance) (node_cpu_seconds_total{job=~"$job", instance=~"$instance", mode="idle"})', known, need)).toEqual([]);
+  });
+
+  it('reject an editable dashboard', () => {
+    const set = builtSet();
+    dashboard(set, DASHBOARD_UIDS.pnl).editable = true;
+    expect(checkDashboards(set)).toEqual(['pnl-exposure: editable is true: a provisioned dashboard is read-only (editable: false), its source is dashboards-src/']);
+  });
+
+  it('reject a dashboard without the job variable', () => {
+    const set = builtSet();
+    const d = dashboard(set, DASHBOARD_UIDS.feed);
+    d.templating.list = d.templating.list!.filter((v) => v.name !== 'job');
+    expect(checkDashboards(set)).toEqual([
+      'feed-gateway: variables must start with datasource, job, instance; they are datasource, instance',
+      'feed-gateway: no job variable',
+      'feed-gateway: variable instance: refers to undefined variable $job',
+      ...panelsOf(d).flatMap((p) => queriesOf(p).map((q) => `feed-gateway: panel ${String(p.id)} "${p.title ?? ''}": query ${q.refId!}: refers to undefined variable $job`)),
+    ]);
+  });
+
+  it('reject job and instance variables the linter would not accept', () => {
+    const set = builtSet();
+    const job = variable(set, DASHBOARD_UIDS.orders, 'job');
+    job.allValue = '.+';
+    job.multi = false;
+    job.label = 'job';
+    variable(set, DASHBOARD_UIDS.pnl, 'job').refresh = 1;
+    variable(set, DASHBOARD_UIDS.pnl, 'instance').query = 'label_values(up, instance)';
+    variable(set, DASHBOARD_UIDS.pnl, 'strategy').query = 'label_values(hft_stormguard_mode{job=~"$job"}, strategy)';
+    const instance = variable(set, DASHBOARD_UIDS.feed, 'instance');
+    instance.includeAll = false;
+    instance.allValue = '.*';
+    instance.type = VariableType.Custom;
+    const recorderJob = variable(set, DASHBOARD_UIDS.recorder, 'job');
+    recorderJob.query = 'label_values(up{job=~"tickwatch-recorder|node"}, job)';
+    recorderJob.allValue = 'tickwatch-recorder|node';
+    variable(set, DASHBOARD_UIDS.system, 'job').query = 'label_values(up, job)';
+    expect(checkDashboards(set).sort()).toEqual(
+      [
+        'feed-gateway: variable instance: type is custom, not query',
+        'feed-gateway: variable instance: has no "All"',
+        'pnl-exposure: variable job: refresh is 1, not 2 (on time range change): its values would miss targets that came or went since the dashboard loaded',
+        'pnl-exposure: variable instance: up has no job=~"$job" matcher',
+        'pnl-exposure: variable strategy: hft_stormguard_mode{job=~"$job"} has no instance=~"$instance" matcher',
+        'recorder-clickhouse: variable job: offers "node", not a tickwatch job of jobs.ts (tickwatch-hft, tickwatch-host, tickwatch-clickhouse, tickwatch-recorder)',
+        'strategy-orders: variable job: label is "job", not "Job"',
+        'strategy-orders: variable job: not multi-value',
+        'strategy-orders: variable job: "All" sends ".+", not the jobs it offers ("tickwatch-hft")',
+        'system-health: variable job: selector up has no job=~"<tickwatch jobs>" matcher: it offers every job the Prometheus scrapes',
+      ].sort(),
+    );
+  });
+
+  it('reject a panel reading a metric no job of the job variable exports, and a job no panel reads', () => {
+    const set = builtSet();
+    // A host panel on the feed dashboard, whose job variable offers the HFT exporter only.
+    setExpr(panel(set, DASHBOARD_UIDS.feed, 14), 'max by (job, instance) (node_load1{job=~"$job", instance=~"$instance"})');
+    const job = variable(set, DASHBOARD_UIDS.pnl, 'job');
+    job.query = 'label_values(up{job=~"tickwatch-hft|tickwatch-host"}, job)';
+    job.allValue = 'tickwatch-hft|tickwatch-host';
+    expect(checkDashboards(set)).toEqual([
+      'feed-gateway: panel 14 "Event bus publish rate": query A: reads node_load1, which only tickwatch-host exports, not offered by the job variable (tickwatch-hft): the query stays empty',
+      'pnl-exposure: variable job: offers tickwatch-host, but no panel reads a metric it exports',
+    ]);
   });
 
   it('give the panels alerts link to their ids and titles, and link them to the runbooks', () => {
@@ -152,7 +344,7 @@ describe('dashboards', () => {
   it('reject a panel that names an unknown metric', () => {
     const set = builtSet();
     const p = panel(set, DASHBOARD_UIDS.feed, PANELS.feedGap.panelId);
-    (p.targets![0] as unknown as { expr: string }).expr = 'max by (feed) (hft_feed_gap_secs{instance=~"$instance"})';
+    (p.targets![0] as unknown as { expr: string }).expr = 'max by (feed) (hft_feed_gap_secs{job=~"$job", instance=~"$instance"})';
     const problems = checkDashboards(set);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^feed-gateway: panel 4 "Feed gap": query A: unknown metric hft_feed_gap_secs/);
@@ -193,7 +385,7 @@ describe('dashboards', () => {
     delete (panel(set, DASHBOARD_UIDS.feed, 13).targets![1] as unknown as { refId?: string }).refId;
     panel(set, DASHBOARD_UIDS.feed, 14).description = '';
     panel(set, DASHBOARD_UIDS.feed, 12).id = 11;
-    (panel(set, DASHBOARD_UIDS.system, 4).targets![0] as unknown as { expr: string }).expr = 'process_resident_memory_bytes{instance=~"$node"}';
+    (panel(set, DASHBOARD_UIDS.system, 4).targets![0] as unknown as { expr: string }).expr = 'process_resident_memory_bytes{job=~"$job", instance=~"$node"}';
     panel(set, DASHBOARD_UIDS.recorder, PANELS.recorderQueue.panelId).title = 'Recorder queue';
     expect(feed.panels?.length).toBeGreaterThan(0);
     expect(checkDashboards(set).sort()).toEqual(
@@ -203,6 +395,7 @@ describe('dashboards', () => {
         'feed-gateway: panel 13 "API requests used and allowed": query ?: no refId',
         'feed-gateway: panel 14 "Event bus publish rate": no description',
         'system-health: panel 4 "Resident memory": query A: refers to undefined variable $node',
+        'system-health: panel 4 "Resident memory": query A: process_resident_memory_bytes{job=~"$job", instance=~"$node"} has no instance=~"$instance" matcher',
         `PANELS.recorderQueue: panel 4 of ${DASHBOARD_UIDS.recorder} is titled "Recorder queue", not "Queue depth"`,
       ].sort(),
     );
@@ -231,6 +424,12 @@ describe('dashboards', () => {
       'rate(x{instance=~"127.0.0.1:9470", s=~".*"}[1m]) .*',
     );
     expect(variablesIn('a{b=~"$instance"}[$__rate_interval] ${datasource}')).toEqual(['instance', '__rate_interval', 'datasource']);
+    // "All" as Grafana sends it: each variable's allValue.
+    const orders = DASHBOARDS.find((s) => s.name === 'strategy-orders')!.build();
+    expect(allSelection(orders)).toEqual({ job: 'tickwatch-hft', instance: '.+', strategy: '.*' });
+    expect(substituteVariables(queriesOf(panelsOf(orders).find((p) => p.id === 13)!)[0]!.expr!, allSelection(orders))).toBe(
+      'sum by (strategy) (hft_open_orders{job=~"tickwatch-hft", instance=~".+", strategy=~".*"})',
+    );
   });
 
   it('build deterministically, and the committed dashboards/ is what the sources build', () => {

@@ -5,10 +5,18 @@
  * exporter in front of it and a second recorder writing the same events into it (so it has parts,
  * inserts and merges to show), one real Prometheus scraping them all every second and evaluating
  * the generated rules (the recording rules panels share with alerts), and every query of every
- * dashboard sent to Prometheus' HTTP API with the dashboard variables substituted (`instance`
- * selects the HFT exporter and the recorder, `host` the host exporter, `clickhouse` the ClickHouse
- * exporter). A query that returns no series is a dead panel: a typo the catalog check cannot see (a
- * label value, a filter), or a metric the exporter never sets. The recorder is here because only it
+ * dashboard sent to Prometheus' HTTP API with the dashboard variables substituted as Grafana does
+ * when a user leaves them at "All" (`job`: the dashboard's tickwatch jobs, `instance`: `.+`,
+ * `strategy`: `.*`; see `allSelection`). A query that returns no series is a dead panel: a typo the
+ * catalog check cannot see (a label value, a filter), or a metric the exporter never sets.
+ *
+ * Then, on each dashboard that mixes jobs (Recorder & ClickHouse, System health), `job` narrowed to
+ * each of its jobs in turn, as a user picks one: a query over metrics that job does not export must
+ * return nothing (no target of another job leaks in), and a query whose metrics only that job (of
+ * the dashboard's) exports must still return series. Which job exports what is read from this
+ * Prometheus (`count by (job)` of each metric), not from the catalog's `exportedBy`: the recorder
+ * service runs the ingest pipeline too, so it exports the `tickwatch_ingest_*` metrics that the
+ * catalog lists as the HFT exporter's. The recorder is here because only it
  * exports the spool's size bound (`hft_recorder_spool_limit_bytes`) that Spool use vs limit divides
  * by; the HFT exporter reports the engine's spool bytes alone.
  *
@@ -20,7 +28,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { panelsOf, queriesOf, substituteVariables } from '../../dashboards-src/check.js';
+import { allSelection, panelsOf, queriesOf, substituteVariables } from '../../dashboards-src/check.js';
+import { metricNames } from '../../query/promql.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
 import { PANELS } from '../../query/panels.js';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
@@ -82,6 +91,25 @@ interface Probe {
   series: number;
 }
 
+/** One query of a panel of a dashboard with several jobs, to run with `job` narrowed to each. */
+interface Narrowable {
+  readonly dashboard: string;
+  readonly where: string;
+  readonly expr: string;
+  readonly values: Readonly<Record<string, string>>;
+  /** The jobs the dashboard offers. */
+  readonly jobs: readonly string[];
+}
+
+/** One query of a panel with `job` narrowed to one job, and what it must return. */
+interface NarrowProbe {
+  readonly where: string;
+  readonly job: string;
+  readonly query: string;
+  /** `empty`: the query reads no metric the job exports; `alive`: only this job exports its metrics. */
+  readonly expect: 'empty' | 'alive';
+}
+
 describe('dashboards on a live exporter', () => {
   it('every panel query returns series during a normal simulated session', { timeout: 120_000 }, async () => {
     const events = join(dir, 'events.ndjson');
@@ -123,16 +151,23 @@ describe('dashboards on a live exporter', () => {
     const sink = new FileSink(events);
     run = runScenario({ scenario: normal, seed: 7, start: t0 / 1000, speed: SPEED, duration: (DEADLINE_MS / 1000 + 20) * SPEED }, sink, abort.signal).finally(() => sink.close());
 
-    // Both instances selected, as a user picks them (or All) in the multi-value variable.
-    const values = { instance: `${instance}|${recorderInstance}`, host, strategy: '.*', clickhouse: chInstance };
     const probes: Probe[] = [];
+    const narrowable: Narrowable[] = [];
+    const selections: string[] = [];
     for (const s of DASHBOARDS) {
       const d = s.build();
       const dashboard = d.title ?? s.name;
+      // Every variable at "All", as Grafana sends it.
+      const values = allSelection(d);
+      selections.push(`${s.name}: ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      const jobs = values.job!.split('|');
       for (const p of panelsOf(d)) {
         const panel = `${String(p.id)} ${p.title ?? ''}`;
-        const queries = queriesOf(p).map((q) => ({ refId: q.refId ?? '?', query: substituteVariables(q.expr ?? '', values) }));
-        for (const q of queries) probes.push({ dashboard, panel, ...q, series: 0 });
+        for (const q of queriesOf(p)) {
+          const refId = q.refId ?? '?';
+          probes.push({ dashboard, panel, refId, query: substituteVariables(q.expr ?? '', values), series: 0 });
+          if (jobs.length > 1) narrowable.push({ dashboard, where: `${dashboard} / ${panel} / ${refId}`, expr: q.expr ?? '', values, jobs });
+        }
       }
       // The variables' own selectors must find series too (else the drop-downs are empty).
       for (const v of d.templating.list ?? []) {
@@ -143,6 +178,8 @@ describe('dashboards on a live exporter', () => {
       }
     }
     expect(probes.length).toBeGreaterThan(60);
+    expect(selections).toContain(`system-health: job=tickwatch-clickhouse|tickwatch-hft|tickwatch-host|tickwatch-recorder instance=.+`);
+    expect(new Set(narrowable.map((n) => n.dashboard))).toEqual(new Set(['tickwatch / Recorder & ClickHouse', 'tickwatch / System health']));
     // Every panel the ClickHouse alerts link to is among them.
     for (const ref of Object.values(PANELS).filter((r) => r.title.startsWith('ClickHouse'))) expect(probes.map((x) => x.panel)).toContain(`${ref.panelId} ${ref.title}`);
 
@@ -152,15 +189,40 @@ describe('dashboards on a live exporter', () => {
       if (probes.every((p) => p.series > 0) || Date.now() - t0 > DEADLINE_MS) break;
       await new Promise((r) => setTimeout(r, 2000));
     }
+
+    // Job narrowed to one job: nothing of another job shows, and the panels of that job stay.
+    const exportedBy = new Map<string, Set<string>>();
+    for (const n of new Set(narrowable.flatMap((x) => metricNames(substituteVariables(x.expr))))) {
+      exportedBy.set(n, new Set((await prom.query(`count by (job) ({__name__="${n}"})`)).map((r) => r.metric.job!)));
+    }
+    const narrowed: NarrowProbe[] = [];
+    for (const x of narrowable) {
+      const exporters = new Set(metricNames(substituteVariables(x.expr)).flatMap((n) => [...exportedBy.get(n)!]));
+      const own = x.jobs.filter((j) => exporters.has(j));
+      for (const job of x.jobs) {
+        const expect = !exporters.has(job) ? 'empty' : own.length === 1 ? 'alive' : undefined;
+        if (expect) narrowed.push({ where: x.where, job, query: substituteVariables(x.expr, { ...x.values, job }), expect });
+      }
+    }
+    // Both directions are exercised: queries that must empty out and queries that must stay.
+    expect(narrowed.filter((n) => n.expect === 'empty').length).toBeGreaterThan(20);
+    expect(narrowed.filter((n) => n.expect === 'alive').length).toBeGreaterThan(20);
+    const wrong: string[] = [];
+    for (const n of narrowed) {
+      const series = (await prom.query(n.query)).length;
+      if ((n.expect === 'empty') !== (series === 0)) wrong.push(`job=${n.job}: ${n.where}: ${series} series, expected ${n.expect}: ${n.query}`);
+    }
     abort.abort();
 
     // Per panel: the series of all its queries (each query must have some).
     const panels = new Map<string, number>();
     for (const p of probes) panels.set(`${p.dashboard} / ${p.panel}`, (panels.get(`${p.dashboard} / ${p.panel}`) ?? 0) + p.series);
     console.log(
-      `panels checked after ${((Date.now() - t0) / 1000).toFixed(0)} s (speed ${SPEED}x, instance ${values.instance}, host ${host}):\n${[...panels].map(([k, n]) => `  ${k}: ${n} series`).join('\n')}`,
+      `${[...panels.keys()].filter((k) => !k.includes(' / variable $')).length} panels (${probes.filter((p) => p.refId !== '-').length} queries) and ${probes.filter((p) => p.refId === '-').length} variables checked after ${((Date.now() - t0) / 1000).toFixed(0)} s (speed ${SPEED}x; targets hft ${instance}, recorders ${recorderInstance} and another, host ${host}, clickhouse ${chInstance}); variables at All:\n${selections.map((x) => `  ${x}`).join('\n')}\n${[...panels].map(([k, n]) => `  ${k}: ${n} series`).join('\n')}\n` +
+        `job narrowed to one job: ${narrowed.length} queries, ${narrowed.filter((n) => n.expect === 'empty').length} of another job's metrics empty, ${narrowed.filter((n) => n.expect === 'alive').length} of that job's own metrics alive`,
     );
     const dead = probes.filter((p) => p.series === 0).map((p) => `${p.dashboard} / ${p.panel} / ${p.refId}: ${p.query}`);
     expect(dead, `queries without series:\n${dead.join('\n')}\n${prom.output()}`).toEqual([]);
+    expect(wrong, `queries that mix jobs or die when job is narrowed:\n${wrong.join('\n')}`).toEqual([]);
   });
 });
