@@ -6,7 +6,8 @@
 import * as C from '../exporters/catalog/index.js';
 import { defaultTarget } from '../exporters/catalog/jobs.js';
 import { PANELS } from '../query/panels.js';
-import { alert, input, type RuleGroup } from './model.js';
+import { alert, holdFor, input, type AlertRule, type RuleGroup, type Thresholds } from './model.js';
+import { count, durWords, promDur, promPct } from '../query/format.js';
 import { Expr, increase, max, min, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
@@ -20,15 +21,15 @@ const tbl = { ...CLICKHOUSE_TARGET, database: 'audit', table: 'audit_orders' } a
 const tblLabels = { job: tbl.job, instance: tbl.instance, database: tbl.database, table: tbl.table };
 const GiB = 2 ** 30;
 
-/** ClickHouse not answering for 2 minutes. */
-export const clickhouseDown = alert({
+/** ClickHouseDown with the thresholds `t`: ClickHouse not answering for 2 minutes. */
+export const clickhouseDown = (t: Thresholds): AlertRule => alert({
   name: 'ClickHouseDown',
   family: 'clickhouse_down',
   severity: 'critical',
   expr: sel(C.clickhouseUp).eq(0),
-  for: `${T.CLICKHOUSE_DOWN_FOR_SECONDS}s`,
+  for: `${t.CLICKHOUSE_DOWN_FOR_SECONDS}s`,
   summary: 'ClickHouse is down',
-  description: 'ClickHouse watched by {{ $labels.instance }} has not answered for 2 minutes (tickwatch_clickhouse_up={{ $value }}). The audit recorder spools rows to local disk until it is back; audit searches fail meanwhile.',
+  description: `ClickHouse watched by {{ $labels.instance }} has not answered for ${durWords(t.CLICKHOUSE_DOWN_FOR_SECONDS)} (tickwatch_clickhouse_up={{ $value }}). The audit recorder spools rows to local disk until it is back; audit searches fail meanwhile.`,
   panel: PANELS.clickhouseUp,
   tests: {
     firing: [
@@ -36,22 +37,22 @@ export const clickhouseDown = alert({
         name: 'no answer for 3 minutes',
         series: [input(C.clickhouseUp, CLICKHOUSE_TARGET, `1 1 ${hold(0, 200)}`)],
         at: '180s',
-        alerts: [{ labels: { ...CLICKHOUSE_TARGET }, description: `ClickHouse watched by ${CLICKHOUSE_TARGET.instance} has not answered for 2 minutes (tickwatch_clickhouse_up=0). The audit recorder spools rows to local disk until it is back; audit searches fail meanwhile.` }],
+        alerts: [{ labels: { ...CLICKHOUSE_TARGET }, description: `ClickHouse watched by ${CLICKHOUSE_TARGET.instance} has not answered for ${durWords(t.CLICKHOUSE_DOWN_FOR_SECONDS)} (tickwatch_clickhouse_up=0). The audit recorder spools rows to local disk until it is back; audit searches fail meanwhile.` }],
       },
     ],
     silent: [{ name: 'a 60 s restart', series: [input(C.clickhouseUp, CLICKHOUSE_TARGET, `1 ${hold(0, 59)} ${hold(1, 140)}`)], at: '180s' }],
   },
 });
 
-/** Over 100 active parts in one partition for 5 minutes. */
-export const clickhouseTooManyParts = alert({
+/** ClickHouseTooManyParts with the thresholds `t`: over 100 active parts in one partition for 5 minutes. */
+export const clickhouseTooManyParts = (t: Thresholds): AlertRule => alert({
   name: 'ClickHouseTooManyParts',
   family: 'clickhouse_parts',
   severity: 'warning',
-  expr: max(perTable, sel(C.clickhouseTablePartitionActivePartsMax)).gt(T.CLICKHOUSE_PARTS_WARNING),
-  for: '5m',
+  expr: max(perTable, sel(C.clickhouseTablePartitionActivePartsMax)).gt(t.CLICKHOUSE_PARTS_WARNING),
+  for: holdFor(t.CLICKHOUSE_PARTS_FOR_SECONDS),
   summary: 'ClickHouse table has too many parts',
-  description: 'Table {{ $labels.database }}.{{ $labels.table }} ({{ $labels.instance }}) has {{ $value }} active parts in one partition (warning above 100). ClickHouse delays inserts at 150 and refuses them at 300: inserts come in too small or too often, or merges cannot keep up.',
+  description: `Table {{ $labels.database }}.{{ $labels.table }} ({{ $labels.instance }}) has {{ $value }} active parts in one partition (warning above ${count(t.CLICKHOUSE_PARTS_WARNING)}). ClickHouse delays inserts at ${count(t.CLICKHOUSE_PARTS_TO_DELAY_INSERT)} and refuses them at ${count(t.CLICKHOUSE_PARTS_TO_THROW_INSERT)}: inserts come in too small or too often, or merges cannot keep up.`,
   panel: PANELS.clickhouseParts,
   tests: {
     firing: [
@@ -59,7 +60,7 @@ export const clickhouseTooManyParts = alert({
         name: '120 parts for 6 minutes',
         series: [input(C.clickhouseTablePartitionActivePartsMax, tbl, hold(120, 400))],
         at: '360s',
-        alerts: [{ labels: tblLabels, description: `Table audit.audit_orders (${CLICKHOUSE_TARGET.instance}) has 120 active parts in one partition (warning above 100). ClickHouse delays inserts at 150 and refuses them at 300: inserts come in too small or too often, or merges cannot keep up.` }],
+        alerts: [{ labels: tblLabels, description: `Table audit.audit_orders (${CLICKHOUSE_TARGET.instance}) has 120 active parts in one partition (warning above ${count(t.CLICKHOUSE_PARTS_WARNING)}). ClickHouse delays inserts at ${count(t.CLICKHOUSE_PARTS_TO_DELAY_INSERT)} and refuses them at ${count(t.CLICKHOUSE_PARTS_TO_THROW_INSERT)}: inserts come in too small or too often, or merges cannot keep up.` }],
       },
     ],
     silent: [{ name: '100 parts', series: [input(C.clickhouseTablePartitionActivePartsMax, tbl, hold(100, 400))], at: '360s' }],
@@ -92,15 +93,15 @@ export const clickhouseRejectedInserts = alert({
   },
 });
 
-/** Inserts throttled for more than a minute. */
-export const clickhouseDelayedInserts = alert({
+/** ClickHouseDelayedInserts with the thresholds `t`: inserts throttled for more than a minute. */
+export const clickhouseDelayedInserts = (t: Thresholds): AlertRule => alert({
   name: 'ClickHouseDelayedInserts',
   family: 'clickhouse_inserts',
   severity: 'warning',
   expr: sum(target, increase(sel(C.chEventsDelayedInserts), '5m')).gt(0),
-  for: '1m',
+  for: holdFor(t.CLICKHOUSE_DELAYED_INSERTS_FOR_SECONDS),
   summary: 'ClickHouse throttling inserts',
-  description: '{{ $value | humanize }} inserts were throttled by the ClickHouse behind {{ $labels.instance }} in the last 5 minutes because a partition has over 150 active parts. Audit writes slow down; refusals come next at 300 parts.',
+  description: `{{ $value | humanize }} inserts were throttled by the ClickHouse behind {{ $labels.instance }} in the last 5 minutes because a partition has over ${count(t.CLICKHOUSE_PARTS_TO_DELAY_INSERT)} active parts. Audit writes slow down; refusals come next at ${count(t.CLICKHOUSE_PARTS_TO_THROW_INSERT)} parts.`,
   panel: PANELS.clickhouseInserts,
   tests: {
     firing: [
@@ -108,20 +109,20 @@ export const clickhouseDelayedInserts = alert({
         name: 'four throttled inserts',
         series: [input(C.chEventsDelayedInserts, CLICKHOUSE_TARGET, '0x60 1 2 3 4 4x200')],
         at: '200s',
-        alerts: [{ labels: { ...CLICKHOUSE_TARGET }, description: `4 inserts were throttled by the ClickHouse behind ${CLICKHOUSE_TARGET.instance} in the last 5 minutes because a partition has over 150 active parts. Audit writes slow down; refusals come next at 300 parts.` }],
+        alerts: [{ labels: { ...CLICKHOUSE_TARGET }, description: `4 inserts were throttled by the ClickHouse behind ${CLICKHOUSE_TARGET.instance} in the last 5 minutes because a partition has over ${count(t.CLICKHOUSE_PARTS_TO_DELAY_INSERT)} active parts. Audit writes slow down; refusals come next at ${count(t.CLICKHOUSE_PARTS_TO_THROW_INSERT)} parts.` }],
       },
     ],
     silent: [{ name: 'none throttled', series: [input(C.chEventsDelayedInserts, CLICKHOUSE_TARGET, hold(0, 400))], at: '350s' }],
   },
 });
 
-/** A pending mutation whose last attempt failed, for 5 minutes (ClickHouse 19.x+). */
-export const clickhouseMutationFailing = alert({
+/** ClickHouseMutationFailing with the thresholds `t`: a pending mutation whose last attempt failed, for 5 minutes (ClickHouse 19.x+). */
+export const clickhouseMutationFailing = (t: Thresholds): AlertRule => alert({
   name: 'ClickHouseMutationFailing',
   family: 'clickhouse_mutations',
   severity: 'warning',
   expr: max(perTable, sel(C.clickhouseMutationsFailed)).gt(0),
-  for: '5m',
+  for: holdFor(t.CLICKHOUSE_MUTATION_FAILING_FOR_SECONDS),
   summary: 'ClickHouse mutation failing',
   description: '{{ $value }} pending mutations of {{ $labels.database }}.{{ $labels.table }} ({{ $labels.instance }}) failed their last attempt. ClickHouse retries them forever; the ALTER UPDATE/DELETE (retention, corrections) is not applied and blocks later mutations.',
   panel: PANELS.clickhouseMutations,
@@ -138,15 +139,15 @@ export const clickhouseMutationFailing = alert({
   },
 });
 
-/** The oldest pending mutation older than 30 minutes, for 5 minutes (works on 18.16, which does not say why). */
-export const clickhouseMutationStuck = alert({
+/** ClickHouseMutationStuck with the thresholds `t`: the oldest pending mutation older than 30 minutes, for 5 minutes (works on 18.16, which does not say why). */
+export const clickhouseMutationStuck = (t: Thresholds): AlertRule => alert({
   name: 'ClickHouseMutationStuck',
   family: 'clickhouse_mutations',
   severity: 'warning',
-  expr: new Expr('time()').sub(min(perTable, sel(C.clickhouseMutationOldestPendingTimeSeconds))).gt(T.CLICKHOUSE_MUTATION_STUCK_SECONDS),
-  for: '5m',
+  expr: new Expr('time()').sub(min(perTable, sel(C.clickhouseMutationOldestPendingTimeSeconds))).gt(t.CLICKHOUSE_MUTATION_STUCK_SECONDS),
+  for: holdFor(t.CLICKHOUSE_MUTATION_STUCK_FOR_SECONDS),
   summary: 'ClickHouse mutation not finishing',
-  description: 'The oldest pending mutation of {{ $labels.database }}.{{ $labels.table }} ({{ $labels.instance }}) was created {{ $value | humanizeDuration }} ago (warning after 30m). It is failing or starved of merge threads; later mutations wait behind it.',
+  description: `The oldest pending mutation of {{ $labels.database }}.{{ $labels.table }} ({{ $labels.instance }}) was created {{ $value | humanizeDuration }} ago (warning after ${promDur(t.CLICKHOUSE_MUTATION_STUCK_SECONDS)}). It is failing or starved of merge threads; later mutations wait behind it.`,
   panel: PANELS.clickhouseMutations,
   tests: {
     firing: [
@@ -154,7 +155,7 @@ export const clickhouseMutationStuck = alert({
         name: 'created at second 0, still pending at 2,200 s',
         series: [input(C.clickhouseMutationOldestPendingTimeSeconds, tbl, hold(0, 2300))],
         at: '2200s',
-        alerts: [{ labels: tblLabels, description: `The oldest pending mutation of audit.audit_orders (${CLICKHOUSE_TARGET.instance}) was created 36m 40s ago (warning after 30m). It is failing or starved of merge threads; later mutations wait behind it.` }],
+        alerts: [{ labels: tblLabels, description: `The oldest pending mutation of audit.audit_orders (${CLICKHOUSE_TARGET.instance}) was created 36m 40s ago (warning after ${promDur(t.CLICKHOUSE_MUTATION_STUCK_SECONDS)}). It is failing or starved of merge threads; later mutations wait behind it.` }],
       },
     ],
     silent: [{ name: 'created 20 minutes before', series: [input(C.clickhouseMutationOldestPendingTimeSeconds, tbl, hold(1000, 2300))], at: '2200s' }],
@@ -166,15 +167,15 @@ const diskLabels = { job: disk.job, instance: disk.instance, disk: disk.disk, pa
 const diskFree = sel(C.clickhouseDiskFreeBytes).div(sel(C.clickhouseDiskTotalBytes));
 const diskSeries = (free: number, n: number) => [input(C.clickhouseDiskFreeBytes, disk, hold(free, n)), input(C.clickhouseDiskTotalBytes, disk, hold(100 * GiB, n))];
 
-/** Under 15 % free on a ClickHouse disk for 5 minutes. */
-export const clickhouseDiskSpaceLow = alert({
+/** ClickHouseDiskSpaceLow with the thresholds `t`: under 15 % free on a ClickHouse disk for 5 minutes. */
+export const clickhouseDiskSpaceLow = (t: Thresholds): AlertRule => alert({
   name: 'ClickHouseDiskSpaceLow',
   family: 'clickhouse_disk',
   severity: 'warning',
-  expr: diskFree.lt(T.CLICKHOUSE_DISK_FREE_WARNING_RATIO),
-  for: '5m',
+  expr: diskFree.lt(t.CLICKHOUSE_DISK_FREE_WARNING_RATIO),
+  for: holdFor(t.CLICKHOUSE_DISK_WARNING_FOR_SECONDS),
   summary: 'ClickHouse disk space low',
-  description: 'ClickHouse disk {{ $labels.disk }} ({{ $labels.path }}) behind {{ $labels.instance }} has {{ $value | humanizePercentage }} free (warning under 15%). Big merges need free space; when it runs out, parts pile up and inserts fail.',
+  description: `ClickHouse disk {{ $labels.disk }} ({{ $labels.path }}) behind {{ $labels.instance }} has {{ $value | humanizePercentage }} free (warning under ${promPct(t.CLICKHOUSE_DISK_FREE_WARNING_RATIO)}). Big merges need free space; when it runs out, parts pile up and inserts fail.`,
   panel: PANELS.clickhouseDisk,
   tests: {
     firing: [
@@ -182,22 +183,22 @@ export const clickhouseDiskSpaceLow = alert({
         name: '10 GiB of 100 GiB free',
         series: diskSeries(10 * GiB, 400),
         at: '360s',
-        alerts: [{ labels: diskLabels, description: `ClickHouse disk default (/var/lib/clickhouse/) behind ${CLICKHOUSE_TARGET.instance} has 10% free (warning under 15%). Big merges need free space; when it runs out, parts pile up and inserts fail.` }],
+        alerts: [{ labels: diskLabels, description: `ClickHouse disk default (/var/lib/clickhouse/) behind ${CLICKHOUSE_TARGET.instance} has 10% free (warning under ${promPct(t.CLICKHOUSE_DISK_FREE_WARNING_RATIO)}). Big merges need free space; when it runs out, parts pile up and inserts fail.` }],
       },
     ],
     silent: [{ name: '16 GiB of 100 GiB free', series: diskSeries(16 * GiB, 400), at: '360s' }],
   },
 });
 
-/** Under 5 % free on a ClickHouse disk for 1 minute. */
-export const clickhouseDiskSpaceCritical = alert({
+/** ClickHouseDiskSpaceCritical with the thresholds `t`: under 5 % free on a ClickHouse disk for 1 minute. */
+export const clickhouseDiskSpaceCritical = (t: Thresholds): AlertRule => alert({
   name: 'ClickHouseDiskSpaceCritical',
   family: 'clickhouse_disk',
   severity: 'critical',
-  expr: diskFree.lt(T.CLICKHOUSE_DISK_FREE_CRITICAL_RATIO),
-  for: '1m',
+  expr: diskFree.lt(t.CLICKHOUSE_DISK_FREE_CRITICAL_RATIO),
+  for: holdFor(t.CLICKHOUSE_DISK_CRITICAL_FOR_SECONDS),
   summary: 'ClickHouse disk almost full',
-  description: 'ClickHouse disk {{ $labels.disk }} ({{ $labels.path }}) behind {{ $labels.instance }} has only {{ $value | humanizePercentage }} free (critical under 5%). Inserts and merges are about to fail; the audit trail stops growing.',
+  description: `ClickHouse disk {{ $labels.disk }} ({{ $labels.path }}) behind {{ $labels.instance }} has only {{ $value | humanizePercentage }} free (critical under ${promPct(t.CLICKHOUSE_DISK_FREE_CRITICAL_RATIO)}). Inserts and merges are about to fail; the audit trail stops growing.`,
   panel: PANELS.clickhouseDisk,
   tests: {
     firing: [
@@ -205,16 +206,28 @@ export const clickhouseDiskSpaceCritical = alert({
         name: '3 GiB of 100 GiB free',
         series: diskSeries(3 * GiB, 200),
         at: '120s',
-        alerts: [{ labels: diskLabels, description: `ClickHouse disk default (/var/lib/clickhouse/) behind ${CLICKHOUSE_TARGET.instance} has only 3% free (critical under 5%). Inserts and merges are about to fail; the audit trail stops growing.` }],
+        alerts: [{ labels: diskLabels, description: `ClickHouse disk default (/var/lib/clickhouse/) behind ${CLICKHOUSE_TARGET.instance} has only 3% free (critical under ${promPct(t.CLICKHOUSE_DISK_FREE_CRITICAL_RATIO)}). Inserts and merges are about to fail; the audit trail stops growing.` }],
       },
     ],
     silent: [{ name: '6 GiB of 100 GiB free', series: diskSeries(6 * GiB, 200), at: '120s' }],
   },
 });
 
-/** ClickHouse rules. */
-export const clickhouseGroup: RuleGroup = {
+/** ClickHouse rules with the thresholds `t` (the live rules use thresholds.ts; tests pass modified copies). */
+export const clickhouseRules = (t: Thresholds): RuleGroup => ({
   name: 'clickhouse',
   interval: '5s',
-  rules: [clickhouseDown, clickhouseTooManyParts, clickhouseRejectedInserts, clickhouseDelayedInserts, clickhouseMutationFailing, clickhouseMutationStuck, clickhouseDiskSpaceLow, clickhouseDiskSpaceCritical],
-};
+  rules: [
+    clickhouseDown(t),
+    clickhouseTooManyParts(t),
+    clickhouseRejectedInserts,
+    clickhouseDelayedInserts(t),
+    clickhouseMutationFailing(t),
+    clickhouseMutationStuck(t),
+    clickhouseDiskSpaceLow(t),
+    clickhouseDiskSpaceCritical(t),
+  ],
+});
+
+/** ClickHouse rules. */
+export const clickhouseGroup: RuleGroup = clickhouseRules(T);

@@ -5,9 +5,28 @@
  */
 import { defaultTarget } from '../exporters/catalog/jobs.js';
 import type { LabelSpec, MetricDef, MetricType } from '../exporters/catalog/types.js';
+import { promDur } from '../query/format.js';
 import { dashboardUrl, runbookUrl, type PanelRef } from '../query/links.js';
 import type { Duration, Expr, Matchers } from '../query/promql.js';
 import type { RecordingRule } from '../query/recording.js';
+import type * as LiveThresholds from './thresholds.js';
+
+/**
+ * The thresholds an alert is built from: every constant of `thresholds.ts`, by name. The rules are
+ * built from the module itself; a test passes a copy with one value changed (`{ ...T, X: 2 }`) to
+ * see every sentence that names `X` change with it.
+ */
+export type Thresholds = { readonly [K in keyof typeof LiveThresholds]: number };
+
+/**
+ * A `for:` hold of `seconds`, written as Prometheus writes a duration (`5s`, `2m`, `1h30m`; see
+ * `promDur` in query/format.ts).
+ * @param seconds - the hold in seconds, >= 0
+ * @throws RangeError when `seconds` is negative, NaN or infinite
+ */
+export function holdFor(seconds: number): Duration {
+  return promDur(seconds) as Duration;
+}
 
 
 /** `critical` pages (pager + Slack + email), `warning` goes to chat, `none` is for Watchdog. */

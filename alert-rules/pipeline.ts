@@ -1,18 +1,18 @@
 /** Monitoring-pipeline alerts: exporters down, ingest rejects, and the Watchdog dead man's switch. */
 import * as C from '../exporters/catalog/index.js';
 import { PANELS } from '../query/panels.js';
-import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
+import { alert, holdFor, input, TEST_TARGET, type AlertRule, type RuleGroup, type Thresholds } from './model.js';
 import { PROMETHEUS_SERIES, rate, sel, sum, vector } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 
-/** A tickwatch exporter that Prometheus cannot scrape. */
-export const exporterTargetDown = alert({
+/** ExporterTargetDown with the thresholds `t`: a tickwatch exporter that Prometheus cannot scrape. */
+export const exporterTargetDown = (t: Thresholds): AlertRule => alert({
   name: 'ExporterTargetDown',
   family: 'target_down',
   severity: 'critical',
   expr: sel(PROMETHEUS_SERIES.up, { job: { re: 'tickwatch-.*' } }).eq(0),
-  for: '30s',
+  for: holdFor(t.EXPORTER_TARGET_DOWN_FOR_SECONDS),
   summary: 'A tickwatch exporter is down',
   description: 'Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }} (up={{ $value }}). Its alerts cannot fire: trading is unmonitored there.',
   panel: PANELS.targetsUp,
@@ -32,13 +32,13 @@ export const exporterTargetDown = alert({
   },
 });
 
-/** The engine keeps sending lines we reject. */
-export const ingestRejectsRising = alert({
+/** IngestRejectsRising with the thresholds `t`: the engine keeps sending lines we reject. */
+export const ingestRejectsRising = (t: Thresholds): AlertRule => alert({
   name: 'IngestRejectsRising',
   family: 'ingest',
   severity: 'warning',
-  expr: sum(['job', 'instance', 'reason'], rate(sel(C.ingestRejectedTotal), '5m')).gt(T.INGEST_REJECTS_WARNING_PER_SECOND),
-  for: '2m',
+  expr: sum(['job', 'instance', 'reason'], rate(sel(C.ingestRejectedTotal), '5m')).gt(t.INGEST_REJECTS_WARNING_PER_SECOND),
+  for: holdFor(t.INGEST_REJECTS_FOR_SECONDS),
   summary: 'Engine events rejected by tickwatch',
   description: 'tickwatch on {{ $labels.instance }} rejects {{ $value | printf "%.2f" }} lines/s ({{ $labels.reason }}) over 5 minutes; they are in the dead-letter file. Metrics derived from them are missing.',
   panel: PANELS.ingestRejects,
@@ -71,5 +71,8 @@ export const watchdog = alert({
   },
 });
 
+/** Pipeline rules with the thresholds `t` (the live rules use thresholds.ts; tests pass modified copies). */
+export const pipelineRules = (t: Thresholds): RuleGroup => ({ name: 'pipeline', interval: '5s', rules: [exporterTargetDown(t), ingestRejectsRising(t), watchdog] });
+
 /** Pipeline rules. */
-export const pipelineGroup: RuleGroup = { name: 'pipeline', interval: '5s', rules: [exporterTargetDown, ingestRejectsRising, watchdog] };
+export const pipelineGroup: RuleGroup = pipelineRules(T);

@@ -1,7 +1,8 @@
 /** Audit recorder alerts. */
 import * as C from '../exporters/catalog/index.js';
 import { PANELS } from '../query/panels.js';
-import { alert, input, TEST_TARGET, type RuleGroup } from './model.js';
+import { alert, holdFor, input, TEST_TARGET, type AlertRule, type RuleGroup, type Thresholds } from './model.js';
+import { promDur, promNum, promPct } from '../query/format.js';
 import { spoolUseRatio, rec } from '../query/recording.js';
 import { increase, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
@@ -59,15 +60,15 @@ export const recorderWalFailing = alert({
   },
 });
 
-/** Over 10,000 rows waiting for 2 minutes. */
-export const recorderQueueBacklog = alert({
+/** RecorderQueueBacklog with the thresholds `t`: over 10,000 rows waiting for 2 minutes. */
+export const recorderQueueBacklog = (t: Thresholds): AlertRule => alert({
   name: 'RecorderQueueBacklog',
   family: 'recorder',
   severity: 'warning',
-  expr: sel(C.recorderQueueDepthRows).gt(T.RECORDER_QUEUE_WARNING_ROWS),
-  for: '2m',
+  expr: sel(C.recorderQueueDepthRows).gt(t.RECORDER_QUEUE_WARNING_ROWS),
+  for: holdFor(t.RECORDER_QUEUE_FOR_SECONDS),
   summary: 'Audit recorder queue backing up',
-  description: '{{ $value | humanize }} audit rows are waiting on {{ $labels.instance }} (warning above 10k for 2m). The store is slow or down.',
+  description: `{{ $value | humanize }} audit rows are waiting on {{ $labels.instance }} (warning above ${promNum(t.RECORDER_QUEUE_WARNING_ROWS)} for ${promDur(t.RECORDER_QUEUE_FOR_SECONDS)}). The store is slow or down.`,
   panel: PANELS.recorderQueue,
   tests: {
     firing: [
@@ -75,22 +76,22 @@ export const recorderQueueBacklog = alert({
         name: '25,000 rows for 3 minutes',
         series: [input(C.recorderQueueDepthRows, {}, hold(25000, 200))],
         at: '180s',
-        alerts: [{ labels: { ...TEST_TARGET }, description: `25k audit rows are waiting on ${TEST_TARGET.instance} (warning above 10k for 2m). The store is slow or down.` }],
+        alerts: [{ labels: { ...TEST_TARGET }, description: `25k audit rows are waiting on ${TEST_TARGET.instance} (warning above ${promNum(t.RECORDER_QUEUE_WARNING_ROWS)} for ${promDur(t.RECORDER_QUEUE_FOR_SECONDS)}). The store is slow or down.` }],
       },
     ],
     silent: [{ name: 'just under 10,000', series: [input(C.recorderQueueDepthRows, {}, hold(9999, 200))], at: '180s' }],
   },
 });
 
-/** The spool nearly full: intake pauses when it fills. */
-export const recorderSpoolFilling = alert({
+/** RecorderSpoolFilling with the thresholds `t`: the spool nearly full (intake pauses when it fills). */
+export const recorderSpoolFilling = (t: Thresholds): AlertRule => alert({
   name: 'RecorderSpoolFilling',
   family: 'recorder_spool',
   severity: 'warning',
-  expr: rec(spoolUseRatio).gt(T.RECORDER_SPOOL_WARNING_RATIO),
-  for: '1m',
+  expr: rec(spoolUseRatio).gt(t.RECORDER_SPOOL_WARNING_RATIO),
+  for: holdFor(t.RECORDER_SPOOL_FOR_SECONDS),
   summary: 'Audit recorder spool nearly full',
-  description: 'The recorder spool on {{ $labels.instance }} is {{ $value | humanizePercentage }} full (warning above 80%). At 100% the recorder stops reading events until the store takes writes again.',
+  description: `The recorder spool on {{ $labels.instance }} is {{ $value | humanizePercentage }} full (warning above ${promPct(t.RECORDER_SPOOL_WARNING_RATIO)}). At 100% the recorder stops reading events until the store takes writes again.`,
   panel: PANELS.recorderSpool,
   tests: {
     firing: [
@@ -98,12 +99,15 @@ export const recorderSpoolFilling = alert({
         name: '90 % full for 2 minutes',
         series: [input(C.recorderSpoolBytes, {}, hold(900, 150)), input(C.recorderSpoolLimitBytes, {}, hold(1000, 150))],
         at: '120s',
-        alerts: [{ labels: { ...TEST_TARGET }, description: `The recorder spool on ${TEST_TARGET.instance} is 90% full (warning above 80%). At 100% the recorder stops reading events until the store takes writes again.` }],
+        alerts: [{ labels: { ...TEST_TARGET }, description: `The recorder spool on ${TEST_TARGET.instance} is 90% full (warning above ${promPct(t.RECORDER_SPOOL_WARNING_RATIO)}). At 100% the recorder stops reading events until the store takes writes again.` }],
       },
     ],
     silent: [{ name: 'just under 80 %', series: [input(C.recorderSpoolBytes, {}, hold(799, 150)), input(C.recorderSpoolLimitBytes, {}, hold(1000, 150))], at: '120s' }],
   },
 });
 
+/** Recorder rules with the thresholds `t` (the live rules use thresholds.ts; tests pass modified copies). */
+export const recorderRules = (t: Thresholds): RuleGroup => ({ name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderWalFailing, recorderQueueBacklog(t), recorderSpoolFilling(t)] });
+
 /** Recorder rules. */
-export const recorderGroup: RuleGroup = { name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderWalFailing, recorderQueueBacklog, recorderSpoolFilling] };
+export const recorderGroup: RuleGroup = recorderRules(T);

@@ -2,9 +2,10 @@
 import * as C from '../exporters/catalog/index.js';
 import { STORMGUARD_MODE_VALUE } from '../exporters/catalog/stormguard.js';
 import { PANELS } from '../query/panels.js';
-import { alert, input, TEST_TARGET, type AlertRule, type RuleGroup } from './model.js';
+import { alert, holdFor, input, TEST_TARGET, type AlertRule, type RuleGroup, type Thresholds } from './model.js';
 import { sel } from '../query/promql.js';
 import { hold } from './testing.js';
+import * as T from './thresholds.js';
 
 function modeAlert(mode: 'WARM' | 'STORM' | 'HALT', o: Pick<AlertRule, 'name' | 'severity' | 'for' | 'summary'> & { consequence: string; holdFor: number }): AlertRule {
   const v = STORMGUARD_MODE_VALUE[mode];
@@ -46,25 +47,28 @@ export const stormGuardHalt = modeAlert('HALT', {
   consequence: 'The strategy sends no orders until an operator resets it.',
 });
 
-/** STORM: the strategy is heavily throttled. */
-export const stormGuardStorm = modeAlert('STORM', {
+/** StormGuardStorm with the thresholds `t`: the strategy is heavily throttled. */
+export const stormGuardStorm = (t: Thresholds): AlertRule => modeAlert('STORM', {
   name: 'StormGuardStorm',
   severity: 'warning',
-  for: '5s',
-  holdFor: 6,
+  for: holdFor(t.STORMGUARD_STORM_FOR_SECONDS),
+  holdFor: t.STORMGUARD_STORM_FOR_SECONDS + 1,
   summary: 'StormGuard in STORM',
   consequence: 'Order flow is heavily throttled; HALT follows if conditions worsen.',
 });
 
-/** WARM: the strategy is under watch. */
-export const stormGuardWarm = modeAlert('WARM', {
+/** StormGuardWarm with the thresholds `t`: the strategy is under watch. */
+export const stormGuardWarm = (t: Thresholds): AlertRule => modeAlert('WARM', {
   name: 'StormGuardWarm',
   severity: 'warning',
-  for: '15s',
-  holdFor: 16,
+  for: holdFor(t.STORMGUARD_WARM_FOR_SECONDS),
+  holdFor: t.STORMGUARD_WARM_FOR_SECONDS + 1,
   summary: 'StormGuard in WARM',
   consequence: 'Limits are tightened while reject or latency signals stay elevated.',
 });
 
+/** StormGuard rules with the thresholds `t` (the live rules use thresholds.ts; tests pass modified copies). */
+export const stormguardRules = (t: Thresholds): RuleGroup => ({ name: 'stormguard', interval: '1s', rules: [stormGuardHalt, stormGuardStorm(t), stormGuardWarm(t)] });
+
 /** StormGuard rules. */
-export const stormguardGroup: RuleGroup = { name: 'stormguard', interval: '1s', rules: [stormGuardHalt, stormGuardStorm, stormGuardWarm] };
+export const stormguardGroup: RuleGroup = stormguardRules(T);

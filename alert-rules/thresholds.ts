@@ -3,6 +3,12 @@
  * lines and colours) and the simulator's fault scenarios all use these, so a threshold changes in
  * one place. Figures come from the design card and the alerting issue (#4); where those are
  * silent, from the simulator's normal-day distributions with a wide margin (see each comment).
+ *
+ * A `*_FOR_SECONDS` constant is how long a condition must hold before its alert fires (the rule's
+ * `for:`), in seconds. Holds marked *as written* have no design figure: they are the `for:` the rule
+ * was first written with, kept here so that the rule, its description and its runbook name one figure.
+ * Alert descriptions and runbooks are built from these constants (`alert-rules/<family>.ts`, and the
+ * `<!--T:...-->` markers in `runbooks/*.md` that `npm run build:rules` renders).
  */
 
 /** Feed gap that pages: seconds without a tick while the session is open (issue 4: > 1 s for 5 s). */
@@ -16,38 +22,73 @@ export const BUS_OCCUPANCY_CRITICAL_RATIO = 0.8;
 export const BUS_OCCUPANCY_CRITICAL_FOR_SECONDS = 10;
 /** Bus fill level that warns (rising): normal days stay under 0.35 in the simulator. */
 export const BUS_OCCUPANCY_WARNING_RATIO = 0.6;
+/** How long the bus must stay above the warning level before it warns, in seconds (as written). */
+export const BUS_OCCUPANCY_WARNING_FOR_SECONDS = 30;
 
 /** Broker reject ratio (rejects / submissions over 1 m) that pages (issue 4: 5 %). */
 export const ORDER_REJECT_RATIO_CRITICAL = 0.05;
+/** How long the reject ratio must stay above the critical level before it pages, in seconds (as written). */
+export const ORDER_REJECT_RATIO_FOR_SECONDS = 15;
 
 /** API usage over its limit that warns. Ratio 0-1. */
 export const API_USAGE_WARNING_RATIO = 0.8;
+/** How long API usage must stay above the warning level before it warns, in seconds (as written). */
+export const API_USAGE_FOR_SECONDS = 30;
 /** Order rate over its limit that warns. Ratio 0-1. */
 export const ORDER_RATE_WARNING_RATIO = 0.8;
+/** How long the order rate must stay above the warning level before it warns, in seconds (as written). */
+export const ORDER_RATE_FOR_SECONDS = 30;
 
 /** Strategy decision latency p99 that warns, in seconds (normal p99 is a few µs). */
 export const STRATEGY_LATENCY_P99_WARNING_SECONDS = 100e-6;
+/** How long strategy decision latency p99 must stay above the warning before it warns, in seconds (as written). */
+export const STRATEGY_LATENCY_FOR_SECONDS = 30;
 /** Submit-to-ack latency p99 that warns, in seconds (normal p99 is about 1 ms). */
 export const ORDER_ACK_LATENCY_P99_WARNING_SECONDS = 5e-3;
+/** How long submit-to-ack latency p99 must stay above the warning before it warns, in seconds (as written). */
+export const ORDER_ACK_LATENCY_FOR_SECONDS = 30;
 /** Tick latency p99 that warns, in seconds (normal p99 is about 0.6 ms). */
 export const FEED_LATENCY_P99_WARNING_SECONDS = 5e-3;
+/** How long tick latency p99 must stay above the warning before it warns, in seconds (as written). */
+export const FEED_LATENCY_FOR_SECONDS = 30;
+
+/** How long a gateway session must stay disconnected before it pages, in seconds (as written). */
+export const GATEWAY_DISCONNECTED_FOR_SECONDS = 5;
+
+/** How long StormGuard must hold a strategy in STORM before it warns, in seconds (as written; HALT pages at once). */
+export const STORMGUARD_STORM_FOR_SECONDS = 5;
+/** How long StormGuard must hold a strategy in WARM before it warns, in seconds (as written). */
+export const STORMGUARD_WARM_FOR_SECONDS = 15;
 
 /** Drawdown over the daily loss limit that warns. Ratio 0-1. */
 export const DRAWDOWN_WARNING_RATIO = 0.5;
 /** Drawdown over the daily loss limit that pages: close to the limit the risk engine enforces. */
 export const DRAWDOWN_CRITICAL_RATIO = 0.8;
+/** How long drawdown must stay above either level before its alert fires, in seconds (as written). */
+export const DRAWDOWN_FOR_SECONDS = 10;
 
 /** Seconds since the last matching reconciliation that warn (the engine reconciles every 5 s). */
 export const RECONCILIATION_LAG_WARNING_SECONDS = 60;
+/** How long the reconciliation lag must stay above the warning before it warns, in seconds (as written). */
+export const RECONCILIATION_LAG_FOR_SECONDS = 30;
 
 /** Spool use over its size bound that warns: time to fix the store before intake pauses at 100 %. Ratio 0-1. */
 export const RECORDER_SPOOL_WARNING_RATIO = 0.8;
+/** How long the spool must stay above the warning level before it warns, in seconds (as written). */
+export const RECORDER_SPOOL_FOR_SECONDS = 60;
 
 /** Recorder rows waiting that warn (a normal batch is about 1,000 rows a second). */
 export const RECORDER_QUEUE_WARNING_ROWS = 10_000;
+/** How long the recorder queue must stay above the warning before it warns, in seconds (as written). */
+export const RECORDER_QUEUE_FOR_SECONDS = 120;
 
 /** Ingest rejects per second (5 m rate) that warn: a bad line every 10 s means an engine bug, not noise. */
 export const INGEST_REJECTS_WARNING_PER_SECOND = 0.1;
+/** How long ingest rejects must stay above the warning rate before it warns, in seconds (as written). */
+export const INGEST_REJECTS_FOR_SECONDS = 120;
+
+/** How long Prometheus must fail to scrape a tickwatch exporter before it pages, in seconds (as written). */
+export const EXPORTER_TARGET_DOWN_FOR_SECONDS = 30;
 
 /**
  * Host CPU idle ratio (average over cores, 2 m rate) under which the host counts as saturated.
@@ -62,6 +103,10 @@ export const HOST_CPU_FOR_SECONDS = 300;
 export const HOST_MEMORY_AVAILABLE_WARNING_RATIO = 0.1;
 /** MemAvailable over MemTotal under which memory pressure pages (the OOM killer is next). Ratio 0-1. */
 export const HOST_MEMORY_AVAILABLE_CRITICAL_RATIO = 0.05;
+/** How long available memory must stay under the warning level before it warns, in seconds (as written). */
+export const HOST_MEMORY_WARNING_FOR_SECONDS = 120;
+/** How long available memory must stay under the critical level before it pages, in seconds (as written). */
+export const HOST_MEMORY_CRITICAL_FOR_SECONDS = 60;
 
 /** Free-space share under which a filesystem that is also predicted to fill warns. Ratio 0-1. */
 export const HOST_DISK_FILLING_AVAILABLE_RATIO = 0.2;
@@ -69,22 +114,54 @@ export const HOST_DISK_FILLING_AVAILABLE_RATIO = 0.2;
 export const HOST_DISK_FILLING_HORIZON_SECONDS = 4 * 3600;
 /** Free-space share under which a filesystem pages whatever its trend. Ratio 0-1. */
 export const HOST_DISK_AVAILABLE_CRITICAL_RATIO = 0.05;
+/** How long a filesystem must be predicted to fill before it warns, in seconds (as written). */
+export const HOST_DISK_FILLING_FOR_SECONDS = 300;
+/** How long a filesystem must stay under the critical free share before it pages, in seconds (as written). */
+export const HOST_DISK_CRITICAL_FOR_SECONDS = 120;
 
 /** NIC receive plus transmit errors per second (5 m rate) that warn: a healthy NIC has none. */
 export const HOST_NIC_ERRORS_PER_SECOND_WARNING = 0.1;
 /** Dropped over received-plus-sent packets (5 m rates) that warns. Ratio 0-1. */
 export const HOST_NIC_DROP_RATIO_WARNING = 0.01;
+/** How long NIC errors must stay above the warning rate before it warns, in seconds (as written). */
+export const HOST_NIC_ERRORS_FOR_SECONDS = 120;
+/** How long the NIC drop ratio must stay above the warning before it warns, in seconds (as written). */
+export const HOST_NIC_DROPS_FOR_SECONDS = 300;
 
 /** Seconds ClickHouse must be unavailable before it pages (the recorder spools meanwhile). */
 export const CLICKHOUSE_DOWN_FOR_SECONDS = 120;
 /**
- * Active parts in one partition that warn. ClickHouse delays inserts at parts_to_delay_insert (150)
- * and refuses them at parts_to_throw_insert (300); this warns before the delays start.
+ * Active parts in one partition that warn: before ClickHouse delays inserts
+ * ({@link CLICKHOUSE_PARTS_TO_DELAY_INSERT}) or refuses them ({@link CLICKHOUSE_PARTS_TO_THROW_INSERT}).
  */
 export const CLICKHOUSE_PARTS_WARNING = 100;
+/** How long a partition must have too many parts before it warns, in seconds (as written). */
+export const CLICKHOUSE_PARTS_FOR_SECONDS = 300;
+/**
+ * Active parts in one partition at which ClickHouse delays inserts: the MergeTree setting
+ * `parts_to_delay_insert`, at its default before ClickHouse 23.6 (1000 since). Not an alert
+ * threshold of ours; the descriptions and runbooks name it. Set it to your servers' value.
+ */
+export const CLICKHOUSE_PARTS_TO_DELAY_INSERT = 150;
+/**
+ * Active parts in one partition at which ClickHouse refuses inserts ("Too many parts"): the MergeTree
+ * setting `parts_to_throw_insert`, at its default before ClickHouse 23.6 (3000 since). Set it to your
+ * servers' value.
+ */
+export const CLICKHOUSE_PARTS_TO_THROW_INSERT = 300;
+/** How long inserts must keep being delayed before it warns, in seconds (as written). */
+export const CLICKHOUSE_DELAYED_INSERTS_FOR_SECONDS = 60;
 /** Age of the oldest pending mutation that warns, in seconds (a mutation of an audit table takes seconds to minutes). */
 export const CLICKHOUSE_MUTATION_STUCK_SECONDS = 1800;
+/** How long a mutation must keep failing before it warns, in seconds (as written). */
+export const CLICKHOUSE_MUTATION_FAILING_FOR_SECONDS = 300;
+/** How long the oldest pending mutation must stay past its age limit before it warns, in seconds (as written). */
+export const CLICKHOUSE_MUTATION_STUCK_FOR_SECONDS = 300;
 /** Free share of a ClickHouse disk that warns. Ratio 0-1. */
 export const CLICKHOUSE_DISK_FREE_WARNING_RATIO = 0.15;
 /** Free share of a ClickHouse disk that pages (merges need free space; inserts fail when it runs out). Ratio 0-1. */
 export const CLICKHOUSE_DISK_FREE_CRITICAL_RATIO = 0.05;
+/** How long a ClickHouse disk must stay under the warning free share before it warns, in seconds (as written). */
+export const CLICKHOUSE_DISK_WARNING_FOR_SECONDS = 300;
+/** How long a ClickHouse disk must stay under the critical free share before it pages, in seconds (as written). */
+export const CLICKHOUSE_DISK_CRITICAL_FOR_SECONDS = 60;

@@ -5,12 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 paths=()
-for p in docs prometheus/rules prometheus/prometheus.yml prometheus/prometheus-ha.example.yml dashboards alertmanager/alertmanager.yml runbooks/README.md; do [ -e "$p" ] && paths+=("$p"); done
+for p in docs prometheus/rules prometheus/prometheus.yml prometheus/prometheus-ha.example.yml dashboards alertmanager/alertmanager.yml runbooks; do [ -e "$p" ] && paths+=("$p"); done
 snapshot() { find "${paths[@]}" -type f -print0 2>/dev/null | sort -z | xargs -0 md5sum; }
 before=$(snapshot)
 npm run -s build
 paths=()
-for p in docs prometheus/rules prometheus/prometheus.yml prometheus/prometheus-ha.example.yml dashboards alertmanager/alertmanager.yml runbooks/README.md; do [ -e "$p" ] && paths+=("$p"); done
+for p in docs prometheus/rules prometheus/prometheus.yml prometheus/prometheus-ha.example.yml dashboards alertmanager/alertmanager.yml runbooks; do [ -e "$p" ] && paths+=("$p"); done
 after=$(snapshot)
 if [ "$before" != "$after" ]; then
   echo "generated files were out of date with their sources (now rebuilt; review and commit):" >&2
