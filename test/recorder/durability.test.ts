@@ -40,9 +40,12 @@ describe('recorder durability', () => {
   it('survives SIGKILL at random moments: every row once, none lost', { timeout: 240_000 }, async () => {
     const dir = tempDir();
     const events = join(dir, 'events.ndjson');
-    // The engine appends while the recorder runs and is killed, as in production.
+    // The engine appends while the recorder runs and is killed, as in production, and goes on until
+    // the last kill: every restart resumes in the middle of a file that is still growing, however
+    // long a busy machine takes to start each child.
     const sink = new FileSink(events);
-    const writing = runScenario({ scenario: scenarioByName('storm-halt'), seed: 5, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: 12, duration: 100 }, sink).then(() => sink.close());
+    const engine = new AbortController();
+    const writing = runScenario({ scenario: scenarioByName('storm-halt'), seed: 5, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: 12, duration: 3600 }, sink, engine.signal).then(() => sink.close());
     const db = join(dir, 'audit.duckdb');
     const data = join(dir, 'data');
     // Kill it five times at random moments while it works through the file.
@@ -57,6 +60,7 @@ describe('recorder durability', () => {
       c.child.kill('SIGKILL');
       await c.exited;
     }
+    engine.abort();
     await writing;
     const size = readFileSync(events).length;
     const expected = new Map<string, number>(TABLES.map((t) => [t.name, 0]));
