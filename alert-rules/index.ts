@@ -1,6 +1,7 @@
 /** Every rule group, in file order. */
 import { busGroup } from './bus.js';
 import { clickhouseGroup } from './clickhouse.js';
+import { engineGroup } from './engine.js';
 import { feedGroup } from './feed.js';
 import { hostGroup } from './host.js';
 import type { AlertRule, RuleGroup } from './model.js';
@@ -15,7 +16,7 @@ import { stormguardGroup } from './stormguard.js';
 export const recordingGroup: RuleGroup = { name: 'recording', interval: '1s', rules: RECORDING_RULES };
 
 /** All groups; recording rules first (alerts read them). */
-export const GROUPS: readonly RuleGroup[] = [recordingGroup, feedGroup, busGroup, stormguardGroup, ordersGroup, pnlGroup, recorderGroup, pipelineGroup, hostGroup, clickhouseGroup];
+export const GROUPS: readonly RuleGroup[] = [recordingGroup, engineGroup, feedGroup, busGroup, stormguardGroup, ordersGroup, pnlGroup, recorderGroup, pipelineGroup, hostGroup, clickhouseGroup];
 
 /** Every alert. */
 export const ALERTS: readonly AlertRule[] = GROUPS.flatMap((g) => g.rules.filter((r): r is AlertRule => r.kind === 'alert'));

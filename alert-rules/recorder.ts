@@ -4,7 +4,7 @@ import { PANELS } from '../query/panels.js';
 import { alert, holdFor, input, TEST_TARGET, type AlertRule, type RuleGroup, type Thresholds } from './model.js';
 import { promDur, promNum, promPct } from '../query/format.js';
 import { spoolUseRatio, rec } from '../query/recording.js';
-import { increase, sel, sum } from '../query/promql.js';
+import { increase, max, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 
@@ -106,8 +106,40 @@ export const recorderSpoolFilling = (t: Thresholds): AlertRule => alert({
   },
 });
 
+/** RecorderTailLagging with the thresholds `t`: the recorder is behind a file it tails (the log shipper's status, seed 004). */
+export const recorderTailLagging = (t: Thresholds): AlertRule =>
+  alert({
+    name: 'RecorderTailLagging',
+    family: 'recorder_lag',
+    severity: 'warning',
+    expr: max(['job', 'instance', 'source'], sel(C.recorderTailLagSeconds)).gt(t.RECORDER_TAIL_LAG_WARNING_SECONDS),
+    for: holdFor(t.RECORDER_TAIL_LAG_FOR_SECONDS),
+    summary: 'Audit recorder falling behind a log file',
+    description: `The recorder on {{ $labels.instance }} has been behind {{ $labels.source }} for {{ $value | humanizeDuration }} (warning above ${promDur(t.RECORDER_TAIL_LAG_WARNING_SECONDS)} for ${promDur(t.RECORDER_TAIL_LAG_FOR_SECONDS)}). Lines it has not read are not yet in the store or searchable; the file keeps them.`,
+    panel: PANELS.recorderTailLag,
+    tests: {
+      firing: [
+        {
+          name: 'behind and falling further back',
+          series: [input(C.recorderTailLagSeconds, { job: 'tickwatch-recorder', instance: '127.0.0.1:9473', source: 'strategy_runner' }, '0+1x200')],
+          at: '150s',
+          alerts: [
+            {
+              labels: { job: 'tickwatch-recorder', instance: '127.0.0.1:9473', source: 'strategy_runner' },
+              description: `The recorder on 127.0.0.1:9473 has been behind strategy_runner for 2m 30s (warning above ${promDur(t.RECORDER_TAIL_LAG_WARNING_SECONDS)} for ${promDur(t.RECORDER_TAIL_LAG_FOR_SECONDS)}). Lines it has not read are not yet in the store or searchable; the file keeps them.`,
+            },
+          ],
+        },
+      ],
+      silent: [
+        { name: 'caught up every poll', series: [input(C.recorderTailLagSeconds, { job: 'tickwatch-recorder', instance: '127.0.0.1:9473', source: 'strategy_runner' }, hold(0.1, 200))], at: '150s' },
+        { name: 'behind, but for less than the hold', series: [input(C.recorderTailLagSeconds, { job: 'tickwatch-recorder', instance: '127.0.0.1:9473', source: 'strategy_runner' }, `${hold(t.RECORDER_TAIL_LAG_WARNING_SECONDS + 5, 40)} ${hold(0, 100)}`)], at: '100s' },
+      ],
+    },
+  });
+
 /** Recorder rules with the thresholds `t` (the live rules use thresholds.ts; tests pass modified copies). */
-export const recorderRules = (t: Thresholds): RuleGroup => ({ name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderWalFailing, recorderQueueBacklog(t), recorderSpoolFilling(t)] });
+export const recorderRules = (t: Thresholds): RuleGroup => ({ name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderWalFailing, recorderQueueBacklog(t), recorderSpoolFilling(t), recorderTailLagging(t)] });
 
 /** Recorder rules. */
 export const recorderGroup: RuleGroup = recorderRules(T);

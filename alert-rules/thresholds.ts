@@ -82,6 +82,29 @@ export const RECORDER_QUEUE_WARNING_ROWS = 10_000;
 /** How long the recorder queue must stay above the warning before it warns, in seconds (as written). */
 export const RECORDER_QUEUE_FOR_SECONDS = 120;
 
+/**
+ * Error-level log lines per second (every accepted line, 1 m rate) that warn: a normal session logs an
+ * error every few minutes (the simulator: about 0.004/s); 12 a minute is an engine in trouble.
+ */
+export const ENGINE_ERRORS_WARNING_PER_SECOND = 0.2;
+/** How long the error rate must stay above its threshold before it warns, in seconds. */
+export const ENGINE_ERRORS_FOR_SECONDS = 30;
+
+/**
+ * How long the engine must stay silent (`hft_engine_up` 0: no event for the exporter's silence limit,
+ * default 10 s, while the session is open, or no heartbeat for its timeout, default 5 s) before it
+ * pages, in seconds: the exporter's limits already wait; this only rides out one late scrape.
+ */
+export const ENGINE_SILENT_FOR_SECONDS = 5;
+
+/**
+ * Seconds the recorder may be behind a file it tails before it warns (the log shipper's status,
+ * seed 004): it seals a batch every second, so 30 s behind is a stalled or overloaded recorder.
+ */
+export const RECORDER_TAIL_LAG_WARNING_SECONDS = 30;
+/** How long the recorder must stay behind before it warns, in seconds. */
+export const RECORDER_TAIL_LAG_FOR_SECONDS = 60;
+
 /** Ingest rejects per second (5 m rate) that warn: a bad line every 10 s means an engine bug, not noise. */
 export const INGEST_REJECTS_WARNING_PER_SECOND = 0.1;
 /** How long ingest rejects must stay above the warning rate before it warns, in seconds (as written). */

@@ -8,7 +8,9 @@
  * - `severity="none"` (Watchdog) goes to the dead man's switch, repeated every minute;
  * - `severity="critical"` pages: Slack #trading-alerts, PagerDuty and e-mail;
  * - `severity="warning"` goes to Slack only.
- * A critical inhibits the warning of the same `family` on the same `instance` (its twin).
+ * A critical inhibits the warning of the same `family` on the same `instance` (its twin), and a
+ * silent engine (EngineSilent) inhibits the feed gaps it causes on the same instance (every feed
+ * goes quiet with it: one page for one cause).
  * Every receiver sends resolved notifications.
  */
 import type { Severity } from '../alert-rules/model.js';
@@ -212,6 +214,12 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
         equal: ['family', 'instance'],
+      },
+      {
+        // The engine went silent: its feeds are silent too. Page for the cause, not for each symptom.
+        source_matchers: ['alertname="EngineSilent"'],
+        target_matchers: ['alertname="FeedGap"'],
+        equal: ['instance'],
       },
     ],
     receivers,

@@ -125,6 +125,21 @@ export function recorderClickhouseDashboard(): Dashboard {
             min: 0,
             width: 8,
           }),
+          timeseriesPanel(
+            {
+              ...linked(PANELS.recorderTailLag),
+              description: `The log shipper's status (seed 004): how far the recorder is behind each file it tails, in time (the age of its oldest unread data at most; 0 while caught up) and, on the right axis, in bytes not yet read. RecorderTailLagging warns above ${dur(T.RECORDER_TAIL_LAG_WARNING_SECONDS)} for ${dur(T.RECORDER_TAIL_LAG_FOR_SECONDS)}: lines not read yet are not in the store or searchable.`,
+              unit: UNIT.seconds,
+              queries: [
+                { expr: max([...target, 'source'], sel(C.recorderTailLagSeconds, I)), legend: '{{instance}} {{source}} seconds' },
+                { expr: max([...target, 'source'], sel(C.recorderTailLagBytes, I)), legend: '{{instance}} {{source}} bytes' },
+              ],
+              thresholds: [warningAt(T.RECORDER_TAIL_LAG_WARNING_SECONDS)],
+              min: 0,
+              width: 12,
+            },
+            { rightAxis: { refIds: ['B'], unit: UNIT.bytes, min: 0 } },
+          ),
           stateTimelinePanel({
             id: 7,
             title: 'Store up',
@@ -132,8 +147,8 @@ export function recorderClickhouseDashboard(): Dashboard {
             unit: UNIT.state,
             queries: [{ expr: max(['store'], sel(C.recorderStoreUp, I)), legend: '{{store}}' }],
             mappings: flagMappings({ text: 'DOWN', color: COLOR.critical }, { text: 'UP', color: COLOR.ok }),
-            width: 24,
-            height: 5,
+            width: 12,
+            height: 8,
           }),
         ],
       },

@@ -338,6 +338,38 @@ export function systemHealthDashboard(): Dashboard {
           }),
         ],
       },
+      {
+        title: 'Engine',
+        panels: [
+          timeseriesPanel(
+            {
+              ...linked(PANELS.engineUp),
+              description: `Seconds since the newest event from the engine (any type, of any source), per HFT exporter, and whether the engine counts as heard from (right axis: 1 heard from, 0 silent). The exporter calls the engine silent after ${dur(C.ENGINE_SILENT_AFTER_SECONDS)} without an event while the session is open, or ${dur(C.ENGINE_HEARTBEAT_TIMEOUT_SECONDS)} without a heartbeat at any hour; EngineSilent pages then, and the engine's last reported values (positions, connections, PnL) are no longer served.`,
+              unit: UNIT.seconds,
+              queries: [
+                { expr: max(target, sel(C.engineSilenceSeconds, I)), legend: `${perTarget} silence` },
+                { expr: max(target, sel(C.engineUp, I)), legend: `${perTarget} heard from` },
+              ],
+              thresholds: [warningAt(C.ENGINE_HEARTBEAT_TIMEOUT_SECONDS), criticalAt(C.ENGINE_SILENT_AFTER_SECONDS)],
+              min: 0,
+              width: 12,
+            },
+            { rightAxis: { refIds: ['B'], unit: UNIT.state, min: 0, max: 1 } },
+          ),
+          timeseriesPanel(
+            {
+              ...linked(PANELS.engineLogs),
+              description: `Log lines the engine wrote per second, every accepted line of every source (event types of the contract or not), by level. EngineErrorsRising warns above ${T.ENGINE_ERRORS_WARNING_PER_SECOND} error lines a second for ${dur(T.ENGINE_ERRORS_FOR_SECONDS)}; EngineFatal pages on any fatal line. Read them with tickwatch logs search --level error.`,
+              unit: UNIT.eventsPerSecond,
+              queries: [{ expr: sum(['level'], rate(sel(C.logEventsTotal, I), RATE)), legend: '{{level}}' }],
+              thresholds: [warningAt(T.ENGINE_ERRORS_WARNING_PER_SECOND)],
+              min: 0,
+              width: 12,
+            },
+            { stacked: true },
+          ),
+        ],
+      },
       ...hostRows(),
       {
         title: 'Processes',

@@ -13,6 +13,7 @@ import { processOption, registerHostCommands } from './host/cli.js';
 import type { ProcessSpec } from './host/collectors/process.js';
 import { defaultDataDir, intArg, portArg, serviceLogging, stopOnSignals } from './lib/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
+import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './recorder/levels.js';
 import { TICKWATCH_PROCESSES } from './host/collectors/process.js';
 
 // `tickwatch ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
@@ -60,6 +61,7 @@ class NegatedOption extends Option {
 }
 
 interface StartFlags extends HftFlags {
+  logLevel: LevelPolicy;
   scenario: string;
   simulator: boolean;
   seed: number;
@@ -81,6 +83,7 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
   .option('--recorder-port <port>', 'audit recorder /metrics port', portArg, PORTS.recorder)
   .option('--query-port <port>', 'audit recorder query API port (logs search)', portArg, PORTS.recorderQuery)
   .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
+  .option('--log-level <levels>', "lowest level the recorder stores in logs, per component: info,strategy_runner=debug,risk_engine=warn", levelPolicyArg, DEFAULT_LEVELS)
   .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
   .option('--host-port <port>', 'host exporter /metrics port', portArg, PORTS.host)
   .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${TICKWATCH_PROCESSES.map((p) => p.name).join(', ')})`, processOption, [])
@@ -88,7 +91,10 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
   .option('--clickhouse-port <port>', 'ClickHouse exporter /metrics port', portArg, PORTS.clickhouse)
   .action(async (o: StartFlags) => {
     const logging = serviceLogging('tickwatch');
-    if (o.simulator && o.events.length === 0) o.events = [join(o.dataDir, 'events.ndjson')];
+    // The simulator stands in for an engine that writes its event stream and one log file per
+    // service, each in its logging library's format (seed 002): every file is tailed and recorded.
+    const { SERVICE_LOGS } = await import('./hft/simulator/formats.js');
+    if (o.simulator && o.events.length === 0) o.events = [{ path: join(o.dataDir, 'events.ndjson') }, ...SERVICE_LOGS.map((s) => ({ path: join(o.dataDir, s.file), format: s.format }))];
     const chUrl = o.clickhouseUrl ?? process.env.TICKWATCH_CLICKHOUSE_URL;
     // The services load when `start` runs, not with every `tickwatch` command.
     const { startTickwatch } = await import('./start.js');
@@ -99,14 +105,14 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
         hft: await hftConfig(o),
         host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : TICKWATCH_PROCESSES, optional: true },
         clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), optional: true } : false,
-        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir }), port: o.recorderPort, queryPort: o.queryPort }] : [],
-        simulator: o.simulator ? { scenario: o.scenario, seed: o.seed } : false,
+        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel }] : [],
+        simulator: o.simulator ? { scenario: o.scenario, seed: o.seed, logDir: o.dataDir } : false,
       },
       logging,
     );
     const exp = tw.hft!;
     const rec = tw.recorders[0];
-    if (rec) console.error(`tickwatch: audit recorder (embedded DuckDB ${auditDbPath(o.dataDir)}): ${rec.service.metrics.url}/metrics; search: tickwatch logs search --correlation-id <id>`);
+    if (rec) console.error(`tickwatch: audit recorder (embedded DuckDB ${auditDbPath(o.dataDir)}): ${rec.service.metrics.url}/metrics; search: tickwatch logs search [--since 5m --level warn ...], one trade: tickwatch logs trade <correlation-id>`);
     console.error(`\ntickwatch: HFT exporter running. Scrape ${exp.metrics.url}/metrics  (ready: ${exp.metrics.url}/-/ready${exp.tcp ? `, NDJSON over TCP: 127.0.0.1:${exp.tcp.port}` : ''})\n`);
     if (tw.host) console.error(`tickwatch: host exporter running. Scrape ${tw.host.metrics.url}/metrics\n`);
     if (tw.clickhouse) console.error(`tickwatch: ClickHouse exporter running. Scrape ${tw.clickhouse.metrics.url}/metrics\n`);

@@ -23,6 +23,8 @@ import { JOBS, type JobName } from './catalog/jobs.js';
 import { startClickHouseExporter, type ClickHouseExporter, type ClickHouseExporterConfig } from './clickhouse/exporter.js';
 import { startHftExporter, type HftExporter, type HftExporterConfig } from './hft/exporter.js';
 import { startHostExporter, type HostExporter, type HostExporterConfig } from './host/exporter.js';
+import { fileSource } from './ingest/sources.js';
+import type { EventConsumer } from './ingest/pipeline.js';
 import type { Logging } from './lib/log.js';
 import { CLI_ENTRY } from './lib/paths.js';
 import { startRecorder, type RecorderConfig, type RunningRecorder } from './recorder/run.js';
@@ -39,6 +41,8 @@ export interface SimulatorPlan {
   readonly start?: string;
   /** Rename the file to `.1` past this size (default 64 MiB). */
   readonly rotateBytes?: number;
+  /** Also write the engine modules' own log lines to one file per service in this folder (`simulate --log-dir`). */
+  readonly logDir?: string;
 }
 
 /** A service that may be left out when it cannot start (`tickwatch start` runs host and ClickHouse exporters beside the main job this way). */
@@ -53,8 +57,12 @@ export interface StartOptions {
   readonly dataDir: string;
   /** The HFT exporter (`dataDir` defaults to the one above). */
   readonly hft?: (Omit<HftExporterConfig, 'dataDir'> & { readonly dataDir?: string }) | false;
-  /** Audit recorders; `events` defaults to the HFT exporter's first file, `dataDir` to the one above (the first) or `<dataDir>/recorder-<i>`. */
-  readonly recorders?: readonly (Omit<RecorderConfig, 'events' | 'dataDir'> & { readonly events?: string; readonly dataDir?: string })[];
+  /**
+   * Audit recorders; `events` defaults to every file of the HFT exporter (each in its format), and
+   * the exporter passes them what arrives over TCP; `dataDir` defaults to the one above (the first)
+   * or `<dataDir>/recorder-<i>`.
+   */
+  readonly recorders?: readonly (Omit<RecorderConfig, 'events' | 'dataDir'> & { readonly events?: RecorderConfig['events']; readonly dataDir?: string })[];
   readonly host?: (HostExporterConfig & Optional) | false;
   readonly clickhouse?: (ClickHouseExporterConfig & Optional) | false;
   readonly simulator?: SimulatorPlan | false;
@@ -114,10 +122,27 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
   };
 
   try {
+    // Recorders first: the HFT exporter hands them what arrives over TCP (files they tail themselves).
+    for (const [i, r] of (o.recorders ?? []).entries()) {
+      // By default a recorder tails every file the exporter tails, each in its format: every source
+      // reaches the store as well as the metrics.
+      const events = r.events ?? (o.hft ? o.hft.files.map((f) => fileSource(f, o.hft ? o.hft.format : undefined)) : undefined);
+      if (!events || (Array.isArray(events) && events.length === 0)) throw new Error('a recorder needs an event file to tail (give events, or an HFT exporter with files)');
+      const dataDir = r.dataDir ?? (i === 0 ? o.dataDir : join(o.dataDir, `recorder-${i}`));
+      mkdirSync(dataDir, { recursive: true });
+      const rec = await startRecorder({ ...r, events, format: r.format ?? (o.hft ? o.hft.format : undefined), dataDir }, logging);
+      recorders.push(rec);
+      started.push(rec);
+    }
     if (o.hft) {
       const dataDir = o.hft.dataDir ?? o.dataDir;
       mkdirSync(dataDir, { recursive: true });
-      hft = await startHftExporter({ ...o.hft, files: o.hft.files.map((f) => resolve(f)), dataDir }, logging);
+      // TCP lines have no file for a recorder to tail: the exporter passes them on as they arrive
+      // (durable once the recorder seals its next batch, as any other line).
+      const toRecorders: EventConsumer = (ev, ts, raw, info) => {
+        if (info.source !== 'file') for (const r of recorders) r.service.add(ev, ts, raw, info);
+      };
+      hft = await startHftExporter({ ...o.hft, dataDir, consumers: [...(o.hft.consumers ?? []), ...(recorders.length ? [toRecorders] : [])] }, logging);
       started.push(hft);
     }
     if (o.host) {
@@ -130,22 +155,15 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
       clickhouse = await optional('clickhouse', o.clickhouse, () => startClickHouseExporter(cfg, logging));
       if (clickhouse) started.push(clickhouse);
     }
-    for (const [i, r] of (o.recorders ?? []).entries()) {
-      const events = r.events ?? (o.hft ? o.hft.files[0] : undefined);
-      if (!events) throw new Error('a recorder needs an event file to tail (give events, or an HFT exporter with a file)');
-      const dataDir = r.dataDir ?? (i === 0 ? o.dataDir : join(o.dataDir, `recorder-${i}`));
-      mkdirSync(dataDir, { recursive: true });
-      const rec = await startRecorder({ ...r, events: resolve(events), dataDir }, logging);
-      recorders.push(rec);
-      started.push(rec);
-    }
     if (o.simulator) {
       const s = o.simulator;
-      const out = s.out ?? (o.hft ? o.hft.files[0] : undefined);
+      const first = o.hft ? o.hft.files[0] : undefined;
+      const out = s.out ?? (first === undefined ? undefined : fileSource(first).path);
       if (!out) throw new Error('the simulator needs a file to append to (give out, or an HFT exporter with a file)');
       const args = [CLI_ENTRY, 'simulate', '--scenario', s.scenario, '--out', out, '--speed', '1', '--start', s.start ?? 'session', '--seed', String(s.seed), '--rotate-bytes', String(s.rotateBytes ?? 64 * 1024 * 1024)];
       const duration = s.duration ?? (s.scenario === 'normal' ? 0 : undefined);
       if (duration !== undefined) args.push('--duration', String(duration));
+      if (s.logDir) args.push('--log-dir', s.logDir);
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
       simulator = child;
       child.on('exit', (code, sig) => log.info('simulator.exited', `Simulator exited (${sig ?? code}).`, { code, signal: sig }));
@@ -177,7 +195,7 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
         simulator.kill('SIGTERM');
         await exited;
       }
-      // Exporters first (they stop reading), then recorders (they seal and flush what they have).
+      // Exporters first (they stop reading and passing TCP lines on), then recorders (they seal and flush what they have).
       await Promise.all([hft?.close(), host?.close(), clickhouse?.close()]);
       for (const r of recorders) await r.close();
     },

@@ -8,6 +8,7 @@
 #   clickhouse-server             <- clickhouse-server        (ClickHouse exporter tests)
 #   strace                        <- strace                   (processes started per scrape: host tests, bench)
 #   prometheus_client (Python)    <- python3-prometheus-client (strict OpenMetrics 1.0 / text 0.0.4 parsers: conformance test)
+#   structlog, loguru (Python)    <- python3-structlog, python3-loguru (the engines' logging libraries: log format tests)
 #
 # Services that the packages would start are held back during the install: tests and the stack
 # start their own servers on 127.0.0.1 with data under a temp folder.
@@ -28,6 +29,8 @@ want strace strace
 debian_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi; }
 want_py() { "$(debian_python)" -c "import $1" >/dev/null 2>&1 || need+=("$2"); }
 want_py prometheus_client python3-prometheus-client
+want_py structlog python3-structlog
+want_py loguru python3-loguru
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
@@ -73,5 +76,7 @@ export DEBIAN_FRONTEND=noninteractive
 for tool in promtool amtool; do
   command -v "$tool" >/dev/null 2>&1 || { echo "setup: $tool still missing after install" >&2; exit 1; }
 done
-"$(debian_python)" -c 'import prometheus_client' >/dev/null 2>&1 || { echo "setup: $(debian_python) still cannot import prometheus_client after install" >&2; exit 1; }
+for mod in prometheus_client structlog loguru; do
+  "$(debian_python)" -c "import $mod" >/dev/null 2>&1 || { echo "setup: $(debian_python) still cannot import $mod after install" >&2; exit 1; }
+done
 echo "setup: done"

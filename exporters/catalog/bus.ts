@@ -11,6 +11,7 @@ export const busOccupancyRatio = gauge({
   labels: { bus: 'open' },
   maxSeries: 20,
   domain,
+  freshness: 'engine',
 });
 
 /** Events dropped or refused because the bus was full. */

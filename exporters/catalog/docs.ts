@@ -6,6 +6,7 @@ import { CATALOG } from './index.js';
 import { DEFAULT_MAX_SERIES, type MetricDef } from './types.js';
 
 const DOMAIN_TITLES: Record<string, string> = {
+  engine: 'Engine liveness',
   feed: 'Market feed and gateways',
   bus: 'Event bus',
   strategy: 'Strategies',
@@ -55,11 +56,12 @@ export function renderMetricsDoc(defs: readonly MetricDef[] = CATALOG): string {
       const limit = Object.keys(d.labels).length ? String(d.maxSeries ?? DEFAULT_MAX_SERIES) : '1';
       out.push(`| \`${d.name}\` | ${d.type} | ${d.unit} | ${labelCell(d)} | ${limit} | ${d.exportedBy.join(', ')} | ${d.help} |`);
     }
-    const extras = defs.filter((x) => x.domain === domain && (x.buckets || x.valueMap));
+    const extras = defs.filter((x) => x.domain === domain && (x.buckets || x.valueMap || x.freshness));
     if (extras.length) {
       out.push('');
       for (const d of extras) {
         if (d.buckets) out.push(`- \`${d.name}\` buckets (${d.unit}): ${bucketsCell(d)}, +Inf`);
+        if (d.freshness === 'engine') out.push(`- \`${d.name}\`: the engine's last reported value; not served while the engine is silent (\`hft_engine_up\` 0)`);
         if (d.valueMap) out.push(`- \`${d.name}\` values: ${Object.entries(d.valueMap).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
       }
     }

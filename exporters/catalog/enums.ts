@@ -8,6 +8,16 @@
 export const COMPONENTS = ['market_data', 'strategy_runner', 'risk_engine', 'order_adapter', 'execution', 'recorder', 'monitor'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
+/** The engine log formats tickwatch reads (see exporters/events/formats.ts). */
+export const LOG_FORMATS = ['tickwatch', 'structlog', 'loguru', 'pino'] as const;
+
+/** Log levels, in increasing severity (the event envelope's `level`). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Severity rank of each level (trace 0 ... fatal 5), for minimum-level filters. */
+export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5 };
+
 /** Market-data message kinds counted by `hft_feed_events_total`. */
 export const FEED_EVENT_TYPES = ['tick', 'quote', 'trade', 'book_snapshot', 'status'] as const;
 
@@ -65,8 +75,8 @@ export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guar
 /** Recorder stores. */
 export const RECORDER_STORES = ['embedded', 'clickhouse'] as const;
 
-/** Why the ingest pipeline rejected a line. */
-export const INGEST_REJECT_REASONS = ['invalid_json', 'schema', 'unknown_event', 'too_large', 'encoding', 'internal'] as const;
+/** Why the ingest pipeline rejected a line (a well-formed line of an event type outside the contract is a log event, not a reject). */
+export const INGEST_REJECT_REASONS = ['invalid_json', 'envelope', 'schema', 'too_large', 'encoding', 'internal'] as const;
 
 /** Ingest sources. */
 export const INGEST_SOURCES = ['file', 'tcp', 'inprocess'] as const;

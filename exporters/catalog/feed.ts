@@ -66,6 +66,7 @@ export const gatewayConnected = gauge({
   labels: { gateway: 'open', kind: GATEWAY_KINDS },
   maxSeries: 50,
   domain,
+  freshness: 'engine',
 });
 
 /** Reconnects of a gateway session. */
@@ -86,6 +87,7 @@ export const apiUsageRequests = gauge({
   labels: { api: 'open' },
   maxSeries: 50,
   domain,
+  freshness: 'engine',
 });
 
 /** The broker API's rate limit for the same window. */
@@ -96,4 +98,5 @@ export const apiLimitRequests = gauge({
   labels: { api: 'open' },
   maxSeries: 50,
   domain,
+  freshness: 'engine',
 });

@@ -7,6 +7,7 @@
  */
 import * as bus from './bus.js';
 import * as clickhouse from './clickhouse.js';
+import * as engine from './engine.js';
 import * as executions from './executions.js';
 import * as feed from './feed.js';
 import * as host from './host.js';
@@ -24,6 +25,7 @@ import { validateDefinition, type MetricDef } from './types.js';
 
 export * from './bus.js';
 export * from './clickhouse.js';
+export * from './engine.js';
 export * from './enums.js';
 export * from './executions.js';
 export * from './feed.js';
@@ -42,7 +44,7 @@ export * from './strategy.js';
 export * from './types.js';
 
 /** Domain modules in documentation order. */
-const MODULES = { feed, bus, strategy, risk, stormguard, orders, executions, pnl, reconciliation, session, recorder, ingest, process: processMetrics, host, clickhouse };
+const MODULES = { engine, feed, bus, strategy, risk, stormguard, orders, executions, pnl, reconciliation, session, recorder, ingest, process: processMetrics, host, clickhouse };
 
 function isDef(v: unknown): v is MetricDef {
   return typeof v === 'object' && v !== null && 'name' in v && 'type' in v && 'help' in v && 'labels' in v;

@@ -1,8 +1,10 @@
 /** tickwatch's own event ingest pipeline (file tail and TCP into the HFT exporter). */
-import { COMPONENTS, INGEST_REJECT_REASONS, INGEST_SOURCES } from './enums.js';
+import { COMPONENTS, INGEST_REJECT_REASONS, INGEST_SOURCES, LOG_LEVELS } from './enums.js';
 import { counter, gauge } from './types.js';
 
 const domain = 'ingest';
+/** Both services run the ingest pipeline: the HFT exporter and the recorder (which tails the same files). */
+const exportedBy = ['hft', 'recorder'] as const;
 
 /** Events accepted by the pipeline, by source and engine component. */
 export const ingestEventsTotal = counter({
@@ -11,6 +13,7 @@ export const ingestEventsTotal = counter({
   unit: 'events',
   labels: { source: INGEST_SOURCES, component: COMPONENTS },
   domain,
+  exportedBy,
 });
 
 /** Lines rejected (and dead-lettered), by reason. */
@@ -20,6 +23,7 @@ export const ingestRejectedTotal = counter({
   unit: 'events',
   labels: { source: INGEST_SOURCES, reason: INGEST_REJECT_REASONS },
   domain,
+  exportedBy,
 });
 
 /** Bytes read from the input. */
@@ -29,6 +33,7 @@ export const ingestBytesTotal = counter({
   unit: 'bytes',
   labels: { source: INGEST_SOURCES },
   domain,
+  exportedBy,
 });
 
 /** Unix time of the newest event ingested (its own `ts`). */
@@ -38,4 +43,18 @@ export const ingestLastEventTimestampSeconds = gauge({
   unit: 'timestamp_seconds',
   labels: { source: INGEST_SOURCES },
   domain,
+  exportedBy,
+});
+
+/**
+ * Every accepted line, of a known event type or not, by component and level: the engine's log
+ * volume and its errors. Components outside the closed set are counted as `other`.
+ */
+export const logEventsTotal = counter({
+  name: 'tickwatch_log_events_total',
+  help: 'Log events accepted from the engine (every accepted line, known event type or not), by component and level.',
+  unit: 'events',
+  labels: { component: [...COMPONENTS, 'other'], level: LOG_LEVELS },
+  domain,
+  exportedBy,
 });

@@ -43,6 +43,7 @@ export const orderRatePerSecond = gauge({
   labels: { gateway: 'open' },
   maxSeries: 50,
   domain,
+  freshness: 'engine',
 });
 
 /** The configured order-rate limit, for rate-versus-limit panels and alerts. */
@@ -53,6 +54,7 @@ export const orderRateLimitPerSecond = gauge({
   labels: { gateway: 'open' },
   maxSeries: 50,
   domain,
+  freshness: 'engine',
 });
 
 /** Orders live at the venue. */
@@ -63,4 +65,5 @@ export const openOrders = gauge({
   labels: { strategy: 'open' },
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });

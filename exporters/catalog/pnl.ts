@@ -12,6 +12,7 @@ export const pnlRealized = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** Unrealized (mark-to-market) PnL of open positions. */
@@ -22,6 +23,7 @@ export const pnlUnrealized = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** Drawdown: peak-to-current fall of total PnL today, never negative. */
@@ -32,6 +34,7 @@ export const pnlDrawdown = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** The configured daily loss limit, for drawdown-versus-limit alerts. */
@@ -42,6 +45,7 @@ export const dailyLossLimit = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** Gross exposure: |long| + |short|. */
@@ -52,6 +56,7 @@ export const exposureGross = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** Long market value. */
@@ -62,6 +67,7 @@ export const exposureLong = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** Absolute short market value. */
@@ -72,6 +78,7 @@ export const exposureShort = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** Gross exposure over equity. */
@@ -82,4 +89,5 @@ export const leverageRatio = gauge({
   labels: strategy,
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });

@@ -32,4 +32,5 @@ export const reconciliationMismatches = gauge({
   labels: { account: 'open' },
   maxSeries: 20,
   domain,
+  freshness: 'engine',
 });

@@ -73,7 +73,7 @@ export const recorderSpoolLimitBytes = gauge({
   help: 'Configured size bound of the local spool file in bytes.',
   unit: 'bytes',
   domain,
-  exportedBy,
+  exportedBy: ['recorder'],
 });
 
 /** WAL (spool) records found damaged on start-up and not replayed. */
@@ -100,6 +100,32 @@ export const recorderBatchesTotal = counter({
   name: 'hft_recorder_batches_total',
   help: 'Batches sealed into the write-ahead log, after which their events count as acknowledged.',
   unit: 'count',
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/**
+ * How far the recorder is behind a file it tails, in bytes (the log shipper's status, seed 004:
+ * "include monitoring on log shipper status"). `source` is the file's name without its extension
+ * (one file per service: the service), bounded by the recorder's configured files.
+ */
+export const recorderTailLagBytes = gauge({
+  name: 'hft_recorder_tail_lag_bytes',
+  help: 'Bytes written to a tailed file and not yet read by the recorder, by source file.',
+  unit: 'bytes',
+  labels: { source: 'open' },
+  maxSeries: 64,
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** How long the recorder has been behind a file it tails: the age of its oldest unread data, at most. */
+export const recorderTailLagSeconds = gauge({
+  name: 'hft_recorder_tail_lag_seconds',
+  help: 'Seconds since the recorder last had every byte of a tailed file read (0 while caught up), by source file.',
+  unit: 'seconds',
+  labels: { source: 'open' },
+  maxSeries: 64,
   domain,
   exportedBy: ['recorder'],
 });

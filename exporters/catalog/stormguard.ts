@@ -19,6 +19,7 @@ export const stormguardMode = gauge({
   valueMap: { 0: 'NORMAL', 1: 'WARM', 2: 'STORM', 3: 'HALT' },
   maxSeries: 100,
   domain,
+  freshness: 'engine',
 });
 
 /** StormGuard transitions, by source and target mode. */

@@ -90,6 +90,12 @@ export interface MetricDef<
    * its unit's suffix. The help, label, type, bucket and series-limit rules still apply.
    */
   readonly compat?: Compat;
+  /**
+   * `engine`: a gauge holding a value the engine last reported (a connection state, a PnL, a
+   * limit). The HFT exporter stops serving it while the engine is silent (`hft_engine_up` 0), so a
+   * scrape never passes a stale value for a current one; Prometheus marks the series stale.
+   */
+  readonly freshness?: 'engine';
 }
 
 /**

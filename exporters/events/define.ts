@@ -4,10 +4,12 @@
  * line for `docs/events.md`.
  */
 import { Type, type Static, type TObject, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { COMPONENTS } from '../catalog/enums.js';
+import { COMPONENTS, LEVEL_RANK, LOG_LEVELS, type LogLevel } from '../catalog/enums.js';
 
-/** Log levels an event may carry. */
-export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+/** Log levels an event may carry, in increasing severity (the catalog's closed `level` label set). */
+export const LEVELS = LOG_LEVELS;
+export type Level = LogLevel;
+export { LEVEL_RANK };
 
 /**
  * RFC 3339 timestamp with 0 to 9 fractional digits and a `Z` or `±hh:mm` offset
@@ -59,3 +61,27 @@ export function defineEvent<const N extends string, P extends TProperties>(name:
 
 /** The static type of an event type's payload. */
 export type EventOf<E> = E extends EventType<string, infer S extends TSchema> ? Static<S> : never;
+
+/** A name written by the engine (a component or an event type): printable, no control characters. */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$';
+
+/**
+ * The envelope of every log line (an event type of the contract or not): `ts`, `component`,
+ * `level` and `event` are required, the ids and `message` optional, anything else is the line's own
+ * fields. A line of a known type is checked against its type's schema instead (stricter: a closed
+ * component set, typed fields). Components and event names outside the contract are accepted here
+ * and never become label values.
+ */
+export const LOG_ENVELOPE = Type.Object(
+  {
+    ts: Type.String({ minLength: 20, maxLength: 40, description: 'When the event happened, RFC 3339 with up to nanosecond precision.' }),
+    component: Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE, description: 'The engine module that wrote the line.' }),
+    level: oneOf(LEVELS, 'Log level.'),
+    event: Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE, description: 'Event type: one of the contract, or any name (a generic log record).' }),
+    correlation_id: Type.Optional(Type.String({ maxLength: 128 })),
+    intent_id: Type.Optional(Type.String({ maxLength: 128 })),
+    trace_id: Type.Optional(Type.String({ maxLength: 128 })),
+    message: Type.Optional(Type.String({ description: 'Human-readable message (bounded by the longest accepted line).' })),
+  },
+  { additionalProperties: true, $id: 'log' },
+);

@@ -6,7 +6,8 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Type, type TObject } from '@sinclair/typebox';
 import * as bus from './bus.js';
 import * as config from './config.js';
-import type { EventOf, EventType } from './define.js';
+import * as engine from './engine.js';
+import { LOG_ENVELOPE, type EventOf, type EventType } from './define.js';
 import * as execution from './execution.js';
 import * as feed from './feed.js';
 import * as gateway from './gateway.js';
@@ -21,6 +22,7 @@ import * as strategy from './strategy.js';
 export * from './define.js';
 
 const ALL = {
+  ...engine,
   ...feed,
   ...gateway,
   ...bus,
@@ -36,7 +38,7 @@ const ALL = {
 };
 
 /** Every event type: by domain module, by name within a module (namespace key order differs between loaders). */
-export const EVENT_TYPES: readonly EventType[] = [feed, gateway, bus, strategy, risk, stormguard, orders, execution, pnl, reconciliation, config, recorder].flatMap((m) =>
+export const EVENT_TYPES: readonly EventType[] = [engine, feed, gateway, bus, strategy, risk, stormguard, orders, execution, pnl, reconciliation, config, recorder].flatMap((m) =>
   (Object.values(m) as EventType[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
 );
 
@@ -58,4 +60,10 @@ export const VALIDATORS: ReadonlyMap<string, TypeCheck<TObject>> = new Map(
   }),
 );
 
-export { bus, config, execution, feed, gateway, orders, pnl, reconciliation, recorder, risk, stormguard, strategy };
+/**
+ * The compiled check of the log envelope, for lines whose event type is not in the contract (the
+ * `ts` pattern is left to `parseTimestampSeconds`, as in {@link VALIDATORS}).
+ */
+export const ENVELOPE_CHECK: TypeCheck<TObject> = TypeCompiler.Compile(LOG_ENVELOPE);
+
+export { bus, config, engine, execution, feed, gateway, orders, pnl, reconciliation, recorder, risk, stormguard, strategy };

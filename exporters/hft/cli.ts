@@ -1,8 +1,12 @@
 /** `tickwatch hft` and `tickwatch simulate`: the HFT exporter's commands (`tickwatch start` is in exporters/cli.ts). */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ENGINE_HEARTBEAT_TIMEOUT_SECONDS, ENGINE_SILENT_AFTER_SECONDS } from '../catalog/engine.js';
+import { LOG_FORMATS } from '../catalog/enums.js';
 import { PORTS } from '../catalog/jobs.js';
+import type { FormatOption, LogFormat } from '../events/formats.js';
+import { parseFileSpec, type FileSource } from '../ingest/sources.js';
 import { defaultDataDir, hostPortArg, intArg, listArg, numArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
 import type { Logging } from '../lib/log.js';
 import type { HftExporter, HftExporterConfig } from './exporter.js';
@@ -12,7 +16,10 @@ import type { Sink } from './simulator/sinks.js';
 
 /** The HFT exporter's flags (also `tickwatch start`'s). */
 export interface HftFlags {
-  events: string[];
+  events: FileSource[];
+  format: FormatOption;
+  engineSilentAfter: number;
+  heartbeatTimeout: number;
   tcp: { host: string; port: number } | false;
   host: string;
   port: number;
@@ -37,7 +44,10 @@ export function runIdArg(v: string): string {
 /** Adds the HFT exporter's options to a command (`tickwatch hft`, `tickwatch start`). */
 export function hftExporterOptions(cmd: Command): Command {
   return cmd
-    .option('--events <files>', 'NDJSON event files to tail (comma-separated)', listArg, [])
+    .option('--events <files>', "the engine's event and log files to tail, comma-separated, each optionally with its format: strategy_runner.log:structlog", (v: string) => listArg(v).map(parseFileSpec), [])
+    .addOption(new Option('--format <format>', 'log format of the files that name none, and of TCP connections (auto: detected per line)').choices(['auto', ...LOG_FORMATS]).default('auto'))
+    .option('--engine-silent-after <s>', 'seconds without any event, while the session is open, after which the engine counts as silent', numArg('engine-silent-after', 0.001), ENGINE_SILENT_AFTER_SECONDS)
+    .option('--heartbeat-timeout <s>', 'heartbeat age in seconds after which the engine counts as silent at any hour', numArg('heartbeat-timeout', 0.001), ENGINE_HEARTBEAT_TIMEOUT_SECONDS)
     .addOption(new Option('--tcp <host:port>', 'NDJSON over TCP listener').argParser(hostPortArg).default({ host: '127.0.0.1', port: PORTS.ingestTcp }, `127.0.0.1:${PORTS.ingestTcp}`))
     .option('--no-tcp', 'do not listen for TCP')
     .option('--host <addr>', '/metrics address', '127.0.0.1')
@@ -60,7 +70,10 @@ export async function hftConfig(o: HftFlags): Promise<HftExporterConfig> {
   return {
     host: o.host,
     port: o.port,
-    files: o.events.map((f) => resolve(f)),
+    files: o.events.map((f) => ({ ...f, path: resolve(f.path) })),
+    format: o.format,
+    engineSilentAfter: o.engineSilentAfter,
+    heartbeatTimeout: o.heartbeatTimeout,
     tcp: o.tcp === false ? null : o.tcp,
     dataDir: o.dataDir,
     calendar: o.calendar ? loadCalendar(o.calendar) : TWSE_CALENDAR,
@@ -102,9 +115,12 @@ export function registerHftCommands(program: Command): void {
     .option('--calendar <file>', 'trading calendar for --start session')
     .option('--strategies <names>', 'strategy names', listArg)
     .option('--rotate-bytes <n>', 'with --out: rename the file to .1 past this size', intArg('rotate-bytes'), 0)
-    .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: { host: string; port: number }; seed: number; runId?: string; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number }) => {
+    .addOption(new Option('--format <format>', "the main stream's format: the engine's logging library").choices([...LOG_FORMATS]).default('tickwatch'))
+    .option('--log-dir <dir>', "also write the engine modules' own log lines to one file per service there: strategy_runner.log (structlog), risk_engine.log (Loguru), order_adapter.log (pino)")
+    .action(async (o: { scenario: string; list?: boolean; out?: string; tcp?: { host: string; port: number }; seed: number; runId?: string; rate: number; duration?: number; speed: number; start: string; calendar?: string; strategies?: string[]; rotateBytes: number; format: LogFormat; logDir?: string }) => {
       const { defaultDuration, resolveStart, runScenario } = await import('./simulator/run.js');
       const { FileSink, StdoutSink, TcpSink } = await import('./simulator/sinks.js');
+      const { SERVICE_LOGS } = await import('./simulator/formats.js');
       if (o.list) {
         for (const s of SCENARIOS) console.log(`${s.name.padEnd(20)} ${defaultDuration(s)}s  alert: ${s.alert.padEnd(22)} ${s.description}`);
         return;
@@ -121,8 +137,15 @@ export function registerHftCommands(program: Command): void {
       const ac = new AbortController();
       process.on('SIGINT', () => ac.abort());
       process.on('SIGTERM', () => ac.abort());
-      const summary = await runScenario({ scenario, seed: o.seed, runId: o.runId, start, duration: o.duration, speed: o.speed, model: { tickRate: o.rate, ...(o.strategies ? { strategies: o.strategies } : {}) } }, sink, ac.signal);
+      const serviceLogs = new Map<string, { sink: Sink; format: LogFormat }>();
+      if (o.logDir) for (const s of SERVICE_LOGS) serviceLogs.set(s.component, { sink: new FileSink(join(resolve(o.logDir), s.file), o.rotateBytes), format: s.format });
+      const summary = await runScenario(
+        { scenario, seed: o.seed, runId: o.runId, start, duration: o.duration, speed: o.speed, format: o.format, serviceLogs, model: { tickRate: o.rate, ...(o.strategies ? { strategies: o.strategies } : {}) } },
+        sink,
+        ac.signal,
+      );
       await sink.close();
+      for (const s of serviceLogs.values()) await s.sink.close();
       console.error(`tickwatch simulate: ${scenario.name} (seed ${o.seed}, run id ${summary.runId}): ${summary.events} events over ${summary.simulatedSeconds.toFixed(1)} simulated s${summary.dropped ? `, ${summary.dropped} dropped (TCP busy)` : ''}`);
     });
 }

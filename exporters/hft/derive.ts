@@ -292,6 +292,11 @@ export class Deriver {
     for (const a of this.accounts.values()) a.lag.set(Math.max(0, now - a.lastMatch));
   }
 
+  /** Whether the trading session was open at the last `tick`. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
   /** The time of the last `tick`. */
   get lastTickTime(): number {
     return this.now;

@@ -1,6 +1,8 @@
 /**
- * The HFT exporter: tails the engine's event file(s) and/or listens for NDJSON over TCP, derives
- * the catalog's metrics from the events, and serves them on `/metrics` from a worker thread.
+ * The HFT exporter: tails the engine's event and log file(s) and/or listens for NDJSON over TCP,
+ * in each source's log format (tickwatch, structlog, Loguru, pino; see events/formats.ts), derives
+ * the catalog's metrics from the events, counts every log line, watches the engine's liveness, and
+ * serves the metrics on `/metrics` from a worker thread.
  */
 import { join } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
@@ -8,8 +10,11 @@ import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
 import type { Logging } from '../lib/log.js';
 import { TradingCalendar, TWSE_CALENDAR, type CalendarConfig } from './calendar.js';
+import type { FormatOption } from '../events/formats.js';
+import { fileSource, type FileSpec } from '../ingest/sources.js';
 import { EventClock } from './clock.js';
 import { Deriver } from './derive.js';
+import { EngineLiveness } from './liveness.js';
 import { DeadLetterFile } from '../ingest/deadletter.js';
 import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
 import { FileTailer } from '../ingest/tail.js';
@@ -20,8 +25,10 @@ export interface HftExporterConfig {
   /** `/metrics` address; default 127.0.0.1:9470. */
   readonly host?: string;
   readonly port?: number;
-  /** NDJSON files to tail. */
-  readonly files: readonly string[];
+  /** Files to tail: paths, or sources with their format and default component (see ingest/sources.ts). */
+  readonly files: readonly FileSpec[];
+  /** Format of the files that name none, and of TCP connections; default `auto` (detected per line). */
+  readonly format?: FormatOption;
   /** TCP ingest address, or null for none; default 127.0.0.1:9478. */
   readonly tcp?: { readonly host?: string; readonly port: number } | null;
   /** Folder for tail offsets and the dead-letter file. */
@@ -38,6 +45,10 @@ export interface HftExporterConfig {
   readonly tickMs?: number;
   /** More consumers of valid events (the audit recorder). */
   readonly consumers?: readonly EventConsumer[];
+  /** Seconds without any event, while the session is open, after which the engine is silent (default 10). */
+  readonly engineSilentAfter?: number;
+  /** Heartbeat age in seconds after which the engine is silent at any hour (default 5). */
+  readonly heartbeatTimeout?: number;
   readonly registry?: MetricRegistry;
 }
 
@@ -48,6 +59,7 @@ export interface HftExporter {
   readonly pipeline: IngestPipeline;
   readonly deriver: Deriver;
   readonly clock: EventClock;
+  readonly liveness: EngineLiveness;
   readonly tailers: readonly FileTailer[];
   readonly deadLetter: DeadLetterFile;
   readonly registry: MetricRegistry;
@@ -65,6 +77,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   const calendar = new TradingCalendar(cfg.calendar ?? TWSE_CALENDAR);
   const clock = new EventClock();
   const deriver = new Deriver({ registry, calendar, feeds: cfg.feeds, strategies: cfg.strategies });
+  const liveness = new EngineLiveness({ registry, silentAfter: cfg.engineSilentAfter, heartbeatTimeout: cfg.heartbeatTimeout, start: clock.now() });
   const deadLetter = new DeadLetterFile(join(cfg.dataDir, 'dead-letter.ndjson'), undefined, (err) =>
     log.error('ingest.deadletter_failed', 'Writing the dead-letter file failed; rejected lines are still counted.', { err }),
   );
@@ -73,34 +86,41 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     deadLetter,
     log: logging.logger('ingest'),
     consumers: [
-      (ev, t) => {
+      (ev, t, _raw, info) => {
         clock.observe(t);
-        deriver.apply(ev, t);
+        liveness.observe(t, ev.event === 'engine.heartbeat');
+        if (info.known) deriver.apply(ev, t);
       },
       ...(cfg.consumers ?? []),
     ],
   });
   const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? PORTS.hft, service: 'tickwatch-hft', onProblem: (m) => log.warn('metrics.problem', m) });
-  const tailers = cfg.files.map(
-    (path, i) =>
-      new FileTailer(
-        { path, statePath: join(cfg.dataDir, `tail-${i}.json`), pollMs: cfg.pollMs, maxLineBytes: cfg.maxLineBytes, from: cfg.from },
-        pipeline.source('file', path),
-        logging.logger('ingest'),
-      ),
-  );
+  const tailers = cfg.files.map((spec, i) => {
+    const s = fileSource(spec, cfg.format);
+    return new FileTailer(
+      { path: s.path, statePath: join(cfg.dataDir, `tail-${i}.json`), pollMs: cfg.pollMs, maxLineBytes: cfg.maxLineBytes, from: cfg.from },
+      pipeline.source('file', s.path, { format: s.format, component: s.component }),
+      logging.logger('ingest'),
+    );
+  });
   let tcp: TcpIngest | undefined;
   try {
     if (cfg.tcp !== null) {
-      tcp = await startTcpIngest(pipeline, { host: cfg.tcp?.host, port: cfg.tcp?.port ?? PORTS.ingestTcp, maxLineBytes: cfg.maxLineBytes }, logging.logger('ingest'));
+      tcp = await startTcpIngest(pipeline, { host: cfg.tcp?.host, port: cfg.tcp?.port ?? PORTS.ingestTcp, maxLineBytes: cfg.maxLineBytes, format: cfg.format }, logging.logger('ingest'));
     }
   } catch (err) {
     await metrics.close();
     throw err;
   }
   for (const t of tailers) t.start();
-  deriver.tick(clock.now());
-  const ticker = setInterval(() => deriver.tick(clock.now()), cfg.tickMs ?? 250);
+  const tick = (): void => {
+    const now = clock.now();
+    deriver.tick(now);
+    // While the engine is silent its last reported values are not served (catalog: freshness 'engine').
+    registry.setStale('engine', !liveness.tick(now, deriver.isOpen));
+  };
+  tick();
+  const ticker = setInterval(tick, cfg.tickMs ?? 250);
   metrics.setReady(true);
   log.info('hft.started', `HFT exporter ready: ${metrics.url}/metrics`, { files: cfg.files, tcp_port: tcp?.port ?? null, metrics_url: metrics.url });
   return {
@@ -109,6 +129,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     pipeline,
     deriver,
     clock,
+    liveness,
     tailers,
     deadLetter,
     registry,

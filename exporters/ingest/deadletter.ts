@@ -8,8 +8,12 @@
 import { createWriteStream, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** Why a line was rejected; the `reason` label of `tickwatch_ingest_rejected_total`. */
-export type RejectReason = 'invalid_json' | 'schema' | 'unknown_event' | 'too_large' | 'encoding';
+/**
+ * Why a line was rejected; the `reason` label of `tickwatch_ingest_rejected_total`: not JSON (or not
+ * one object), no valid envelope (or not of its source's fixed format), failing its known event
+ * type's schema, over the line limit, not UTF-8.
+ */
+export type RejectReason = 'invalid_json' | 'envelope' | 'schema' | 'too_large' | 'encoding';
 
 /** One dead-letter record. */
 export interface DeadLetterRecord {

@@ -1,19 +1,31 @@
 /**
- * The ingest pipeline shared by every source (file tail, TCP, in-process): parse, validate
- * against the event contract, count, hand valid events to the consumers (metric derivation, the
- * audit recorder), and reject the rest with a reason.
+ * The ingest pipeline shared by every source (file tail, TCP, in-process): parse, map the line's
+ * log format onto the envelope (events/formats.ts), validate, count, hand each accepted event to
+ * the consumers (metric derivation, the audit recorder), and reject the rest with a reason.
+ *
+ * The stream is open: a line of one of the contract's event types must match that type's schema;
+ * any other well-formed line with a valid envelope (`ts`, `component`, `level`, `event`, optional
+ * ids and `message`) is a generic log event, accepted, counted in
+ * `tickwatch_log_events_total{component,level}` (like every accepted line) and passed on. Only a
+ * line that is not JSON, not UTF-8, too large, has no valid envelope, or fails its known type's
+ * schema is bad input.
  *
  * A rejected line is counted in `tickwatch_ingest_rejected_total{source,reason}`, appended to the
  * dead-letter file with its reason, detail and byte offset, and logged (every one at debug; the
  * first of each reason every 10 s at warn, with how many were not logged since). Nothing that
- * arrives is silently dropped, and no input can throw out of the pipeline.
+ * arrives is silently dropped, and no input can throw out of the pipeline. Components outside the
+ * closed set are counted under `component="other"`, never as label values of their own.
  */
 import { isUtf8 } from 'node:buffer';
-import { ingestBytesTotal, ingestEventsTotal, ingestLastEventTimestampSeconds, ingestRejectedTotal } from '../catalog/ingest.js';
+import { COMPONENTS } from '../catalog/enums.js';
+import { ingestBytesTotal, ingestEventsTotal, ingestLastEventTimestampSeconds, ingestRejectedTotal, logEventsTotal } from '../catalog/ingest.js';
+import { LEVEL_RANK, LEVELS, type Level } from '../events/define.js';
+import { normalize, type FormatOption, type LogFormat, type SourceDefaults } from '../events/formats.js';
+import { ENVELOPE_CHECK, VALIDATORS, type HftEvent } from '../events/index.js';
+import { OTHER } from '../instrument/registry.js';
 import type { CounterSeries, GaugeSeries } from '../instrument/series.js';
 import type { MetricRegistry } from '../instrument/registry.js';
 import type { Log } from '../lib/log.js';
-import { VALIDATORS, type HftEvent } from '../events/index.js';
 import type { DeadLetterFile, RejectReason } from './deadletter.js';
 import type { LineSink } from './lines.js';
 import { parseTimestampSeconds } from './timestamp.js';
@@ -21,11 +33,28 @@ import { parseTimestampSeconds } from './timestamp.js';
 /** Where events come from; the `source` label. */
 export type SourceKind = 'file' | 'tcp' | 'inprocess';
 
+/** What the pipeline knows about an accepted event besides the event itself. */
+export interface EventInfo {
+  /** The format the line was read as. */
+  readonly format: LogFormat;
+  /** Whether the event is of a type of the contract (checked against its schema); else a generic log event. */
+  readonly known: boolean;
+  /**
+   * Whether the event differs from the line's own JSON (another format, a level or component the
+   * mapping filled in): the recorder then keeps the format so that the line can be read again the same way.
+   */
+  readonly mapped: boolean;
+  /** Where it came from. */
+  readonly source: SourceKind;
+}
+
 /**
- * Receives each valid event with its time in Unix seconds and, for line sources, the line as
- * received. Must not throw (a throw is counted as `internal`).
+ * Receives each accepted event, mapped onto the envelope, with its time in Unix seconds, the line as
+ * received (for line sources) and {@link EventInfo}. A generic log event (`info.known` false) is
+ * typed as an `HftEvent` whose `event` is none of the contract's names: consumers switch on known
+ * names and treat the rest as log records. Must not throw (a throw is counted as `internal`).
  */
-export type EventConsumer = (ev: HftEvent, tsSeconds: number, raw?: string) => void;
+export type EventConsumer = (ev: HftEvent, tsSeconds: number, raw: string | undefined, info: EventInfo) => void;
 
 /** Options of an {@link IngestPipeline}. */
 export interface PipelineOptions {
@@ -36,7 +65,17 @@ export interface PipelineOptions {
   readonly consumers: readonly EventConsumer[];
 }
 
-const REASONS: readonly RejectReason[] = ['invalid_json', 'schema', 'unknown_event', 'too_large', 'encoding'];
+const REASONS: readonly RejectReason[] = ['invalid_json', 'envelope', 'schema', 'too_large', 'encoding'];
+
+const COMPONENT_SET: ReadonlySet<string> = new Set(COMPONENTS);
+/** Distinct component names whose counters are cached per source (the rest are looked up each time). */
+const MAX_CACHED_COMPONENTS = 256;
+
+/** Options of one source. */
+export interface SourceOptions extends SourceDefaults {
+  /** The source's log format; default `auto` (detected per line). */
+  readonly format?: FormatOption;
+}
 const LOG_EVERY_MS = 10_000;
 
 /** One source's entry into the pipeline: a {@link LineSink} plus byte accounting. */
@@ -59,11 +98,24 @@ export class IngestPipeline {
 
   constructor(private readonly opts: PipelineOptions) {}
 
-  /** A sink for one source (a tailed file, a TCP connection). */
-  source(kind: SourceKind, origin: string): SourceSink {
+  /** A sink for one source (a tailed file, a TCP connection), read in its format. */
+  source(kind: SourceKind, origin: string, so: SourceOptions = {}): SourceSink {
     const reg = this.opts.registry;
+    const format = so.format ?? 'auto';
+    const defaults: SourceDefaults = so.component === undefined ? {} : { component: so.component };
     const events = reg.counter(ingestEventsTotal);
-    const byComponent = new Map<string, CounterSeries>();
+    const logEvents = reg.counter(logEventsTotal);
+    /** Per component: the events counter, then the log counter per level rank. */
+    const byComponent = new Map<string, { events: CounterSeries; levels: CounterSeries[] }>();
+    const counters = (component: string) => {
+      let c = byComponent.get(component);
+      if (c === undefined) {
+        const label = COMPONENT_SET.has(component) ? component : OTHER;
+        c = { events: events.labels(kind, label), levels: LEVELS.map((l) => logEvents.labels(label, l)) };
+        if (byComponent.size < MAX_CACHED_COMPONENTS) byComponent.set(component, c);
+      }
+      return c;
+    };
     const rejected = new Map<string, CounterSeries>();
     for (const r of [...REASONS, 'internal'] as const) rejected.set(r, reg.counter(ingestRejectedTotal).labels(kind, r));
     const bytes = reg.counter(ingestBytesTotal).labels(kind);
@@ -89,36 +141,40 @@ export class IngestPipeline {
     const accept = (v: Record<string, unknown>, text: string, offset: number, length: number): boolean => {
       // In-process events have no line: the dead-letter record gets their JSON.
       const line = text || safeJson(v);
-      const name = v.event;
-      if (typeof name !== 'string') {
-        reject('schema', '/event: required string property is missing', line, offset, length);
+      const n = normalize(v, format, defaults);
+      if (!n.ok) {
+        reject('envelope', n.detail, line, offset, length);
         return false;
       }
-      const check = VALIDATORS.get(name);
-      if (check === undefined) {
-        reject('unknown_event', `unknown event type '${name.slice(0, 64)}'`, line, offset, length);
+      const e = n.event;
+      const name = e.event;
+      const check = typeof name === 'string' ? VALIDATORS.get(name) : undefined;
+      if (check !== undefined) {
+        if (!check.Check(e)) {
+          const err = check.Errors(e).First();
+          reject('schema', err ? `${err.path || '/'}: ${err.message}` : 'does not match the schema', line, offset, length);
+          return false;
+        }
+      } else if (!ENVELOPE_CHECK.Check(e)) {
+        const err = ENVELOPE_CHECK.Errors(e).First();
+        reject('envelope', err ? `${err.path || '/'}: ${err.message}` : 'no valid envelope (ts, component, level, event)', line, offset, length);
         return false;
       }
-      if (!check.Check(v)) {
-        const e = check.Errors(v).First();
-        reject('schema', e ? `${e.path || '/'}: ${e.message}` : 'does not match the schema', line, offset, length);
-        return false;
-      }
-      const ts = parseTimestampSeconds(v.ts as string);
+      const ts = parseTimestampSeconds(e.ts as string);
       if (ts !== ts) {
-        reject('schema', '/ts: not a valid date and time', line, offset, length);
+        reject(check ? 'schema' : 'envelope', '/ts: not a valid RFC 3339 date and time', line, offset, length);
         return false;
       }
-      const component = v.component as string;
-      let c = byComponent.get(component);
-      if (c === undefined) byComponent.set(component, (c = events.labels(kind, component)));
-      c.inc();
+      const c = counters(e.component as string);
+      c.events.inc();
+      c.levels[LEVEL_RANK[e.level as Level]]!.inc();
       lastTs.set(ts);
       this.accepted++;
-      const ev = v as unknown as HftEvent;
+      const ev = e as unknown as HftEvent;
+      const info: EventInfo = { format: n.format, known: check !== undefined, mapped: n.mapped, source: kind };
       for (let i = 0; i < consumers.length; i++) {
         try {
-          consumers[i]!(ev, ts, text || undefined);
+          consumers[i]!(ev, ts, text || undefined, info);
         } catch (err) {
           rejected.get('internal')!.inc();
           this.logReject('internal', `consumer failed: ${(err as Error).message}`, origin, offset);

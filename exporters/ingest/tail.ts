@@ -87,6 +87,8 @@ export class FileTailer {
   lines = 0;
   /** Rotations, truncations and recoveries seen, for tests and logs. */
   readonly seen = { rotations: 0, truncations: 0, recoveredBytes: 0 };
+  /** Wall time (ms) of the last poll that ended with every byte of the file read (start time before the first). */
+  private caughtUpAt = Date.now();
 
   constructor(
     private readonly opts: TailOptions,
@@ -332,6 +334,7 @@ export class FileTailer {
       if (this.cur) read += this.drainFile(this.cur, Math.max(0, this.maxPerPoll - read));
     }
     if (read > 0) this.saveState();
+    if (!this.draining && this.cur && fstatSync(this.cur.fd).size <= this.cur.pos) this.caughtUpAt = Date.now();
     // More than a poll's budget waiting: come back at once rather than after pollMs.
     if (read >= this.maxPerPoll && !this.stopped) setImmediate(() => this.poll());
   }
@@ -347,6 +350,25 @@ export class FileTailer {
       this.log.warn('ingest.state_unreadable', `Tail state ${p} is unreadable; starting without it.`, { err, path: p });
       return undefined;
     }
+  }
+
+  /**
+   * How far behind the file this tailer is: `bytes` written and not yet handed over (of the file
+   * being read, and of a rotated-away one still draining), and `seconds` since the last poll that
+   * had read everything (0 while caught up): the age of the oldest unread data, at most. While the
+   * consumer pauses reading (a full spool), both grow.
+   */
+  lag(now = Date.now()): { bytes: number; seconds: number } {
+    let bytes = 0;
+    for (const f of [this.draining?.file, this.cur]) {
+      if (!f) continue;
+      try {
+        bytes += Math.max(0, fstatSync(f.fd).size - f.splitter.committedOffset);
+      } catch {
+        // closed or gone: nothing left to read there
+      }
+    }
+    return { bytes, seconds: bytes === 0 ? 0 : Math.max(0, (now - this.caughtUpAt) / 1000) };
   }
 
   /**

@@ -5,6 +5,7 @@
  * rather than block when its own buffer is full; see `simulator/sinks.ts`.)
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import type { FormatOption } from '../events/formats.js';
 import type { Log } from '../lib/log.js';
 import { LineSplitter } from './lines.js';
 import type { IngestPipeline } from './pipeline.js';
@@ -16,6 +17,8 @@ export interface TcpIngestOptions {
   readonly maxLineBytes?: number;
   /** Most concurrent connections (default 64); more are refused and logged. */
   readonly maxConnections?: number;
+  /** The connections' log format; default `auto` (detected per line). */
+  readonly format?: FormatOption;
 }
 
 /** A running TCP ingest listener. */
@@ -35,7 +38,7 @@ export async function startTcpIngest(pipeline: IngestPipeline, opts: TcpIngestOp
   const server: Server = createServer((socket) => {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     sockets.add(socket);
-    const sink = pipeline.source('tcp', peer);
+    const sink = pipeline.source('tcp', peer, { format: opts.format ?? 'auto' });
     const splitter = new LineSplitter(sink, opts.maxLineBytes ?? 65_536);
     log.info('ingest.tcp_connected', `Engine connected from ${peer}.`, { peer });
     socket.on('data', (chunk: Buffer) => {

@@ -28,6 +28,18 @@ export interface FamilyMessage {
   readonly labelNames: readonly string[];
   /** Histogram upper bounds (without +Inf); empty for counters and gauges. */
   readonly buckets: readonly number[];
+  /** The definition's `freshness` group: the family is not served while that group is stale. */
+  readonly freshness?: string;
+}
+
+/**
+ * A freshness group went stale or fresh again (the engine went silent, or spoke again): the
+ * families of the group are not served while it is stale.
+ */
+export interface StaleMessage {
+  readonly t: 'stale';
+  readonly group: string;
+  readonly stale: boolean;
 }
 
 /**
@@ -43,7 +55,7 @@ export interface SeriesMessage {
 }
 
 /** Any layout message. */
-export type LayoutMessage = SegmentMessage | FamilyMessage | SeriesMessage;
+export type LayoutMessage = SegmentMessage | FamilyMessage | SeriesMessage | StaleMessage;
 
 /** Number of float64 slots a series of this type and bucket count takes. */
 export function slotsFor(type: MetricType, bucketCount: number): number {

@@ -267,7 +267,7 @@ export class MetricRegistry {
     const f = new Family<T, L>(this, this.families.size, def, limit);
     this.families.set(def.name, f as unknown as Family<MetricDef['type'], LabelSpec>);
     if (f.labelNames.length > 0) this.reservedSlots += slotsFor(def.type, def.buckets?.length ?? 0);
-    this.emit({ t: 'family', id: f.id, name: def.name, type: def.type, help: def.help, labelNames: f.labelNames, buckets: def.buckets ?? [] });
+    this.emit({ t: 'family', id: f.id, name: def.name, type: def.type, help: def.help, labelNames: f.labelNames, buckets: def.buckets ?? [], ...(def.freshness ? { freshness: def.freshness } : {}) });
     return f;
   }
 
@@ -277,14 +277,30 @@ export class MetricRegistry {
   }
 
   /**
-   * Subscribes to layout messages. The listener first receives every message so far, in order,
-   * then each new one as it happens.
+   * Subscribes to layout messages. The listener first receives every message so far, in order, and
+   * the freshness groups that are stale now, then each new message as it happens.
    * @returns a function that unsubscribes
    */
   subscribe(listener: (m: LayoutMessage) => void): () => void {
     for (const m of this.log) listener(m);
+    for (const [group, stale] of this.staleGroups) if (stale) listener({ t: 'stale', group, stale });
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Freshness groups and whether each is stale now (kept apart from the layout log: they toggle). */
+  private readonly staleGroups = new Map<string, boolean>();
+
+  /**
+   * Marks a freshness group stale or fresh: the families whose definition has that `freshness`
+   * (the engine's last reported values) are not served while it is stale. A message goes to the
+   * `/metrics` worker only when the state changes.
+   */
+  setStale(group: string, stale: boolean): void {
+    if ((this.staleGroups.get(group) ?? false) === stale) return;
+    this.staleGroups.set(group, stale);
+    const m: LayoutMessage = { t: 'stale', group, stale };
+    for (const l of this.listeners) l(m);
   }
 
   /** Bytes of shared memory allocated so far. */

@@ -140,6 +140,8 @@ export class SeriesView {
   private readonly open = openMetricsRegistry();
   /** Some family's HELP has a `"`, which OpenMetrics wants escaped and prom-client does not escape. */
   private helpHasQuote = false;
+  /** Freshness groups that are stale now: their families are served without samples. */
+  private readonly stale = new Set<string>();
 
   /**
    * Serves one family in both formats.
@@ -159,6 +161,9 @@ export class SeriesView {
   apply(m: LayoutMessage): void {
     if (m.t === 'segment') {
       this.segments[m.id] = new Float64Array(m.buffer);
+    } else if (m.t === 'stale') {
+      if (m.stale) this.stale.add(m.group);
+      else this.stale.delete(m.group);
     } else if (m.t === 'family') {
       const state: FamilyState = { msg: m, series: [], bucketLabels: [], negativeBounds: m.type === 'histogram' && m.buckets.some((b) => b < 0) };
       this.families[m.id] = state;
@@ -284,12 +289,15 @@ export class SeriesView {
   }
 
   /**
-   * The samples of a recorded family. A histogram series is its cumulative buckets (the last is
+   * The samples of a recorded family (none while its freshness group is stale). A histogram series is its cumulative buckets (the last is
    * `+Inf`), then `_sum` and `_count` (= `+Inf`), except in OpenMetrics for a family with a negative
    * bound, which gets the buckets only (see {@link SeriesView.render}).
    */
   private samples(f: FamilyState, openMetrics: boolean): Sample[] {
     const out: Sample[] = [];
+    // The engine's last reported values are not current while it is silent: no sample, so
+    // Prometheus marks the series stale instead of keeping the last value as if it were fresh.
+    if (f.msg.freshness !== undefined && this.stale.has(f.msg.freshness)) return out;
     const { type, buckets, name } = f.msg;
     const sumAndCount = !(openMetrics && f.negativeBounds);
     for (let s = 0; s < f.series.length; s++) {

@@ -5,10 +5,16 @@
  *
  *     row_hash = hex(SHA-256(UTF-8(prev_hash "\n" table "\n" chain_seq "\n" fields)))
  *
+ * or, for a line read through a mapping (`format` not null: a structlog, Loguru or pino line, or a
+ * tickwatch line that took its component from its source),
+ *
+ *     row_hash = hex(SHA-256(UTF-8(prev_hash "\n" table "\n" chain_seq "\n" format "\n" component "\n" fields)))
+ *
  * `fields` is the event's line exactly as the engine sent it, and every other column of the row is
- * derived from it (rows.ts): so the hash covers the event, and verifying also derives the row again
- * from `fields` and compares each column. (Hashing the line alone keeps sealing a batch cheap: one
- * SHA-256 of about the line's length per audit row.) The first row's `prev_hash` is {@link GENESIS}.
+ * derived from it (rows.ts) through its format, with `component` as the default for a line naming
+ * none: so the hash covers the event and what it is read with, and verifying also derives the row
+ * again and compares each column. (Hashing the line alone keeps sealing a batch cheap: one SHA-256
+ * of about the line's length per audit row.) The first row's `prev_hash` is {@link GENESIS}.
  *
  * So an edited row no longer matches its hash or its event, a deleted row leaves a gap in
  * `chain_seq` and a broken link, and a reordered, copied or inserted row breaks the links around it;
@@ -50,7 +56,8 @@ export function sameHeads(a: ChainHeads, b: ChainHeads): boolean {
  * @returns 64 lowercase hex digits
  */
 export function rowHash(t: TableDef, prev: string, row: Readonly<Record<string, unknown>>): string {
-  return hash('sha256', `${prev}\n${t.name}\n${String(row.chain_seq)}\n${String(row.fields)}`, 'hex');
+  const mapped = row.format === null || row.format === undefined ? '' : `${String(row.format)}\n${String(row.component)}\n`;
+  return hash('sha256', `${prev}\n${t.name}\n${String(row.chain_seq)}\n${mapped}${String(row.fields)}`, 'hex');
 }
 
 /**

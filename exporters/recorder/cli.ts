@@ -1,11 +1,16 @@
 /** `tickwatch recorder` and `tickwatch logs search`. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { LOG_FORMATS } from '../catalog/enums.js';
+import type { FormatOption } from '../events/formats.js';
+import { parseFileSpec, type FileSource } from '../ingest/sources.js';
+import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './levels.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
-import { portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import { listArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
 import type { ChainHeads } from './chain.js';
-import type { FoundJson } from './search.js';
+import type { FoundJson, LogPage } from './search.js';
+import type { AuditStore, ExecTimeRow } from './stores/store.js';
 import type { ChainReport } from './verify.js';
 
 // The stores, the query API and the event contract load when a command runs, not when the
@@ -17,57 +22,112 @@ const searching = () => import('./search.js');
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
   program
     .command('recorder')
-    .description('Record audit tables from the engine event file into the embedded store (DuckDB).')
-    .requiredOption('--events <file>', "the engine's NDJSON event file")
+    .description("Record the engine's events and logs into the audit tables and the log stream, in the embedded store (DuckDB) or ClickHouse.")
+    .requiredOption('--events <files>', "the engine's event and log files, comma-separated, each optionally with its format: risk_engine.log:loguru", (v: string) => listArg(v).map(parseFileSpec))
+    .addOption(new Option('--format <format>', 'log format of the files that name none (auto: detected per line)').choices(['auto', ...LOG_FORMATS]).default('auto'))
+    .option('--log-level <levels>', "lowest level stored in logs, per component: info,strategy_runner=debug,risk_engine=warn (seed 002's per-service levels)", levelPolicyArg, DEFAULT_LEVELS)
     .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
     .option('--port <port>', '/metrics port', portArg, PORTS.recorder)
     .option('--query-port <port>', 'query API port (logs search)', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x (no TTL, DateTime64 or dedup window)')
-    .action(async (o: { events: string; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
+    .action(async (o: { events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();
-      const rec = await startRecorder({ events: resolve(o.events), dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort }, logging);
+      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort }, logging);
       console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
       stopOnSignals('tickwatch recorder', () => rec.close());
     });
 
   const logs = program.command('logs').description('Query the recorded log stream and audit tables.');
-  logs
-    .command('search')
-    .description('Print the whole story of one trade across logs and audit tables, in time order.')
-    .requiredOption('--correlation-id <id>', 'the correlation id')
-    .option('--since <when>', 'only events since (30m, 1h, 2d or RFC 3339)')
-    .option('--component <name>', 'only this component')
-    .option('--level <level>', 'only this level')
-    .option('--json', 'print JSON lines')
-    .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
-    .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
-    .option('--clickhouse-url <url>', 'search ClickHouse directly instead')
-    .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
-    .action(async (o: { correlationId: string; since?: string; component?: string; level?: string; json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
-      const params = new URLSearchParams({ correlation_id: o.correlationId });
-      if (o.since) params.set('since', o.since);
-      if (o.component) params.set('component', o.component);
-      if (o.level) params.set('level', o.level);
-      const { formatStory, parseSince, search } = await searching();
-      const { openStore, storeSpec } = await run();
-      let rows: FoundJson[] | undefined;
-      // ClickHouse is searched directly; a running recorder holds the embedded database, so ask it first.
-      const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/search?${params}`).catch(() => undefined);
-      if (r?.ok) rows = (await r.json()) as FoundJson[];
-      else if (r) throw new Error(`recorder query API: ${await r.text()}`);
-      else {
-        const store = await openStore(storeSpec(o));
-        try {
-          rows = await search(store, { correlationId: o.correlationId, sinceNs: o.since ? parseSince(o.since) : undefined, component: o.component, level: o.level });
-        } finally {
-          await store.close();
-        }
-      }
-      console.log(o.json ? rows.map((x) => JSON.stringify(x)).join('\n') : formatStory(rows));
-    });
+  /** The options every reading command shares: where the recorder and its store are. */
+  const where = (cmd: Command): Command =>
+    cmd
+      .option('--json', 'print JSON lines (NDJSON)')
+      .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
+      .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
+      .option('--clickhouse-url <url>', 'read ClickHouse directly instead')
+      .option('--clickhouse-legacy', 'the server is ClickHouse 18.x');
+  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean };
+  /**
+   * Asks a running recorder's query API (it holds the embedded database), else opens the store
+   * (ClickHouse is always read directly).
+   */
+  async function ask<T>(o: Where, path: string, params: URLSearchParams, direct: (store: AuditStore) => Promise<T>): Promise<T> {
+    const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}${path}?${params}`).catch(() => undefined);
+    if (r?.ok) return (await r.json()) as T;
+    if (r) throw new Error(`recorder query API: ${((await r.json().catch(() => ({}))) as { error?: string }).error ?? r.statusText}`);
+    const { openStore, storeSpec } = await run();
+    const store = await openStore(storeSpec(o));
+    try {
+      await store.init((await import('./tables.js')).TABLES);
+      return await direct(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  where(
+    logs
+      .command('search')
+      .description('Search the log stream: every accepted line of every source (known event types or not), filtered, in time order, a page at a time.')
+      .option('--since <when>', 'from (30m, 1h, 2d back, or RFC 3339)')
+      .option('--until <when>', 'until (same forms)')
+      .option('--component <names>', 'only these components (comma-separated)')
+      .option('--level <level>', 'this level and above (trace, debug, info, warn, error, fatal)')
+      .option('--event <type>', 'event type, exact or a glob: order.*, *.exception')
+      .option('--status <status>', "the event's status field")
+      .option('--correlation-id <id>', 'one correlation id')
+      .option('--intent-id <id>', 'one intent id')
+      .option('--trace-id <id>', 'one trace id')
+      .option('--grep <text>', 'a substring of the message')
+      .option('--limit <n>', `rows per page (default ${100}, at most 10000)`)
+      .option('--cursor <cursor>', 'the next page: the cursor the previous page printed'),
+  ).action(
+    async (
+      o: Where & { since?: string; until?: string; component?: string; level?: string; event?: string; status?: string; correlationId?: string; intentId?: string; traceId?: string; grep?: string; limit?: string; cursor?: string },
+    ) => {
+      const { formatLogTable, logQuery, searchLogs } = await searching();
+      const f = { since: o.since, until: o.until, component: o.component, level: o.level, event: o.event, status: o.status, correlation_id: o.correlationId, intent_id: o.intentId, trace_id: o.traceId, q: o.grep, limit: o.limit, cursor: o.cursor };
+      const query = logQuery(f); // validates the flags before anything is asked
+      const params = new URLSearchParams(Object.entries(f).filter((e): e is [string, string] => e[1] !== undefined));
+      const page = await ask<LogPage>(o, '/api/v1/logs', params, (store) => searchLogs(store, query));
+      console.log(o.json ? page.rows.map((x) => JSON.stringify(x)).join('\n') : formatLogTable(page.rows));
+      if (page.next_cursor) console.error(`more rows: add --cursor ${page.next_cursor}`);
+    },
+  );
+
+  where(
+    logs
+      .command('trade <correlation-id>')
+      .description("One trade's story (seed 002): every event of a correlation id in the log stream and the audit tables, in time order, each with the tables it is in.")
+      .option('--since <when>', 'only events since (30m, 1h, 2d or RFC 3339)')
+      .option('--component <name>', 'only this component')
+      .option('--level <level>', 'only this level'),
+  ).action(async (id: string, o: Where & { since?: string; component?: string; level?: string }) => {
+    const { formatStory, parseSince, search } = await searching();
+    const params = new URLSearchParams({ correlation_id: id });
+    if (o.since) params.set('since', o.since);
+    if (o.component) params.set('component', o.component);
+    if (o.level) params.set('level', o.level);
+    const sinceNs = o.since ? parseSince(o.since) : undefined;
+    const rows = await ask<FoundJson[]>(o, '/api/v1/trade', params, (store) => search(store, { correlationId: id, sinceNs, component: o.component, level: o.level }));
+    console.log(o.json ? rows.map((x) => JSON.stringify(x)).join('\n') : formatStory(rows));
+  });
+
+  where(
+    logs
+      .command('exec-time')
+      .description('Average and longest execution time per service (component) over a window (seed 002), from the execution times events state (latency_ns, duration_ms, ...).')
+      .option('--since <when>', 'from (default 1h)', '1h')
+      .option('--until <when>', 'until (default now)'),
+  ).action(async (o: Where & { since: string; until?: string }) => {
+    const { execTime, formatExecTime } = await searching();
+    const params = new URLSearchParams({ since: o.since, ...(o.until ? { until: o.until } : {}) });
+    const rows = await ask<ExecTimeRow[]>(o, '/api/v1/exec-time', params, (store) => execTime(store, o.since, o.until));
+    console.log(o.json ? rows.map((x) => JSON.stringify(x)).join('\n') : formatExecTime(rows));
+  });
 
   const audit = program.command('audit').description('Check the audit tables.');
   audit

@@ -12,13 +12,14 @@
 import { backOff } from 'exponential-backoff';
 import * as C from '../catalog/index.js';
 import type { HftEvent } from '../events/index.js';
+import type { EventInfo } from '../ingest/pipeline.js';
 import type { MetricRegistry } from '../instrument/registry.js';
 import type { Log } from '../lib/log.js';
 import { linkRow, linkRows, sameHeads, type ChainHead, type ChainHeads } from './chain.js';
-import { rowsFor, type Row } from './rows.js';
+import { DEFAULT_LEVELS, eventFromLine, rowsFor, type LevelPolicy, type Row } from './rows.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
 import { TABLE_DEFS, TABLES, type TableName } from './tables.js';
-import type { Batch, TailPosition, WriteAheadLog } from './wal.js';
+import type { Batch, LineMeta, TailPositions, WriteAheadLog } from './wal.js';
 
 /** Options of a {@link Recorder}. */
 export interface RecorderOptions {
@@ -28,8 +29,8 @@ export interface RecorderOptions {
   readonly log: Log;
   /** Rows that seal a batch (default 1,000). */
   readonly batchRows?: number;
-  /** Lowest level written to `logs` (default info). */
-  readonly minLevel?: string;
+  /** Which components' levels go to `logs` (default info and above for every component). */
+  readonly levels?: LevelPolicy;
   /** Spool size at which intake pauses, bytes (default 1 GiB). */
   readonly maxSpoolBytes?: number;
   /** First and longest retry delay, ms (defaults 100 ms and 5 s). */
@@ -56,6 +57,10 @@ interface Queued {
 export class Recorder {
   private pending = new Map<TableName, Row[]>();
   private pendingLines: string[] = [];
+  /** How the pending lines were read, run-length encoded (see LineMeta); empty while all are tickwatch lines as they are. */
+  private pendingMeta: [string, string, number][] = [];
+  /** Pending lines at the end not covered by `pendingMeta` (tickwatch lines as they are). */
+  private plainTail = 0;
   private pendingRows = 0;
   /** Rows of the fullest table in the pending batch: a batch seals when one table has `batchRows`. */
   private pendingMax = 0;
@@ -117,11 +122,21 @@ export class Recorder {
     return n;
   }
 
-  /** Rows of logged lines, the same as when they first arrived (rowsFor is deterministic). */
-  private rebuild(lines: readonly string[]): Map<TableName, Row[]> {
+  /**
+   * Rows of logged lines, the same as when they first arrived: each line is read again the way it
+   * was (its format and default component from the batch's `meta`), and rowsFor is deterministic.
+   */
+  private rebuild(lines: readonly string[], meta: readonly LineMeta[] = []): Map<TableName, Row[]> {
     const out = new Map<TableName, Row[]>();
+    let run = 0;
+    let left = meta[0]?.[2] ?? 0;
     for (const line of lines) {
-      for (const [t, row] of rowsFor(JSON.parse(line) as HftEvent, this.o.minLevel, line)) {
+      while (left === 0 && run < meta.length - 1) left = meta[++run]![2];
+      const m = left > 0 ? meta[run] : undefined;
+      if (left > 0) left--;
+      const format = m === undefined || m[0] === '' ? null : m[0];
+      const ev = eventFromLine(line, format, m === undefined || m[1] === '' ? null : m[1]);
+      for (const [t, row] of rowsFor(ev, this.o.levels ?? DEFAULT_LEVELS, line, format)) {
         let rows = out.get(t);
         if (!rows) out.set(t, (rows = []));
         rows.push(row);
@@ -154,7 +169,7 @@ export class Recorder {
   resume(pending: readonly Batch[]): void {
     if (pending[0]?.chain) this.stored = pending[0].chain.before;
     for (const b of pending) {
-      const tables = this.rebuild(b.lines);
+      const tables = this.rebuild(b.lines, b.meta);
       const after = linkRows(tables, TABLE_DEFS, b.chain?.before ?? this.heads);
       if (b.chain && !sameHeads(after, b.chain.after)) {
         throw new Error(`spooled batch ${b.seq} rebuilds to other rows than were sealed (chain heads ${JSON.stringify(after)}, logged ${JSON.stringify(b.chain.after)}); replay it with the tickwatch version that wrote it`);
@@ -170,12 +185,26 @@ export class Recorder {
   /**
    * Accepts one valid event (a pipeline consumer).
    * @param raw - the line as received (what the WAL keeps); JSON of the event when absent
+   * @param info - how the pipeline read it; absent: a tickwatch line used as it is
    */
-  add(ev: HftEvent, raw?: string): void {
+  add(ev: HftEvent, raw?: string, info?: Pick<EventInfo, 'format' | 'mapped'>): void {
     const line = raw ?? JSON.stringify(ev);
-    const produced = rowsFor(ev, this.o.minLevel, line);
+    // A tickwatch line used as it is is stored with format null; any other was read through a
+    // mapping, which verify and a replay must repeat: its format and component are kept.
+    const format = info?.mapped ? info.format : null;
+    const produced = rowsFor(ev, this.o.levels ?? DEFAULT_LEVELS, line, format);
     if (produced.length === 0) return;
     this.pendingLines.push(line);
+    if (format === null) this.plainTail++;
+    else {
+      const last = this.pendingMeta[this.pendingMeta.length - 1];
+      if (this.plainTail === 0 && last && last[0] === format && last[1] === ev.component) last[2]++;
+      else {
+        if (this.plainTail > 0) this.pendingMeta.push(['', '', this.plainTail]);
+        this.plainTail = 0;
+        this.pendingMeta.push([format, ev.component, 1]);
+      }
+    }
     for (const [table, row] of produced) {
       const def = TABLE_DEFS.get(table)!;
       if (def.chained) linkRow(def, row, this.running);
@@ -194,27 +223,28 @@ export class Recorder {
    * the `batchMs` timer still seals at least once a second). Call between source polls, with the
    * source position.
    */
-  maybeSeal(tail?: TailPosition): void {
-    if (this.pendingMax >= this.batchRows && (this.queue.length === 0 || this.pendingMax >= this.batchRows * 8)) this.seal(tail);
+  maybeSeal(tails?: TailPositions): void {
+    if (this.pendingMax >= this.batchRows && (this.queue.length === 0 || this.pendingMax >= this.batchRows * 8)) this.seal(tails);
   }
 
   /**
    * Seals the rows so far into a batch (their audit rows already linked onto their tables' hash
    * chains, with the heads before and after logged beside them): appends the batch to the WAL and
    * fsyncs, then queues it for the store.
-   * @param tail - the source position after the last event in the batch
+   * @param tails - each file source's position after the last event in the batch
    * @returns the batch, or undefined when there was nothing to seal or the WAL refused it
    *   (counted in `hft_recorder_wal_append_failures_total` and logged; the rows stay pending)
    */
-  seal(tail?: TailPosition): Batch | undefined {
+  seal(tails?: TailPositions): Batch | undefined {
     if (this.pendingRows === 0) return undefined;
     const tables = this.pending;
     const lines = this.pendingLines;
+    const meta = this.pendingMeta;
     const before = this.heads;
     const after: ChainHeads = { ...this.running };
     let batch: Batch;
     try {
-      batch = this.o.wal.appendBatch({ ...(tail ? { tail } : {}), lines, chain: { before, after } });
+      batch = this.o.wal.appendBatch({ ...(tails ? { tails } : {}), lines, ...(meta.length ? { meta } : {}), chain: { before, after } });
     } catch (err) {
       // Nothing is lost and the chains stay whole: the rows stay pending, in order, and intake
       // pauses (see full) until the log takes them; the next seal tries again.
@@ -227,6 +257,8 @@ export class Recorder {
     this.walFailing = false;
     this.pending = new Map();
     this.pendingLines = [];
+    this.pendingMeta = [];
+    this.plainTail = 0;
     this.pendingRows = 0;
     this.pendingMax = 0;
     this.heads = after;
@@ -244,8 +276,8 @@ export class Recorder {
   }
 
   /** Seals what is pending and stops writing after the current batch (the rest stays spooled). */
-  async stop(tail?: TailPosition): Promise<void> {
-    this.seal(tail);
+  async stop(tails?: TailPositions): Promise<void> {
+    this.seal(tails);
     this.stopping = true;
     while (this.writing) await new Promise((r) => setTimeout(r, 20));
     this.o.wal.close();
@@ -287,7 +319,7 @@ export class Recorder {
         if (err instanceof StoreSchemaError) this.o.log.error('recorder.store_schema', `${err.message} Recording to the store stops; batches stay spooled.`, { err });
         return; // stopping, or a schema problem: the batch stays in the WAL for the next run
       }
-      this.o.wal.commit(q.batch.seq, q.batch.tail, q.batch.chain?.after);
+      this.o.wal.commit(q.batch.seq, q.batch.tails, q.batch.chain?.after);
       if (q.batch.chain) this.stored = q.batch.chain.after;
       this.queue.shift();
       this.updateGauges();

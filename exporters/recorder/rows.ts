@@ -1,15 +1,40 @@
 /**
- * Which events become which audit rows. Every event at or above the log level goes to `logs`;
- * order, risk, StormGuard, connectivity and configuration events also go to their audit table.
+ * Which events become which audit rows. Every accepted line (an event type of the contract or a
+ * generic log event) at or above its component's level goes to `logs`; order, risk, StormGuard,
+ * connectivity and configuration events also go to their audit table, whatever their level.
  */
+import { normalize, type FormatOption } from '../events/formats.js';
 import type { HftEvent } from '../events/index.js';
 import { formatTimestamp, timestampNanosString } from '../ingest/timestamp.js';
+import { DEFAULT_LEVELS, logsTake, type LevelPolicy } from './levels.js';
 import type { TableName } from './tables.js';
+
+export { ALL_LEVELS, DEFAULT_LEVELS, type LevelPolicy } from './levels.js';
 
 /** One row: column name to value (`ts_ns` as a decimal string of nanoseconds since the epoch). */
 export type Row = Record<string, string | number | null>;
 
-const LEVEL_RANK: Record<string, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5 };
+/**
+ * The event a stored line stands for, mapped the way it was when first read: through `format`
+ * (null: a tickwatch line as it is) with `component` as the default for a line naming none. The
+ * recorder rebuilds spooled batches with it and `audit verify` re-derives rows with it.
+ * @throws Error when the line is not JSON or does not map onto the envelope in that format
+ */
+export function eventFromLine(line: string, format: string | null, component: string | null): HftEvent {
+  const v = JSON.parse(line) as unknown;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
+  if (format === null) return v as HftEvent;
+  const n = normalize(v as Record<string, unknown>, format as FormatOption, component === null ? {} : { component });
+  if (!n.ok) throw new Error(n.detail);
+  return n.event as unknown as HftEvent;
+}
+
+/** The execution time an event states, in nanoseconds (for `logs.duration_ns`), or null. */
+function durationNs(e: Record<string, unknown>): number | null {
+  for (const k of ['latency_ns', 'decision_latency_ns', 'duration_ns']) if (typeof e[k] === 'number' && Number.isFinite(e[k])) return Math.round(e[k]);
+  for (const k of ['duration_ms', 'execution_time_ms']) if (typeof e[k] === 'number' && Number.isFinite(e[k])) return Math.round((e[k] as number) * 1e6);
+  return null;
+}
 
 /**
  * Nanoseconds since the epoch from an RFC 3339 string, exactly (no float rounding): whole seconds
@@ -29,7 +54,7 @@ export function formatNanos(ns: bigint): string {
   return `${formatTimestamp(Number(s)).slice(0, 19)}.${String(ns % 1_000_000_000n).padStart(9, '0')}Z`;
 }
 
-function envelope(ev: HftEvent, token: string, raw: string | undefined) {
+function envelope(ev: HftEvent, token: string, raw: string | undefined, format: string | null) {
   return {
     ts_ns: timestampNanosString(ev.ts) ?? String(tsNanos(ev.ts)),
     event: ev.event,
@@ -42,6 +67,7 @@ function envelope(ev: HftEvent, token: string, raw: string | undefined) {
     batch_token: token,
     // The line exactly as the engine sent it, when there is one.
     fields: raw ?? JSON.stringify(ev),
+    format,
   };
 }
 
@@ -68,6 +94,7 @@ function audit<T extends Record<string, string | number | null>>(b: Envelope, co
       message: b.message,
       batch_token: b.batch_token,
       fields: b.fields,
+      format: b.format,
     },
     cols,
     { chain_seq: 0, prev_hash: '', row_hash: '' },
@@ -76,16 +103,18 @@ function audit<T extends Record<string, string | number | null>>(b: Envelope, co
 
 /**
  * The rows an event produces, by table. The batch token is filled in by the store at insert.
- * Rows are treated as immutable (the `logs` row is the envelope object itself), except that an
- * audit row's chain columns are set once, when its batch is sealed.
- * @param minLevel - lowest level that goes to `logs` (default info)
+ * Rows are treated as immutable, except that an audit row's chain columns are set once, when its
+ * batch is sealed.
+ * @param ev - the event mapped onto the envelope (a contract type, or a generic log event)
+ * @param levels - which components' levels go to `logs` (default: info and above)
  * @param raw - the event's line as received (stored in `fields`); JSON of the object when absent
+ * @param format - how the line was read (the `format` column): null for a tickwatch line used as it is
  */
-export function rowsFor(ev: HftEvent, minLevel = 'info', raw?: string): [TableName, Row][] {
+export function rowsFor(ev: HftEvent, levels: LevelPolicy = DEFAULT_LEVELS, raw?: string, format: string | null = null): [TableName, Row][] {
   const out: [TableName, Row][] = [];
-  const base = envelope(ev, '', raw);
-  if ((LEVEL_RANK[ev.level] ?? 0) >= (LEVEL_RANK[minLevel] ?? 2)) out.push(['logs', base]);
+  const base = envelope(ev, '', raw, format);
   const e = ev as unknown as Record<string, unknown>;
+  if (logsTake(levels, ev.component, ev.level)) out.push(['logs', { ...base, status: str(e.status), duration_ns: durationNs(e) }]);
   switch (ev.event) {
     case 'strategy.intent':
     case 'order.submitted':

@@ -1,13 +1,18 @@
 /**
- * The recorder service: tails the engine's event file itself (its position lives in its WAL, so
- * it advances only with acknowledged batches), validates events with the same contract as the HFT
- * exporter, records them through the {@link Recorder}, and serves its metrics on 127.0.0.1:9473.
+ * The recorder service: tails the engine's event and log files itself (every source the exporter
+ * tails, each in its own format; their positions live in its WAL, so they advance only with
+ * acknowledged batches), validates events with the same contract as the HFT exporter, records them
+ * through the {@link Recorder}, reports how far behind each file it is (the log shipper's status),
+ * and serves its metrics on 127.0.0.1:9473. In-process sources (the exporter's TCP connections, in
+ * `tickwatch start`) hand their events to {@link RecorderService.add}.
  */
 import { join } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
-import { recorderSpoolCorruptRecordsTotal } from '../catalog/recorder.js';
+import { recorderSpoolCorruptRecordsTotal, recorderTailLagBytes, recorderTailLagSeconds } from '../catalog/recorder.js';
+import type { FormatOption } from '../events/formats.js';
 import { DeadLetterFile } from '../ingest/deadletter.js';
-import { IngestPipeline } from '../ingest/pipeline.js';
+import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
+import { fileSource, type FileSpec } from '../ingest/sources.js';
 import { FileTailer } from '../ingest/tail.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
@@ -15,14 +20,17 @@ import type { Log, Logging } from '../lib/log.js';
 import { backOff } from 'exponential-backoff';
 import type { ChainHeads } from './chain.js';
 import { Recorder } from './recorder.js';
+import type { LevelPolicy } from './rows.js';
 import { TABLES } from './tables.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
-import { WriteAheadLog } from './wal.js';
+import { WriteAheadLog, type TailPositions } from './wal.js';
 
 /** Configuration of the recorder service. */
 export interface RecorderServiceConfig {
-  /** The engine's NDJSON event file. */
-  readonly events: string;
+  /** The engine's event and log files: paths, or sources with their format and default component. */
+  readonly events: FileSpec | readonly FileSpec[];
+  /** Format of the files that name none; default `auto` (detected per line). */
+  readonly format?: FormatOption;
   /** WAL and dead-letter folder. */
   readonly dataDir: string;
   readonly store: AuditStore;
@@ -34,7 +42,8 @@ export interface RecorderServiceConfig {
   readonly batchMs?: number;
   readonly pollMs?: number;
   readonly maxSpoolBytes?: number;
-  readonly minLevel?: string;
+  /** Which components' levels go to `logs` (default info and above; seed 002's per-service levels). */
+  readonly levels?: LevelPolicy;
   readonly retryMaxMs?: number;
 }
 
@@ -42,7 +51,10 @@ export interface RecorderServiceConfig {
 export interface RecorderService {
   readonly recorder: Recorder;
   readonly metrics: MetricsServer;
-  readonly tailer: FileTailer;
+  /** One tailer per file source, in the order given. */
+  readonly tailers: readonly FileTailer[];
+  /** Records an event of an in-process source (the exporter's TCP connections): an {@link EventConsumer}. */
+  readonly add: EventConsumer;
   readonly pipeline: IngestPipeline;
   readonly registry: MetricRegistry;
   /** Seals what is pending, stops, closes the WAL (not the store: the caller owns it). */
@@ -93,46 +105,75 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   // The audit tables' hash chains continue from the heads the WAL logged; a new WAL learns them
   // from the store first (waiting while it is unreachable: the engine's file keeps the events).
   const chain = recovery.chain ?? (await chainHeadsFromStore(cfg.store, log, cfg.retryMaxMs));
-  const recorder = new Recorder({ store: cfg.store, wal, registry, log, batchRows: cfg.batchRows, maxSpoolBytes: cfg.maxSpoolBytes, minLevel: cfg.minLevel, retryMaxMs: cfg.retryMaxMs, chain });
+  const recorder = new Recorder({ store: cfg.store, wal, registry, log, batchRows: cfg.batchRows, maxSpoolBytes: cfg.maxSpoolBytes, levels: cfg.levels, retryMaxMs: cfg.retryMaxMs, chain });
   recorder.resume(recovery.pending);
   log.info('recorder.chain_head', `Audit hash chains continue from ${recovery.chain ? 'the write-ahead log' : 'the store'} (tickwatch audit verify checks them).`, { heads: recorder.chainHeads });
   if (recovery.pending.length) log.info('recorder.replaying', `Replaying ${recovery.pending.length} spooled batches.`, { batches: recovery.pending.length });
 
+  const add: EventConsumer = (ev, _t, raw, info) => recorder.add(ev, raw, info);
   const pipeline = new IngestPipeline({
     registry,
     deadLetter: new DeadLetterFile(join(cfg.dataDir, 'recorder-dead-letter.ndjson')),
     log: logging.logger('recorder-ingest'),
-    consumers: [(ev, _t, raw) => recorder.add(ev, raw)],
+    consumers: [add],
   });
-  let tailer: FileTailer;
-  // eslint-disable-next-line prefer-const
-  tailer = new FileTailer(
-    {
-      path: cfg.events,
-      initialState: recovery.tail,
-      pollMs: cfg.pollMs,
-      onPollEnd: () => recorder.maybeSeal(tailer.currentState()),
-      paused: () => recorder.full,
-    },
-    pipeline.source('file', cfg.events),
-    logging.logger('recorder-ingest'),
-  );
-  tailer.start();
-  const timer = setInterval(() => recorder.seal(tailer.currentState()), cfg.batchMs ?? 1000);
+  const sources = (Array.isArray(cfg.events) ? cfg.events : [cfg.events]).map((s: FileSpec) => fileSource(s, cfg.format));
+  const tailers: FileTailer[] = [];
+  /** Every file source's position (keyed by path): between polls, exactly the lines handed over. */
+  const positions = (): TailPositions | undefined => {
+    const out: Record<string, NonNullable<ReturnType<FileTailer['currentState']>>> = {};
+    for (const t of tailers) {
+      const s = t.currentState();
+      if (s) out[s.path] = s;
+    }
+    return Object.keys(out).length ? out : undefined;
+  };
+  const lagBytes = registry.gauge(recorderTailLagBytes);
+  const lagSeconds = registry.gauge(recorderTailLagSeconds);
+  const lagGauges = sources.map((s) => ({ bytes: lagBytes.labels(s.component), seconds: lagSeconds.labels(s.component) }));
+  for (const s of sources) {
+    tailers.push(
+      new FileTailer(
+        {
+          path: s.path,
+          initialState: recovery.tails[s.path],
+          pollMs: cfg.pollMs,
+          onPollEnd: () => recorder.maybeSeal(positions()),
+          paused: () => recorder.full,
+        },
+        pipeline.source('file', s.path, { format: s.format, component: s.component }),
+        logging.logger('recorder-ingest'),
+      ),
+    );
+  }
+  for (const t of tailers) t.start();
+  const sampleLag = (): void => {
+    tailers.forEach((t, i) => {
+      const l = t.lag();
+      lagGauges[i]!.bytes.set(l.bytes);
+      lagGauges[i]!.seconds.set(l.seconds);
+    });
+  };
+  const timer = setInterval(() => {
+    recorder.seal(positions());
+    sampleLag();
+  }, cfg.batchMs ?? 1000);
+  sampleLag();
   metrics.setReady(true);
-  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: cfg.events, store: cfg.store.kind });
+  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind });
   return {
     recorder,
     metrics,
-    tailer,
+    tailers,
+    add,
     pipeline,
     registry,
     async close() {
       clearInterval(timer);
       metrics.setReady(false);
-      const tail = tailer.currentState();
-      tailer.stop();
-      await recorder.stop(tail);
+      const tails = positions();
+      for (const t of tailers) t.stop();
+      await recorder.stop(tails);
       log.info('recorder.chain_head', 'Recorder stopped; where the audit hash chains end (rows still spooled included).', { heads: recorder.chainHeads });
       await metrics.close();
     },

@@ -37,7 +37,13 @@ export interface TableDef {
   readonly chained?: true;
 }
 
-/** Envelope columns, first in every table. */
+/**
+ * Envelope columns, first in every table. `fields` is the line as the engine wrote it; `format` is
+ * how it was read (events/formats.ts: `structlog`, `loguru`, `pino`, or `tickwatch` when a mapping
+ * was needed), null for a tickwatch line used as it is, so that `audit verify` maps it the same way
+ * again. Columns added after a table was first created are nullable, so an older database gets them
+ * with `ALTER TABLE ... ADD COLUMN` (see {@link addableColumns}).
+ */
 export const ENVELOPE: readonly Column[] = [
   { name: 'ts_ns', type: 'ts_ns', required: true },
   { name: 'event', type: 'lowcard', required: true },
@@ -49,6 +55,7 @@ export const ENVELOPE: readonly Column[] = [
   { name: 'message', type: 'string' },
   { name: 'batch_token', type: 'string', required: true },
   { name: 'fields', type: 'string', required: true },
+  { name: 'format', type: 'lowcard' },
 ];
 
 /** The hash-chain columns of a chained table (see chain.ts), last. */
@@ -102,9 +109,10 @@ export const TABLES: readonly TableDef[] = [
   },
   {
     name: 'logs',
-    description: 'The structured log stream: every event at or above the configured level (info by default).',
+    description:
+      "The log stream: every accepted line (an event type of the contract or any other) at or above its component's level (info by default); `status` is the event's own status field, `duration_ns` its execution time (latency_ns, decision_latency_ns, duration_ns, or duration_ms / execution_time_ms in ms).",
     retention: 'logs',
-    columns: [],
+    columns: [lc('status'), i('duration_ns')],
   },
 ];
 
@@ -130,7 +138,9 @@ export function columnsOf(t: TableDef): readonly Column[] {
   return t.chained ? [...ENVELOPE, ...t.columns, ...CHAIN_COLUMNS] : [...ENVELOPE, ...t.columns];
 }
 
-const DUCK: Record<ColumnType, string> = { ts_ns: 'BIGINT NOT NULL', string: 'VARCHAR', lowcard: 'VARCHAR', float: 'DOUBLE', int: 'BIGINT' };
+/** DuckDB's type of each column type (nullable; `ts_ns` is NOT NULL in the DDL). */
+export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = { ts_ns: 'BIGINT', string: 'VARCHAR', lowcard: 'VARCHAR', float: 'DOUBLE', int: 'BIGINT' };
+const DUCK: Record<ColumnType, string> = { ...DUCKDB_TYPES, ts_ns: 'BIGINT NOT NULL' };
 
 /** DuckDB DDL for one table (embedded store). */
 export function duckdbDDL(t: TableDef): string {
@@ -138,7 +148,8 @@ export function duckdbDDL(t: TableDef): string {
   return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`;
 }
 
-const CH: Record<ColumnType, string> = {
+/** ClickHouse's type of each column type (nullable; the DDL drops `Nullable` for required columns). */
+export const CLICKHOUSE_TYPES: Readonly<Record<ColumnType, string>> = {
   ts_ns: "DateTime64(9, 'UTC')",
   string: 'Nullable(String)',
   lowcard: 'LowCardinality(Nullable(String))',
@@ -156,7 +167,7 @@ const CH: Record<ColumnType, string> = {
  * @param database - database name
  */
 export function clickhouseDDL(t: TableDef, retention: RetentionDays = DEFAULT_RETENTION, database = 'tickwatch'): string {
-  const cols = columnsOf(t).map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${c.required ? CH[c.type].replace(/Nullable\((\w+)\)/, '$1') : CH[c.type]}`);
+  const cols = columnsOf(t).map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${c.required ? CLICKHOUSE_TYPES[c.type].replace(/Nullable\((\w+)\)/, '$1') : CLICKHOUSE_TYPES[c.type]}`);
   const days = retention[t.retention];
   const order = t.name === 'logs' ? '(component, ts)' : "(ifNull(correlation_id, ''), ts)";
   const extras = ["  INDEX idx_correlation ifNull(correlation_id, '') TYPE bloom_filter GRANULARITY 4"];
@@ -174,4 +185,16 @@ export function clickhouseDDL(t: TableDef, retention: RetentionDays = DEFAULT_RE
     `TTL toDateTime(ts) + INTERVAL ${days} DAY DELETE`,
     'SETTINGS non_replicated_deduplication_window = 10000',
   ].join('\n');
+}
+
+/**
+ * Columns a table of an older tickwatch may lack that can be added in place: nullable ones that
+ * appeared after the table was first created (the envelope's `format`, the log stream's `status`
+ * and `duration_ns`). A table missing any other column is refused (see `checkColumns`).
+ */
+export const ADDABLE_COLUMNS: ReadonlySet<string> = new Set(['format', 'status', 'duration_ns']);
+
+/** The columns of `t` that `have` lacks and that can be added in place (see {@link ADDABLE_COLUMNS}). */
+export function addableColumns(t: TableDef, have: readonly string[]): Column[] {
+  return columnsOf(t).filter((c) => ADDABLE_COLUMNS.has(c.name) && !c.required && !have.includes(c.name));
 }

@@ -6,7 +6,7 @@
  */
 import type { HftEvent } from '../events/index.js';
 import { GENESIS, rowHash, type ChainHead, type ChainHeads } from './chain.js';
-import { rowsFor } from './rows.js';
+import { ALL_LEVELS, eventFromLine, rowsFor } from './rows.js';
 import type { AuditStore } from './stores/store.js';
 import { columnsOf, type Column, type TableDef, type TableName } from './tables.js';
 
@@ -30,12 +30,13 @@ function comparable(c: Column, v: unknown): string | number | null {
  */
 function derivationProblems(t: TableDef, r: Readonly<Record<string, unknown>>): string[] {
   let ev: HftEvent;
+  const format = r.format === null || r.format === undefined ? null : String(r.format);
   try {
-    ev = JSON.parse(String(r.fields)) as HftEvent;
-  } catch {
-    return ['its fields are not JSON'];
+    ev = eventFromLine(String(r.fields), format, r.component === null || r.component === undefined ? null : String(r.component));
+  } catch (err) {
+    return [`its fields do not read as a ${format ?? 'tickwatch'} line (${(err as Error).message})`];
   }
-  const want = rowsFor(ev, 'trace', String(r.fields)).find(([name]) => name === t.name)?.[1];
+  const want = rowsFor(ev, ALL_LEVELS, String(r.fields), format).find(([name]) => name === t.name)?.[1];
   if (!want) return [`its event (${String(ev.event)}) does not belong in ${t.name}`];
   const out: string[] = [];
   for (const c of derived(t)) {

@@ -5,8 +5,9 @@
  *
  * Segmented files `wal-<segment number>.log` (numbers only grow, never reused), records of
  * `[u32 payload length][u8 type][3 zero bytes][first 8 bytes of SHA-256(payload)][payload]`, the
- * payload a JSON header line (`seq`, `tail`, the chain heads) then, for a batch, its event lines (NDJSON never holds
- * a newline inside a line, so no escaping is needed).
+ * payload a JSON header line (`seq`, `tails`: the source files' positions, the chain heads, `meta`: how each line
+ * was read) then, for a batch, its event lines (NDJSON never holds a newline inside a line, so no escaping is
+ * needed). Records of older versions (one `tail`, no `meta`) are read as one source and tickwatch lines.
  * Opening the log verifies every record: a record whose checksum does not match, or that is cut
  * short (a crash mid-write), is counted and reported and never replayed; reading of that segment
  * stops there and the segment is truncated to its last good record.
@@ -31,15 +32,27 @@ export interface TailPosition {
   readonly head: string;
 }
 
+/** Source positions by source key (the file's absolute path): where each tailer was. */
+export type TailPositions = Readonly<Record<string, TailPosition>>;
+
+/**
+ * How a run of consecutive lines was read: `[format, component, count]` (events/formats.ts; the
+ * component is the default given to lines naming none). Lines past the runs, or a batch without
+ * runs, are tickwatch lines used as they are (format null).
+ */
+export type LineMeta = readonly [format: string, component: string, count: number];
+
 /**
  * A sealed batch as logged: the events' lines exactly as received, one per element (rows are
  * derived from them again on replay, deterministically).
  */
 export interface Batch {
   readonly seq: number;
-  /** Where the source tailer was after the last event of this batch (absent for in-process sources). */
-  readonly tail?: TailPosition;
+  /** Where each file source's tailer was after the last event of this batch (absent for in-process sources). */
+  readonly tails?: TailPositions;
   readonly lines: readonly string[];
+  /** How the lines were read, run-length encoded (see {@link LineMeta}); absent when all are tickwatch lines as they are. */
+  readonly meta?: readonly LineMeta[];
   /**
    * The audit tables' chain heads before and after this batch's rows (chain.ts): a replay links
    * the rebuilt rows from `before`, and gets the same hashes.
@@ -51,8 +64,8 @@ export interface Batch {
 export interface WalRecovery {
   /** Batches not yet committed, in order: replay these. */
   readonly pending: Batch[];
-  /** The tail position of the newest batch logged, committed or not. */
-  readonly tail: TailPosition | undefined;
+  /** Each source's position after the newest batch logged that names it, committed or not. */
+  readonly tails: TailPositions;
   /** The chain heads after the newest batch logged, committed or not (undefined: none logged yet). */
   readonly chain: ChainHeads | undefined;
   /** Records cut short by a crash. */
@@ -130,8 +143,8 @@ export class WriteAheadLog {
       .filter((f) => /^wal-\d{12}\.log$/.test(f))
       .sort();
     const batches = new Map<number, Batch>();
-    let tail: TailPosition | undefined;
-    let maxTailSeq = 0;
+    const tails: Record<string, TailPosition> = {};
+    const tailSeq = new Map<string, number>();
     let chain: ChainHeads | undefined;
     let maxChainSeq = 0;
     let truncated = 0;
@@ -172,16 +185,26 @@ export class WriteAheadLog {
         }
         const text = payload.toString('utf8');
         const nl = text.indexOf('\n');
-        const rec = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { seq: number; tail?: TailPosition; chain?: Batch['chain']; after?: ChainHeads };
+        const rec = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { seq: number; tail?: TailPosition; tails?: TailPositions; chain?: Batch['chain']; after?: ChainHeads; meta?: LineMeta[] };
+        // An older version logged one source's position as `tail`.
+        const recTails: TailPositions | undefined = rec.tails ?? (rec.tail ? { [rec.tail.path]: rec.tail } : undefined);
         if (type === BATCH) {
-          batches.set(rec.seq, { seq: rec.seq, ...(rec.tail ? { tail: rec.tail } : {}), ...(rec.chain ? { chain: rec.chain } : {}), lines: nl < 0 ? [] : text.slice(nl + 1).split('\n') });
+          batches.set(rec.seq, {
+            seq: rec.seq,
+            ...(recTails ? { tails: recTails } : {}),
+            ...(rec.chain ? { chain: rec.chain } : {}),
+            ...(rec.meta ? { meta: rec.meta } : {}),
+            lines: nl < 0 ? [] : text.slice(nl + 1).split('\n'),
+          });
           seg.seqs.add(rec.seq);
           this.pendingBytes.set(rec.seq, HEADER + len);
         } else this.committed.add(rec.seq);
-        // Batches and commits both carry the source position; the last one read is the newest.
-        if (rec.tail && rec.seq >= maxTailSeq) {
-          tail = rec.tail;
-          maxTailSeq = rec.seq;
+        // Batches and commits both carry the source positions; per source, the highest seq's is the newest.
+        for (const [key, pos] of Object.entries(recTails ?? {})) {
+          if (rec.seq >= (tailSeq.get(key) ?? 0)) {
+            tails[key] = pos;
+            tailSeq.set(key, rec.seq);
+          }
         }
         // So do the chain heads after the batch (a commit repeats them: its batch's segment may go).
         const after = rec.chain?.after ?? rec.after;
@@ -204,7 +227,7 @@ export class WriteAheadLog {
     for (const seq of this.committed) this.pendingBytes.delete(seq);
     const pending = [...batches.values()].filter((b) => !this.committed.has(b.seq)).sort((a, b) => a.seq - b.seq);
     this.reclaim();
-    return { pending, tail, chain, truncated, corrupt, problems };
+    return { pending, tails, chain, truncated, corrupt, problems };
   }
 
   private ensureSegment(): void {
@@ -253,7 +276,12 @@ export class WriteAheadLog {
   appendBatch(b: Omit<Batch, 'seq'>): Batch {
     if (b.lines.some((l) => l.includes('\n'))) throw new Error('a batch line holds a newline');
     const batch: Batch = { seq: this.nextSeq, ...b };
-    const n = this.append(BATCH, { seq: batch.seq, ...(batch.tail ? { tail: batch.tail } : {}), ...(batch.chain ? { chain: batch.chain } : {}) }, batch.lines, true);
+    const n = this.append(
+      BATCH,
+      { seq: batch.seq, ...(batch.tails ? { tails: batch.tails } : {}), ...(batch.chain ? { chain: batch.chain } : {}), ...(batch.meta?.length ? { meta: batch.meta } : {}) },
+      batch.lines,
+      true,
+    );
     this.nextSeq++;
     this.active!.seqs.add(batch.seq);
     this.pendingBytes.set(batch.seq, n);
@@ -262,11 +290,11 @@ export class WriteAheadLog {
 
   /**
    * Marks a batch as in the store. Not fsync'd: a lost commit only means an idempotent replay.
-   * @param tail - the batch's source position, kept so it survives the batch's segment being deleted
+   * @param tails - the batch's source positions, kept so they survive the batch's segment being deleted
    * @param after - the chain heads after the batch, kept for the same reason
    */
-  commit(seq: number, tail?: TailPosition, after?: ChainHeads): void {
-    this.append(COMMIT, { seq, ...(tail ? { tail } : {}), ...(after ? { after } : {}) }, undefined, false);
+  commit(seq: number, tails?: TailPositions, after?: ChainHeads): void {
+    this.append(COMMIT, { seq, ...(tails ? { tails } : {}), ...(after ? { after } : {}) }, undefined, false);
     this.committed.add(seq);
     this.pendingBytes.delete(seq);
     this.reclaim();

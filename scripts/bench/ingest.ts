@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
-import { VALIDATORS } from '../../exporters/events/index.js';
+import { ENVELOPE_CHECK, VALIDATORS } from '../../exporters/events/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -21,6 +21,7 @@ import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { createLogging } from '../../exporters/lib/log.js';
+import type { FormatOption } from '../../exporters/events/formats.js';
 import { median, table, verdict } from './measure.js';
 
 const EVENTS = 1_000_000;
@@ -42,8 +43,8 @@ export function parseOnly(path: string): number {
     if (rest) b = Buffer.concat([rest, b]);
     let start = 0;
     for (let nl = b.indexOf(10, start); nl >= 0; nl = b.indexOf(10, start)) {
-      const v = JSON.parse(b.toString('utf8', start, nl)) as { event?: string };
-      if (v.event) n++;
+      const v = JSON.parse(b.toString('utf8', start, nl)) as object | null;
+      if (v) n++;
       start = nl + 1;
     }
     rest = start < b.length ? Buffer.from(b.subarray(start)) : null;
@@ -53,12 +54,12 @@ export function parseOnly(path: string): number {
 }
 
 /** The full file-tail path into a fresh registry. @returns lines accepted */
-export function fullPath(path: string, dir: string, round: number): { accepted: number; rejected: number } {
+export function fullPath(path: string, dir: string, round: number, format: FormatOption = 'auto'): { accepted: number; rejected: number } {
   const registry = new MetricRegistry();
   const logging = createLogging({ service: 'bench', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   const deriver = new Deriver({ registry, calendar: new TradingCalendar(TWSE_CALENDAR) });
   const pipeline = new IngestPipeline({ registry, deadLetter: new DeadLetterFile(join(dir, `dead-${round}.ndjson`)), log: logging.logger('ingest'), consumers: [(ev, t) => deriver.apply(ev, t)] });
-  const tailer = new FileTailer({ path, pollMs: 1e9, maxBytesPerPoll: Number.MAX_SAFE_INTEGER }, pipeline.source('file', path), logging.logger('ingest'));
+  const tailer = new FileTailer({ path, pollMs: 1e9, maxBytesPerPoll: Number.MAX_SAFE_INTEGER }, pipeline.source('file', path, { format }), logging.logger('ingest'));
   tailer.start();
   tailer.pollNow();
   tailer.stop();
@@ -119,12 +120,36 @@ export async function benchIngest(): Promise<boolean> {
       [0, 1, 2].map(() => {
         const t0 = process.hrtime.bigint();
         let ok = 0;
-        for (const o of objs) if (VALIDATORS.get(o.event)!.Check(o)) ok++;
+        for (const o of objs) if ((VALIDATORS.get(o.event) ?? ENVELOPE_CHECK).Check(o)) ok++;
         if (ok !== objs.length) throw new Error('simulator lines failed validation');
         return Number(process.hrtime.bigint() - t0) / objs.length;
       }),
     );
     console.log(`Schema validation alone (TypeBox compiled): ${validateNs.toFixed(0)} ns/event, ${((validateNs / (1e9 / full)) * 100).toFixed(1)} % of the full ingest cost per event`);
+    // The engines' own log formats: the same normal session written as each library writes it,
+    // read with the source's format fixed, each beside JSON.parse alone over its own file.
+    const formatRows: (string | number)[][] = [];
+    for (const format of ['tickwatch', 'structlog', 'loguru', 'pino'] as const) {
+      const fpath = join(dir, `events.${format}.ndjson`);
+      const fsink = new FileSink(fpath);
+      await runScenario({ scenario: scenarioByName('normal'), seed: 1, start: Date.UTC(2026, 10, 23, 1) / 1000, duration: 300, speed: Infinity, format }, fsink);
+      await fsink.close();
+      const pr: number[] = [];
+      const fr: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        let t0 = process.hrtime.bigint();
+        const n = parseOnly(fpath);
+        pr.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
+        t0 = process.hrtime.bigint();
+        const r = fullPath(fpath, dir, 100 + round, format);
+        fr.push(r.accepted / (Number(process.hrtime.bigint() - t0) / 1e9));
+        if (r.rejected !== 0 || r.accepted !== n) throw new Error(`${format}: ${r.accepted} accepted, ${r.rejected} rejected, ${n} lines`);
+      }
+      const p = median(pr);
+      const f = median(fr);
+      formatRows.push([format, (statSync(fpath).size / 2 ** 20).toFixed(0), Math.round(p), Math.round(f), `${(f / p).toFixed(2)}x`]);
+    }
+    table('Ingest by log format (the normal session, 300 simulated s, written as each library writes it; median of 3)', ['format', 'MiB', 'JSON.parse only/s', 'full ingest/s', 'vs JSON.parse'], formatRows);
     // Peak RSS in fresh processes (getrusage maxrss), so nothing else this run did counts.
     const fullRss = rssOf('full', path, dir);
     const bareRss = rssOf('parse', path, dir);

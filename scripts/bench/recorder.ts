@@ -23,7 +23,7 @@ import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { createLogging } from '../../exporters/lib/log.js';
 import { Recorder } from '../../exporters/recorder/recorder.js';
 import { linkRows } from '../../exporters/recorder/chain.js';
-import { rowsFor, type Row } from '../../exporters/recorder/rows.js';
+import { DEFAULT_LEVELS, rowsFor, type Row } from '../../exporters/recorder/rows.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
@@ -59,7 +59,7 @@ function events(n: number): Received[] {
 
 async function bare(store: AuditStore, evs: readonly Received[], batch = BATCH): Promise<number> {
   const byTable = new Map<TableName, Row[]>();
-  for (const { ev, line } of evs) for (const [t, r] of rowsFor(ev, 'info', line)) (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(r);
+  for (const { ev, line } of evs) for (const [t, r] of rowsFor(ev, DEFAULT_LEVELS, line)) (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(r);
   // The very rows the recorder writes: audit rows linked onto their hash chains (outside the timing).
   linkRows(byTable, TABLE_DEFS, {});
   const t0 = performance.now();
@@ -195,7 +195,7 @@ export async function benchRecorder(): Promise<boolean> {
   }
   // What the hash chains cost on their own: linking every audit row of the run, median of 3.
   const byTable = new Map<TableName, Row[]>();
-  for (const { ev, line } of evs) for (const [t, r] of rowsFor(ev, 'info', line)) (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(r);
+  for (const { ev, line } of evs) for (const [t, r] of rowsFor(ev, DEFAULT_LEVELS, line)) (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(r);
   const chained = [...byTable].filter(([t]) => TABLE_DEFS.get(t)?.chained).reduce((a, [, r]) => a + r.length, 0);
   const linkMs = await msPerRun(() => linkRows(byTable, TABLE_DEFS, {}), 3);
   table(`Recorder: ${rows.toLocaleString('en')} rows from ${evs.length.toLocaleString('en')} events, batches of ${BATCH}; medians of ${ROUNDS} rounds`, ['store', `bare by table (${BATCH}-row chunks)`, 'bare by table, recorder-size chunks', "bare, the recorder's inserts", 'recorder rows/s', 'overhead', 'target'], out);

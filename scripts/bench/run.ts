@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmarks and prints each figure beside its baseline
- * from the same run. Suites: hotpath, render, eventloop, ingest (default: all, one after another).
+ * from the same run. Suites: hotpath, render, eventloop, ingest, recorder, host, search (default: all, one after another).
  * Exit code 0 even when a target is missed (the figures are the output); `--strict` makes a missed
  * target exit 1.
  */
@@ -11,6 +11,7 @@ import { benchHotPath } from './hotpath.js';
 import { benchIngest } from './ingest.js';
 import { benchRecorder } from './recorder.js';
 import { benchRender } from './render.js';
+import { benchSearch } from './search.js';
 
 const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   hotpath: benchHotPath,
@@ -19,6 +20,7 @@ const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   ingest: benchIngest,
   recorder: benchRecorder,
   host: benchHost,
+  search: benchSearch,
 };
 
 const program = new Command('bench')

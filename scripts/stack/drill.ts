@@ -44,9 +44,9 @@ export interface DrillResult {
   readonly watchdogBeats: number;
 }
 
-/** How long past the fault's end to wait for resolves: rule windows decide it (RecorderWriteFailures looks back 5 minutes). */
+/** How long past the fault's end to wait for resolves: rule windows decide it (RecorderWriteFailures and EngineFatal look back 5 minutes). */
 function resolveBudgetSeconds(alert: string): number {
-  return alert === 'RecorderWriteFailures' ? 5 * 60 + 60 : 150;
+  return alert === 'RecorderWriteFailures' || alert === 'EngineFatal' ? 5 * 60 + 60 : 150;
 }
 
 /**

@@ -221,6 +221,19 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       .map((j) => ({ job: j.job, targets: scraped.filter((t) => t.job === j.job).map((t) => t.instance), interval: j.interval }))
       .filter((j) => j.targets.length > 0);
 
+    // Simulated streams, all the same length so none goes silent early (which would raise FeedGap),
+    // started as soon as the exporters are up: an exporter that hears nothing from its engine for
+    // 10 s calls it silent (EngineSilent), rightly, and Prometheus can take that long to start on a
+    // busy machine. Prometheus joins while they run.
+    const duration = o.duration ?? Math.max(...o.scenarios.map(defaultDuration));
+    const startedAt = Date.now();
+    const streams = Promise.all(
+      targets.map(async (t, i) => {
+        const sink = new FileSink(join(dir, `${t.scenario.name}.ndjson`));
+        await runScenario({ scenario: t.scenario, seed: (o.seed ?? 1) + i, start: startedAt / 1000, speed: o.speed, duration }, sink, abort.signal);
+        await sink.close();
+      }),
+    ).then(() => undefined);
     // Prometheus.
     const promPort = o.ports?.prometheus || (await freePort());
     const promCfg = join(dir, 'prometheus.yml');
@@ -243,16 +256,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await waitForHttp(`${prometheusUrl}/-/ready`, 30_000, { child: prom.child, name: 'prometheus', output: prom.out });
     log(`prometheus: ${prometheusUrl}`);
 
-    // Simulated streams, all the same length so none goes silent early (which would raise FeedGap).
-    const duration = o.duration ?? Math.max(...o.scenarios.map(defaultDuration));
-    const startedAt = Date.now();
-    const streams = Promise.all(
-      targets.map(async (t, i) => {
-        const sink = new FileSink(join(dir, `${t.scenario.name}.ndjson`));
-        await runScenario({ scenario: t.scenario, seed: (o.seed ?? 1) + i, start: startedAt / 1000, speed: o.speed, duration }, sink, abort.signal);
-        await sink.close();
-      }),
-    ).then(() => undefined);
     return { dir, prometheusUrl, alertmanagerUrl, receivers, targets, startedAt, streams, stop: cleanup };
   } catch (err) {
     await cleanup();

@@ -179,8 +179,8 @@ describe('dashboards', () => {
         }
       }
     }
-    expect(queries).toBe(115);
-    expect(selectors).toBeGreaterThanOrEqual(115);
+    expect(queries).toBe(120);
+    expect(selectors).toBeGreaterThanOrEqual(120);
     expect(seen.host).toBeGreaterThan(20);
     expect(seen.clickhouse).toBeGreaterThan(10);
   });

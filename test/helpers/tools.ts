@@ -4,7 +4,7 @@
  * (after how long), or killed by a signal. These machines are shared: `promtool test rules` over
  * every rule test takes ~20 s on a quiet one and several times that beside other work.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 /** Result of one tool run. */
 export interface ToolResult {
@@ -46,4 +46,24 @@ export function promtool(args: readonly string[], stdin?: string, timeoutMs?: nu
 /** Runs `amtool` with `args` (see {@link runTool}). */
 export function amtool(args: readonly string[], timeoutMs?: number): ToolResult {
   return runTool('amtool', args, { timeoutMs });
+}
+
+/**
+ * Runs `cmd args` without blocking this process's event loop (for a tool that talks to a server
+ * running in this same process, which a synchronous run would starve), with the same deadline and
+ * errors as {@link runTool}.
+ */
+export function runToolAsync(cmd: string, args: readonly string[], o: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ToolResult> {
+  const timeoutMs = o.timeoutMs ?? TOOL_TIMEOUT_MS;
+  const what = `${cmd} ${args.slice(0, 3).join(' ')}${args.length > 3 ? ' ...' : ''}`;
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    execFile(cmd, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, env: o.env }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: string }) | null;
+      if (e?.code === 'ENOENT') return reject(new Error(`${cmd} is not installed (${e.message}); scripts/setup.sh installs it (npm run setup)`));
+      if (e?.killed && Date.now() - t0 >= timeoutMs) return reject(new Error(`${what} timed out after ${timeoutMs / 1000} s and was killed; output so far:\n${stdout.slice(-2000)}${stderr.slice(-2000)}`));
+      if (e?.signal) return reject(new Error(`${what} was killed by ${e.signal}; output so far:\n${stdout.slice(-2000)}${stderr.slice(-2000)}`));
+      resolve({ status: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
+    });
+  });
 }

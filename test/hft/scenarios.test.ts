@@ -37,6 +37,11 @@ interface Probe {
   reconLag: number;
   recorderFailures: number;
   storeUp: number;
+  /** Error and fatal log lines so far (every accepted line, tickwatch_log_events_total). */
+  errorLines: number;
+  fatalLines: number;
+  /** Every line accepted so far. */
+  lines: number;
 }
 
 function run(name: string, duration?: number) {
@@ -62,6 +67,7 @@ function run(name: string, duration?: number) {
     lag: reg.gauge(C.reconciliationLagSeconds).labels('acct-1'),
     failures: C.AUDIT_TABLES.map((t) => reg.counter(C.recorderWriteFailuresTotal).labels(t)),
     up: reg.gauge(C.recorderStoreUp).labels('clickhouse'),
+    logs: (level: string) => [...C.COMPONENTS, 'other'].map((c) => reg.counter(C.logEventsTotal).labels(c, level)),
   };
   const addBuckets = (hs: { cumulativeBuckets(): number[] }[]) => hs.map((x) => x.cumulativeBuckets()).reduce((a, b) => a.map((v, i) => v + b[i]!));
   const probes: Probe[] = [];
@@ -87,6 +93,9 @@ function run(name: string, duration?: number) {
         reconLag: h.lag.get(),
         recorderFailures: sum(() => h.failures.map((c) => c.get())),
         storeUp: h.up.get(),
+        errorLines: sum(() => h.logs('error').map((c) => c.get())),
+        fatalLines: sum(() => h.logs('fatal').map((c) => c.get())),
+        lines: pipeline.accepted,
       });
     }
   }
@@ -126,6 +135,10 @@ describe('simulator scenarios against the alert thresholds', () => {
     expect(Math.max(...p.map((x) => x.reconLag))).toBeLessThan(T.RECONCILIATION_LAG_WARNING_SECONDS);
     expect(p.at(-1)!.recorderFailures).toBe(0);
     expect(p.at(-1)!.submits).toBeGreaterThan(1000);
+    // The engine's own logs: errors now and then, far under EngineErrorsRising; no fatal; a line every second (heartbeats).
+    expect(Math.max(...windows(p, 60, (a, b) => (b.errorLines - a.errorLines) / 60))).toBeLessThan(T.ENGINE_ERRORS_WARNING_PER_SECOND / 2);
+    expect(p.at(-1)!.fatalLines).toBe(0);
+    expect(longest(p, (x, i = p.indexOf(x)) => i > 0 && x.lines === p[i - 1]!.lines)).toBe(0);
   });
 
   const faults: Record<string, (p: Probe[]) => void> = {
@@ -168,6 +181,25 @@ describe('simulator scenarios against the alert thresholds', () => {
     'reconciliation-lag': (p) => {
       expect(Math.max(...p.map((x) => x.reconLag))).toBeGreaterThan(T.RECONCILIATION_LAG_WARNING_SECONDS);
       expect(p.at(-1)!.reconLag).toBeLessThan(10);
+    },
+    'engine-errors': (p) => {
+      // The 1 m rate of error lines, as EngineErrorsRising computes it: above its threshold for longer than its hold.
+      const perSecond = windows(p, 60, (a, b) => (b.errorLines - a.errorLines) / 60);
+      let run = 0;
+      let best = 0;
+      for (const r of perSecond) best = Math.max(best, (run = r > T.ENGINE_ERRORS_WARNING_PER_SECOND ? run + 1 : 0));
+      expect(best).toBeGreaterThanOrEqual(T.ENGINE_ERRORS_FOR_SECONDS + 10);
+      expect(perSecond.at(-1)!).toBeLessThan(T.ENGINE_ERRORS_WARNING_PER_SECOND);
+      expect(p.at(-1)!.fatalLines).toBe(0);
+    },
+    'engine-fatal': (p) => {
+      expect(p.at(-1)!.fatalLines).toBe(1);
+    },
+    'engine-silent': (p) => {
+      // Seconds in which no line at all arrived: longer than the exporter's silence limit and its hold.
+      const silent = (x: Probe, i = p.indexOf(x)) => i > 0 && x.lines === p[i - 1]!.lines;
+      expect(longest(p, silent)).toBeGreaterThanOrEqual(C.ENGINE_SILENT_AFTER_SECONDS + T.ENGINE_SILENT_FOR_SECONDS + 5);
+      expect(silent(p.at(-1)!)).toBe(false);
     },
     'recorder-failure': (p) => {
       expect(p.at(-1)!.recorderFailures).toBeGreaterThan(100);

@@ -59,7 +59,7 @@ describe('tickwatch start', () => {
       let story = '';
       while (!story.includes('order.submitted') && Date.now() - t0 < 45_000) {
         await new Promise((r) => setTimeout(r, 500));
-        story = execFileSync(process.execPath, [CLI, 'logs', 'search', '--correlation-id', submitted!.correlation_id, '--query-port', '19474'], { encoding: 'utf8' });
+        story = execFileSync(process.execPath, [CLI, 'logs', 'trade', submitted!.correlation_id, '--query-port', '19474'], { encoding: 'utf8' });
       }
       expect(story).toContain(`intent_id=${submitted!.intent_id}`);
       expect(story).toContain(`order_id=${submitted!.order_id}`);

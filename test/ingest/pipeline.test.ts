@@ -42,8 +42,10 @@ describe('ingest pipeline: bad input', () => {
     const bad: [string | Buffer, string][] = [
       ['{"ts": "2026-11-23T01:00:00Z", not json', 'invalid_json'],
       ['[1, 2, 3]', 'invalid_json'],
-      ['{"ts":"2026-11-23T01:00:00Z","level":"info","component":"monitor","event":"engine.exploded"}', 'unknown_event'],
-      ['{"ts":"2026-11-23T01:00:00Z","level":"info","component":"monitor"}', 'schema'],
+      ['{"ts":"2026-11-23T01:00:00Z","level":"info","component":"monitor"}', 'envelope'],
+      ['{"ts":"2026-11-23T01:00:00Z","level":"loud","component":"monitor","event":"engine.exploded"}', 'envelope'],
+      ['{"level":"info","component":"monitor","event":"engine.exploded"}', 'envelope'],
+      ['{"ts":"yesterday at noon","level":"info","component":"monitor","event":"engine.exploded"}', 'envelope'],
       ['{"ts":"2026-11-23T01:00:00Z","level":"info","component":"market_data","event":"feed.tick"}', 'schema'],
       ['{"ts":"2026-13-23T01:00:00Z","level":"info","component":"market_data","event":"feed.tick","feed":"x"}', 'schema'],
       [`{"ts":"2026-11-23T01:00:00Z","level":"info","component":"market_data","event":"feed.tick","feed":"${'x'.repeat(600)}"}`, 'too_large'],
@@ -74,8 +76,8 @@ describe('ingest pipeline: bad input', () => {
       expect(d.detail.length).toBeGreaterThan(3);
     }
     expect(dead[0]!.line).toBe(bad[0]![0]); // kept as received
-    expect(dead[4]!.detail).toMatch(/\/feed/); // says which field
-    expect(dead[6]!.bytes).toBeGreaterThan(600); // full length of the oversize line, first bytes kept
+    expect(dead[6]!.detail).toMatch(/\/feed/); // says which field
+    expect(dead[8]!.bytes).toBeGreaterThan(600); // full length of the oversize line, first bytes kept
     const warned = t.logging.lines.filter((l) => l.event === 'ingest.line_rejected' && l.level === 'warn');
     expect(new Set(warned.map((l) => l.reason))).toEqual(new Set(byReason.keys()));
     expect(t.logging.lines.filter((l) => l.event === 'ingest.line_rejected' && l.level === 'debug')).toHaveLength(bad.length);
@@ -127,6 +129,106 @@ describe('ingest pipeline: bad input', () => {
     expect(t.pipeline.accepted + t.pipeline.rejected).toBe(lines);
     expect(t.pipeline.accepted).toBeGreaterThan(100);
     expect(t.pipeline.rejected).toBeGreaterThan(1000);
+    expect((await t.deadRecords()).length).toBe(t.pipeline.rejected);
+  });
+});
+
+describe('ingest pipeline: the open stream', () => {
+  const line = (o: Record<string, unknown>) => JSON.stringify(o);
+
+  it('accepts a well-formed line of a type outside the contract as a log event: passed on, counted by component and level, never dead-lettered', async () => {
+    const t = setup();
+    const seen: { event: string; known: boolean; format: string }[] = [];
+    const pipeline = new IngestPipeline({
+      registry: t.registry,
+      deadLetter: new DeadLetterFile(join(dir, `dead-open-${++n}.ndjson`)),
+      log: captureLogging().logger('ingest'),
+      consumers: [(ev, _ts, _raw, info) => seen.push({ event: ev.event, known: info.known, format: info.format })],
+    });
+    const splitter = new LineSplitter(pipeline.source('file', '/engine/strategy_runner.log'), 4096);
+    const lines = [
+      line({ ts: '2026-11-23T01:00:00Z', component: 'strategy_runner', level: 'error', event: 'strategy.exception', message: 'ZeroDivisionError in signal calc' }),
+      line({ ts: '2026-11-23T01:00:01Z', component: 'order_manager_v2', level: 'warn', event: 'queue.slow', depth: 12 }),
+      line({ ts: '2026-11-23T01:00:02Z', component: 'risk_engine', level: 'warning', event: 'limits.reloaded' }),
+      line({ ts: '2026-11-23T01:00:03Z', component: 'monitor', level: 'fatal', event: 'process.crashed', message: 'x'.repeat(3000) }),
+      good,
+    ];
+    for (const l of lines) splitter.push(Buffer.from(`${l}\n`));
+    expect(pipeline.rejected).toBe(0);
+    expect(seen).toEqual([
+      { event: 'strategy.exception', known: false, format: 'tickwatch' },
+      { event: 'queue.slow', known: false, format: 'tickwatch' },
+      { event: 'limits.reloaded', known: false, format: 'tickwatch' },
+      { event: 'process.crashed', known: false, format: 'tickwatch' },
+      { event: 'feed.tick', known: true, format: 'tickwatch' },
+    ]);
+    const s = await samplesOf(t.registry);
+    expect(valueOf(s, 'tickwatch_log_events_total', { component: 'strategy_runner', level: 'error' })).toBe(1);
+    // A component outside the closed set is counted as other, and is not a cardinality overflow.
+    expect(valueOf(s, 'tickwatch_log_events_total', { component: 'other', level: 'warn' })).toBe(1);
+    expect(valueOf(s, 'tickwatch_log_events_total', { component: 'risk_engine', level: 'warn' })).toBe(1); // 'warning' read as warn
+    expect(valueOf(s, 'tickwatch_log_events_total', { component: 'monitor', level: 'fatal' })).toBe(1);
+    expect(valueOf(s, 'tickwatch_log_events_total', { component: 'market_data', level: 'info' })).toBe(1);
+    expect(s.filter((x) => x.name === 'tickwatch_cardinality_overflow_total' && x.value > 0)).toEqual([]);
+    expect(s.some((x) => x.labels.component === 'order_manager_v2')).toBe(false);
+  });
+
+  it('still rejects a line of a known type that fails its schema', async () => {
+    const t = setup();
+    t.feed(`${line({ ts: '2026-11-23T01:00:00Z', component: 'order_adapter', level: 'info', event: 'order.acked', strategy: 'mm', gateway: 'gw', order_id: 'o-1' })}\n`);
+    expect(t.events).toHaveLength(0);
+    const dead = await t.deadRecords();
+    expect(dead.map((d) => [d.reason, d.detail])).toEqual([['schema', expect.stringMatching(/latency_ns/)]]);
+  });
+
+  it('survives a fuzzed envelope: never throws, every line accepted or rejected, no label value from the input', async () => {
+    const t = setup(4096);
+    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }));
+    const ts = fc.oneof(fc.constant('2026-11-23T01:00:00.5Z'), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 30 }), fc.integer(), fc.double());
+    const level = fc.oneof(fc.constantFrom('trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'critical', 'CRITICAL', 'SUCCESS', 10, 30, 60), fc.string({ maxLength: 10 }), fc.integer());
+    const shaped = fc.oneof(
+      // ours
+      fc.record({ ts, component: fc.oneof(fc.string({ maxLength: 70 }), value), level, event: fc.oneof(fc.string({ maxLength: 140 }), value), message: value, extra: value }, { requiredKeys: [] }),
+      // structlog
+      fc.record({ timestamp: fc.oneof(ts, fc.double()), event: fc.oneof(fc.string({ maxLength: 60 }), value), level, logger: value, event_type: value }, { requiredKeys: [] }),
+      // Loguru
+      fc.record({ text: fc.string(), record: fc.record({ time: fc.oneof(fc.record({ repr: ts, timestamp: fc.double() }, { requiredKeys: [] }), value), level: fc.oneof(fc.record({ name: level, no: fc.integer() }, { requiredKeys: [] }), value), message: value, extra: fc.oneof(fc.dictionary(fc.string({ maxLength: 12 }), value, { maxKeys: 4 }), value), name: value }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+      // pino
+      fc.record({ level, time: fc.oneof(fc.integer(), ts), msg: value, name: value, event: value }, { requiredKeys: [] }),
+    );
+    // Well-formed lines with any event name and component (printable, within the lengths): every one is accepted.
+    const printable = (max: number) => fc.string({ minLength: 1, maxLength: max }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
+    const wellFormed = fc.record({
+      ts: fc.date({ min: new Date('1970-01-02'), max: new Date('9999-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+      component: printable(64),
+      level: fc.constantFrom('trace', 'debug', 'info', 'warn', 'error', 'fatal'),
+      event: printable(128).filter((e) => !EVENT_TYPES.some((x) => x.name === e)),
+      message: fc.string({ maxLength: 200 }),
+    });
+    let lines = 0;
+    let valid = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(shaped.map((o) => [o, false] as const), wellFormed.map((o) => [o, true] as const)), { minLength: 5, maxLength: 40 }), (batch) => {
+        for (const [o, ok] of batch) {
+          lines++;
+          const before = t.pipeline.accepted;
+          expect(() => t.feed(`${JSON.stringify(o)}\n`)).not.toThrow();
+          if (ok) {
+            valid++;
+            expect(t.pipeline.accepted, JSON.stringify(o)).toBe(before + 1);
+          }
+        }
+      }),
+      { seed: 20261202, numRuns: 300 },
+    );
+    expect(t.pipeline.accepted + t.pipeline.rejected).toBe(lines);
+    expect(valid).toBeGreaterThan(1000);
+    expect(t.pipeline.accepted).toBeGreaterThan(valid);
+    expect(t.pipeline.rejected).toBeGreaterThan(1000);
+    const s = await samplesOf(t.registry);
+    const components = new Set(s.filter((x) => x.name === 'tickwatch_log_events_total').map((x) => x.labels.component));
+    for (const c of components) expect(['market_data', 'strategy_runner', 'risk_engine', 'order_adapter', 'execution', 'recorder', 'monitor', 'other']).toContain(c);
+    expect(s.filter((x) => x.name === 'tickwatch_cardinality_overflow_total' && x.value > 0)).toEqual([]);
     expect((await t.deadRecords()).length).toBe(t.pipeline.rejected);
   });
 });

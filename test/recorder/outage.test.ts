@@ -47,9 +47,11 @@ describe('recorder through a ClickHouse outage', () => {
       await writing;
       const size = readFileSync(events).length;
       const t0 = Date.now();
-      while (!(svc.tailer.currentState()?.offset === size && svc.recorder.queuedRows === 0) && Date.now() - t0 < 60_000) {
+      const tail = svc.tailers[0]!;
+      while (!(tail.currentState()?.offset === size && svc.recorder.queuedRows === 0) && Date.now() - t0 < 60_000) {
         await new Promise((r) => setTimeout(r, 200));
-        svc.recorder.seal(svc.tailer.currentState());
+        const st = tail.currentState();
+        svc.recorder.seal(st ? { [st.path]: st } : undefined);
       }
       await svc.recorder.drained();
       const expected = new Map<string, number>(TABLES.map((t) => [t.name, 0]));

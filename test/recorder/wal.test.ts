@@ -13,14 +13,14 @@ describe('recorder write-ahead log (the spool)', () => {
     const dir = tempDir();
     const a = new WriteAheadLog(dir, 200);
     expect(a.open().pending).toEqual([]);
-    const seqs = [1, 2, 3, 4, 5].map((i) => a.appendBatch({ ...batch(i), tail: { path: '/e', dev: 1, ino: 2, offset: i * 10, head: '' } }).seq);
+    const seqs = [1, 2, 3, 4, 5].map((i) => a.appendBatch({ ...batch(i), tails: { '/e': { path: '/e', dev: 1, ino: 2, offset: i * 10, head: '' } } }).seq);
     a.commit(seqs[0]!);
     a.commit(seqs[2]!);
     a.close();
     const b = new WriteAheadLog(dir, 200);
     const r = b.open();
     expect(r.pending.map((x) => x.seq)).toEqual([2, 4, 5]);
-    expect(r.tail?.offset).toBe(50);
+    expect(r.tails['/e']?.offset).toBe(50);
     expect(r.corrupt + r.truncated).toBe(0);
     expect(b.seq).toBe(6);
     for (const s of [2, 4, 5]) b.commit(s);

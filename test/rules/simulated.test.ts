@@ -37,6 +37,18 @@ describe('alert rules on a real Prometheus over the simulator', () => {
       exporters.push(exp);
       targets.push({ scenario: s.name, port: exp.metrics.port });
     }
+    // The streams start as soon as the exporters are up (an exporter that hears nothing from its
+    // engine for 10 s calls it silent, rightly); Prometheus joins while they run. Every stream runs
+    // as long as the longest scenario: a stream that ended early would (rightly) raise FeedGap.
+    const start = Date.now() / 1000;
+    const duration = Math.max(...SCENARIOS.map(defaultDuration));
+    const streams = Promise.all(
+      SCENARIOS.map(async (s, i) => {
+        const sink = new FileSink(join(dir, `${s.name}.ndjson`));
+        await runScenario({ scenario: s, seed: 100 + i, start, speed: SPEED, duration }, sink);
+        await sink.close();
+      }),
+    );
     prom = await startPrometheus({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: [join(rulesDir, '*.yml')],
@@ -48,7 +60,6 @@ describe('alert rules on a real Prometheus over the simulator', () => {
       ],
     });
     const byInstance = new Map(targets.map((t) => [`127.0.0.1:${t.port}`, t.scenario]));
-    const start = Date.now() / 1000;
     const fired = new Map<string, Set<string>>(SCENARIOS.map((s) => [s.name, new Set()]));
     const global = new Set<string>();
     let running = true;
@@ -63,15 +74,7 @@ describe('alert rules on a real Prometheus over the simulator', () => {
         await new Promise((res) => setTimeout(res, 1000));
       }
     })();
-    // Every stream runs as long as the longest scenario: a stream that ended early would (rightly) raise FeedGap.
-    const duration = Math.max(...SCENARIOS.map(defaultDuration));
-    await Promise.all(
-      SCENARIOS.map(async (s, i) => {
-        const sink = new FileSink(join(dir, `${s.name}.ndjson`));
-        await runScenario({ scenario: s, seed: 100 + i, start, speed: SPEED, duration }, sink);
-        await sink.close();
-      }),
-    );
+    await streams;
     running = false;
     await poll;
     const report = [...fired].map(([s, a]) => `${s}: ${[...a].sort().join(', ') || '-'}`).join('\n');

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { busRules } from '../../alert-rules/bus.js';
 import { renderRunbook, renderRunbooks, runbookFiles, RUNBOOK_FORMATTERS, RUNBOOKS_DIR } from '../../alert-rules/build.js';
 import { clickhouseRules } from '../../alert-rules/clickhouse.js';
+import { engineRules } from '../../alert-rules/engine.js';
 import { feedLatencyHigh, feedRules } from '../../alert-rules/feed.js';
 import { hostRules } from '../../alert-rules/host.js';
 import { ALERTS } from '../../alert-rules/index.js';
@@ -28,7 +29,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const committed = (file: string) => readFileSync(join(root, RUNBOOKS_DIR, file), 'utf8');
 
 /** Every family, in the order of alert-rules/index.ts (recording rules hold no alert threshold). */
-const FAMILIES: ((t: Thresholds) => RuleGroup)[] = [feedRules, busRules, stormguardRules, ordersRules, pnlRules, recorderRules, pipelineRules, hostRules, clickhouseRules];
+const FAMILIES: ((t: Thresholds) => RuleGroup)[] = [engineRules, feedRules, busRules, stormguardRules, ordersRules, pnlRules, recorderRules, pipelineRules, hostRules, clickhouseRules];
 const alertsWith = (t: Thresholds): AlertRule[] => FAMILIES.flatMap((f) => f(t).rules.filter((r): r is AlertRule => r.kind === 'alert'));
 
 const live: Thresholds = { ...T };
@@ -44,6 +45,7 @@ const descriptionFormats = (n: string) => (n.endsWith('_SECONDS') ? [promDur, du
 /** Figures a description names that equal a constant's by coincidence, not by copy. */
 const COINCIDENCES: Readonly<Record<string, readonly string[]>> = {
   HostNetworkDrops: ['5 minutes'], // "over 5 minutes" is the rate window [5m]; the 5-minute hold is not named
+  EngineSilent: ['5 s'], // the exporter's heartbeat timeout (catalog, 5 s by default) is the figure named, not the 5 s hold
 };
 /** How often `figure` stands alone in `text` (`5%` is not in `95%`, `5m` is not in `5ms`). */
 const occurrences = (text: string, figure: string) => text.split(new RegExp(`(?<![\\w.])${figure.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.%])`)).length - 1;

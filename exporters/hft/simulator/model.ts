@@ -101,6 +101,12 @@ interface StrategyState {
 /** The engine model. */
 export class EngineModel {
   readonly rng: Rng;
+  /**
+   * The engine's own log lines (heartbeats aside) draw from their own source, so adding or
+   * changing them leaves the trading stream of a seed as it was.
+   */
+  private readonly logRng: Rng;
+  private heartbeats = 0;
   /** The run id every generated id carries (`opts.runId`, or a fresh one). */
   readonly runId: string;
   private t: number;
@@ -124,6 +130,7 @@ export class EngineModel {
     if (opts.runId !== undefined && !isRunId(opts.runId)) throw new Error(`run id '${opts.runId}': use 1 to ${RUN_ID_MAX_LENGTH} characters of A-Z, a-z, 0-9, _ and -`);
     this.runId = opts.runId ?? newRunId(opts.start);
     this.rng = new Rng(opts.seed);
+    this.logRng = new Rng((opts.seed ^ 0x51ed) >>> 0);
     this.t = opts.start;
     this.nextSecond = opts.start;
     this.nextRecon = opts.start + 1;
@@ -172,6 +179,7 @@ export class EngineModel {
     this.trading(t0, dt, faults, emit);
     while (this.nextSecond < t1) {
       this.everySecond(this.nextSecond, faults, emit);
+      this.engineLogs(this.nextSecond, faults, emit);
       this.nextSecond += 1;
     }
     while (this.nextRecon < t1) {
@@ -356,6 +364,52 @@ export class EngineModel {
     emit(t, () => this.ev(t, 'recorder', 'recorder.status', { store: 'clickhouse', queue_depth: failing ? 1500 * (1 + since) : this.rng.int(800), spool_bytes: failing ? 250_000 * (1 + since) : 0, store_up: !failing }, failing ? 'warn' : 'debug'));
   }
 
+  /**
+   * Once a second: the heartbeat (`engine.heartbeat`, component monitor), and the engine modules'
+   * own log lines, event types outside the contract as a real engine writes them: an info line
+   * about every three seconds, a warning about every 20 s, an error about every four minutes
+   * (well under EngineErrorsRising), plus the fault's error burst or fatal line.
+   */
+  private engineLogs(t: number, faults: Faults, emit: (t: number, ev: () => SimEvent) => void): void {
+    const r = this.logRng;
+    const seq = this.heartbeats++;
+    emit(t, () => this.ev(t, 'monitor', 'engine.heartbeat', { interval_ms: 1000, seq }, 'debug'));
+    const at = (): number => t + r.next() * 0.999;
+    if (r.chance(0.33)) {
+      const [component, event, message, fields] = r.pick(INFO_LOGS);
+      const ts = at();
+      emit(ts, () => this.logLine(ts, component, event, { message, ...fields }, 'info'));
+    }
+    if (r.chance(0.05)) {
+      const [component, event, message, fields] = r.pick(WARN_LOGS);
+      const ts = at();
+      emit(ts, () => this.logLine(ts, component, event, { message, ...fields }, 'warn'));
+    }
+    const errors = (faults.errorLogsPerSecond ?? 0) + (r.chance(0.004) ? 1 : 0);
+    for (let i = 0; i < errors; i++) {
+      const [component, event, message, fields] = r.pick(ERROR_LOGS);
+      const ts = at();
+      emit(ts, () => this.logLine(ts, component, event, { message, ...fields }, 'error'));
+    }
+    if (faults.fatalLog && !this.fatalWritten) {
+      this.fatalWritten = true;
+      emit(t, () => this.logLine(t, 'strategy_runner', 'process.crashed', { message: 'strategy process mm-2330 exited on SIGSEGV; restarting', exit_signal: 'SIGSEGV', strategy: 'mm-2330' }, 'fatal'));
+    }
+  }
+
+  private fatalWritten = false;
+
+  /**
+   * A line of an engine module's own log (not the trading event stream): marked with a
+   * non-enumerable `stream: 'log'` (JSON leaves it out) so a runner can write it to its service's
+   * log file ({@link isServiceLog}).
+   */
+  private logLine(t: number, component: string, event: string, fields: Record<string, unknown>, level: string): SimEvent {
+    const e = this.ev(t, component, event, fields, level);
+    Object.defineProperty(e, 'stream', { value: 'log', enumerable: false });
+    return e;
+  }
+
   private reconcile(t: number, faults: Faults, emit: (t: number, ev: () => SimEvent) => void): void {
     const ok = !faults.reconciliationFailing;
     emit(t, () => this.ev(t, 'monitor', 'reconciliation.result', { account: 'acct-1', result: ok ? 'match' : 'error', mismatches: 0 }, ok ? 'info' : 'error'));
@@ -399,3 +453,33 @@ function hashHex(seed: number, len: number): string {
   while (s.length < len) s += Math.floor(r.next() * 16).toString(16);
   return s;
 }
+
+/** Whether an event is a line of an engine module's own log (see `EngineModel.logLine`). */
+export function isServiceLog(e: SimEvent): boolean {
+  return (e as { stream?: string }).stream === 'log';
+}
+
+/** A log line of an engine module: component, event type (outside the contract), message, fields. */
+type LogLine = readonly [component: string, event: string, message: string, fields: Record<string, unknown>];
+
+/** Info lines the engine's modules write in a normal session. */
+const INFO_LOGS: readonly LogLine[] = [
+  ['strategy_runner', 'strategy.signal_computed', 'signal refreshed', { strategy: 'mm-2330', features: 42 }],
+  ['risk_engine', 'risk.limits_checked', 'pre-trade limits evaluated', { checks: 7 }],
+  ['order_adapter', 'session.keepalive', 'broker session keepalive answered', { gateway: 'broker-a', rtt_ms: 0.8 }],
+  ['strategy_runner', 'strategy.params_loaded', 'strategy parameters in force', { strategy: 'arb-etf', version: 12 }],
+];
+
+/** Warnings the engine's modules write now and then in a normal session. */
+const WARN_LOGS: readonly LogLine[] = [
+  ['strategy_runner', 'strategy.signal_stale', 'signal older than its refresh interval; using the last one', { strategy: 'mom-fut', age_ms: 180 }],
+  ['order_adapter', 'broker.slow_response', 'broker answered slower than usual', { gateway: 'broker-b', duration_ms: 9.5 }],
+  ['risk_engine', 'risk.limit_near', 'position close to its limit', { strategy: 'mm-2330', used_ratio: 0.86 }],
+];
+
+/** Errors: rare in a normal session, a burst in the engine-errors scenario. */
+const ERROR_LOGS: readonly LogLine[] = [
+  ['strategy_runner', 'strategy.exception', 'ZeroDivisionError in signal calc', { strategy: 'mom-fut', exception: 'ZeroDivisionError: float division by zero' }],
+  ['risk_engine', 'risk.table_lookup_failed', "KeyError: 'TXFL6' in the margin table", { symbol_count: 1 }],
+  ['order_adapter', 'broker.reply_unparsed', 'could not parse the broker reply; order state re-queried', { gateway: 'broker-a' }],
+];

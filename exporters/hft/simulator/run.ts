@@ -4,7 +4,9 @@
  * fast as the sink takes them).
  */
 import { TradingCalendar, TWSE_CALENDAR } from '../calendar.js';
-import { DEFAULT_MODEL, EngineModel, newRunId, type ModelOptions, type SimEvent } from './model.js';
+import type { LogFormat } from '../../events/formats.js';
+import { renderLine } from './formats.js';
+import { DEFAULT_MODEL, EngineModel, isServiceLog, newRunId, type ModelOptions, type SimEvent } from './model.js';
 import type { Scenario } from './scenarios/index.js';
 import type { Sink } from './sinks.js';
 
@@ -28,6 +30,13 @@ export interface RunOptions {
   readonly model?: Partial<Omit<ModelOptions, 'seed' | 'start' | 'runId'>>;
   /** Simulated step in seconds (default 0.05). */
   readonly step?: number;
+  /** The format of the main stream's lines (default tickwatch; see simulator/formats.ts). */
+  readonly format?: LogFormat;
+  /**
+   * Where engine modules' own log lines go, by component (seed 002's one log file per service),
+   * each in its library's format; a component not listed writes into the main stream.
+   */
+  readonly serviceLogs?: ReadonlyMap<string, { readonly sink: Sink; readonly format: LogFormat }>;
 }
 
 /** Seconds a scenario runs by default: up to the fault, the fault, and the recovery. */
@@ -65,7 +74,8 @@ export function* generate(o: RunOptions): Generator<readonly [number, SimEvent[]
     const inRecovery = faultFor > 0 && since >= faultAt + faultFor && since < faultAt + faultFor + o.scenario.recoveryFor;
     const faults = inFault ? o.scenario.faults(since - faultAt) : inRecovery && o.scenario.recovery ? o.scenario.recovery(since - faultAt - faultFor) : {};
     const events = model.step(dt, faults);
-    yield [model.now, events] as const;
+    // A silent engine goes on (its state moves) but writes nothing.
+    yield [model.now, faults.silent ? [] : events] as const;
   }
 }
 
@@ -88,22 +98,36 @@ export async function runScenario(o: RunOptions, sink: Sink, signal?: AbortSigna
   let events = 0;
   let last = o.start;
   let chunk = '';
+  const format = o.format ?? 'tickwatch';
+  const services = o.serviceLogs ?? new Map<string, { readonly sink: Sink; readonly format: LogFormat }>();
+  const serviceChunks = new Map<string, string>();
+  const flushServices = async (): Promise<void> => {
+    for (const [component, text] of serviceChunks) if (text) await services.get(component)!.sink.write(text);
+    serviceChunks.clear();
+  };
   for (const [t, evs] of generate({ ...o, runId })) {
     if (signal?.aborted) break;
-    for (const e of evs) chunk += `${JSON.stringify(e)}\n`;
+    for (const e of evs) {
+      const own = services.size && isServiceLog(e) ? services.get(e.component) : undefined;
+      if (own) serviceChunks.set(e.component, `${serviceChunks.get(e.component) ?? ''}${renderLine(e, own.format)}\n`);
+      else chunk += format === 'tickwatch' ? `${JSON.stringify(e)}\n` : `${renderLine(e, format)}\n`;
+    }
     events += evs.length;
     last = t;
     if (Number.isFinite(o.speed)) {
       await sink.write(chunk);
+      await flushServices();
       chunk = '';
       const due = wall0 + ((t - o.start) / o.speed) * 1000;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     } else if (chunk.length > 1 << 20) {
       await sink.write(chunk);
+      await flushServices();
       chunk = '';
     }
   }
   if (chunk) await sink.write(chunk);
+  await flushServices();
   return { runId, events, dropped: sink.dropped, simulatedSeconds: last - o.start };
 }

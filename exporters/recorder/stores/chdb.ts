@@ -8,6 +8,7 @@ import type { ClickHouseTransport } from './clickhouse.js';
 
 interface ChdbSession {
   queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>;
+  queryBindAsync(sql: string, params: object, opts?: { format?: string }): Promise<{ text(): string }>;
   cleanup?(): void;
   close?(): void;
 }
@@ -30,8 +31,8 @@ export async function chdbTransport(path?: string): Promise<ClickHouseTransport 
       const body = rows.map((r) => JSON.stringify(r)).join('\n');
       await text(`INSERT INTO ${table} ${s.length ? `SETTINGS ${s.join(', ')} ` : ''}FORMAT JSONEachRow\n${body}`, 'CSV');
     },
-    query: async <T>(sql: string) =>
-      (await text(sql))
+    query: async <T>(sql: string, params?: Readonly<Record<string, unknown>>) =>
+      (params ? (await session.queryBindAsync(sql, { ...params }, { format: 'JSONEachRow' })).text() : await text(sql))
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as T),

@@ -13,9 +13,9 @@
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { formatNanos } from '../rows.js';
-import { clickhouseDDL, columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../tables.js';
+import { addableColumns, CLICKHOUSE_TYPES, clickhouseDDL, columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../tables.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
-import { checkColumns, type AuditStore, type FoundRow, type SearchQuery, type WalRow } from './store.js';
+import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 
 /** How SQL reaches ClickHouse. */
 export interface ClickHouseTransport {
@@ -23,8 +23,11 @@ export interface ClickHouseTransport {
   command(sql: string): Promise<void>;
   /** Inserts rows as JSONEachRow with query-level settings. */
   insert(table: string, rows: readonly Record<string, unknown>[], settings: Record<string, string | number>): Promise<void>;
-  /** Runs a query and returns its JSONEachRow rows. */
-  query<T>(sql: string): Promise<T[]>;
+  /**
+   * Runs a query and returns its JSONEachRow rows. `params` bind the query's `{name:Type}`
+   * placeholders server-side (values never enter the SQL text).
+   */
+  query<T>(sql: string, params?: Readonly<Record<string, unknown>>): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -44,7 +47,7 @@ export function httpTransport(url: string, opts: { username?: string; password?:
     insert: async (table, rows, settings) => {
       await client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow', clickhouse_settings: settings });
     },
-    query: async <T>(sql: string) => (await client.query({ query: sql, format: 'JSONEachRow' })).json<T>(),
+    query: async <T>(sql: string, params?: Readonly<Record<string, unknown>>) => (await client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: { ...params } } : {}) })).json<T>(),
     close: () => client.close(),
   };
 }
@@ -73,14 +76,26 @@ export class ClickHouseStore implements AuditStore {
     this.db = o.database ?? 'tickwatch';
   }
 
-  /** @throws StoreSchemaError when an existing table lacks columns this version writes */
+  /**
+   * Creates missing tables, and adds in place the nullable columns a table of an older tickwatch
+   * lacks (see `addableColumns`).
+   * @throws StoreSchemaError when an existing table lacks other columns this version writes
+   */
   async init(tables: readonly TableDef[]): Promise<void> {
     await this.t.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
     for (const t of tables) {
       await this.t.command(this.o.legacy ? legacyClickhouseDDL(t, this.db) : clickhouseDDL(t, this.o.retention ?? DEFAULT_RETENTION, this.db));
-      const have = await this.t.query<{ name: string }>(`SELECT name FROM system.columns WHERE database = ${literal(this.db)} AND table = ${literal(t.name)}`);
+      const names = async () => (await this.t.query<{ name: string }>(`SELECT name FROM system.columns WHERE database = ${literal(this.db)} AND table = ${literal(t.name)}`)).map((c) => c.name);
+      let have = await names();
+      const add = addableColumns(t, have);
+      for (const c of add) {
+        // 18.16 has LowCardinality only behind a setting: plain Nullable(String) there.
+        const type = this.o.legacy ? CLICKHOUSE_TYPES[c.type].replace(/^LowCardinality\((.*)\)$/, '$1') : CLICKHOUSE_TYPES[c.type];
+        await this.t.command(`ALTER TABLE ${this.db}.${t.name} ADD COLUMN IF NOT EXISTS ${c.name} ${type}`);
+      }
+      if (add.length) have = await names();
       const want = columnsOf(t).map((c) => (c.name === 'ts_ns' && !this.o.legacy ? 'ts' : c.name));
-      checkColumns(`ClickHouse database ${this.db}`, t.name, want, have.map((c) => c.name));
+      checkColumns(`ClickHouse database ${this.db}`, t.name, want, have);
     }
   }
 
@@ -146,6 +161,102 @@ export class ClickHouseStore implements AuditStore {
       `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY toInt64(ns), tbl LIMIT ${Math.max(1, Math.floor(q.limit ?? 10_000))}`,
     );
     return rows.map((r) => ({ table: r.tbl, ts_ns: BigInt(r.ns), event: r.event, component: r.component, level: r.level, correlation_id: r.correlation_id, message: r.message, fields: r.fields }));
+  }
+
+  /**
+   * Runs a query whose values are `{name:Type}` placeholders: bound server-side, except on 18.16
+   * (`legacy`), which has no query parameters: there each is replaced by an escaped literal.
+   */
+  private bound<T>(sql: string, params: Readonly<Record<string, unknown>>): Promise<T[]> {
+    if (!this.o.legacy) return this.t.query<T>(sql, params);
+    const lit = (v: unknown): string => (Array.isArray(v) ? `[${v.map(lit).join(', ')}]` : typeof v === 'bigint' || typeof v === 'number' ? String(v) : literal(String(v)));
+    return this.t.query<T>(
+      sql.replace(/\{(\w+):[^}]+\}/g, (_m, name: string) => {
+        if (!(name in params)) throw new Error(`no value for query parameter ${name}`);
+        return lit(params[name]);
+      }),
+    );
+  }
+
+  /**
+   * Searches the log stream with bound parameters. The table is sorted by (component, ts), so a
+   * one-component time range reads only its own granules; other components need a time scan of
+   * the partitions (months) the range falls in.
+   */
+  async searchLogs(q: LogQuery): Promise<LogRow[]> {
+    const ns = this.o.legacy ? 'ts_ns' : 'toUnixTimestamp64Nano(ts)';
+    const where: string[] = [];
+    const p: Record<string, unknown> = {};
+    if (q.sinceNs !== undefined) {
+      // On the sort key's own column, so ClickHouse prunes granules (and months) by it.
+      where.push(this.o.legacy ? 'ts >= toDateTime(intDiv({since:Int64}, 1000000000)) AND ts_ns >= {since:Int64}' : 'ts >= fromUnixTimestamp64Nano({since:Int64})');
+      p.since = q.sinceNs.toString();
+    }
+    if (q.untilNs !== undefined) {
+      where.push(this.o.legacy ? 'ts <= toDateTime(intDiv({until:Int64}, 1000000000)) AND ts_ns < {until:Int64}' : 'ts < fromUnixTimestamp64Nano({until:Int64})');
+      p.until = q.untilNs.toString();
+    }
+    if (q.components?.length) (where.push('component IN {components:Array(String)}'), (p.components = [...q.components]));
+    if (q.minLevel && q.minLevel !== 'trace') (where.push('level IN {levels:Array(String)}'), (p.levels = levelsFrom(q.minLevel)));
+    if (q.event !== undefined) {
+      if (/[*?]/.test(q.event)) (where.push('event LIKE {event:String}'), (p.event = globToLike(q.event)));
+      else (where.push('event = {event:String}'), (p.event = q.event));
+    }
+    for (const [col, key, v] of [
+      ['status', 'status', q.status],
+      ['correlation_id', 'cid', q.correlationId],
+      ['intent_id', 'iid', q.intentId],
+      ['trace_id', 'tid', q.traceId],
+    ] as const) {
+      if (v !== undefined) (where.push(`${col} = {${key}:String}`), (p[key] = v));
+    }
+    if (q.text !== undefined) (where.push('position(message, {text:String}) > 0'), (p.text = q.text));
+    if (q.after) {
+      where.push(`(${ns} > {after_ts:Int64} OR (${ns} = {after_ts:Int64} AND fields > {after_fields:String}))`);
+      p.after_ts = q.after.tsNs.toString();
+      p.after_fields = q.after.fields;
+    }
+    const limit = Math.max(1, Math.min(10_000, Math.floor(q.limit)));
+    const rows = await this.bound<{
+      ns: string;
+      event: string;
+      component: string;
+      level: string;
+      correlation_id: string | null;
+      intent_id: string | null;
+      trace_id: string | null;
+      message: string | null;
+      status: string | null;
+      duration_ns: string | number | null;
+      format: string | null;
+      fields: string;
+    }>(
+      `SELECT toString(${ns}) AS ns, event, component, level, correlation_id, intent_id, trace_id, message, status, duration_ns, format, fields FROM ${this.db}.logs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${ns}, fields LIMIT ${limit}`,
+      p,
+    );
+    return rows.map((r) => ({
+      ts_ns: BigInt(r.ns),
+      event: r.event,
+      component: r.component,
+      level: r.level,
+      correlation_id: r.correlation_id,
+      intent_id: r.intent_id,
+      trace_id: r.trace_id,
+      message: r.message,
+      status: r.status,
+      duration_ns: r.duration_ns === null ? null : Number(r.duration_ns),
+      format: r.format,
+      fields: r.fields,
+    }));
+  }
+
+  async execTime(sinceNs: bigint, untilNs: bigint): Promise<ExecTimeRow[]> {
+    const window = this.o.legacy ? 'ts_ns >= {since:Int64} AND ts_ns < {until:Int64}' : 'ts >= fromUnixTimestamp64Nano({since:Int64}) AND ts < fromUnixTimestamp64Nano({until:Int64})';
+    const rows = await this.bound<{ component: string; n: string | number; avg_ns: number; max_ns: string | number }>(
+      `SELECT component, count() AS n, avg(duration_ns) AS avg_ns, max(duration_ns) AS max_ns FROM ${this.db}.logs WHERE ${window} AND isNotNull(duration_ns) GROUP BY component ORDER BY component`,
+      { since: sinceNs.toString(), until: untilNs.toString() },
+    );
+    return rows.map((r) => ({ component: r.component, events: Number(r.n), avg_ns: Number(r.avg_ns), max_ns: Number(r.max_ns) }));
   }
 
   close(): Promise<void> {

@@ -4,9 +4,9 @@
  * than the table's retention, run by {@link DuckDbStore.prune}.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { columnsOf, DEFAULT_RETENTION, duckdbDDL, type RetentionDays, type TableDef, type TableName } from '../tables.js';
+import { addableColumns, columnsOf, DEFAULT_RETENTION, duckdbDDL, DUCKDB_TYPES, type Column, type RetentionDays, type TableDef, type TableName } from '../tables.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
-import { checkColumns, type AuditStore, type FoundRow, type SearchQuery, type WalRow } from './store.js';
+import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 
 /** DuckDB-backed audit store. */
 export class DuckDbStore implements AuditStore {
@@ -18,6 +18,9 @@ export class DuckDbStore implements AuditStore {
     private readonly path: string,
   ) {}
 
+  /** Each table's columns in the order the file holds them (added columns come last), for the appender. */
+  private readonly physical = new Map<string, readonly Column[]>();
+
   /**
    * Opens (or creates) the database file.
    * @param path - file path, or ':memory:'
@@ -28,12 +31,24 @@ export class DuckDbStore implements AuditStore {
     return new DuckDbStore(instance, conn, new Map(), path);
   }
 
-  /** @throws StoreSchemaError when an existing table lacks columns this version writes */
+  /**
+   * Creates missing tables, and adds in place the nullable columns a table of an older tickwatch
+   * lacks (see `addableColumns`).
+   * @throws StoreSchemaError when an existing table lacks other columns this version writes
+   */
   async init(tables: readonly TableDef[]): Promise<void> {
     for (const t of tables) {
       await this.conn.run(duckdbDDL(t));
-      const r = await this.conn.runAndReadAll('SELECT column_name FROM information_schema.columns WHERE table_name = $t', { t: t.name });
-      checkColumns(this.path, t.name, columnsOf(t).map((c) => c.name), r.getRowObjects().map((o) => String(o.column_name)));
+      const names = async () =>
+        (await this.conn.runAndReadAll('SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position', { t: t.name })).getRowObjects().map((o) => String(o.column_name));
+      let have = await names();
+      const add = addableColumns(t, have);
+      for (const c of add) await this.conn.run(`ALTER TABLE ${t.name} ADD COLUMN ${c.name} ${DUCKDB_TYPES[c.type]}`);
+      if (add.length) have = await names();
+      checkColumns(this.path, t.name, columnsOf(t).map((c) => c.name), have);
+      const byName = new Map(columnsOf(t).map((c) => [c.name, c]));
+      // A column this version does not know (added by hand) gets nulls, so the appender stays aligned.
+      this.physical.set(t.name, have.map((n): Column => byName.get(n) ?? { name: n, type: 'string' }));
       this.defs.set(t.name, t);
     }
   }
@@ -55,9 +70,8 @@ export class DuckDbStore implements AuditStore {
   }
 
   private async append(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
-    const def = this.defs.get(table);
-    if (!def) throw new Error(`table ${table} is not initialised`);
-    const cols = columnsOf(def);
+    const cols = this.physical.get(table);
+    if (!cols) throw new Error(`table ${table} is not initialised`);
     {
       const app = await this.conn.createAppender(table);
       for (const r of rows) {
@@ -127,6 +141,66 @@ export class DuckDbStore implements AuditStore {
       message: (o.message as string | null) ?? null,
       fields: String(o.fields),
     }));
+  }
+
+  /**
+   * Searches the log stream with bound parameters. Rows arrive in time order (batches are appended
+   * in stream order), so DuckDB's per-row-group min/max of `ts_ns` skips every row group outside the
+   * time range before any other filter runs.
+   */
+  async searchLogs(q: LogQuery): Promise<LogRow[]> {
+    const where: string[] = [];
+    const p: Record<string, string | bigint> = {};
+    if (q.sinceNs !== undefined) (where.push('ts_ns >= $since'), (p.since = q.sinceNs));
+    if (q.untilNs !== undefined) (where.push('ts_ns < $until'), (p.until = q.untilNs));
+    if (q.components?.length) {
+      where.push(`component IN (${q.components.map((_, i) => `$c${i}`).join(', ')})`);
+      q.components.forEach((c, i) => (p[`c${i}`] = c));
+    }
+    if (q.minLevel && q.minLevel !== 'trace') {
+      const levels = levelsFrom(q.minLevel);
+      where.push(`level IN (${levels.map((_, i) => `$l${i}`).join(', ')})`);
+      levels.forEach((l, i) => (p[`l${i}`] = l));
+    }
+    if (q.event !== undefined) {
+      if (/[*?]/.test(q.event)) (where.push("event LIKE $event ESCAPE '\\'"), (p.event = globToLike(q.event)));
+      else (where.push('event = $event'), (p.event = q.event));
+    }
+    for (const [col, key, v] of [
+      ['status', 'status', q.status],
+      ['correlation_id', 'cid', q.correlationId],
+      ['intent_id', 'iid', q.intentId],
+      ['trace_id', 'tid', q.traceId],
+    ] as const) {
+      if (v !== undefined) (where.push(`${col} = $${key}`), (p[key] = v));
+    }
+    if (q.text !== undefined) (where.push('contains(message, $text)'), (p.text = q.text));
+    if (q.after) (where.push('(ts_ns > $after_ts OR (ts_ns = $after_ts AND fields > $after_fields))'), (p.after_ts = q.after.tsNs), (p.after_fields = q.after.fields));
+    const limit = Math.max(1, Math.min(10_000, Math.floor(q.limit)));
+    const sql = `SELECT ts_ns, event, component, level, correlation_id, intent_id, trace_id, message, status, duration_ns, format, fields FROM logs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ns, fields LIMIT ${limit}`;
+    const r = await this.conn.runAndReadAll(sql, p);
+    return r.getRowObjects().map((o) => ({
+      ts_ns: BigInt(o.ts_ns as bigint),
+      event: String(o.event),
+      component: String(o.component),
+      level: String(o.level),
+      correlation_id: (o.correlation_id as string | null) ?? null,
+      intent_id: (o.intent_id as string | null) ?? null,
+      trace_id: (o.trace_id as string | null) ?? null,
+      message: (o.message as string | null) ?? null,
+      status: (o.status as string | null) ?? null,
+      duration_ns: o.duration_ns === null || o.duration_ns === undefined ? null : Number(o.duration_ns),
+      format: (o.format as string | null) ?? null,
+      fields: String(o.fields),
+    }));
+  }
+
+  async execTime(sinceNs: bigint, untilNs: bigint): Promise<ExecTimeRow[]> {
+    const r = await this.conn.runAndReadAll(
+      'SELECT component, count(*) AS n, avg(duration_ns) AS avg_ns, max(duration_ns) AS max_ns FROM logs WHERE ts_ns >= $since AND ts_ns < $until AND duration_ns IS NOT NULL GROUP BY component ORDER BY component',
+      { since: sinceNs, until: untilNs },
+    );
+    return r.getRowObjects().map((o) => ({ component: String(o.component), events: Number(o.n), avg_ns: Number(o.avg_ns), max_ns: Number(o.max_ns) }));
   }
 
   /**

@@ -1,5 +1,6 @@
 /** What the recorder needs from an audit store. */
 import type { ChainHeads } from '../chain.js';
+import { LEVEL_RANK, LOG_LEVELS, type LogLevel } from '../../catalog/enums.js';
 import type { TableDef, TableName } from '../tables.js';
 
 /** One row as logged in the WAL (ts_ns as a decimal string of nanoseconds). */
@@ -26,6 +27,74 @@ export interface SearchQuery {
   readonly level?: string;
   /** At most this many rows (default 10,000). */
   readonly limit?: number;
+}
+
+/**
+ * A search of the log stream (`tickwatch logs search`, `GET /api/v1/logs`): every filter optional,
+ * all of them ANDed. Values reach the store as bound parameters, never spliced into SQL (except on
+ * ClickHouse 18.16, which has no query parameters: there they are escaped literals).
+ */
+export interface LogQuery {
+  /** From this time on (inclusive), nanoseconds since the epoch. */
+  readonly sinceNs?: bigint;
+  /** Before this time (exclusive), nanoseconds since the epoch. */
+  readonly untilNs?: bigint;
+  /** Any of these components. */
+  readonly components?: readonly string[];
+  /** This level and above. */
+  readonly minLevel?: LogLevel;
+  /** The event type: exact, or a glob with `*` (any run) and `?` (one character). */
+  readonly event?: string;
+  /** The event's `status` field. */
+  readonly status?: string;
+  readonly correlationId?: string;
+  readonly intentId?: string;
+  readonly traceId?: string;
+  /** A substring of the message (case-sensitive). */
+  readonly text?: string;
+  /** Rows after this one in (ts_ns, fields) order: the cursor of the previous page. */
+  readonly after?: { readonly tsNs: bigint; readonly fields: string };
+  /** At most this many rows (1 to 10,000). */
+  readonly limit: number;
+}
+
+/** A row of the log stream, as a search returns it, in time order. */
+export interface LogRow {
+  readonly ts_ns: bigint;
+  readonly event: string;
+  readonly component: string;
+  readonly level: string;
+  readonly correlation_id: string | null;
+  readonly intent_id: string | null;
+  readonly trace_id: string | null;
+  readonly message: string | null;
+  readonly status: string | null;
+  /** Execution time the event states, nanoseconds. */
+  readonly duration_ns: number | null;
+  /** How the line was read (null: a tickwatch line as it is). */
+  readonly format: string | null;
+  /** The line as the engine wrote it. */
+  readonly fields: string;
+}
+
+/** Execution time per component over a window (seed 002's second query). */
+export interface ExecTimeRow {
+  readonly component: string;
+  /** Events that stated an execution time. */
+  readonly events: number;
+  /** Mean and longest, nanoseconds. */
+  readonly avg_ns: number;
+  readonly max_ns: number;
+}
+
+/** `*` and `?` of a glob as SQL LIKE (`%`, `_`), the LIKE wildcards in it escaped with `\`. */
+export function globToLike(glob: string): string {
+  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+/** The levels at or above `min`, for an IN filter. */
+export function levelsFrom(min: LogLevel): LogLevel[] {
+  return LOG_LEVELS.filter((l) => LEVEL_RANK[l] >= LEVEL_RANK[min]);
 }
 
 /** An audit store: the embedded DuckDB file or ClickHouse. */
@@ -62,6 +131,10 @@ export interface AuditStore {
   readChain(table: TableDef, afterSeq: number, limit: number): Promise<Record<string, unknown>[]>;
   /** The whole story of one correlation id across every table, in time order. */
   search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]>;
+  /** Rows of the log stream matching `q`, in (ts_ns, fields) order, at most `q.limit`. */
+  searchLogs(q: LogQuery): Promise<LogRow[]>;
+  /** Mean and longest execution time per component of the log rows in [sinceNs, untilNs). */
+  execTime(sinceNs: bigint, untilNs: bigint): Promise<ExecTimeRow[]>;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,9 @@ import { apiLimit } from './api-limit.js';
 import { busOverflow } from './bus-overflow.js';
 import { disconnect } from './disconnect.js';
 import { drawdown } from './drawdown.js';
+import { engineErrors } from './engine-errors.js';
+import { engineFatal } from './engine-fatal.js';
+import { engineSilent } from './engine-silent.js';
 import { feedGap } from './feed-gap.js';
 import { latencySpike } from './latency-spike.js';
 import { normal } from './normal.js';
@@ -29,6 +32,9 @@ export const SCENARIOS: readonly Scenario[] = [
   apiLimit,
   reconciliationLag,
   recorderFailure,
+  engineErrors,
+  engineFatal,
+  engineSilent,
 ];
 
 /**

@@ -28,6 +28,12 @@ export interface Faults {
   readonly reconciliationFailing?: boolean;
   /** Recorder writes fail. */
   readonly recorderFailing?: boolean;
+  /** The engine writes nothing at all (no events, no logs, no heartbeat); it goes on trading unseen. */
+  readonly silent?: boolean;
+  /** Error log lines (event types outside the contract) per second, on top of the normal few. */
+  readonly errorLogsPerSecond?: number;
+  /** One fatal log line (a strategy process crashed) at the fault's start. */
+  readonly fatalLog?: boolean;
 }
 
 /** One scenario. */

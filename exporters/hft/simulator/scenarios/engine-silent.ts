@@ -1,0 +1,14 @@
+import { ENGINE_HEARTBEAT_TIMEOUT_SECONDS, ENGINE_SILENT_AFTER_SECONDS } from '../../../catalog/engine.js';
+import { ENGINE_SILENT_FOR_SECONDS } from '../../../../alert-rules/thresholds.js';
+import { faultScenario } from './types.js';
+
+/** The engine stops writing mid-session: no events, no logs, no heartbeat. */
+export const engineSilent = faultScenario({
+  name: 'engine-silent',
+  description: 'The engine stops writing mid-session (hung, or its log pipe broke): no events, no heartbeat; it comes back after the fault.',
+  alert: 'EngineSilent',
+  // Every feed goes quiet with it; EngineSilent inhibits FeedGap in Alertmanager, Prometheus fires both.
+  related: ['FeedGap'],
+  faultFor: Math.max(ENGINE_SILENT_AFTER_SECONDS, ENGINE_HEARTBEAT_TIMEOUT_SECONDS) + ENGINE_SILENT_FOR_SECONDS + 25,
+  faults: () => ({ silent: true }),
+});
