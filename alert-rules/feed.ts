@@ -15,9 +15,11 @@ export const feedGap = (t: Thresholds): AlertRule => alert({
   name: 'FeedGap',
   family: 'feed_gap',
   severity: 'critical',
+  // Not while the engine itself is silent (EngineSilent pages for that): every feed goes quiet with it.
   expr: max([...target, 'feed'], sel(C.feedGapSeconds))
     .gt(t.FEED_GAP_CRITICAL_SECONDS)
-    .and(max(target, sel(C.marketSessionOpen)).eq(1), target),
+    .and(max(target, sel(C.marketSessionOpen)).eq(1), target)
+    .unless(max(target, sel(C.engineUp)).eq(0), target),
   for: `${t.FEED_GAP_FOR_SECONDS}s`,
   summary: 'Market-data feed silent during the trading session',
   description: 'Feed {{ $labels.feed }} on {{ $labels.instance }} has had no tick for {{ $value | humanizeDuration }} while the market is open. Strategies are trading on stale prices.',
@@ -35,6 +37,11 @@ export const feedGap = (t: Thresholds): AlertRule => alert({
       { name: 'gap just under 1 s', series: [input(C.feedGapSeconds, { feed: 'twse-md' }, hold(0.99, 20)), input(C.marketSessionOpen, { exchange: 'TWSE' }, hold(1, 20))], at: '15s' },
       { name: 'gap shorter than 5 s', series: [input(C.feedGapSeconds, { feed: 'twse-md' }, '0 0 2 3 4 5 0 0 0 0 0 0'), input(C.marketSessionOpen, { exchange: 'TWSE' }, hold(1, 11))], at: '8s' },
       { name: 'market closed', series: [input(C.feedGapSeconds, { feed: 'twse-md' }, '0+1x20'), input(C.marketSessionOpen, { exchange: 'TWSE' }, hold(0, 20))], at: '15s' },
+      {
+        name: 'the whole engine is silent (EngineSilent pages instead)',
+        series: [input(C.feedGapSeconds, { feed: 'twse-md' }, '0+1x20'), input(C.marketSessionOpen, { exchange: 'TWSE' }, hold(1, 20)), input(C.engineUp, {}, `1 1 1 ${hold(0, 17)}`)],
+        at: '15s',
+      },
     ],
   },
 });

@@ -216,7 +216,9 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
         equal: ['family', 'instance'],
       },
       {
-        // The engine went silent: its feeds are silent too. Page for the cause, not for each symptom.
+        // The engine went silent: its feeds are silent too. Page for the cause, not for each symptom
+        // (FeedGap's own expression also leaves out an instance whose engine is down; this covers a
+        // FeedGap already firing when the engine is declared silent).
         source_matchers: ['alertname="EngineSilent"'],
         target_matchers: ['alertname="FeedGap"'],
         equal: ['instance'],

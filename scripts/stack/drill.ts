@@ -6,6 +6,7 @@
  */
 import { ALERTS } from '../../alert-rules/index.js';
 import type { Severity } from '../../alert-rules/model.js';
+import * as T from '../../alert-rules/thresholds.js';
 import type { Scenario } from '../../exporters/hft/simulator/scenarios/index.js';
 import type { Arrival, Channel } from './receivers.js';
 import { startStack, type Stack } from './stack.js';
@@ -18,6 +19,15 @@ export const CHANNELS_FOR: Readonly<Record<Severity, readonly Channel[]>> = {
 };
 
 const SEVERITY = new Map(ALERTS.map((a) => [a.name, a.severity]));
+
+/**
+ * Alerts whose first notification must come within a bound of their fault's start, in seconds:
+ * EngineSilent within its hold plus 30 s of the engine's last line (issue 13); the exporter's
+ * heartbeat timeout (5 s) and the drill's Alertmanager timings fit well inside.
+ */
+const NOTIFY_BOUND_SECONDS: Readonly<Record<string, number>> = {
+  EngineSilent: T.ENGINE_SILENT_FOR_SECONDS + 30,
+};
 
 /** One line of the drill table. */
 export interface DrillRow {
@@ -115,6 +125,9 @@ function evaluate(stack: Stack, arrivals: readonly Arrival[], faultStart: (s: Sc
       const first = Math.min(...firing.map((a) => a.at));
       const lastResolve = resolved.length === channels.length && channels.length > 0 ? Math.max(...resolved.map((a) => a.at)) : null;
       if (n === s.alert && lastResolve !== null && lastResolve < faultEnd(s)) problems.push(`${s.name}: ${n} resolved before the fault ended`);
+      // A silent engine pages within its hold plus 30 s of its last line (issue 13): the fault's start is that line.
+      const bound = NOTIFY_BOUND_SECONDS[n];
+      if (bound !== undefined && firing.length && (first - faultStart(s)) / 1000 > bound) problems.push(`${s.name}: ${n} notified ${((first - faultStart(s)) / 1000).toFixed(1)} s after the engine's last line, over its bound of ${bound} s`);
       rows.push({
         scenario: s.name,
         alertname: n,

@@ -7,7 +7,8 @@ export const engineSilent = faultScenario({
   name: 'engine-silent',
   description: 'The engine stops writing mid-session (hung, or its log pipe broke): no events, no heartbeat; it comes back after the fault.',
   alert: 'EngineSilent',
-  // Every feed goes quiet with it; EngineSilent inhibits FeedGap in Alertmanager, Prometheus fires both.
+  // Every feed goes quiet with it: FeedGap leaves out an instance whose engine is down, and EngineSilent
+  // inhibits a FeedGap already firing; it may still fire in the seconds before the engine counts as silent.
   related: ['FeedGap'],
   faultFor: Math.max(ENGINE_SILENT_AFTER_SECONDS, ENGINE_HEARTBEAT_TIMEOUT_SECONDS) + ENGINE_SILENT_FOR_SECONDS + 25,
   faults: () => ({ silent: true }),
