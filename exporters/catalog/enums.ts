@@ -83,3 +83,33 @@ export const INGEST_SOURCES = ['file', 'tcp', 'inprocess'] as const;
 
 /** Why the cardinality guard folded a label set into `other`. */
 export const CARDINALITY_REASONS = ['unknown_label_value', 'series_limit', 'capacity'] as const;
+
+/** What happened to a service (`service.<kind>` events; seed 000's system_event_log). */
+export const SERVICE_EVENT_KINDS = ['started', 'stopped', 'restarted', 'failed'] as const;
+
+/** Security events (seed 000's security_log, seed 001): `security.<kind>`. */
+export const SECURITY_EVENT_KINDS = ['login', 'logout', 'mfa_success', 'mfa_failed', 'session_expired', 'permission_denied'] as const;
+
+/** Outcome of a security event. */
+export const SECURITY_STATUSES = ['SUCCESS', 'FAILURE'] as const;
+
+/** Why the exporter's detector counted activity as suspicious (never a user or an address). */
+export const SUSPICIOUS_REASONS = ['repeated_failures', 'new_ip_after_mfa_failure', 'refused_credentials'] as const;
+
+/**
+ * Kinds of anomaly (seed 000's anomaly_log; seeds 001 and 003: trade outliers, unusual activity,
+ * high slippage, large position changes, volatility spikes), whoever detects them.
+ */
+export const ANOMALY_TYPES = ['price_outlier', 'order_size_outlier', 'position_jump', 'high_slippage', 'unusual_activity', 'volatility_spike', 'other'] as const;
+
+/** Severity of an anomaly. */
+export const ANOMALY_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** Whether an anomaly is still open. */
+export const ANOMALY_STATUSES = ['OPEN', 'CLOSED'] as const;
+
+/** Outcome of a trade execution (seed 000's trade_execution_log). */
+export const TRADE_STATUSES = ['SUCCESS', 'PARTIAL', 'FAILED'] as const;
+
+/** Order types. */
+export const ORDER_TYPES = ['limit', 'market', 'ioc', 'fok', 'stop'] as const;

@@ -4,6 +4,8 @@
  */
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Type, type TObject } from '@sinclair/typebox';
+import * as ai from './ai.js';
+import * as anomaly from './anomaly.js';
 import * as bus from './bus.js';
 import * as config from './config.js';
 import * as engine from './engine.js';
@@ -12,12 +14,16 @@ import * as execution from './execution.js';
 import * as feed from './feed.js';
 import * as gateway from './gateway.js';
 import * as orders from './orders.js';
+import * as performance from './performance.js';
 import * as pnl from './pnl.js';
+import * as position from './position.js';
 import * as reconciliation from './reconciliation.js';
 import * as recorder from './recorder.js';
 import * as risk from './risk.js';
+import * as security from './security.js';
 import * as stormguard from './stormguard.js';
 import * as strategy from './strategy.js';
+import * as system from './system.js';
 
 export * from './define.js';
 
@@ -35,10 +41,16 @@ const ALL = {
   ...reconciliation,
   ...config,
   ...recorder,
+  ...system,
+  ...performance,
+  ...security,
+  ...anomaly,
+  ...ai,
+  ...position,
 };
 
 /** Every event type: by domain module, by name within a module (namespace key order differs between loaders). */
-export const EVENT_TYPES: readonly EventType[] = [engine, feed, gateway, bus, strategy, risk, stormguard, orders, execution, pnl, reconciliation, config, recorder].flatMap((m) =>
+export const EVENT_TYPES: readonly EventType[] = [engine, feed, gateway, bus, strategy, risk, stormguard, orders, execution, pnl, position, reconciliation, config, recorder, system, performance, security, anomaly, ai].flatMap((m) =>
   (Object.values(m) as EventType[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
 );
 
@@ -66,4 +78,4 @@ export const VALIDATORS: ReadonlyMap<string, TypeCheck<TObject>> = new Map(
  */
 export const ENVELOPE_CHECK: TypeCheck<TObject> = TypeCompiler.Compile(LOG_ENVELOPE);
 
-export { bus, config, engine, execution, feed, gateway, orders, pnl, reconciliation, recorder, risk, stormguard, strategy };
+export { ai, anomaly, bus, config, engine, execution, feed, gateway, orders, performance, pnl, position, reconciliation, recorder, risk, security, stormguard, strategy, system };
