@@ -70,7 +70,7 @@ export const ORDER_REJECT_REASONS = [
 export const RECONCILIATION_RESULTS = ['match', 'mismatch', 'error'] as const;
 
 /** Audit tables the recorder writes (see the recorder issue). */
-export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guardrail_transitions', 'audit_connectivity', 'audit_config_changes', 'logs'] as const;
+export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guardrail_transitions', 'audit_connectivity', 'audit_config_changes', 'audit_security', 'audit_ai_decisions', 'trade_executions', 'system_events', 'performance_log', 'anomaly_log', 'logs'] as const;
 
 /** Recorder stores. */
 export const RECORDER_STORES = ['embedded', 'clickhouse'] as const;

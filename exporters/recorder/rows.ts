@@ -1,9 +1,28 @@
 /**
  * Which events become which audit rows. Every accepted line (an event type of the contract or a
  * generic log event) at or above its component's level goes to `logs`; order, risk, StormGuard,
- * connectivity and configuration events also go to their audit table, whatever their level.
+ * connectivity and configuration events also go to their audit table, and the seeds' categories
+ * to theirs, whatever their level:
+ *
+ * | events | table |
+ * |---|---|
+ * | `strategy.intent`, `order.*` lifecycle, `execution.fill` | `audit_orders` |
+ * | `execution.fill` (SUCCESS, or PARTIAL while `leaves_qty` > 0), `order.rejected` (FAILED) | `trade_executions` |
+ * | `risk.decision` | `audit_risk_decisions` |
+ * | `stormguard.transition` | `audit_guardrail_transitions` |
+ * | `gateway.connect` / `disconnect` / `reconnect`, `feed.gap` | `audit_connectivity` |
+ * | `config.changed` | `audit_config_changes` |
+ * | `security.*` | `audit_security` |
+ * | `ai.decision`, `ai.outcome` | `audit_ai_decisions` |
+ * | `service.started` / `stopped` / `restarted` / `failed` | `system_events` |
+ * | `perf.sample` | `performance_log` |
+ * | `anomaly.detected`, `anomaly.resolved` | `anomaly_log` |
+ *
+ * Every column is derived from the line alone (so `audit verify` can derive it again): a field of
+ * the wrong JSON type is a null column, never a refused row.
  */
 import { normalize, type FormatOption } from '../events/formats.js';
+import type { TRADE_STATUSES } from '../catalog/enums.js';
 import type { HftEvent } from '../events/index.js';
 import { formatTimestamp, timestampNanosString } from '../ingest/timestamp.js';
 import { DEFAULT_LEVELS, logsTake, type LevelPolicy } from './levels.js';
@@ -73,13 +92,52 @@ function envelope(ev: HftEvent, token: string, raw: string | undefined, format: 
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+/** An integer column's value: a number rounded to the nearest integer (a store refuses 0.5 in a BIGINT / Int64), or null. */
+const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+/** A required column's value (see `Column.required`): the string, or `''` so that the row is never refused. */
+const req = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** A number or a string as text (`0.7`, `up`), or null. */
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null);
+/** An object as JSON text, or null. */
+const json = (v: unknown): string | null => (typeof v === 'object' && v !== null ? JSON.stringify(v) : null);
+/** What an event type names after its domain (`security.login` -> `login`). */
+const kindOf = (event: string): string => event.slice(event.indexOf('.') + 1);
+
+/**
+ * A `trade_executions` row's own columns (seed 000's trade_execution_log): from an `execution.fill`
+ * (SUCCESS, or PARTIAL while `leaves_qty` > 0) or an `order.rejected` (FAILED, with the volume,
+ * price, side and symbol the reject carries, if any).
+ */
+function trade(e: Record<string, unknown>, rejected: boolean) {
+  const leaves = num(e.leaves_qty);
+  return {
+    trade_id: str(e.trade_id),
+    order_id: str(e.order_id),
+    strategy: req(e.strategy),
+    gateway: str(e.gateway),
+    broker: str(e.broker),
+    symbol: str(e.symbol),
+    side: str(e.side),
+    order_type: str(e.order_type),
+    volume: num(e.qty),
+    price: num(e.price),
+    leaves_qty: leaves,
+    slippage_ticks: num(e.slippage_ticks),
+    slippage_ratio: num(e.slippage_ratio),
+    status: rejected ? 'FAILED' : leaves !== null && leaves > 0 ? 'PARTIAL' : 'SUCCESS',
+    reason: rejected ? str(e.reason) : null,
+    latency_ns: int(e.latency_ns),
+    instance_id: str(e.instance_id),
+  } satisfies Record<string, string | number | null> & { status: (typeof TRADE_STATUSES)[number] };
+}
 
 /** The envelope columns of a row, shared by the `logs` row and copied into the audit row. */
 type Envelope = ReturnType<typeof envelope>;
 
 /**
- * An audit row: the envelope, the table's columns, then the hash-chain columns as placeholders
- * (filled in when the batch is sealed: chain.ts), built as one literal (one hidden class per table).
+ * An audit row of a hash-chained table: the envelope, the table's columns, then the hash-chain
+ * columns as placeholders (filled in when the batch is sealed: chain.ts), built as one literal (one
+ * hidden class per table).
  */
 function audit<T extends Record<string, string | number | null>>(b: Envelope, cols: T): Row {
   return Object.assign(
@@ -98,6 +156,26 @@ function audit<T extends Record<string, string | number | null>>(b: Envelope, co
     },
     cols,
     { chain_seq: 0, prev_hash: '', row_hash: '' },
+  );
+}
+
+/** A row of a table without a hash chain: the envelope and the table's columns (no chain columns, which the table lacks). */
+function plain<T extends Record<string, string | number | null>>(b: Envelope, cols: T): Row {
+  return Object.assign(
+    {
+      ts_ns: b.ts_ns,
+      event: b.event,
+      component: b.component,
+      level: b.level,
+      correlation_id: b.correlation_id,
+      intent_id: b.intent_id,
+      trace_id: b.trace_id,
+      message: b.message,
+      batch_token: b.batch_token,
+      fields: b.fields,
+      format: b.format,
+    },
+    cols,
   );
 }
 
@@ -138,12 +216,13 @@ export function rowsFor(ev: HftEvent, levels: LevelPolicy = DEFAULT_LEVELS, raw?
           leaves_qty: num(e.leaves_qty),
           reason: str(e.reason),
           broker_code: str(e.broker_code),
-          latency_ns: num(e.latency_ns) ?? num(e.decision_latency_ns),
+          latency_ns: int(e.latency_ns) ?? int(e.decision_latency_ns),
         }),
       ]);
+      if (ev.event === 'execution.fill' || ev.event === 'order.rejected') out.push(['trade_executions', plain(base, trade(e, ev.event === 'order.rejected'))]);
       break;
     case 'risk.decision':
-      out.push(['audit_risk_decisions', audit(base, { strategy: ev.strategy, decision: ev.decision, reason: ev.reason ?? null, limit_name: ev.limit ?? null, latency_ns: ev.latency_ns ?? null })]);
+      out.push(['audit_risk_decisions', audit(base, { strategy: ev.strategy, decision: ev.decision, reason: ev.reason ?? null, limit_name: ev.limit ?? null, latency_ns: int(ev.latency_ns) })]);
       break;
     case 'stormguard.transition':
       out.push(['audit_guardrail_transitions', audit(base, { strategy: ev.strategy, from_mode: ev.from, to_mode: ev.to, reason: ev.reason ?? null })]);
@@ -151,13 +230,93 @@ export function rowsFor(ev: HftEvent, levels: LevelPolicy = DEFAULT_LEVELS, raw?
     case 'gateway.connect':
     case 'gateway.disconnect':
     case 'gateway.reconnect':
-      out.push(['audit_connectivity', audit(base, { gateway: ev.gateway, kind: ev.kind, reason: str(e.reason), attempt: num(e.attempt) })]);
+      out.push(['audit_connectivity', audit(base, { gateway: ev.gateway, kind: ev.kind, reason: str(e.reason), attempt: int(e.attempt) })]);
       break;
     case 'feed.gap':
       out.push(['audit_connectivity', audit(base, { gateway: ev.feed, kind: 'market_data', reason: `sequence gap ${ev.from_seq ?? '?'}-${ev.to_seq ?? '?'}`, attempt: null })]);
       break;
     case 'config.changed':
       out.push(['audit_config_changes', audit(base, { operator_id: ev.operator_id, config_hash: ev.config_hash, previous_hash: ev.previous_hash ?? null, config_key: ev.key ?? null, diff: ev.diff ?? null })]);
+      break;
+    case 'security.login':
+    case 'security.logout':
+    case 'security.mfa_success':
+    case 'security.mfa_failed':
+    case 'security.session_expired':
+    case 'security.permission_denied':
+      out.push([
+        'audit_security',
+        audit(base, { kind: kindOf(ev.event), user_id: req(e.user_id), source_ip: str(e.source_ip), status: str(e.status), session_id: str(e.session_id), resource: str(e.resource) }),
+      ]);
+      break;
+    case 'ai.decision':
+    case 'ai.outcome':
+      out.push([
+        'audit_ai_decisions',
+        audit(base, {
+          model_id: req(e.model_id),
+          model_version: str(e.model_version),
+          decision_id: str(e.decision_id),
+          strategy: str(e.strategy),
+          features: json(e.features),
+          prediction: text(e.prediction),
+          confidence: num(e.confidence),
+          explanation: json(e.explanation),
+          latency_ns: int(e.latency_ns),
+          correct: typeof e.correct === 'boolean' ? Number(e.correct) : null,
+          actual: text(e.actual),
+        }),
+      ]);
+      break;
+    case 'service.started':
+    case 'service.stopped':
+    case 'service.restarted':
+    case 'service.failed':
+      out.push([
+        'system_events',
+        plain(base, {
+          service: req(e.service),
+          kind: kindOf(ev.event),
+          status: str(e.status),
+          instance_id: str(e.instance_id),
+          reason: str(e.reason),
+          exit_code: int(e.exit_code),
+          attempt: int(e.attempt),
+          version: str(e.version),
+        }),
+      ]);
+      break;
+    case 'perf.sample':
+      out.push([
+        'performance_log',
+        plain(base, {
+          service: req(e.service),
+          operation: str(e.operation),
+          execution_time_ms: num(e.execution_time_ms),
+          cpu_percent: num(e.cpu_percent),
+          memory_mb: num(e.memory_mb),
+          disk_mb: num(e.disk_mb),
+          latency_ms: num(e.latency_ms),
+          instance_id: str(e.instance_id),
+        }),
+      ]);
+      break;
+    case 'anomaly.detected':
+    case 'anomaly.resolved':
+      out.push([
+        'anomaly_log',
+        plain(base, {
+          anomaly_id: str(e.anomaly_id),
+          detected_by: str(e.detected_by),
+          anomaly_type: req(e.anomaly_type),
+          severity: str(e.severity),
+          status: str(e.status),
+          strategy: str(e.strategy),
+          symbol: str(e.symbol),
+          value: num(e.value),
+          expected: num(e.expected),
+        }),
+      ]);
       break;
     default:
       break;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tsNanos } from '../../exporters/recorder/rows.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
-import { TABLES } from '../../exporters/recorder/tables.js';
+import { DEFAULT_RETENTION, TABLES } from '../../exporters/recorder/tables.js';
 import { tempDir } from '../helpers/env.js';
 
 const row = (ts: string, cid: string, event = 'order.submitted') => ({
@@ -27,7 +27,7 @@ const row = (ts: string, cid: string, event = 'order.submitted') => ({
 describe('ClickHouse store on chdb (current ClickHouse)', () => {
   it('creates every table, expires rows by TTL, deduplicates a retried insert, and searches in time order', { timeout: 120_000 }, async () => {
     const t = await chdbTransport(tempDir());
-    const store = new ClickHouseStore(t, { database: 'tickwatch', retention: { audit: 5 * 365, logs: 30 } });
+    const store = new ClickHouseStore(t, { database: 'tickwatch', retention: { ...DEFAULT_RETENTION, audit: 5 * 365, logs: 30 } });
     try {
       await store.init(TABLES);
       const tables = await t.query<{ name: string; engine_full: string }>("SELECT name, engine_full FROM system.tables WHERE database = 'tickwatch' ORDER BY name");

@@ -1,6 +1,7 @@
 /**
- * The ClickHouse audit store, for scale. Tables are MergeTree, partitioned by month, ordered for
- * the correlation-id search, with TTL retention (see tables.ts). A batch insert carries
+ * The ClickHouse audit store, for scale. Tables are MergeTree, partitioned by month, sorted for
+ * each table's main query (the audit trail by correlation id), with TTL retention by the table's
+ * retention class (see tables.ts). A batch insert carries
  * `insert_deduplication_token`, and the tables keep a deduplication window, so a retried insert
  * that the server already applied is not written twice; replays also check the batch token.
  *
@@ -57,7 +58,10 @@ export function literal(v: string): string {
   return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** 18.16-compatible DDL (see the module comment). */
+/**
+ * 18.16-compatible DDL (see the module comment): every table sorted by time, whatever its layout
+ * in tables.ts (18.16 has no data-skipping indexes to go with it), and no TTL.
+ */
 export function legacyClickhouseDDL(t: TableDef, database = 'tickwatch'): string {
   const type = { ts_ns: 'Int64', string: 'Nullable(String)', lowcard: 'Nullable(String)', float: 'Nullable(Float64)', int: 'Nullable(Int64)' } as const;
   const cols = ['  ts DateTime', ...columnsOf(t).map((c) => `  ${c.name} ${c.required ? type[c.type].replace(/Nullable\((\w+)\)/, '$1') : type[c.type]}`)];
@@ -150,15 +154,21 @@ export class ClickHouseStore implements AuditStore {
     );
   }
 
+  /**
+   * One correlation id's rows in every table, with bound parameters. Each table finds them by its
+   * sorting key (the audit trail's is the correlation id) or its bloom filter on `correlation_id`.
+   */
   async search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]> {
     const tsNs = this.o.legacy ? 'ts_ns' : 'toUnixTimestamp64Nano(ts)';
-    const where = [`correlation_id = ${literal(q.correlationId)}`];
-    if (q.sinceNs !== undefined) where.push(`${tsNs} >= ${q.sinceNs}`);
-    if (q.component) where.push(`component = ${literal(q.component)}`);
-    if (q.level) where.push(`level = ${literal(q.level)}`);
+    const where = ['correlation_id = {cid:String}'];
+    const p: Record<string, unknown> = { cid: q.correlationId };
+    if (q.sinceNs !== undefined) (where.push(`${tsNs} >= {since:Int64}`), (p.since = q.sinceNs.toString()));
+    if (q.component) (where.push('component = {component:String}'), (p.component = q.component));
+    if (q.level) (where.push('level = {level:String}'), (p.level = q.level));
     const parts = tables.map((t) => `SELECT ${literal(t.name)} AS tbl, toString(${tsNs}) AS ns, event, component, level, correlation_id, message, fields FROM ${this.db}.${t.name} WHERE ${where.join(' AND ')}`);
-    const rows = await this.t.query<{ tbl: TableName; ns: string; event: string; component: string; level: string; correlation_id: string | null; message: string | null; fields: string }>(
+    const rows = await this.bound<{ tbl: TableName; ns: string; event: string; component: string; level: string; correlation_id: string | null; message: string | null; fields: string }>(
       `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY toInt64(ns), tbl LIMIT ${Math.max(1, Math.floor(q.limit ?? 10_000))}`,
+      p,
     );
     return rows.map((r) => ({ table: r.tbl, ts_ns: BigInt(r.ns), event: r.event, component: r.component, level: r.level, correlation_id: r.correlation_id, message: r.message, fields: r.fields }));
   }
