@@ -1,7 +1,9 @@
 /**
  * The reading side of the instrumentation core: rebuilds the registry's layout from
- * {@link LayoutMessage}s, reads values from shared memory and renders the exposition through
- * prom-client's registry and formats (Prometheus text 0.0.4 and OpenMetrics 1.0.0).
+ * {@link LayoutMessage}s, reads values from shared memory and writes the exposition (Prometheus
+ * text 0.0.4 and OpenMetrics 1.0.0) with tickwatch's own writer (`exposition.ts`), whose output is
+ * byte for byte what prom-client's registry wrote for the same families before (checked against
+ * prom-client in test/instrument/exposition.test.ts).
  *
  * Where the two formats differ in what they allow, each gets what its specification says (see
  * {@link SeriesView.render}): a histogram with a negative bucket bound has no `_sum`/`_count` in
@@ -11,28 +13,19 @@
  *
  * Runs in the worker that serves `/metrics`; tests and benchmarks may run it in-thread.
  */
-import { Registry } from 'prom-client';
-import type { MetricDef, MetricType } from '../catalog/types.js';
+import type { MetricDef } from '../catalog/types.js';
+import {
+  CollectedFamilyWriter,
+  EOF_LINE,
+  flatten,
+  OPENMETRICS_CONTENT_TYPE,
+  RecordedFamilyWriter,
+  TEXT_CONTENT_TYPE,
+  type CollectedSamples,
+} from './exposition.js';
 import type { FamilyMessage, LayoutMessage } from './protocol.js';
 
-/** One sample as prom-client's registry formats it. */
-interface Sample {
-  value: number;
-  labels: Record<string, string | number>;
-  metricName?: string;
-}
-
-/** What prom-client's `Registry#getMetricsAsString` reads from a metric's `get()`. */
-interface MetricSnapshot {
-  name: string;
-  help: string;
-  type: MetricType;
-  values: Sample[];
-  aggregator: 'sum';
-}
-
-/** Samples of one metric: label values in the definition's label order, and the value. */
-export type CollectedSamples = Iterable<readonly [labelValues: readonly string[], value: number]>;
+export type { CollectedSamples } from './exposition.js';
 
 /** A value source computed at scrape time in the rendering thread (process CPU, RSS, ...). Counters and gauges only. */
 export interface Collector {
@@ -63,98 +56,50 @@ export interface CollectorSet {
   readonly define?: (name: string) => MetricDef | undefined;
 }
 
-interface SeriesRef {
-  readonly labels: Record<string, string>;
-  readonly segment: number;
-  readonly offset: number;
-}
-
+/** A recorded family: its layout message and its writer. */
 interface FamilyState {
   readonly msg: FamilyMessage;
-  readonly series: SeriesRef[];
-  /** Label objects with `le` per bucket, built once per series. */
-  readonly bucketLabels: Record<string, string | number>[][];
-  /**
-   * A histogram with a bucket bound below zero (signed values such as slippage): its `_sum` is not
-   * a counter, so OpenMetrics gets neither `_sum` nor `_count` (see {@link SeriesView.render}).
-   */
-  readonly negativeBounds: boolean;
+  readonly writer: RecordedFamilyWriter;
 }
 
 /**
- * Adapter that prom-client's Registry treats as a metric. One per family and registry, because
- * prom-client's OpenMetrics path rewrites a counter's `name`.
+ * One family served by the view, in registration order: recorded (shared memory), collected by a
+ * {@link Collector} (synchronous) or by a {@link CollectorSet} (possibly asynchronous).
  */
-class FamilyAdapter {
-  name: string;
-  readonly help: string;
-  readonly type: MetricType;
-  constructor(
-    msg: { name: string; help: string; type: MetricType },
-    private readonly samples: () => Sample[] | Promise<Sample[]>,
-  ) {
-    this.name = msg.name;
-    this.help = msg.help;
-    this.type = msg.type;
-  }
-  get(): MetricSnapshot | Promise<MetricSnapshot> {
-    const v = this.samples();
-    const snap = (values: Sample[]): MetricSnapshot => ({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
-    return Array.isArray(v) ? snap(v) : v.then(snap);
-  }
-  reset(): void {}
-}
-
-function toSamples(def: MetricDef, collected: CollectedSamples): Sample[] {
-  const names = Object.keys(def.labels);
-  const out: Sample[] = [];
-  for (const [values, value] of collected) {
-    const labels: Record<string, string> = {};
-    names.forEach((n, i) => (labels[n] = values[i] ?? ''));
-    out.push({ labels, value });
-  }
-  return out;
-}
-
-function openMetricsRegistry(): Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE> {
-  const r = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
-  r.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  return r;
-}
-
-/** prom-client's HELP lines leave `"` as is: right for text 0.0.4, not for OpenMetrics (see {@link SeriesView.render}). */
-const HELP_LINE = /^# HELP .*$/gm;
+type Served =
+  | { readonly kind: 'recorded'; readonly state: FamilyState }
+  | { readonly kind: 'collector'; readonly writer: CollectedFamilyWriter; readonly collector: Collector }
+  | { readonly kind: 'set'; readonly writer: CollectedFamilyWriter; readonly samples: () => Promise<CollectedSamples | undefined> };
 
 /** The OpenMetrics 1.0 exposition with no metric family: the `# EOF` line alone. */
-const EMPTY_OPENMETRICS = '# EOF\n';
+const EMPTY_OPENMETRICS = EOF_LINE;
+
+/** The text 0.0.4 exposition with no metric family: one newline, as prom-client wrote it. */
+const EMPTY_TEXT = '\n';
 
 /** Rebuilt view of one or more registries' shared memory; renders `/metrics`. */
 export class SeriesView {
-  private readonly segments: Float64Array[] = [];
+  private readonly segments: (Float64Array | undefined)[] = [];
   private readonly families: FamilyState[] = [];
+  /** Every served family in registration order (the exposition's order). */
+  private readonly served: Served[] = [];
+  /** Names served, for refusing a second family of the same name. */
+  private readonly servedNames = new Set<string>();
   /** Names served by scrape-time collectors; a registry family of the same name is ignored. */
   private readonly collected = new Set<string>();
   /** Layout problems seen (a duplicate name, a series of an unknown family), for the owner to log. */
   readonly problems: string[] = [];
-  private readonly text = new Registry();
-  private readonly open = openMetricsRegistry();
-  /** Some family's HELP has a `"`, which OpenMetrics wants escaped and prom-client does not escape. */
-  private helpHasQuote = false;
   /** Freshness groups that are stale now: their families are served without samples. */
   private readonly stale = new Set<string>();
 
   /**
-   * Serves one family in both formats.
-   * @throws Error when a family of the same name is already served
+   * Serves one family.
+   * @throws Error when a family of the same name is already served (prom-client's message)
    */
-  private serve(
-    def: { name: string; help: string; type: MetricType },
-    text: () => Sample[] | Promise<Sample[]>,
-    openMetrics: () => Sample[] | Promise<Sample[]> = text,
-  ): void {
-    this.text.registerMetric(new FamilyAdapter(def, text) as never);
-    this.open.registerMetric(new FamilyAdapter(def, openMetrics) as never);
-    if (def.help.includes('"')) this.helpHasQuote = true;
+  private serve(name: string, entry: Served): void {
+    if (this.servedNames.has(name)) throw new Error(`A metric with the name ${name} has already been registered.`);
+    this.servedNames.add(name);
+    this.served.push(entry);
   }
 
   /** Applies one layout message from the recording thread. */
@@ -165,29 +110,20 @@ export class SeriesView {
       if (m.stale) this.stale.add(m.group);
       else this.stale.delete(m.group);
     } else if (m.t === 'family') {
-      const state: FamilyState = { msg: m, series: [], bucketLabels: [], negativeBounds: m.type === 'histogram' && m.buckets.some((b) => b < 0) };
+      const state: FamilyState = { msg: m, writer: new RecordedFamilyWriter(m, m.labelNames, m.buckets) };
       this.families[m.id] = state;
       if (this.collected.has(m.name)) {
         this.problems.push(`${m.name} is collected at scrape time here; the recorded family is not served`);
         return;
       }
-      this.serve(
-        m,
-        () => this.samples(state, false),
-        () => this.samples(state, true),
-      );
+      this.serve(m.name, { kind: 'recorded', state });
     } else {
       const f = this.families[m.family];
       if (!f) {
         this.problems.push(`series for unknown family ${m.family}`);
         return;
       }
-      const labels: Record<string, string> = {};
-      f.msg.labelNames.forEach((n, i) => (labels[n] = m.labelValues[i] ?? ''));
-      f.series.push({ labels, segment: m.segment, offset: m.offset });
-      if (f.msg.type === 'histogram') {
-        f.bucketLabels.push([...f.msg.buckets.map((b) => ({ ...labels, le: b })), { ...labels, le: '+Inf' }]);
-      }
+      f.writer.addSeries(m.labelValues, m.segment, m.offset);
     }
   }
 
@@ -196,7 +132,7 @@ export class SeriesView {
    * @throws Error when a metric of the same name is already present
    */
   addCollector(c: Collector): void {
-    this.serve(c.def, () => toSamples(c.def, c.collect()));
+    this.serve(c.def.name, { kind: 'collector', writer: collectedWriter(c.def), collector: c });
     this.collected.add(c.def.name);
   }
 
@@ -208,7 +144,7 @@ export class SeriesView {
     let gen = -1;
     let pending: Promise<ReadonlyMap<string, CollectedSamples>> | undefined;
     const register = (def: MetricDef): void => {
-      this.serve(def, async (): Promise<Sample[]> => toSamples(def, (await once()).get(def.name) ?? []));
+      this.serve(def.name, { kind: 'set', writer: collectedWriter(def), samples: async () => (await once()).get(def.name) });
       this.collected.add(def.name);
     };
     const defineNew = (m: ReadonlyMap<string, CollectedSamples>): ReadonlyMap<string, CollectedSamples> => {
@@ -228,11 +164,10 @@ export class SeriesView {
         gen = this.generation;
         let collected = Promise.resolve().then(() => set.collect());
         if (set.define) collected = collected.then(defineNew);
-        pending = collected
-          .catch((err: unknown) => {
-            this.problems.push(`collector ${set.name} failed: ${err instanceof Error ? err.message : String(err)}`);
-            return new Map<string, CollectedSamples>();
-          });
+        pending = collected.catch((err: unknown) => {
+          this.problems.push(`collector ${set.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+          return new Map<string, CollectedSamples>();
+        });
       }
       return pending;
     };
@@ -244,18 +179,22 @@ export class SeriesView {
 
   /** Number of series known per family name. */
   seriesCounts(): Map<string, number> {
-    return new Map(this.families.filter(Boolean).map((f) => [f.msg.name, f.series.length]));
+    return new Map(this.families.filter(Boolean).map((f) => [f.msg.name, f.writer.size]));
   }
 
   /** Total series across families (a histogram series counts once). */
   get seriesTotal(): number {
     let n = 0;
-    for (const f of this.families) if (f) n += f.series.length;
+    for (const f of this.families) if (f) n += f.writer.size;
     return n;
   }
 
   /**
-   * Renders every family.
+   * Renders every family, in the order they were added: `# HELP` and `# TYPE` lines, then the
+   * samples (see `exposition.ts` for the exact bytes: those prom-client 15 writes). Recorded
+   * families are read from shared memory and every synchronous collector is called in one
+   * synchronous pass, and every collector set is started in that same pass (so a scrape is one
+   * round for the collector harness, see `collector.ts`); the render then waits for the sets.
    *
    * The formats differ where their specifications do:
    * - A histogram whose bucket bounds include a negative value (`hft_fill_slippage_ratio`: signed
@@ -267,57 +206,71 @@ export class SeriesView {
    *   `+Inf` bucket. Text 0.0.4 has no such rule and keeps both. The rule goes by the family's
    *   bounds, not by the values, so a series never flips between the two shapes.
    * - HELP: OpenMetrics' ABNF (`escaped-string`) allows `"` only escaped as `\"`; text 0.0.4 knows
-   *   only `\\` and `\n` there. prom-client escapes neither format's `"`, so OpenMetrics HELP lines
-   *   get `\"` here (only when some HELP has a `"`: the catalog's have none today).
-   * - With no family at all, OpenMetrics is `# EOF` alone (prom-client would start with a blank
-   *   line, which the format forbids).
+   *   only `\\` and `\n` there. So OpenMetrics HELP lines escape `"` and text ones do not.
+   * - Counters: OpenMetrics names the family without `_total` and every sample with it.
+   * - With no family at all, OpenMetrics is `# EOF` alone, text 0.0.4 a single newline.
+   *
+   * A family whose freshness group is stale is written without samples (Prometheus then marks its
+   * series stale instead of keeping the engine's last values as if they were current).
    *
    * Prometheus asks for OpenMetrics first, so a query of a negative-bounded histogram's `_sum` or
    * `_count` finds nothing there: use `_bucket{le="+Inf"}` for the count.
    *
    * @param openMetrics - OpenMetrics 1.0.0 when true, Prometheus text 0.0.4 otherwise
-   * @returns the exposition body, and its Content-Type (`application/openmetrics-text; version=1.0.0;
-   *   charset=utf-8` or `text/plain; version=0.0.4; charset=utf-8`)
+   * @returns the exposition body (a flat string), and its Content-Type (`application/openmetrics-text;
+   *   version=1.0.0; charset=utf-8` or `text/plain; version=0.0.4; charset=utf-8`)
+   * @throws (rejects with) what a synchronous {@link Collector} throws; collector sets never fail a render
    */
   async render(openMetrics = false): Promise<{ body: string; contentType: string }> {
     this.generation++;
-    if (!openMetrics) return { body: await this.text.metrics(), contentType: this.text.contentType };
-    if (this.open.getMetricsAsArray().length === 0) return { body: EMPTY_OPENMETRICS, contentType: this.open.contentType };
-    let body = await this.open.metrics();
-    if (this.helpHasQuote) body = body.replace(HELP_LINE, (line) => line.replace(/"/g, '\\"'));
-    return { body, contentType: this.open.contentType };
-  }
-
-  /**
-   * The samples of a recorded family (none while its freshness group is stale). A histogram series is its cumulative buckets (the last is
-   * `+Inf`), then `_sum` and `_count` (= `+Inf`), except in OpenMetrics for a family with a negative
-   * bound, which gets the buckets only (see {@link SeriesView.render}).
-   */
-  private samples(f: FamilyState, openMetrics: boolean): Sample[] {
-    const out: Sample[] = [];
-    // The engine's last reported values are not current while it is silent: no sample, so
-    // Prometheus marks the series stale instead of keeping the last value as if it were fresh.
-    if (f.msg.freshness !== undefined && this.stale.has(f.msg.freshness)) return out;
-    const { type, buckets, name } = f.msg;
-    const sumAndCount = !(openMetrics && f.negativeBounds);
-    for (let s = 0; s < f.series.length; s++) {
-      const ref = f.series[s]!;
-      const v = this.segments[ref.segment];
-      if (!v) continue;
-      if (type !== 'histogram') {
-        out.push({ labels: ref.labels, value: v[ref.offset]! });
-        continue;
+    const contentType = openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE;
+    const served = this.served;
+    const n = served.length; // families a collector set defines during this render come next time
+    if (n === 0) return { body: openMetrics ? EMPTY_OPENMETRICS : EMPTY_TEXT, contentType };
+    let out = '';
+    /** Chunks before and after each collector set's pending chunk, when there are sets. */
+    let parts: (string | Promise<string>)[] | undefined;
+    let failed = false;
+    let failure: unknown;
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && !openMetrics) out += '\n'; // text 0.0.4: a blank line between families
+      const f = served[i]!;
+      try {
+        if (f.kind === 'recorded') {
+          const { msg, writer } = f.state;
+          const fresh = msg.freshness === undefined || !this.stale.has(msg.freshness);
+          out = writer.write(out, this.segments, openMetrics, fresh);
+        } else if (f.kind === 'collector') {
+          out = f.writer.write(out, f.collector.collect(), openMetrics);
+        } else {
+          const w = f.writer;
+          (parts ??= []).push(
+            out,
+            f.samples().then((samples) => w.write('', samples ?? [], openMetrics)),
+          );
+          out = '';
+        }
+      } catch (err) {
+        // Like prom-client: the render fails, but every collector set of this scrape was started.
+        if (!failed) failure = err;
+        failed = true;
       }
-      const bl = f.bucketLabels[s]!;
-      let cumulative = 0;
-      for (let i = 0; i <= buckets.length; i++) {
-        cumulative += v[ref.offset + i]!;
-        out.push({ labels: bl[i]!, value: cumulative, metricName: `${name}_bucket` });
-      }
-      if (!sumAndCount) continue;
-      out.push({ labels: ref.labels, value: v[ref.offset + buckets.length + 1]!, metricName: `${name}_sum` });
-      out.push({ labels: ref.labels, value: cumulative, metricName: `${name}_count` });
     }
-    return out;
+    if (failed) {
+      if (parts) void Promise.allSettled(parts);
+      throw failure;
+    }
+    let body: string;
+    if (parts) {
+      parts.push(out);
+      body = (await Promise.all(parts)).join('');
+    } else body = out;
+    if (openMetrics) body += EOF_LINE;
+    return { body: flatten(body), contentType };
   }
+}
+
+/** The writer of a collected family. */
+function collectedWriter(def: MetricDef): CollectedFamilyWriter {
+  return new CollectedFamilyWriter(def, Object.keys(def.labels));
 }
