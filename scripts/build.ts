@@ -5,7 +5,7 @@
  *
  * | target | writes | from |
  * |---|---|---|
- * | `docs` | `docs/metrics.md`, `docs/events.md` | `exporters/catalog/`, `exporters/events/` |
+ * | `docs` | `docs/metrics.md`, `docs/events.md`, `docs/tables.md` | `exporters/catalog/`, `exporters/events/` |
  * | `rules` | `prometheus/rules/*.yml`, `prometheus/rules/tests/*.test.yml`, `runbooks/README.md` | `alert-rules/` |
  * | `config` | `prometheus/prometheus.yml`, `prometheus/prometheus-ha.example.yml`, `alertmanager/alertmanager.yml` | `prometheus/config.ts`, `alertmanager/config.ts` |
  * | `dashboards` | `dashboards/*.json`, `dashboards/provisioning/**` | `dashboards-src/` |
@@ -27,6 +27,7 @@ import { alertmanagerConfig, PRODUCTION_ENDPOINTS, PRODUCTION_TIMINGS } from '..
 import { writeDashboards } from '../dashboards-src/build.js';
 import { renderMetricsDoc } from '../exporters/catalog/docs.js';
 import { renderEventsDoc } from '../exporters/events/docs.js';
+import { renderTablesDoc } from '../exporters/catalog/tables-doc.js';
 import { REPO_ROOT, repoPath } from '../exporters/lib/paths.js';
 import { productionConfig, replicaConfig } from '../prometheus/config.js';
 
@@ -46,7 +47,7 @@ const yaml = (doc: unknown) => stringify(doc, { lineWidth: 0 });
 
 /** Each target: what it writes, relative to the repository root. */
 const BUILDERS: Record<Target, () => string[]> = {
-  docs: () => [write('docs/metrics.md', renderMetricsDoc()), write('docs/events.md', renderEventsDoc())],
+  docs: () => [write('docs/metrics.md', renderMetricsDoc()), write('docs/events.md', renderEventsDoc()), write('docs/tables.md', renderTablesDoc())],
   rules: () => buildRules(REPO_ROOT),
   config: () => [
     write('prometheus/prometheus.yml', configHeader('Prometheus, one server: every tickwatch exporter, the generated rules, Alertmanager.', 'prometheus/config.ts') + yaml(productionConfig())),

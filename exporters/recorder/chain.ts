@@ -30,7 +30,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Row } from './rows.js';
-import type { TableDef, TableName } from './tables.js';
+import type { TableDef, TableName } from '../catalog/tables.js';
 
 /** The `prev_hash` of a chain's first row: 64 zeros. */
 export const GENESIS = '0'.repeat(64);

@@ -61,7 +61,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     const { openStore, storeSpec } = await run();
     const store = await openStore(storeSpec(o));
     try {
-      await store.init((await import('./tables.js')).TABLES);
+      await store.init((await import('../catalog/tables.js')).TABLES);
       return await direct(store);
     } finally {
       await store.close();
@@ -141,7 +141,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
       const { formatChainReports } = await searching();
       const { openStore, storeSpec } = await run();
-      const { TABLES } = await import('./tables.js');
+      const { TABLES } = await import('../catalog/tables.js');
       const { verifyStore } = await import('./verify.js');
       let reports: ChainReport[];
       // As for search: a running recorder holds the embedded database, so ask it first.

@@ -18,7 +18,7 @@ import type { Log } from '../lib/log.js';
 import { linkRow, linkRows, sameHeads, type ChainHead, type ChainHeads } from './chain.js';
 import { DEFAULT_LEVELS, eventFromLine, rowsFor, type LevelPolicy, type Row } from './rows.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
-import { TABLE_DEFS, TABLES, type TableName } from './tables.js';
+import { TABLE_DEFS, TABLES, type TableName } from '../catalog/tables.js';
 import type { Batch, LineMeta, TailPositions, WriteAheadLog } from './wal.js';
 
 /** Options of a {@link Recorder}. */

@@ -26,7 +26,7 @@ import type { TRADE_STATUSES } from '../catalog/enums.js';
 import type { HftEvent } from '../events/index.js';
 import { formatTimestamp, timestampNanosString } from '../ingest/timestamp.js';
 import { DEFAULT_LEVELS, logsTake, type LevelPolicy } from './levels.js';
-import type { TableName } from './tables.js';
+import type { TableName } from '../catalog/tables.js';
 
 export { ALL_LEVELS, DEFAULT_LEVELS, type LevelPolicy } from './levels.js';
 

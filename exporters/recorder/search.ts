@@ -16,7 +16,7 @@ import { PORTS } from '../catalog/jobs.js';
 import type { ChainHeads } from './chain.js';
 import { formatNanos } from './rows.js';
 import type { AuditStore, ExecTimeRow, FoundRow, LogQuery, LogRow, SearchQuery } from './stores/store.js';
-import { TABLES } from './tables.js';
+import { TABLES } from '../catalog/tables.js';
 import { verifyStore } from './verify.js';
 
 /** A search result as JSON (ts as RFC 3339 with nanoseconds). */

@@ -21,7 +21,7 @@ import { backOff } from 'exponential-backoff';
 import type { ChainHeads } from './chain.js';
 import { Recorder } from './recorder.js';
 import type { LevelPolicy } from './rows.js';
-import { TABLES } from './tables.js';
+import { TABLES } from '../catalog/tables.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
 import { WriteAheadLog, type TailPositions } from './wal.js';
 

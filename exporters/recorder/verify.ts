@@ -8,7 +8,7 @@ import type { HftEvent } from '../events/index.js';
 import { GENESIS, rowHash, type ChainHead, type ChainHeads } from './chain.js';
 import { ALL_LEVELS, eventFromLine, rowsFor } from './rows.js';
 import type { AuditStore } from './stores/store.js';
-import { columnsOf, type Column, type TableDef, type TableName } from './tables.js';
+import { columnsOf, type Column, type TableDef, type TableName } from '../catalog/tables.js';
 
 /** Columns derived from `fields` (all but the insert's token, the line itself and the chain's own). */
 const derivedColumns = new Map<TableName, readonly Column[]>();

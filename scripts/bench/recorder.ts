@@ -28,7 +28,7 @@ import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
-import { TABLE_DEFS, TABLES, type TableName } from '../../exporters/recorder/tables.js';
+import { TABLE_DEFS, TABLES, type TableName } from '../../exporters/catalog/tables.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { Writable } from 'node:stream';
 import { median, msPerRun, table, verdict } from './measure.js';

@@ -18,7 +18,7 @@ import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
-import { TABLES } from '../../exporters/recorder/tables.js';
+import { TABLES } from '../../exporters/catalog/tables.js';
 import { median, table, verdict } from './measure.js';
 
 /** Rows of the `logs` table. */

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectFormat, GENERIC_EVENT, normalize, normalizeLevel } from '../../exporters/events/formats.js';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
-import { TABLES } from '../../exporters/recorder/tables.js';
+import { TABLES } from '../../exporters/catalog/tables.js';
 import { verifyStore } from '../../exporters/recorder/verify.js';
 import { startTickwatch, type Tickwatch } from '../../exporters/start.js';
 import { captureLogging, tempDir } from '../helpers/env.js';

@@ -24,7 +24,7 @@ import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore, httpTransport, type ClickHouseTransport } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
-import { DEFAULT_RETENTION, TABLE_DEFS, TABLES, type TableName } from '../../exporters/recorder/tables.js';
+import { DEFAULT_RETENTION, TABLE_DEFS, TABLES, type TableName } from '../../exporters/catalog/tables.js';
 import { verifyStore, type ChainReport } from '../../exporters/recorder/verify.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { startClickHouse, type ClickHouseServer } from '../helpers/clickhouse.js';

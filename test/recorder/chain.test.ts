@@ -26,7 +26,8 @@ import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { StoreSchemaError, type AuditStore } from '../../exporters/recorder/stores/store.js';
 import { startQueryApi } from '../../exporters/recorder/search.js';
-import { duckdbDDL, TABLE_DEFS, TABLES } from '../../exporters/recorder/tables.js';
+import { TABLE_DEFS, TABLES } from '../../exporters/catalog/tables.js';
+import { duckdbDDL } from '../../exporters/recorder/ddl.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tsNanos } from '../../exporters/recorder/rows.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
-import { DEFAULT_RETENTION, TABLES } from '../../exporters/recorder/tables.js';
+import { DEFAULT_RETENTION, TABLES } from '../../exporters/catalog/tables.js';
 import { tempDir } from '../helpers/env.js';
 
 const row = (ts: string, cid: string, event = 'order.submitted') => ({

@@ -15,7 +15,7 @@ import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { verifyStore } from '../../exporters/recorder/verify.js';
 import { rowsFor } from '../../exporters/recorder/rows.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
-import { TABLES } from '../../exporters/recorder/tables.js';
+import { TABLES } from '../../exporters/catalog/tables.js';
 import { tempDir } from '../helpers/env.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/run-recorder.ts', import.meta.url));

@@ -17,7 +17,7 @@ import { verifyStore } from '../../exporters/recorder/verify.js';
 import { rowsFor } from '../../exporters/recorder/rows.js';
 import { startRecorderService } from '../../exporters/recorder/service.js';
 import { ClickHouseStore, httpTransport } from '../../exporters/recorder/stores/clickhouse.js';
-import { TABLES } from '../../exporters/recorder/tables.js';
+import { TABLES } from '../../exporters/catalog/tables.js';
 import { startClickHouse } from '../helpers/clickhouse.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 import { valueOf } from '../helpers/exposition.js';

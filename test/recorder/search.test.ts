@@ -17,7 +17,7 @@ import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
-import { TABLES, type TableName } from '../../exporters/recorder/tables.js';
+import { TABLES, type TableName } from '../../exporters/catalog/tables.js';
 import { startTickwatch, type Tickwatch } from '../../exporters/start.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 import { runToolAsync } from '../helpers/tools.js';

@@ -14,7 +14,8 @@
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { formatNanos } from '../rows.js';
-import { addableColumns, CLICKHOUSE_TYPES, clickhouseDDL, columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../tables.js';
+import { columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
+import { addableColumns, CLICKHOUSE_TYPES, clickhouseDDL } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 

@@ -4,7 +4,8 @@
  * than the table's retention, run by {@link DuckDbStore.prune}.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { addableColumns, columnsOf, DEFAULT_RETENTION, duckdbDDL, DUCKDB_TYPES, type Column, type RetentionDays, type TableDef, type TableName } from '../tables.js';
+import { columnsOf, DEFAULT_RETENTION, type Column, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
+import { addableColumns, duckdbDDL, DUCKDB_TYPES } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 

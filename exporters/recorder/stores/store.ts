@@ -1,7 +1,7 @@
 /** What the recorder needs from an audit store. */
 import type { ChainHeads } from '../chain.js';
 import { LEVEL_RANK, LOG_LEVELS, type LogLevel } from '../../catalog/enums.js';
-import type { TableDef, TableName } from '../tables.js';
+import type { TableDef, TableName } from '../../catalog/tables.js';
 
 /** One row as logged in the WAL (ts_ns as a decimal string of nanoseconds). */
 export type WalRow = Readonly<Record<string, unknown>>;

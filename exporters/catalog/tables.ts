@@ -1,5 +1,8 @@
 /**
- * The audit tables as typed definitions, and the DDL each store gets from them.
+ * The audit tables as typed definitions: the contract between the recorder, which writes them
+ * (its DDL per store: exporters/recorder/ddl.ts; which events fill which table: rows.ts), and the
+ * SQL panels of the Logs & Audit dashboard, which read them (a panel that names a table or a column
+ * defined here nowhere fails the dashboard build).
  *
  * Every table has the envelope columns (`ts_ns` nanoseconds since the Unix epoch in UTC, event,
  * component, level, correlation/intent/trace ids, the batch token that makes replays idempotent,
@@ -14,7 +17,7 @@
  * (seed 000's `security_log`, seed 001), `anomaly_log` (seed 000's `anomaly_log`) and
  * `audit_ai_decisions` (seed 003). Which events fill them: rows.ts.
  */
-import type { AUDIT_TABLES } from '../catalog/enums.js';
+import type { AUDIT_TABLES } from './enums.js';
 
 /** Column types, mapped per store. */
 export type ColumnType = 'ts_ns' | 'string' | 'lowcard' | 'float' | 'int';
@@ -89,27 +92,27 @@ export interface TableDef {
  * how it was read (events/formats.ts: `structlog`, `loguru`, `pino`, or `tickwatch` when a mapping
  * was needed), null for a tickwatch line used as it is, so that `audit verify` maps it the same way
  * again. Columns added after a table was first created are nullable, so an older database gets them
- * with `ALTER TABLE ... ADD COLUMN` (see {@link addableColumns}).
+ * with `ALTER TABLE ... ADD COLUMN` (see `addableColumns` in exporters/recorder/ddl.ts).
  */
 export const ENVELOPE: readonly Column[] = [
-  { name: 'ts_ns', type: 'ts_ns', required: true },
-  { name: 'event', type: 'lowcard', required: true },
-  { name: 'component', type: 'lowcard', required: true },
-  { name: 'level', type: 'lowcard', required: true },
-  { name: 'correlation_id', type: 'string' },
-  { name: 'intent_id', type: 'string' },
-  { name: 'trace_id', type: 'string' },
-  { name: 'message', type: 'string' },
-  { name: 'batch_token', type: 'string', required: true },
-  { name: 'fields', type: 'string', required: true },
-  { name: 'format', type: 'lowcard' },
+  { name: 'ts_ns', type: 'ts_ns', required: true, description: 'When the event happened, nanoseconds since the Unix epoch (UTC); on ClickHouse the column `ts` (DateTime64(9); on 18.16 a DateTime `ts` beside an Int64 `ts_ns`).' },
+  { name: 'event', type: 'lowcard', required: true, description: 'The event type (`order.submit`, `security.login`, or any other a line names).' },
+  { name: 'component', type: 'lowcard', required: true, description: 'The module that wrote the line.' },
+  { name: 'level', type: 'lowcard', required: true, description: 'trace, debug, info, warn, error or fatal.' },
+  { name: 'correlation_id', type: 'string', description: 'Ties every row of one trade together (`logs trade`).' },
+  { name: 'intent_id', type: 'string', description: 'The strategy intent.' },
+  { name: 'trace_id', type: 'string', description: 'A distributed trace id, when the engine writes one.' },
+  { name: 'message', type: 'string', description: 'The human-readable message.' },
+  { name: 'batch_token', type: 'string', required: true, description: 'The write-ahead-log batch the row came in (makes a replayed insert idempotent).' },
+  { name: 'fields', type: 'string', required: true, description: 'The whole line as the engine wrote it (JSON).' },
+  { name: 'format', type: 'lowcard', description: 'How the line was read: structlog, loguru, pino, tickwatch; null for a tickwatch line used as it is.' },
 ];
 
 /** The hash-chain columns of a chained table (see chain.ts), last. */
 export const CHAIN_COLUMNS: readonly Column[] = [
-  { name: 'chain_seq', type: 'int', required: true },
-  { name: 'prev_hash', type: 'string', required: true },
-  { name: 'row_hash', type: 'string', required: true },
+  { name: 'chain_seq', type: 'int', required: true, description: 'Position in the chain, from 1.' },
+  { name: 'prev_hash', type: 'string', required: true, description: 'The previous row\'s row_hash (hex SHA-256).' },
+  { name: 'row_hash', type: 'string', required: true, description: 'SHA-256 over prev_hash and the row (hex).' },
 ];
 
 const col =
@@ -371,79 +374,4 @@ export const DEFAULT_RETENTION: RetentionDays = { audit: 5 * 365, operations: 2 
 /** All columns of a table: the envelope, the table's own, then the chain columns when chained. */
 export function columnsOf(t: TableDef): readonly Column[] {
   return t.chained ? [...ENVELOPE, ...t.columns, ...CHAIN_COLUMNS] : [...ENVELOPE, ...t.columns];
-}
-
-/** DuckDB's type of each column type (nullable; `ts_ns` is NOT NULL in the DDL). */
-export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = { ts_ns: 'BIGINT', string: 'VARCHAR', lowcard: 'VARCHAR', float: 'DOUBLE', int: 'BIGINT' };
-const DUCK: Record<ColumnType, string> = { ...DUCKDB_TYPES, ts_ns: 'BIGINT NOT NULL' };
-
-/** DuckDB DDL for one table (embedded store). */
-export function duckdbDDL(t: TableDef): string {
-  const cols = columnsOf(t).map((c) => `  ${c.name} ${DUCK[c.type]}${c.required && c.type !== 'ts_ns' ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`;
-}
-
-/** ClickHouse's type of each column type (nullable; the DDL drops `Nullable` for required columns). */
-export const CLICKHOUSE_TYPES: Readonly<Record<ColumnType, string>> = {
-  ts_ns: "DateTime64(9, 'UTC')",
-  string: 'Nullable(String)',
-  lowcard: 'LowCardinality(Nullable(String))',
-  float: 'Nullable(Float64)',
-  int: 'Nullable(Int64)',
-};
-
-/** A sorting-key expression that is a bare column name. */
-const BARE = /^[a-z_][a-z0-9_]*$/;
-
-/**
- * ClickHouse DDL (23.8 LTS or newer) for one table: MergeTree, monthly partitions, sorted as the
- * table's {@link ClickHouseLayout} says, a bloom filter on `correlation_id` and the layout's
- * data-skipping indexes, TTL from `retention`, and a deduplication window so a retried insert with
- * the same `insert_deduplication_token` is not written twice. Chained tables also get a projection
- * sorted by `chain_seq`, so `audit verify` reads each range of the chain instead of scanning the
- * table (measured on chdb: 300,000 rows verified-read in 1.9 s, linear, against 2.6 s and quadratic
- * growth without it; it costs a second copy of the audit rows and some insert speed).
- * @param database - database name
- * @throws Error when the layout sorts by a nullable column or indexes a column the table lacks
- */
-export function clickhouseDDL(t: TableDef, retention: RetentionDays = DEFAULT_RETENTION, database = 'tickwatch'): string {
-  const all = columnsOf(t);
-  const cols = all.map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${c.required ? CLICKHOUSE_TYPES[c.type].replace(/Nullable\((\w+)\)/, '$1') : CLICKHOUSE_TYPES[c.type]}`);
-  const byName = new Map(all.map((c) => [c.name === 'ts_ns' ? 'ts' : c.name, c]));
-  for (const k of t.clickhouse.orderBy) {
-    if (BARE.test(k) && !byName.get(k)?.required) throw new Error(`${t.name}: the sorting key names ${k}, which is not a required column of the table`);
-  }
-  const days = retention[t.retention];
-  const index = (x: SkipIndex) => {
-    if (!byName.has(x.column)) throw new Error(`${t.name}: index on ${x.column}, which the table lacks`);
-    return `  INDEX idx_${x.column} ${x.column} TYPE ${x.type} GRANULARITY ${x.granularity ?? 4}`;
-  };
-  // One trade's story (store.search) looks up a correlation id in every table.
-  const extras = [{ column: 'correlation_id', type: 'bloom_filter' } as const, ...(t.clickhouse.indexes ?? [])].map(index);
-  // `audit verify` walks a chain in chain_seq ranges; the table is sorted for its main query, so a
-  // projection sorted by chain_seq serves those ranges (at the cost of a second copy).
-  if (t.chained) extras.push('  PROJECTION by_chain_seq (SELECT * ORDER BY chain_seq)');
-  return [
-    `CREATE TABLE IF NOT EXISTS ${database}.${t.name} (`,
-    `${cols.join(',\n')},`,
-    extras.join(',\n'),
-    ')',
-    'ENGINE = MergeTree',
-    'PARTITION BY toYYYYMM(ts)',
-    `ORDER BY (${t.clickhouse.orderBy.join(', ')})`,
-    `TTL toDateTime(ts) + INTERVAL ${days} DAY DELETE`,
-    'SETTINGS non_replicated_deduplication_window = 10000',
-  ].join('\n');
-}
-
-/**
- * Columns a table of an older tickwatch may lack that can be added in place: nullable ones that
- * appeared after the table was first created (the envelope's `format`, the log stream's `status`
- * and `duration_ns`). A table missing any other column is refused (see `checkColumns`).
- */
-export const ADDABLE_COLUMNS: ReadonlySet<string> = new Set(['format', 'status', 'duration_ns']);
-
-/** The columns of `t` that `have` lacks and that can be added in place (see {@link ADDABLE_COLUMNS}). */
-export function addableColumns(t: TableDef, have: readonly string[]): Column[] {
-  return columnsOf(t).filter((c) => ADDABLE_COLUMNS.has(c.name) && !c.required && !have.includes(c.name));
 }
