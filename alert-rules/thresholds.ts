@@ -188,3 +188,56 @@ export const CLICKHOUSE_DISK_FREE_CRITICAL_RATIO = 0.05;
 export const CLICKHOUSE_DISK_WARNING_FOR_SECONDS = 300;
 /** How long a ClickHouse disk must stay under the critical free share before it pages, in seconds (as written). */
 export const CLICKHOUSE_DISK_CRITICAL_FOR_SECONDS = 60;
+
+/**
+ * Restarts of one service in 10 minutes above which it warns (ServiceRestartLoop): a service that
+ * needs a fourth restart in 10 minutes is not staying up. systemd's default start limit (5 starts in
+ * 10 s) only stops a tight loop; this catches the slow one a supervisor keeps feeding.
+ */
+export const SERVICE_RESTARTS_WARNING = 3;
+
+/**
+ * Adverse fill slippage p95 (5 m, from the signed histogram's buckets) that warns, as a ratio of the
+ * intent price: 10 bp. The simulator's normal day sits at about 4 bp (slippage of σ 2 bp, p95
+ * interpolated in the 1-5 bp bucket); 10 bp is the desk's execution-quality limit for liquid large caps.
+ */
+export const SLIPPAGE_P95_WARNING_RATIO = 0.001;
+/** How long slippage p95 must stay above its warning before it warns, in seconds (as written). */
+export const SLIPPAGE_HIGH_FOR_SECONDS = 60;
+/**
+ * Slippage of a single fill that pages (SlippageOutlier), as a ratio: 50 bp, 25 standard deviations
+ * of a normal day's fills; a fill that far off is a wrong price, a stale reference or a runaway
+ * order. It must be a bucket bound of `hft_fill_slippage_ratio` (the alert subtracts that bucket's
+ * count from the `+Inf` one; test/hft/scenarios.test.ts checks it).
+ */
+export const SLIPPAGE_OUTLIER_CRITICAL_RATIO = 0.005;
+
+/**
+ * Anomaly detections in 10 minutes (every detector, every kind) above which it warns
+ * (AnomalyRateRising): the engine's detectors find one about every five minutes on a normal day
+ * (the simulator: 1 in 300 s), so more than 10 in 10 minutes is five times that.
+ */
+export const ANOMALY_DETECTIONS_WARNING = 10;
+
+/**
+ * A model's accuracy over its last outcomes (`hft_ai_accuracy_ratio`, the last 200) under which it
+ * warns: no better than a coin for an up/down call. The simulator's model is right 65 % of the time.
+ * Ratio 0-1.
+ */
+export const MODEL_ACCURACY_WARNING_RATIO = 0.5;
+/** How long a model's accuracy must stay under its warning before it warns, in seconds (as written). */
+export const MODEL_ACCURACY_FOR_SECONDS = 60;
+/**
+ * A model's median confidence over 10 minutes under which it warns: the model no longer believes its
+ * own calls (the simulator's model: 0.6-0.9, median 0.75). Ratio 0-1.
+ */
+export const MODEL_CONFIDENCE_MEDIAN_WARNING_RATIO = 0.5;
+/** How long the median confidence must stay under its warning before it warns, in seconds (as written). */
+export const MODEL_CONFIDENCE_FOR_SECONDS = 60;
+/**
+ * Inference latency p99 (5 m) that warns, in seconds: a model on the decision path should answer in
+ * well under a millisecond (the simulator's: median 80 µs, p99 about 180 µs).
+ */
+export const MODEL_INFERENCE_P99_WARNING_SECONDS = 1e-3;
+/** How long inference p99 must stay above its warning before it warns, in seconds (as written). */
+export const MODEL_INFERENCE_FOR_SECONDS = 120;

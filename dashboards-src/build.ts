@@ -6,7 +6,10 @@
  * - `dashboards/<name>.json`: one Grafana dashboard per module of dashboards-src/;
  * - `dashboards/provisioning/dashboards/tickwatch.yml`: a file provider that loads them;
  * - `dashboards/provisioning/datasources/prometheus.yml`: the Prometheus datasource (uid
- *   `prometheus`) the dashboards' datasource variable defaults to.
+ *   `prometheus`) the Prometheus dashboards' datasource variable defaults to;
+ * - `dashboards/provisioning/datasources/clickhouse.yml`: the ClickHouse datasource (uid
+ *   `clickhouse`, plugin `grafana-clickhouse-datasource`) the Logs & audit dashboard reads the
+ *   recorder's tables through.
  *
  * Nothing is written when a check fails. Dashboard JSON files in the output folder that no module
  * builds any more are removed.
@@ -17,6 +20,7 @@ import { Document } from 'yaml';
 import { assertDashboards } from './check.js';
 import { PROMETHEUS_DATASOURCE_UID } from './common.js';
 import { DASHBOARDS, type DashboardSource } from './index.js';
+import { CLICKHOUSE_DATASOURCE_UID, CLICKHOUSE_PLUGIN, DEFAULT_DATABASE } from './sql.js';
 
 /** URL of the Prometheus the provisioned datasource points at. */
 export const PROMETHEUS_URL = 'http://127.0.0.1:9090';
@@ -99,6 +103,38 @@ export function prometheusDatasource(): string {
   );
 }
 
+/** Host and HTTP port of the ClickHouse the recorder writes to (`--clickhouse-url`'s default). */
+export const CLICKHOUSE_HOST = '127.0.0.1';
+export const CLICKHOUSE_HTTP_PORT = 8123;
+
+/**
+ * The ClickHouse datasource, uid `clickhouse`, of Grafana's ClickHouse plugin (install it with
+ * `grafana cli plugins install grafana-clickhouse-datasource`), over HTTP to
+ * {@link CLICKHOUSE_HOST}:{@link CLICKHOUSE_HTTP_PORT}, database `tickwatch`. Give it a read-only
+ * user (the plugin runs any SQL a dashboard sends: its README); the password goes in
+ * `secureJsonData`, from the environment variable `TICKWATCH_CLICKHOUSE_READER_PASSWORD`, which
+ * Grafana expands.
+ */
+export function clickhouseDatasource(): string {
+  return yamlFile(
+    {
+      apiVersion: 1,
+      datasources: [
+        {
+          name: 'ClickHouse',
+          uid: CLICKHOUSE_DATASOURCE_UID,
+          type: CLICKHOUSE_PLUGIN,
+          access: 'proxy',
+          editable: false,
+          jsonData: { host: CLICKHOUSE_HOST, port: CLICKHOUSE_HTTP_PORT, protocol: 'http', secure: false, username: 'tickwatch_reader', defaultDatabase: DEFAULT_DATABASE },
+          secureJsonData: { password: '$TICKWATCH_CLICKHOUSE_READER_PASSWORD' },
+        },
+      ],
+    },
+    `${GENERATED}\nThe Logs & audit dashboard's datasource: the recorder's tables in ClickHouse, read by a read-only user.`,
+  );
+}
+
 /**
  * Builds and checks every dashboard and renders every generated file.
  * @returns file contents by path relative to the output folder
@@ -111,6 +147,7 @@ export function renderDashboards(sources: readonly DashboardSource[] = DASHBOARD
   for (const b of built) files.set(`${b.name}.json`, stableJson(b.dashboard));
   files.set('provisioning/dashboards/tickwatch.yml', dashboardProvider());
   files.set('provisioning/datasources/prometheus.yml', prometheusDatasource());
+  files.set('provisioning/datasources/clickhouse.yml', clickhouseDatasource());
   return files;
 }
 

@@ -17,6 +17,7 @@ import { runbookUrl } from '../query/links.js';
 import { checkExpr, metricNames, PROMETHEUS_SERIES } from '../query/promql.js';
 import { DATASOURCE, DATASOURCE_VARIABLE, GRAFANA_UNITS, INSTANCE_ALL, INSTANCE_VARIABLE, JOB_VARIABLE } from './common.js';
 import { PANELS } from '../query/panels.js';
+import { checkSql, CLICKHOUSE_PLUGIN, DATABASE_VARIABLE, SQL_DATASOURCE, SQL_FORMAT } from './sql.js';
 
 /** A dashboard and the file name (without `.json`) it is written to. */
 export interface NamedDashboard {
@@ -29,6 +30,8 @@ export interface PanelQuery {
   readonly refId: string | undefined;
   readonly expr: string | undefined;
   readonly datasourceUid: string | undefined;
+  /** The SQL of a query of the ClickHouse plugin (sql.ts); undefined for PromQL. */
+  readonly rawSql?: string | undefined;
 }
 
 /**
@@ -90,8 +93,8 @@ function idsOf(d: Dashboard): (number | undefined)[] {
 /** The queries of a panel. */
 export function queriesOf(p: Panel): PanelQuery[] {
   return (p.targets ?? []).map((t) => {
-    const q = t as unknown as { refId?: string; expr?: string; datasource?: { uid?: string } };
-    return { refId: q.refId, expr: q.expr, datasourceUid: q.datasource?.uid };
+    const q = t as unknown as { refId?: string; expr?: string; rawSql?: string; datasource?: { uid?: string } };
+    return { refId: q.refId, expr: q.expr, datasourceUid: q.datasource?.uid, rawSql: q.rawSql };
   });
 }
 
@@ -414,6 +417,84 @@ function checkVariables(vars: readonly VariableModel[], known: { readonly record
 }
 
 
+/** Whether `d` reads the recorder's tables (its `datasource` variable is of the ClickHouse plugin) rather than Prometheus. */
+export function isSqlDashboard(d: Dashboard): boolean {
+  return (d.templating.list ?? []).some((v) => v.name === DATASOURCE_VARIABLE && v.type === 'datasource' && v.query === CLICKHOUSE_PLUGIN);
+}
+
+/** The SQL of a panel's query or of a query variable, as the JSON carries it. */
+export function sqlOf(q: unknown): string | undefined {
+  if (typeof q === 'string') return q;
+  const raw = (q as { rawSql?: unknown } | undefined)?.rawSql;
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+/**
+ * The checks of a SQL dashboard (sql.ts), reported through `p`: the Prometheus rules of
+ * {@link checkDashboards} that apply (ids, titles, descriptions, units, legends, refIds) and, in
+ * place of PromQL's:
+ *
+ * - the variables start `datasource` (of the ClickHouse plugin) and `database` (a text box);
+ *   every query variable uses the `${datasource}` datasource, refreshes on time range change and
+ *   passes {@link checkSql};
+ * - every panel and query uses the `${datasource}` datasource of the plugin; every query is the
+ *   SQL editor's, states its format (time series, table, logs), passes {@link checkSql} (tables
+ *   and columns of exporters/catalog/tables.ts, `$__timeFilter(ts)`, known macros and variables),
+ *   and in the time series format names a `time` column.
+ */
+function checkSqlDashboard(d: Dashboard, p: (msg: string) => void): void {
+  const vars = d.templating.list ?? [];
+  const defined = new Set(vars.map((v) => v.name));
+  if (vars[0]?.name !== DATASOURCE_VARIABLE || vars[1]?.name !== DATABASE_VARIABLE || vars[1]?.type !== 'textbox')
+    p(`variables must start with ${DATASOURCE_VARIABLE} (${CLICKHOUSE_PLUGIN}) and ${DATABASE_VARIABLE} (a text box); they are ${vars.map((v) => v.name).join(', ') || 'none'}`);
+  for (const v of vars) {
+    if (v.type !== 'query') continue;
+    const vp = (msg: string) => p(`variable ${v.name}: ${msg}`);
+    if (v.datasource?.uid !== SQL_DATASOURCE.uid || v.datasource?.type !== CLICKHOUSE_PLUGIN) vp(`datasource is not ${SQL_DATASOURCE.uid} of ${CLICKHOUSE_PLUGIN}`);
+    if (v.refresh !== VariableRefresh.OnTimeRangeChanged) vp(`refresh is ${JSON.stringify(v.refresh)}, not ${VariableRefresh.OnTimeRangeChanged} (on time range change)`);
+    const sql = sqlOf(v.query);
+    if (!sql) vp('no SQL');
+    else for (const e of checkSql(sql, defined)) vp(e);
+  }
+  const seen = new Set<number>();
+  for (const id of idsOf(d)) {
+    if (id === undefined) p('a panel or row has no id');
+    else if (seen.has(id)) p(`panel id ${id} is used twice`);
+    else seen.add(id);
+  }
+  const formats: ReadonlySet<unknown> = new Set(Object.values(SQL_FORMAT));
+  for (const panel of panelsOf(d)) {
+    const pp = (msg: string) => p(`panel ${String(panel.id)} "${panel.title ?? ''}": ${msg}`);
+    if (!panel.title?.trim()) pp('no title');
+    if (!panel.description?.trim()) pp('no description');
+    const unit = panel.fieldConfig?.defaults?.unit;
+    if (!unit) pp('no unit');
+    else if (!GRAFANA_UNITS.has(unit)) pp(`unit ${unit} is not a Grafana unit id`);
+    for (const o of panel.fieldConfig?.overrides ?? []) for (const prop of o.properties) if (prop.id === 'unit' && !GRAFANA_UNITS.has(String(prop.value))) pp(`override ${o.matcher.id}: unit ${String(prop.value)} is not a Grafana unit id`);
+    if (panel.datasource?.uid !== SQL_DATASOURCE.uid || panel.datasource?.type !== CLICKHOUSE_PLUGIN) pp(`datasource is not ${SQL_DATASOURCE.uid} of ${CLICKHOUSE_PLUGIN}`);
+    if (panel.type === 'timeseries' && (panel.options as { legend?: { showLegend?: boolean } } | undefined)?.legend?.showLegend !== true) pp('legend hidden');
+    const targets = (panel.targets ?? []) as unknown as { refId?: string; datasource?: { uid?: string; type?: string }; editorType?: string; format?: unknown; rawSql?: string }[];
+    if (targets.length === 0) pp('no query');
+    const refIds = new Set<string>();
+    for (const q of targets) {
+      const qp = (msg: string) => pp(`query ${q.refId ?? '?'}: ${msg}`);
+      if (!q.refId) qp('no refId');
+      else if (refIds.has(q.refId)) qp('refId used twice');
+      else refIds.add(q.refId);
+      if (q.datasource?.uid !== SQL_DATASOURCE.uid || q.datasource?.type !== CLICKHOUSE_PLUGIN) qp(`datasource is not ${SQL_DATASOURCE.uid} of ${CLICKHOUSE_PLUGIN}`);
+      if (q.editorType !== 'sql') qp(`editorType is ${String(q.editorType)}, not sql`);
+      if (!formats.has(q.format)) qp(`format ${String(q.format)} is not one of the plugin's (0 time series, 1 table, 2 logs)`);
+      if (!q.rawSql?.trim()) {
+        qp('no SQL');
+        continue;
+      }
+      for (const e of checkSql(q.rawSql, defined)) qp(e);
+      if (q.format === SQL_FORMAT.timeSeries && !/\bAS time\b/i.test(q.rawSql)) qp('time series format without a `time` column');
+    }
+  }
+}
+
+
 /**
  * Checks dashboards:
  *
@@ -466,6 +547,10 @@ export function checkDashboards(set: readonly NamedDashboard[]): string[] {
 
     const vars = d.templating.list ?? [];
     const defined = new Set(vars.map((v) => v.name));
+    if (isSqlDashboard(d)) {
+      checkSqlDashboard(d, p);
+      continue;
+    }
     const need = { job: defined.has(JOB_VARIABLE), instance: defined.has(INSTANCE_VARIABLE) };
     const jobs = checkVariables(vars, known, p);
     const read = new Set<string>();

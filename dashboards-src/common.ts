@@ -35,6 +35,7 @@ import {
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
@@ -384,9 +385,14 @@ interface CommonPanelBuilder<B> extends cog.Builder<Panel> {
   mappings(mappings: ValueMapping[]): B;
 }
 
-/** A Prometheus target: refId, datasource, legend and code-mode editor set. */
+/**
+ * A Prometheus target: refId, datasource, legend and code-mode editor set; a range query, except in
+ * the table format (an instant query: one row per series, its value now).
+ */
 function target(q: Query, refId: string, format?: prometheus.PromQueryFormat): cog.Builder<cog.Dataquery> {
-  const t = new prometheus.DataqueryBuilder().refId(refId).datasource(DATASOURCE).expr(q.expr.text).legendFormat(q.legend).editorMode(prometheus.QueryEditorMode.Code).range();
+  const t = new prometheus.DataqueryBuilder().refId(refId).datasource(DATASOURCE).expr(q.expr.text).legendFormat(q.legend).editorMode(prometheus.QueryEditorMode.Code);
+  if (format === prometheus.PromQueryFormat.Table) t.instant();
+  else t.range();
   return format ? t.format(format) : t;
 }
 
@@ -513,6 +519,19 @@ export function heatmapPanel(s: PanelSpec): cog.Builder<Panel> {
     .color(new heatmap.HeatmapColorOptionsBuilder().mode(heatmap.HeatmapColorMode.Scheme).scheme('Oranges').scale(heatmap.HeatmapColorScale.Exponential).exponent(0.5).steps(64))
     .cellGap(1)
     .showLegend();
+}
+
+/**
+ * A table of the series' values now (an instant query in Prometheus' table format): one row per
+ * series, its labels as columns and its value in `Value`, sorted by value, largest first. The
+ * transformation drops Grafana's `Time` column.
+ */
+export function tablePanel(s: PanelSpec): cog.Builder<Panel> {
+  return base(new table.PanelBuilder(), s, prometheus.PromQueryFormat.Table)
+    .showHeader(true)
+    .cellHeight(common.TableCellHeight.Sm)
+    .sortBy([new common.TableSortByFieldStateBuilder().displayName('Value').desc(true)])
+    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } });
 }
 
 /** A row of panels. Rows are expanded: their panels follow them at the top level of the dashboard. */

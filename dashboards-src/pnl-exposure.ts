@@ -4,7 +4,7 @@
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { rec } from '../query/recording.js';
-import { increase, max, sel, sum } from '../query/promql.js';
+import { increase, max, sel, sum, topk } from '../query/promql.js';
 import { drawdownRatio } from '../query/recording.js';
 import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
@@ -19,6 +19,7 @@ import {
   pct,
   strategyFilter as S,
   strategyVariable,
+  tablePanel,
   timeseriesPanel,
   warningAt,
 } from './common.js';
@@ -79,6 +80,25 @@ export function pnlExposureDashboard(): Dashboard {
             },
             { legendCalcs: ['lastNotNull', 'max'] },
           ),
+          timeseriesPanel({
+            id: 24,
+            title: 'Total PnL',
+            description: 'Realized plus unrealized PnL of every selected strategy together (all of them at the strategy variable\'s "All": the desk\'s global PnL), and the realized part, in account currency.',
+            unit: UNIT.currency,
+            queries: [
+              { expr: sum(undefined, sel(C.pnlRealized, S)).add(sum(undefined, sel(C.pnlUnrealized, S))), legend: 'total' },
+              { expr: sum(undefined, sel(C.pnlRealized, S)), legend: 'realized' },
+            ],
+            width: 12,
+          }),
+          timeseriesPanel({
+            id: 25,
+            title: 'Top strategies by PnL',
+            description: 'The five strategies with the highest realized plus unrealized PnL at each point, in account currency (a strategy enters and leaves the five as PnL moves).',
+            unit: UNIT.currency,
+            queries: [{ expr: topk(5, sum(['strategy'], sel(C.pnlRealized, S)).add(sum(['strategy'], sel(C.pnlUnrealized, S)))), legend: '{{strategy}}' }],
+            width: 12,
+          }),
         ],
       },
       {
@@ -145,6 +165,57 @@ export function pnlExposureDashboard(): Dashboard {
               queries: [{ expr: sum(['account', 'result'], increase(sel(C.reconciliationRunsTotal, I), RATE)), legend: '{{account}} {{result}}' }],
               min: 0,
               width: 8,
+            },
+            { bars: true, stacked: true },
+          ),
+        ],
+      },
+      {
+        title: 'Positions',
+        panels: [
+          tablePanel({
+            id: 22,
+            title: 'Top positions by notional',
+            description: `The largest open positions by absolute notional now, by strategy and symbol (hft_position_notional; the exporter serves only its top ${C.TOP_POSITIONS_DEFAULT} (topPositions), so a symbol outside them never becomes a series). Signed: negative is short. Money in the account currency.`,
+            unit: UNIT.currency,
+            queries: [{ expr: max(['strategy', 'symbol'], sel(C.positionNotional, S)), legend: '{{strategy}} {{symbol}}' }],
+            width: 12,
+            height: 10,
+          }),
+          timeseriesPanel({
+            id: 23,
+            title: 'Net exposure',
+            description: 'Long minus short notional of the open positions, by strategy (from position snapshots), beside the gross exposure panel above. Money in the account currency.',
+            unit: UNIT.currency,
+            queries: [{ expr: sum(['strategy'], sel(C.exposureNet, S)), legend: '{{strategy}}' }],
+            width: 12,
+            height: 10,
+          }),
+        ],
+      },
+      {
+        title: 'Anomalies',
+        panels: [
+          timeseriesPanel(
+            {
+              ...linked(PANELS.anomaliesOpen),
+              description: "Anomalies open now, by severity (the engine's detectors and tickwatch's: price and order-size outliers, position jumps, high slippage, unusual activity, volatility spikes). AnomalyCritical pages while a critical one is open. Which ones, with their values: Logs & audit, Anomalies and their status.",
+              unit: UNIT.count,
+              queries: [{ expr: sum(['severity'], sel(C.anomaliesOpen, I)), legend: '{{severity}}' }],
+              thresholds: [criticalAt(1)],
+              min: 0,
+              width: 12,
+            },
+            { stacked: true },
+          ),
+          timeseriesPanel(
+            {
+              ...linked(PANELS.anomalyDetections),
+              description: `Anomalies detected per point, by type. AnomalyRateRising warns above ${T.ANOMALY_DETECTIONS_WARNING} detections in 10 minutes (the engine finds about one every five minutes on a normal day).`,
+              unit: UNIT.count,
+              queries: [{ expr: sum(['anomaly_type'], increase(sel(C.anomaliesTotal, I), '$__interval')), legend: '{{anomaly_type}}' }],
+              min: 0,
+              width: 12,
             },
             { bars: true, stacked: true },
           ),

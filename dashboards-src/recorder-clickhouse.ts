@@ -1,13 +1,14 @@
 /**
  * Recorder & ClickHouse: the audit trail's write path (rows written, failures, latency, queue,
  * store health, spool), the event ingest that feeds it, and the ClickHouse server behind the audit
- * store (availability, disk, parts, inserts, mutations, merges) from the ClickHouse exporter (job
- * `tickwatch-clickhouse`). Every panel follows the `job` and `instance` variables: the recorder panels
- * show the recorder and HFT exporter targets picked, the ClickHouse panels the ClickHouse exporter
- * targets picked.
+ * store (availability, disk, parts, inserts, mutations, merges, insert and select latency) from the
+ * ClickHouse exporter (job `tickwatch-clickhouse`), with the server process's CPU and disk IO from
+ * the host exporter (job `tickwatch-host`). Every panel follows the `job` and `instance` variables:
+ * the recorder panels show the recorder and HFT exporter targets picked, the ClickHouse panels the
+ * ClickHouse exporter targets picked, the server process panels the host exporter targets picked.
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { count, Expr, increase, max, min, quantile, rate, sel, sum } from '../query/promql.js';
+import { count, Expr, increase, max, min, quantile, rate, sel, sum, type Matchers } from '../query/promql.js';
 import * as T from '../alert-rules/thresholds.js';
 import { rec } from '../query/recording.js';
 import { spoolUseRatio } from '../query/recording.js';
@@ -41,9 +42,9 @@ export function recorderClickhouseDashboard(): Dashboard {
     uid: DASHBOARD_UIDS.recorder,
     title: 'tickwatch / Recorder & ClickHouse',
     description:
-      "The audit recorder's writes to its store (embedded or ClickHouse): rows written, failed batch writes, write latency, queue, store health and spool; the event ingest path (events accepted and rejected) that feeds it; and the ClickHouse server behind the audit store, from the ClickHouse exporter: availability, disk space, parts per partition, rejected and delayed inserts, mutations, merges and inserts. The recorder and the HFT exporter export the same recorder metrics, told apart by job; pick jobs and instances with the Job and Instance variables.",
+      "The audit recorder's writes to its store (embedded or ClickHouse): rows written, failed batch writes, write latency, queue, store health and spool; the event ingest path (events accepted and rejected) that feeds it; and the ClickHouse server behind the audit store, from the ClickHouse exporter: availability, disk space, parts per partition, rejected and delayed inserts, mutations, merges, inserts, and insert and select latency from its query log; and the ClickHouse server process's CPU and disk IO from the host exporter. The recorder and the HFT exporter export the same recorder metrics, told apart by job; pick jobs and instances with the Job and Instance variables.",
     tags: ['recorder', 'clickhouse'],
-    jobs: ['recorder', 'hft', 'clickhouse'],
+    jobs: ['recorder', 'hft', 'clickhouse', 'host'],
     variables: [],
     rows: [
       {
@@ -204,8 +205,9 @@ export function recorderClickhouseDashboard(): Dashboard {
  * The ClickHouse rows of the recorder & ClickHouse dashboard, on the ClickHouse exporter's metrics
  * filtered by the `job` and `instance` variables ({@link targetFilter}): server health
  * (availability, disk, parts per partition, refused and throttled inserts, mutations), then parts,
- * merges and inserts. Panel ids 20 to 30;
- * 20 to 24 are the panels the ClickHouse alerts link to. Every query names ClickHouse metrics only.
+ * merges and inserts, then query latency and rate by kind (system.query_log), then the server
+ * process's CPU and disk IO from the host exporter (its `clickhouse-server` process). Panel ids 20
+ * to 36; 20 to 24 are the panels the ClickHouse alerts link to.
  */
 export function clickhouseRows(): Row[] {
   const server = ['job', 'instance'];
@@ -350,5 +352,100 @@ export function clickhouseRows(): Row[] {
         }),
       ],
     },
+    queryRow(server),
+    serverProcessRow(server),
   ];
+}
+
+/**
+ * Query latency and rate by kind, from the ClickHouse exporter's `query_log` collector
+ * (`tickwatch_clickhouse_query_duration_seconds`: the server's own duration of every finished query
+ * except the exporter's, read about 15 s behind real time). Panel ids 31 to 34.
+ */
+function queryRow(server: readonly string[]): Row {
+  const target = ['job', 'instance'] as const;
+  const of = (kind: (typeof C.CLICKHOUSE_QUERY_KINDS)[number]): Matchers<typeof C.clickhouseQueryDurationSeconds> => ({ ...I, kind });
+  const latency = (kind: 'insert' | 'select', id: number, title: string, what: string) =>
+    timeseriesPanel(
+      {
+        id,
+        title,
+        description: `Duration of ${what} ClickHouse finished, p50 and p99 over the rate interval, per server, from system.query_log (the server's own query_duration_ms, in whole milliseconds: a 0 ms query counts in the 1 ms bucket). Read about 15 s behind real time; empty while nothing of the kind ran, and while the server does not log queries (see ClickHouse query log).`,
+        unit: UNIT.seconds,
+        queries: [
+          { expr: quantile(0.5, C.clickhouseQueryDurationSeconds, target, RATE, of(kind)), legend: '{{instance}} p50' },
+          { expr: quantile(0.99, C.clickhouseQueryDurationSeconds, target, RATE, of(kind)), legend: '{{instance}} p99' },
+        ],
+        min: 0,
+        width: 8,
+      },
+      { legendCalcs: ['lastNotNull', 'max'] },
+    );
+  return {
+    title: 'ClickHouse queries',
+    panels: [
+      latency('insert', 31, 'ClickHouse insert latency', "INSERT queries (the recorder's batches and any other writer's)"),
+      latency('select', 32, 'ClickHouse select latency', 'SELECT queries (searches, audit verify, dashboards)'),
+      timeseriesPanel(
+        {
+          id: 33,
+          title: 'ClickHouse queries per second by kind',
+          description: "Queries ClickHouse finished per second, per server and kind: insert, select and other (DDL, ALTER, SYSTEM, SHOW); the exporter's own queries left out. From system.query_log, about 15 s behind real time.",
+          unit: UNIT.opsPerSecond,
+          queries: [{ expr: sum([...server, 'kind'], rate(count(C.clickhouseQueryDurationSeconds, I), RATE)), legend: '{{instance}} {{kind}}' }],
+          min: 0,
+          width: 8,
+        },
+        { stacked: true },
+      ),
+      stateTimelinePanel({
+        id: 34,
+        title: 'ClickHouse query log',
+        description:
+          "Whether the ClickHouse exporter can measure query durations: ON when system.query_log exists and log_queries is 1 for the exporter's user. OFF (the default of ClickHouse 18.16): the three panels above stay empty; set <log_queries>1</log_queries> in the profile of the recorder's and the exporter's users (users.xml).",
+        unit: UNIT.state,
+        queries: [{ expr: max(server, sel(C.clickhouseQueryLogEnabled, I)), legend: '{{instance}}' }],
+        mappings: flagMappings({ text: 'OFF', color: COLOR.warning }, { text: 'ON', color: COLOR.ok }),
+        width: 24,
+        height: 4,
+      }),
+    ],
+  };
+}
+
+/**
+ * The ClickHouse server process on its host, from the host exporter's process metrics for the
+ * process named `clickhouse-server` (`tickwatch start` watches it when the ClickHouse it monitors
+ * is on this host). Panel ids 35 and 36.
+ */
+function serverProcessRow(server: readonly string[]): Row {
+  const ch = { ...I, name: 'clickhouse-server' } as const;
+  return {
+    title: 'ClickHouse server process',
+    panels: [
+      timeseriesPanel({
+        id: 35,
+        title: 'ClickHouse server CPU',
+        description:
+          'CPU time (user plus system) the clickhouse-server process used per second over the rate interval, per host exporter: 100 % is one full core. Merges, mutations and queries all run in it; compare with the merges and queries panels above.',
+        unit: UNIT.ratio,
+        queries: [{ expr: sum(server, rate(sel(C.hostProcessCpuSecondsTotal, ch), RATE)), legend: '{{instance}}' }],
+        min: 0,
+        width: 12,
+      }),
+      timeseriesPanel({
+        id: 36,
+        title: 'ClickHouse server disk IO',
+        description:
+          "Bytes per second the clickhouse-server process caused to be read from and written to the storage layer (read_bytes and write_bytes of /proc/<pid>/io: page-cache hits are not reads; a write counts when its page is dirtied), per host exporter. Inserts and merges write; reads that miss the page cache read. The host exporter must run as ClickHouse's user or with CAP_SYS_PTRACE to read them (tickwatch_host_process_io_unreadable counts the processes it could not read).",
+        unit: UNIT.bytesPerSecond,
+        queries: [
+          { expr: sum(server, rate(sel(C.hostProcessReadBytesTotal, ch), RATE)), legend: '{{instance}} read' },
+          { expr: sum(server, rate(sel(C.hostProcessWrittenBytesTotal, ch), RATE)), legend: '{{instance}} write' },
+        ],
+        min: 0,
+        width: 12,
+      }),
+    ],
+  };
 }

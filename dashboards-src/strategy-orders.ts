@@ -4,7 +4,7 @@
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { rec } from '../query/recording.js';
-import { increase, max, quantile, rate, sel, sum } from '../query/promql.js';
+import { bucketAt, increase, max, min, quantile, rate, sel, sum } from '../query/promql.js';
 import { orderAckP99, orderRateRatio, orderRejectRatio, strategyLatencyP99 } from '../query/recording.js';
 import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
@@ -18,6 +18,7 @@ import {
   dur,
   targetFilter as I,
   linked,
+  lowIsBad,
   orZero,
   pct,
   stateTimelinePanel,
@@ -26,6 +27,7 @@ import {
   timeseriesPanel,
   valueMappings,
   warningAt,
+  type Row,
 } from './common.js';
 import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
 
@@ -44,7 +46,7 @@ export function strategyOrdersDashboard(): Dashboard {
     uid: DASHBOARD_UIDS.orders,
     title: 'tickwatch / Strategies & orders',
     description:
-      'Strategy decision latency and intents, pre-trade risk rejects, StormGuard modes, and the order flow at the broker gateways (submissions, acks, rejects, ack latency, order rate against the limit) of the HFT exporters. Filter by job, instance and strategy; gateway-level panels (ack latency, order rate) follow the job and instance filters only.',
+      'Strategy decision latency and intents, pre-trade risk rejects, StormGuard modes, and the order flow at the broker gateways (submissions, acks, rejects, ack latency, order rate against the limit) of the HFT exporters, and the event bus that feeds the strategies (occupancy, publish rate, overflows). Filter by job, instance and strategy; gateway-level panels (ack latency, order rate) follow the job and instance filters only.',
     tags: ['hft', 'orders'],
     jobs: ['hft'],
     variables: [strategyVariable(C.stormguardMode)],
@@ -229,6 +231,151 @@ export function strategyOrdersDashboard(): Dashboard {
           }),
         ],
       },
+      busRow(),
+      {
+        title: 'Execution quality',
+        panels: [
+          timeseriesPanel(
+            {
+              ...linked(PANELS.slippageP95),
+              description: `Adverse fill slippage against the intent price, p95 and p50 over the rate interval, by strategy (the signed histogram hft_fill_slippage_ratio: positive is against us, negative a price improvement). SlippageHigh warns when p95 over 5 minutes stays above ${pct(T.SLIPPAGE_P95_WARNING_RATIO)} for ${dur(T.SLIPPAGE_HIGH_FOR_SECONDS)}. Each fill, with its ticks and broker: Logs & audit, Latest executions.`,
+              unit: UNIT.ratio,
+              queries: [
+                { expr: quantile(0.95, C.fillSlippageRatio, ['strategy'], RATE, S), legend: '{{strategy}} p95' },
+                { expr: quantile(0.5, C.fillSlippageRatio, ['strategy'], RATE, S), legend: '{{strategy}} p50' },
+              ],
+              thresholds: [warningAt(T.SLIPPAGE_P95_WARNING_RATIO), criticalAt(T.SLIPPAGE_OUTLIER_CRITICAL_RATIO)],
+              width: 8,
+            },
+            { legendCalcs: ['lastNotNull', 'max'] },
+          ),
+          timeseriesPanel(
+            {
+              ...linked(PANELS.slippageOutliers),
+              description: `Fills per point that slipped more than ${pct(T.SLIPPAGE_OUTLIER_CRITICAL_RATIO)} against the intent price (the histogram's +Inf bucket minus its ${T.SLIPPAGE_OUTLIER_CRITICAL_RATIO} bucket), by strategy. SlippageOutlier pages on any: a wrong price, a stale reference or a runaway order.`,
+              unit: UNIT.count,
+              queries: [
+                {
+                  expr: sum(['strategy'], increase(bucketAt(C.fillSlippageRatio, Infinity, S), '$__interval')).sub(
+                    sum(['strategy'], increase(bucketAt(C.fillSlippageRatio, T.SLIPPAGE_OUTLIER_CRITICAL_RATIO, S), '$__interval')),
+                  ),
+                  legend: '{{strategy}}',
+                },
+              ],
+              thresholds: [criticalAt(1)],
+              min: 0,
+              width: 8,
+            },
+            { bars: true },
+          ),
+          timeseriesPanel(
+            {
+              id: 25,
+              title: 'Fill slippage in ticks p95',
+              description: "Adverse fill slippage in the instrument's ticks, p95 and p50 over the rate interval, by strategy (hft_fill_slippage_ticks): the desk's unit, independent of the price level.",
+              unit: UNIT.count,
+              queries: [
+                { expr: quantile(0.95, C.fillSlippageTicks, ['strategy'], RATE, S), legend: '{{strategy}} p95' },
+                { expr: quantile(0.5, C.fillSlippageTicks, ['strategy'], RATE, S), legend: '{{strategy}} p50' },
+              ],
+              width: 8,
+            },
+            { legendCalcs: ['lastNotNull', 'max'] },
+          ),
+        ],
+      },
+      {
+        title: 'Models',
+        panels: [
+          timeseriesPanel({
+            ...linked(PANELS.modelAccuracy),
+            description: `Share of each model's last ${C.AI_ACCURACY_WINDOW_OUTCOMES} scored predictions that were right (ai.outcome). ModelAccuracyLow warns below ${pct(T.MODEL_ACCURACY_WARNING_RATIO)} for ${dur(T.MODEL_ACCURACY_FOR_SECONDS)}, once a model has ${C.AI_ACCURACY_MIN_OUTCOMES} outcomes.`,
+            unit: UNIT.ratio,
+            queries: [{ expr: min(['model'], sel(C.aiAccuracyRatio, I)), legend: '{{model}}' }],
+            ...lowIsBad({ warning: T.MODEL_ACCURACY_WARNING_RATIO }),
+            min: 0,
+            max: 1,
+            width: 6,
+          }),
+          timeseriesPanel({
+            ...linked(PANELS.modelConfidence),
+            description: `Median confidence of each model's decisions over the rate interval (hft_ai_confidence_ratio). ModelConfidenceCollapse warns when the 10-minute median stays below ${pct(T.MODEL_CONFIDENCE_MEDIAN_WARNING_RATIO)} for ${dur(T.MODEL_CONFIDENCE_FOR_SECONDS)}.`,
+            unit: UNIT.ratio,
+            queries: [{ expr: quantile(0.5, C.aiConfidenceRatio, ['model'], RATE, I), legend: '{{model}}' }],
+            ...lowIsBad({ warning: T.MODEL_CONFIDENCE_MEDIAN_WARNING_RATIO }),
+            min: 0,
+            max: 1,
+            width: 6,
+          }),
+          timeseriesPanel({
+            ...linked(PANELS.modelLatency),
+            description: `Model inference latency p99 and p50 over the rate interval, by model. ModelInferenceSlow warns when the 5-minute p99 stays above ${dur(T.MODEL_INFERENCE_P99_WARNING_SECONDS)} for ${dur(T.MODEL_INFERENCE_FOR_SECONDS)}.`,
+            unit: UNIT.seconds,
+            queries: [
+              { expr: quantile(0.99, C.aiInferenceLatencySeconds, ['model'], RATE, I), legend: '{{model}} p99' },
+              { expr: quantile(0.5, C.aiInferenceLatencySeconds, ['model'], RATE, I), legend: '{{model}} p50' },
+            ],
+            thresholds: [warningAt(T.MODEL_INFERENCE_P99_WARNING_SECONDS)],
+            min: 0,
+            width: 6,
+          }),
+          timeseriesPanel({
+            id: 26,
+            title: 'Model decisions per second',
+            description: 'Predictions each model made per second (ai.decision). Each decision with its inputs and explanation: Logs & audit, Latest model decisions.',
+            unit: UNIT.opsPerSecond,
+            queries: [{ expr: sum(['model'], rate(sel(C.aiPredictionsTotal, I), RATE)), legend: '{{model}}' }],
+            min: 0,
+            width: 6,
+          }),
+        ],
+      },
     ],
   });
+}
+
+/**
+ * The event bus between the feed handler, the strategies and the order path, as the strategies see
+ * it (seed 004: bus health on the Strategy & Order dashboard): fill level against the bus alerts'
+ * thresholds, publish rate, overflows. Panel ids 30 to 32 (the Feed & gateway dashboard's bus
+ * panels are the ones the bus alerts link to).
+ */
+function busRow(): Row {
+  return {
+    title: 'Event bus',
+    panels: [
+      timeseriesPanel({
+        id: 30,
+        title: 'Event bus occupancy',
+        description: `Fill level of each event bus ring buffer (0 empty, 1 full), the most of the selected instances. BusOccupancyRising warns above ${pct(T.BUS_OCCUPANCY_WARNING_RATIO)} held for ${dur(T.BUS_OCCUPANCY_WARNING_FOR_SECONDS)} (orange line), BusOccupancyCritical pages above ${pct(T.BUS_OCCUPANCY_CRITICAL_RATIO)} held for ${dur(T.BUS_OCCUPANCY_CRITICAL_FOR_SECONDS)} (red line): the strategies are not draining the bus and intents lag the market.`,
+        unit: UNIT.ratio,
+        queries: [{ expr: max(['bus'], sel(C.busOccupancyRatio, I)), legend: '{{bus}}' }],
+        thresholds: [warningAt(T.BUS_OCCUPANCY_WARNING_RATIO), criticalAt(T.BUS_OCCUPANCY_CRITICAL_RATIO)],
+        min: 0,
+        max: 1,
+        width: 8,
+      }),
+      timeseriesPanel({
+        id: 31,
+        title: 'Event bus publish rate',
+        description: 'Events published onto each event bus per second, summed over the selected instances: the load behind its occupancy.',
+        unit: UNIT.eventsPerSecond,
+        queries: [{ expr: sum(['bus'], rate(sel(C.busPublishedTotal, I), RATE)), legend: '{{bus}}' }],
+        min: 0,
+        width: 8,
+      }),
+      timeseriesPanel(
+        {
+          id: 32,
+          title: 'Event bus overflows',
+          description: 'Events per second each event bus refused or dropped because it was full, summed over the selected instances; 0 while nothing overflows. Any overflow fires BusOverflow: strategies missed market data or orders were lost inside the engine.',
+          unit: UNIT.eventsPerSecond,
+          queries: [{ expr: orZero(sum(['bus'], rate(sel(C.busOverflowsTotal, I), RATE)), ['bus'], sel(C.busOccupancyRatio, I)), legend: '{{bus}}' }],
+          min: 0,
+          width: 8,
+        },
+        { bars: true },
+      ),
+    ],
+  };
 }

@@ -3,12 +3,12 @@
  * core, load, memory and swap, network interfaces, disk latency and queue, filesystems, the
  * configured processes, temperatures), from the host exporter's node_exporter-compatible metrics
  * (job `tickwatch-host`); and how do the tickwatch processes and the instrumentation core behave
- * (CPU, memory, event-loop lag, series, cardinality folds)? Every panel follows the `job` and
- * `instance` variables: host panels show the host exporter targets picked, process panels every
+ * (CPU, memory, heap and garbage collection, event-loop lag, series, cardinality folds)? Every
+ * panel follows the `job` and `instance` variables: host panels show the host exporter targets picked, process panels every
  * tickwatch target picked (the host and ClickHouse exporters are tickwatch processes too).
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { avg, max, PROMETHEUS_SERIES, rate, sel, sum } from '../query/promql.js';
+import { avg, increase, max, PROMETHEUS_SERIES, quantile, rate, sel, sum, sumOf } from '../query/promql.js';
 import * as T from '../alert-rules/thresholds.js';
 import * as C from '../exporters/catalog/index.js';
 import {
@@ -312,7 +312,7 @@ export function systemHealthDashboard(): Dashboard {
     uid: DASHBOARD_UIDS.system,
     title: 'tickwatch / System health',
     description:
-      'Scrape health of every tickwatch exporter; the host (from the host exporter, job tickwatch-host): CPU busy and per core, load, memory and swap, network interfaces, disk latency and queue, filesystem use, the configured processes and temperatures; and the tickwatch processes themselves: CPU, resident memory, V8 heap, recording-thread event-loop lag, series allocated by the instrumentation core and label lookups its cardinality guard folded.',
+      'Scrape health of every tickwatch exporter; the host (from the host exporter, job tickwatch-host): CPU busy and per core, load, memory and swap, network interfaces, disk latency and queue, filesystem use, the configured processes and temperatures; and the tickwatch processes themselves: CPU, resident memory, V8 heap used and total, recording-thread garbage collection and event-loop lag, series allocated by the instrumentation core and label lookups its cardinality guard folded.',
     tags: ['system', 'host'],
     jobs: ['hft', 'recorder', 'host', 'clickhouse'],
     variables: [],
@@ -370,6 +370,35 @@ export function systemHealthDashboard(): Dashboard {
           ),
         ],
       },
+      {
+        title: 'Engine services',
+        panels: [
+          timeseriesPanel(
+            {
+              ...linked(PANELS.serviceEvents),
+              description: `Failures and restarts of the engine's services and tickwatch's own per point, by service (service.failed, service.restarted). ServiceFailed pages on any failure; ServiceRestartLoop warns from the ${T.SERVICE_RESTARTS_WARNING + 1}th restart of one service in 10 minutes. Each with its reason and exit code: Logs & audit, Service events.`,
+              unit: UNIT.count,
+              queries: [{ expr: sum(['service', 'event'], increase(sel(C.serviceEventsTotal, { ...I, event: { re: 'failed|restarted' } }), '$__interval')), legend: '{{service}} {{event}}' }],
+              thresholds: [criticalAt(1)],
+              min: 0,
+              width: 12,
+            },
+            { bars: true, stacked: true },
+          ),
+          timeseriesPanel(
+            {
+              id: 41,
+              title: 'Operation time by service p99',
+              description: "p99 over the rate interval of the execution time of the operation each service samples (perf.sample: decode a tick, compute a signal, a risk check...), by service and operation. The samples themselves, with CPU, memory and disk: Logs & audit, Operation time by service.",
+              unit: UNIT.seconds,
+              queries: [{ expr: quantile(0.99, C.perfExecutionTimeSeconds, ['service', 'operation'], RATE, I), legend: '{{service}} {{operation}}' }],
+              min: 0,
+              width: 12,
+            },
+            { legendCalcs: ['lastNotNull', 'max'] },
+          ),
+        ],
+      },
       ...hostRows(),
       {
         title: 'Processes',
@@ -394,10 +423,13 @@ export function systemHealthDashboard(): Dashboard {
           }),
           timeseriesPanel({
             id: 5,
-            title: 'Heap used',
-            description: 'V8 heap in use by the recording thread of each process.',
+            title: 'Heap used vs total',
+            description: "V8 heap of the recording thread of each process: in use, and allocated by V8 (used plus free; it grows towards the heap limit when garbage outlives the young generation). Used climbing with total after every major GC is a leak.",
             unit: UNIT.bytes,
-            queries: [{ expr: max(target, sel(C.nodejsHeapUsedBytes, I)), legend: perTarget }],
+            queries: [
+              { expr: max(target, sel(C.nodejsHeapUsedBytes, I)), legend: `${perTarget} used` },
+              { expr: max(target, sel(C.nodejsHeapTotalBytes, I)), legend: `${perTarget} total` },
+            ],
             min: 0,
             width: 6,
           }),
@@ -413,6 +445,31 @@ export function systemHealthDashboard(): Dashboard {
               ],
               min: 0,
               width: 6,
+            },
+            { legendCalcs: ['lastNotNull', 'max'] },
+          ),
+          timeseriesPanel(
+            {
+              id: 50,
+              title: 'GC time per second',
+              description:
+                "Seconds per second the recording thread of each tickwatch service spent in garbage collection, by kind (minor: young-generation scavenges; major: mark-sweep-compact; incremental: marking steps; weakcb: weak callbacks), from nodejs_gc_duration_seconds: 1 % is 10 ms of every second. The recording thread does no other work during a pause, so GC time shows up as event-loop lag and ingest delay.",
+              unit: UNIT.ratio,
+              queries: [{ expr: sum([...target, 'kind'], rate(sumOf(C.nodejsGcDurationSeconds, I), RATE)), legend: `${perTarget} {{kind}}` }],
+              min: 0,
+              width: 12,
+            },
+            { stacked: true },
+          ),
+          timeseriesPanel(
+            {
+              id: 51,
+              title: 'GC pause p99',
+              description: 'The 99th percentile of one garbage collection of the recording thread over the rate interval, per service and kind (empty for a kind that did not run): the longest stalls GC adds to event ingest.',
+              unit: UNIT.seconds,
+              queries: [{ expr: quantile(0.99, C.nodejsGcDurationSeconds, ['job', 'instance', 'kind'], RATE, I), legend: `${perTarget} {{kind}}` }],
+              min: 0,
+              width: 12,
             },
             { legendCalcs: ['lastNotNull', 'max'] },
           ),

@@ -86,7 +86,7 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
   .option('--log-level <levels>', "lowest level the recorder stores in logs, per component: info,strategy_runner=debug,risk_engine=warn", levelPolicyArg, DEFAULT_LEVELS)
   .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
   .option('--host-port <port>', 'host exporter /metrics port', portArg, PORTS.host)
-  .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${TICKWATCH_PROCESSES.map((p) => p.name).join(', ')})`, processOption, [])
+  .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${TICKWATCH_PROCESSES.map((p) => p.name).join(', ')}; clickhouse-server is added when --clickhouse-url is on this host)`, processOption, [])
   .option('--clickhouse-url <url>', 'also run the ClickHouse exporter against this server (HTTP interface; default TICKWATCH_CLICKHOUSE_URL)', clickhouseUrl)
   .option('--clickhouse-port <port>', 'ClickHouse exporter /metrics port', portArg, PORTS.clickhouse)
   .action(async (o: StartFlags) => {

@@ -15,19 +15,45 @@
  * Ports default to the catalog's port plan (`exporters/catalog/jobs.ts`); 0 picks a free one.
  * Whatever fails to start stops what had started before it, then the error is thrown; a service
  * marked `optional` is logged and left out instead.
+ *
+ * tickwatch's own services report about themselves like the engine's (seed 000's system_event_log,
+ * performance_log): `service.started` once all have started, `service.stopped` when they are closed,
+ * and a `perf.sample` per service every minute (operation `run`: the process's CPU time and percent
+ * over the minute, its resident memory; the services share one process, so they share its figures).
+ * These are in-process events (component `monitor`, `service: 'tickwatch-hft'`, ...): the HFT
+ * exporter counts them (`HftExporter.report`, which does not take them for the engine speaking) and
+ * passes them to the recorders, which record them; without an exporter they go to the recorders
+ * directly. The HFT exporter's own anomaly detections reach the recorders the same way
+ * (`onAnomaly`), so the audit trail has them beside the engine's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { JOBS, type JobName } from './catalog/jobs.js';
 import { startClickHouseExporter, type ClickHouseExporter, type ClickHouseExporterConfig } from './clickhouse/exporter.js';
 import { startHftExporter, type HftExporter, type HftExporterConfig } from './hft/exporter.js';
 import { startHostExporter, type HostExporter, type HostExporterConfig } from './host/exporter.js';
+import { CLICKHOUSE_SERVER_PROCESS } from './host/collectors/process.js';
+import { isLoopbackUrl } from './clickhouse/collectors/index.js';
+import { VALIDATORS, type HftEvent } from './events/index.js';
 import { fileSource } from './ingest/sources.js';
-import type { EventConsumer } from './ingest/pipeline.js';
+import type { EventConsumer, EventInfo } from './ingest/pipeline.js';
 import type { Logging } from './lib/log.js';
 import { CLI_ENTRY } from './lib/paths.js';
 import { startRecorder, type RecorderConfig, type RunningRecorder } from './recorder/run.js';
+
+/**
+ * The host exporter's configuration with the ClickHouse server ({@link CLICKHOUSE_SERVER_PROCESS})
+ * among its processes, when the ClickHouse exporter watches a server on this host (a loopback URL)
+ * and no process of that name is configured: the Recorder & ClickHouse dashboard's server CPU and
+ * disk IO panels read it. A remote server's process is not in this host's /proc.
+ */
+function withClickHouseServer(cfg: HostExporterConfig, clickhouseUrl: string): HostExporterConfig {
+  const processes = cfg.processes ?? [];
+  if (!isLoopbackUrl(clickhouseUrl) || processes.some((p) => p.name === CLICKHOUSE_SERVER_PROCESS.name)) return cfg;
+  return { ...cfg, processes: [...processes, CLICKHOUSE_SERVER_PROCESS] };
+}
 
 /** The simulator as a child process (`tickwatch simulate`), appending to a file. */
 export interface SimulatorPlan {
@@ -66,6 +92,24 @@ export interface StartOptions {
   readonly host?: (HostExporterConfig & Optional) | false;
   readonly clickhouse?: (ClickHouseExporterConfig & Optional) | false;
   readonly simulator?: SimulatorPlan | false;
+  /**
+   * tickwatch's reports about its own services (`service.started` / `service.stopped`, a
+   * `perf.sample` per service every `perfIntervalMs`, default 60,000); default on, `false` for none.
+   */
+  readonly selfReport?: boolean | { readonly perfIntervalMs?: number };
+}
+
+/** The `service` name each of tickwatch's own services reports under. */
+export const SELF_SERVICES = { hft: 'tickwatch-hft', recorder: 'tickwatch-recorder', host: 'tickwatch-host', clickhouse: 'tickwatch-clickhouse' } as const satisfies Record<JobName, string>;
+
+/** How the recorders are told an in-process event was read (a tickwatch line used as it is). */
+const INPROCESS: EventInfo = { format: 'tickwatch', known: true, mapped: false, source: 'inprocess' };
+
+/** One of tickwatch's own services, for its reports. */
+interface OwnService {
+  readonly service: (typeof SELF_SERVICES)[JobName];
+  readonly instance: string;
+  readonly startedAt: Date;
 }
 
 /** One scrape target of the running services. */
@@ -110,6 +154,28 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
   let clickhouse: ClickHouseExporter | undefined;
   const recorders: RunningRecorder[] = [];
   let simulator: ChildProcess | undefined;
+  const own: OwnService[] = [];
+  const self = (service: OwnService['service'], suffix = ''): void => {
+    own.push({ service, instance: `${hostname()}:${process.pid}${suffix}`, startedAt: new Date() });
+  };
+  /**
+   * One of tickwatch's own events: through the HFT exporter while it runs (counted there, and passed
+   * on to the recorders by its consumer), else straight to the recorders. Never throws.
+   */
+  let hftOpen = false;
+  const record = (fields: Record<string, unknown> & { event: string }, at = new Date()): void => {
+    const ev = { ts: at.toISOString(), level: 'info', component: 'monitor', ...fields };
+    try {
+      if (hft && hftOpen) {
+        hft.report(ev);
+        return;
+      }
+      if (!VALIDATORS.get(ev.event)?.Check(ev)) return;
+      for (const r of recorders) r.service.add(ev as unknown as HftEvent, at.getTime() / 1000, undefined, INPROCESS);
+    } catch (err) {
+      log.warn('start.self_report_failed', `A report about tickwatch's own ${String(fields.service)} was not recorded: ${(err as Error).message}`, { err });
+    }
+  };
 
   const optional = async <T>(name: string, o2: Optional, start: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -133,6 +199,7 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
       const rec = await startRecorder({ ...r, events, format: r.format ?? (o.hft ? o.hft.format : undefined), dataDir }, logging);
       recorders.push(rec);
       started.push(rec);
+      self(SELF_SERVICES.recorder, i === 0 ? '' : `/recorder-${i}`);
     }
     if (o.hft) {
       const dataDir = o.hft.dataDir ?? o.dataDir;
@@ -142,18 +209,33 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
       const toRecorders: EventConsumer = (ev, ts, raw, info) => {
         if (info.source !== 'file') for (const r of recorders) r.service.add(ev, ts, raw, info);
       };
-      hft = await startHftExporter({ ...o.hft, dataDir, consumers: [...(o.hft.consumers ?? []), ...(recorders.length ? [toRecorders] : [])] }, logging);
+      // tickwatch's own anomaly detections go to the recorders too (the exporter imports no recorder).
+      const given = o.hft.onAnomaly;
+      const onAnomaly: HftExporterConfig['onAnomaly'] = (ev, t) => {
+        given?.(ev, t);
+        for (const r of recorders) r.service.add(ev, t, undefined, INPROCESS);
+      };
+      hft = await startHftExporter({ ...o.hft, dataDir, onAnomaly, consumers: [...(o.hft.consumers ?? []), ...(recorders.length ? [toRecorders] : [])] }, logging);
       started.push(hft);
+      hftOpen = true;
+      self(SELF_SERVICES.hft);
     }
     if (o.host) {
-      const { optional: _, ...cfg } = o.host;
+      const { optional: _, ...given } = o.host;
+      const cfg = o.clickhouse ? withClickHouseServer(given, o.clickhouse.url) : given;
       host = await optional('host', o.host, () => startHostExporter(cfg, logging));
-      if (host) started.push(host);
+      if (host) {
+        started.push(host);
+        self(SELF_SERVICES.host);
+      }
     }
     if (o.clickhouse) {
       const { optional: _, ...cfg } = o.clickhouse;
       clickhouse = await optional('clickhouse', o.clickhouse, () => startClickHouseExporter(cfg, logging));
-      if (clickhouse) started.push(clickhouse);
+      if (clickhouse) {
+        started.push(clickhouse);
+        self(SELF_SERVICES.clickhouse);
+      }
     }
     if (o.simulator) {
       const s = o.simulator;
@@ -173,6 +255,33 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
     simulator?.kill('SIGTERM');
     for (const s of started.reverse()) await s.close().catch(() => undefined);
     throw err;
+  }
+
+  // Every service is up: each reports its start (at the time it started), then a perf sample a minute.
+  const reports = o.selfReport ?? true;
+  const version = process.env.npm_package_version;
+  let perfTimer: NodeJS.Timeout | undefined;
+  if (reports) {
+    for (const s of own)
+      record({ event: 'service.started', service: s.service, status: 'running', instance_id: s.instance, ...(version ? { version } : {}), message: `${s.service} started` }, s.startedAt);
+    const every = (typeof reports === 'object' ? reports.perfIntervalMs : undefined) ?? 60_000;
+    let cpu = process.cpuUsage();
+    let since = performance.now();
+    perfTimer = setInterval(() => {
+      const total = process.cpuUsage();
+      const now = performance.now();
+      const cpuMs = (total.user - cpu.user + total.system - cpu.system) / 1000;
+      const fields = {
+        operation: 'run',
+        execution_time_ms: Math.round(cpuMs * 1000) / 1000,
+        cpu_percent: Math.round((cpuMs / Math.max(1, now - since)) * 1000) / 10,
+        memory_mb: Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10,
+      };
+      cpu = total;
+      since = now;
+      for (const s of own) record({ event: 'perf.sample', level: 'debug', service: s.service, instance_id: s.instance, ...fields });
+    }, every);
+    perfTimer.unref();
   }
 
   return {
@@ -195,7 +304,11 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
         simulator.kill('SIGTERM');
         await exited;
       }
+      clearInterval(perfTimer);
+      // Each service says it stops while the exporter can still count it and the recorders record it.
+      if (reports) for (const s of [...own].reverse()) record({ event: 'service.stopped', service: s.service, status: 'stopped', instance_id: s.instance, reason: 'tickwatch closed', message: `${s.service} stopping` });
       // Exporters first (they stop reading and passing TCP lines on), then recorders (they seal and flush what they have).
+      hftOpen = false;
       await Promise.all([hft?.close(), host?.close(), clickhouse?.close()]);
       for (const r of recorders) await r.close();
     },

@@ -11,6 +11,8 @@ export const DASHBOARD_UIDS = {
   pnl: 'tickwatch-pnl-exposure',
   recorder: 'tickwatch-recorder-clickhouse',
   system: 'tickwatch-system-health',
+  /** Logs and audit: security events, suspicious activity (panels added with issue 14's dashboards). */
+  logs: 'tickwatch-logs-audit',
 } as const;
 
 /** A panel on a dashboard. */
@@ -54,4 +56,15 @@ export const PANELS = {
   clickhouseInserts: p(DASHBOARD_UIDS.recorder, 22, 'ClickHouse rejected and delayed inserts'),
   clickhouseMutations: p(DASHBOARD_UIDS.recorder, 23, 'ClickHouse mutations'),
   clickhouseDisk: p(DASHBOARD_UIDS.recorder, 24, 'ClickHouse disk space'),
+  // Issue 14 (system events, slippage, security, anomalies, AI): the alerts link here; the panels
+  // come with the dashboards of that issue.
+  serviceEvents: p(DASHBOARD_UIDS.system, 40, 'Service failures and restarts'),
+  slippageP95: p(DASHBOARD_UIDS.orders, 20, 'Fill slippage p95'),
+  slippageOutliers: p(DASHBOARD_UIDS.orders, 21, 'Fills past the slippage bound'),
+  modelAccuracy: p(DASHBOARD_UIDS.orders, 22, 'Model accuracy'),
+  modelConfidence: p(DASHBOARD_UIDS.orders, 23, 'Model confidence median'),
+  modelLatency: p(DASHBOARD_UIDS.orders, 24, 'Model inference latency p99'),
+  anomaliesOpen: p(DASHBOARD_UIDS.pnl, 20, 'Open anomalies by severity'),
+  anomalyDetections: p(DASHBOARD_UIDS.pnl, 21, 'Anomaly detections'),
+  suspiciousLogins: p(DASHBOARD_UIDS.logs, 2, 'Suspicious login activity'),
 } as const satisfies Record<string, PanelRef>;

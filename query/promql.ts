@@ -160,6 +160,16 @@ export function bucket<D extends MetricDef<string, 'histogram', LabelSpec>>(def:
   return new Selector(def, `${def.name}_bucket`, 'counter', m);
 }
 
+/**
+ * One bucket of a histogram: its `_bucket` series at `le` = `bound` (`+Inf` for Infinity), for
+ * counting the observations above a bound (`+Inf` minus `bound`). `bound` must be one of the
+ * histogram's bucket bounds, or the selector matches nothing.
+ * @param m - further matchers (not `le`)
+ */
+export function bucketAt<D extends MetricDef<string, 'histogram', LabelSpec>>(def: D, bound: number, m?: Matchers<D>): Selector<D, 'counter'> {
+  return new Selector(def, `${def.name}_bucket`, 'counter', { ...m, le: Number.isFinite(bound) ? String(bound) : '+Inf' } as Matchers<D>);
+}
+
 /** A histogram's `_count` series. */
 export function count<D extends MetricDef<string, 'histogram', LabelSpec>>(def: D, m?: Matchers<D>): Selector<D, 'counter'> {
   return new Selector(def, `${def.name}_count`, 'counter', m);
@@ -200,6 +210,12 @@ export function maxOverTime(s: Selector<MetricDef, 'gauge'>, w: Duration): Expr 
 
 function agg(op: string, by: readonly string[] | undefined, e: Expr): Expr {
   return new Expr(`${op}${by ? ` by (${by.join(', ')})` : ''} (${e.text})`);
+}
+
+/** `topk(k, e)`: the `k` series of `e` with the largest values (per evaluation; a series may enter and leave). */
+export function topk(k: number, e: Expr): Expr {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`topk: k must be a positive integer, not ${k}`);
+  return new Expr(`topk(${k}, ${e.text})`);
 }
 
 /** `sum by (labels) (e)`. */

@@ -6,7 +6,9 @@
  * - `tickwatch_clickhouse_*`: ours. Availability (`tickwatch_clickhouse_up`), scrape errors, and
  *   what ClickHouse's own endpoint does not give: active parts per table and the most in one
  *   partition (ClickHouse refuses inserts past `parts_to_throw_insert`, 300 by default, per
- *   partition), running merges, pending and failing mutations, disk space.
+ *   partition), running merges, pending and failing mutations, disk space, and query durations by
+ *   kind from system.query_log (ClickHouse's own endpoint has only their totals, the
+ *   `*QueryTimeMicroseconds` events of versions after 18.16: averages, no percentiles).
  * - The passthrough: every row of `system.metrics`, `system.events` and
  *   `system.asynchronous_metrics`, under the names ClickHouse's built-in Prometheus endpoint
  *   (`<prometheus>` in config.xml, ClickHouse 20.1+) gives them, so dashboards built on that
@@ -18,14 +20,21 @@
  *   only the ones rules and dashboards use are listed here; {@link clickhousePassthroughDef} builds
  *   the definition of any other at run time. Rules and dashboards may only reference listed names.
  */
-import { counter, gauge, type LabelSpec, type MetricDef } from './types.js';
+import { counter, decades, gauge, histogram, type LabelSpec, type MetricDef } from './types.js';
 
 const domain = 'clickhouse';
 const exportedBy = ['clickhouse'] as const;
 const compat = 'clickhouse' as const;
 
 /** The ClickHouse exporter's collectors: one per system-table family, plus the availability probe. */
-export const CLICKHOUSE_COLLECTORS = ['availability', 'metrics', 'events', 'asynchronous_metrics', 'parts', 'merges', 'mutations', 'disks'] as const;
+export const CLICKHOUSE_COLLECTORS = ['availability', 'metrics', 'events', 'asynchronous_metrics', 'parts', 'merges', 'mutations', 'disks', 'query_log'] as const;
+
+/**
+ * Kinds of queries in `tickwatch_clickhouse_query_duration_seconds`: `insert`, `select` (a SELECT,
+ * or a WITH ... SELECT), and `other` (DDL, ALTER, SYSTEM, SHOW, ...). From system.query_log's
+ * `query_kind` where the server has it (21.x and later), else from the query text's first keyword.
+ */
+export const CLICKHOUSE_QUERY_KINDS = ['insert', 'select', 'other'] as const;
 
 const collector = { collector: CLICKHOUSE_COLLECTORS } as const;
 const tableLabels = { database: 'open', table: 'open' } as const;
@@ -208,6 +217,49 @@ export const clickhouseDiskTotalBytes = gauge({
   unit: 'bytes',
   labels: diskLabels,
   maxSeries: 100,
+  domain,
+  exportedBy,
+});
+
+// ---- system.query_log ------------------------------------------------------------------------
+
+/**
+ * Durations of the queries ClickHouse finished, by kind, read from system.query_log (finished
+ * queries, `type` QueryFinish, initial queries only) by the `query_log` collector. The figure is the
+ * server's own `query_duration_ms`: whole milliseconds from the query's start to its end on the
+ * server (parsing, execution, and for an INSERT receiving and writing its data; not the network
+ * before the query arrives). The buckets run from 1 ms to 50 s.
+ *
+ * Fed only while the server logs queries (`log_queries` = 1 in the profile of the users whose
+ * queries should count; 0 by default on ClickHouse 18.16, 1 on current versions), see
+ * {@link clickhouseQueryLogEnabled}. The exporter's own queries are left out (by their HTTP user
+ * agent). Rows are read a delay behind the server's clock (`--query-log-delay`, 15 s by default,
+ * twice query_log's default flush interval of 7.5 s), each finished second once, so a query is
+ * counted once and the series run that delay behind real time; a row flushed later than the delay
+ * is not counted.
+ */
+export const clickhouseQueryDurationSeconds = histogram({
+  name: 'tickwatch_clickhouse_query_duration_seconds',
+  help: "Duration of the queries ClickHouse finished, by kind (insert, select, other), from system.query_log's query_duration_ms (whole milliseconds); the exporter's own queries are left out.",
+  unit: 'seconds',
+  labels: { kind: CLICKHOUSE_QUERY_KINDS },
+  buckets: decades(0.001, 50),
+  domain,
+  exportedBy,
+});
+
+/**
+ * Whether {@link clickhouseQueryDurationSeconds} is fed: 1 when system.query_log exists and
+ * `log_queries` is 1 for the exporter's own user (read from system.settings in its session: its
+ * profile's value, which the recorder's user usually shares), 0 otherwise. On 0, set
+ * `<log_queries>1</log_queries>` in the profile of the users whose queries should be measured (the
+ * recorder's, the dashboards', and the exporter's so that this gauge can tell) in users.xml, or
+ * `SET log_queries = 1` per session; ClickHouse creates system.query_log at its first flush.
+ */
+export const clickhouseQueryLogEnabled = gauge({
+  name: 'tickwatch_clickhouse_query_log_enabled',
+  help: "Whether system.query_log exists and log_queries is on for the exporter's user (1), so query durations are measured, or not (0: set log_queries to 1 in the users' profile).",
+  unit: 'boolean',
   domain,
   exportedBy,
 });

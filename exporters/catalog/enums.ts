@@ -113,3 +113,6 @@ export const TRADE_STATUSES = ['SUCCESS', 'PARTIAL', 'FAILED'] as const;
 
 /** Order types. */
 export const ORDER_TYPES = ['limit', 'market', 'ioc', 'fok', 'stop'] as const;
+
+/** Whether a model decision turned out right (`ai.outcome`'s `correct`; seed 003). */
+export const AI_OUTCOME_RESULTS = ['correct', 'wrong'] as const;

@@ -45,3 +45,20 @@ export const fillSlippageRatio = histogram({
   maxSeries: 100,
   domain,
 });
+
+/**
+ * Slippage of a fill in the instrument's ticks (`execution.fill`'s `slippage_ticks`), signed like
+ * {@link fillSlippageRatio} (positive is adverse): where a basis point is less than a tick (a
+ * low-priced stock), the ratio hides what the ticks show. Only fills that carry `slippage_ticks` are
+ * observed. Its bounds go below zero too, so in OpenMetrics it has the same shape: buckets only, no
+ * `_sum` and no `_count` (count it with `hft_fill_slippage_ticks_bucket{le="+Inf"}`).
+ */
+export const fillSlippageTicks = histogram({
+  name: 'hft_fill_slippage_ticks',
+  help: 'Signed slippage of a fill against the intent price in ticks of the instrument; positive is adverse.',
+  unit: 'count',
+  labels: { strategy: 'open' },
+  buckets: [-10, -5, -2, -1, -0.5, 0, 0.5, 1, 2, 5, 10, 20],
+  maxSeries: 100,
+  domain,
+});

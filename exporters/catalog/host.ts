@@ -4,8 +4,8 @@
  * Every `node_*` name, label and unit here is node_exporter 1.5's, with its semantics (counters in
  * seconds and bytes, CPU time from USER_HZ = 100 ticks, disk sectors of 512 bytes, I/O time in
  * seconds), so rules and dashboards written for node_exporter work with either exporter. The
- * `tickwatch_host_process_*` metrics are ours: CPU and memory of configured processes (the trading
- * engine, the recorder).
+ * `tickwatch_host_process_*` metrics are ours: CPU, memory and storage IO of configured processes
+ * (the trading engine, the recorder, the ClickHouse server).
  *
  * `/proc/meminfo` has one line per field and the set depends on the kernel, so node_exporter exports
  * each as `node_memory_<Field>_bytes` (or `node_memory_<Field>` for a count such as
@@ -426,6 +426,54 @@ export const hostProcessStartTimeSeconds = gauge({
   name: 'tickwatch_host_process_start_time_seconds',
   help: 'Start time of the oldest process matching a configured name, since the Unix epoch in seconds.',
   unit: 'timestamp_seconds',
+  labels: proc,
+  maxSeries: 100,
+  domain,
+  exportedBy,
+});
+
+/**
+ * Bytes the matching processes caused to be read from the storage layer (`read_bytes` of
+ * /proc/<pid>/io: block devices, not the page cache; all threads, exited ones included), summed
+ * over their lifetimes like {@link hostProcessCpuSecondsTotal}. Reading another user's io file
+ * needs the same user or CAP_SYS_PTRACE: processes whose file cannot be read are left out and
+ * counted in {@link hostProcessIoUnreadable}.
+ */
+export const hostProcessReadBytesTotal = counter({
+  name: 'tickwatch_host_process_read_bytes_total',
+  help: 'Bytes the processes matching a configured name caused to be read from the storage layer (read_bytes of /proc/<pid>/io, page-cache hits excluded), summed over their lifetimes.',
+  unit: 'bytes',
+  labels: proc,
+  maxSeries: 100,
+  domain,
+  exportedBy,
+});
+
+/**
+ * Bytes the matching processes caused to be sent to the storage layer (`write_bytes` of
+ * /proc/<pid>/io, counted when the page is dirtied, so a write the kernel flushes later counts now;
+ * bytes of dirty pages later truncated away, `cancelled_write_bytes`, are not subtracted), summed
+ * over their lifetimes. Same permission rule as {@link hostProcessReadBytesTotal}.
+ */
+export const hostProcessWrittenBytesTotal = counter({
+  name: 'tickwatch_host_process_written_bytes_total',
+  help: 'Bytes the processes matching a configured name caused to be written to the storage layer (write_bytes of /proc/<pid>/io), summed over their lifetimes.',
+  unit: 'bytes',
+  labels: proc,
+  maxSeries: 100,
+  domain,
+  exportedBy,
+});
+
+/**
+ * Matching processes whose /proc/<pid>/io the host exporter could not read on this scrape (another
+ * user's process, without CAP_SYS_PTRACE): their IO is missing from the byte counters. Run the
+ * exporter as the same user, or grant it CAP_SYS_PTRACE.
+ */
+export const hostProcessIoUnreadable = gauge({
+  name: 'tickwatch_host_process_io_unreadable',
+  help: 'Processes matching a configured name whose /proc/<pid>/io could not be read on this scrape (another user without CAP_SYS_PTRACE); their IO is missing from the byte counters.',
+  unit: 'count',
   labels: proc,
   maxSeries: 100,
   domain,

@@ -5,6 +5,8 @@
  * exporters, rules and dashboards. {@link CATALOG} lists them all; `docs/metrics.md` is generated
  * from it by `npm run build:docs`.
  */
+import * as ai from './ai.js';
+import * as anomalies from './anomalies.js';
 import * as bus from './bus.js';
 import * as clickhouse from './clickhouse.js';
 import * as engine from './engine.js';
@@ -13,16 +15,22 @@ import * as feed from './feed.js';
 import * as host from './host.js';
 import * as ingest from './ingest.js';
 import * as orders from './orders.js';
+import * as performance from './performance.js';
 import * as pnl from './pnl.js';
+import * as positions from './positions.js';
 import * as processMetrics from './process.js';
 import * as reconciliation from './reconciliation.js';
 import * as recorder from './recorder.js';
 import * as risk from './risk.js';
+import * as security from './security.js';
 import * as session from './session.js';
 import * as stormguard from './stormguard.js';
 import * as strategy from './strategy.js';
+import * as system from './system.js';
 import { validateDefinition, type MetricDef } from './types.js';
 
+export * from './ai.js';
+export * from './anomalies.js';
 export * from './bus.js';
 export * from './clickhouse.js';
 export * from './engine.js';
@@ -33,18 +41,45 @@ export * from './host.js';
 export * from './jobs.js';
 export * from './ingest.js';
 export * from './orders.js';
+export * from './performance.js';
 export * from './pnl.js';
+export * from './positions.js';
 export * from './process.js';
 export * from './reconciliation.js';
 export * from './recorder.js';
 export * from './risk.js';
+export * from './security.js';
 export * from './session.js';
 export * from './stormguard.js';
 export * from './strategy.js';
+export * from './system.js';
 export * from './types.js';
 
 /** Domain modules in documentation order. */
-const MODULES = { engine, feed, bus, strategy, risk, stormguard, orders, executions, pnl, reconciliation, session, recorder, ingest, process: processMetrics, host, clickhouse };
+const MODULES = {
+  engine,
+  feed,
+  bus,
+  strategy,
+  risk,
+  stormguard,
+  orders,
+  executions,
+  pnl,
+  positions,
+  reconciliation,
+  session,
+  system,
+  performance,
+  security,
+  anomalies,
+  ai,
+  recorder,
+  ingest,
+  process: processMetrics,
+  host,
+  clickhouse,
+};
 
 function isDef(v: unknown): v is MetricDef {
   return typeof v === 'object' && v !== null && 'name' in v && 'type' in v && 'help' in v && 'labels' in v;

@@ -4,7 +4,7 @@
  * libraries use, so community dashboards work unchanged.
  */
 import { CARDINALITY_REASONS } from './enums.js';
-import { counter, gauge } from './types.js';
+import { counter, decades, gauge, histogram } from './types.js';
 
 const domain = 'process';
 const exportedBy = ['instrument'] as const;
@@ -50,6 +50,39 @@ export const nodejsHeapUsedBytes = gauge({
   name: 'nodejs_heap_size_used_bytes',
   help: 'V8 heap in use by the recording thread in bytes.',
   unit: 'bytes',
+  domain,
+  exportedBy,
+});
+
+/** V8 heap of the recording thread's isolate: used and free, what V8 has reserved. */
+export const nodejsHeapTotalBytes = gauge({
+  name: 'nodejs_heap_size_total_bytes',
+  help: 'V8 heap allocated for the recording thread (used and free) in bytes.',
+  unit: 'bytes',
+  domain,
+  exportedBy,
+});
+
+/**
+ * Kinds of V8 garbage collection, as prom-client names them (Node's `perf_hooks` GC entry
+ * `detail.kind`): `minor` (scavenge of the young generation), `major` (mark-sweep-compact),
+ * `incremental` (incremental marking steps), `weakcb` (weak callbacks).
+ */
+export const NODEJS_GC_KINDS = ['major', 'minor', 'incremental', 'weakcb'] as const;
+
+/**
+ * Garbage collections of the recording thread's isolate and how long each took, by kind: prom-client's
+ * name, label and kinds, finer buckets (100 µs to 5 s; prom-client's are 1 ms, 10 ms, 0.1 s, 1 s, 2 s,
+ * 5 s: a minor GC takes well under a millisecond). From Node's `perf_hooks` GC entries (`duration`
+ * in milliseconds), observed after each collection on the recording thread's event loop. The time
+ * is the pause the collector reports: `rate(..._sum)` is the share of one thread's time spent in GC.
+ */
+export const nodejsGcDurationSeconds = histogram({
+  name: 'nodejs_gc_duration_seconds',
+  help: 'Garbage collection duration of the recording thread by kind, one of major, minor, incremental or weakcb, in seconds.',
+  unit: 'seconds',
+  labels: { kind: NODEJS_GC_KINDS },
+  buckets: decades(1e-4, 5),
   domain,
   exportedBy,
 });

@@ -1,8 +1,8 @@
 /** `tickwatch clickhouse`: the ClickHouse exporter's command, and its options for `tickwatch start`. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { httpUrlArg, portArg, positiveMsArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
-import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './collectors/index.js';
+import { httpUrlArg, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_LOG_DELAY_SECONDS, DEFAULT_QUERY_TIMEOUT_MS } from './collectors/index.js';
 import { PORTS } from '../catalog/jobs.js';
 
 /** Parses `--url`/`--clickhouse-url`: ClickHouse's HTTP interface. */
@@ -23,13 +23,14 @@ interface ClickHouseFlags {
   pingTimeout: number;
   queryTimeout: number;
   dataPath?: string;
+  queryLogDelay: number;
 }
 
 /** Adds `tickwatch clickhouse` to the program. */
 export function registerClickHouseCommands(program: Command): void {
   program
     .command('clickhouse')
-    .description("Run the ClickHouse exporter: availability, ClickHouse's own metrics under its built-in endpoint's names, parts, merges, mutations and disk space.")
+    .description("Run the ClickHouse exporter: availability, ClickHouse's own metrics under its built-in endpoint's names, parts, merges, mutations, disk space and query durations (system.query_log: needs log_queries).")
     .option('--url <url>', "ClickHouse's HTTP interface", clickhouseUrl, 'http://127.0.0.1:8123')
     .option('--host <addr>', '/metrics address', '127.0.0.1')
     .option('--port <port>', '/metrics port', portArg, PORTS.clickhouse)
@@ -38,11 +39,12 @@ export function registerClickHouseCommands(program: Command): void {
     .option('--ping-timeout <ms>', 'deadline of the availability query', positiveMsArg, DEFAULT_PING_TIMEOUT_MS)
     .option('--query-timeout <ms>', 'deadline of every other query', positiveMsArg, DEFAULT_QUERY_TIMEOUT_MS)
     .option('--data-path <dir>', "ClickHouse's data path on this host (disk space on servers without system.disks)")
+    .option('--query-log-delay <seconds>', 'seconds behind the server clock system.query_log is read (query durations; at least its flush interval)', intArg('--query-log-delay'), DEFAULT_QUERY_LOG_DELAY_SECONDS)
     .action(async (o: ClickHouseFlags) => {
       const logging = serviceLogging('tickwatch-clickhouse');
       const { startClickHouseExporter } = await import('./exporter.js'); // loaded when the command runs, not with the CLI
       const exp = await startClickHouseExporter(
-        { url: o.url, host: o.host, port: o.port, user: o.user, password: password(o.passwordFile), pingTimeoutMs: o.pingTimeout, queryTimeoutMs: o.queryTimeout, dataPath: o.dataPath },
+        { url: o.url, host: o.host, port: o.port, user: o.user, password: password(o.passwordFile), pingTimeoutMs: o.pingTimeout, queryTimeoutMs: o.queryTimeout, dataPath: o.dataPath, queryLogDelaySeconds: o.queryLogDelay },
         logging,
       );
       console.error(`tickwatch clickhouse: scrape ${exp.metrics.url}/metrics (ClickHouse at ${o.url})`);

@@ -1,6 +1,7 @@
 /**
  * The ClickHouse exporter: availability, scrape errors, ClickHouse's own metrics under the names
- * of its built-in Prometheus endpoint, and parts, merges, mutations and disk space, served on
+ * of its built-in Prometheus endpoint, parts, merges, mutations, disk space and query durations by
+ * kind (from system.query_log), served on
  * 127.0.0.1:9472 by the instrumentation core's `/metrics` worker. Every query runs in that worker
  * at scrape time, under a hard deadline (see collectors/index.ts and source.ts).
  */
@@ -8,7 +9,7 @@ import { PORTS } from '../catalog/jobs.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
 import type { Logging } from '../lib/log.js';
-import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, type ClickHouseCollectorOptions } from './collectors/index.js';
+import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_LOG_DELAY_SECONDS, DEFAULT_QUERY_TIMEOUT_MS, type ClickHouseCollectorOptions } from './collectors/index.js';
 
 /** Configuration of the ClickHouse exporter. */
 export interface ClickHouseExporterConfig extends ClickHouseCollectorOptions {
@@ -29,7 +30,8 @@ const COLLECTORS_URL = new URL(import.meta.url.endsWith('.ts') ? './collectors/i
 
 /**
  * Checks the configuration.
- * @throws Error naming the problem: a URL that is not http(s), a non-positive timeout
+ * @throws Error naming the problem: a URL that is not http(s), a non-positive timeout, a negative
+ *   or fractional query_log delay
  */
 export function validateClickHouseConfig(cfg: ClickHouseCollectorOptions): void {
   let u: URL;
@@ -45,6 +47,8 @@ export function validateClickHouseConfig(cfg: ClickHouseCollectorOptions): void 
   ] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`${k} must be a positive integer of milliseconds`);
   }
+  const delay = cfg.queryLogDelaySeconds;
+  if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0)) throw new Error('queryLogDelaySeconds must be a whole number of seconds, 0 or more');
 }
 
 /**
@@ -74,6 +78,7 @@ export async function startClickHouseExporter(cfg: ClickHouseExporterConfig, log
     clickhouse: cfg.url,
     ping_timeout_ms: cfg.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS,
     query_timeout_ms: cfg.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    query_log_delay_seconds: cfg.queryLogDelaySeconds ?? DEFAULT_QUERY_LOG_DELAY_SECONDS,
   });
   return { metrics, close: () => metrics.close() };
 }

@@ -24,6 +24,12 @@ export interface ClickHouseConnection {
   readonly password?: string;
 }
 
+/**
+ * The `application` the exporter's client announces: its HTTP User-Agent starts with it, which is
+ * how the `query_log` collector leaves the exporter's own queries out of the query durations.
+ */
+export const EXPORTER_APPLICATION = 'tickwatch-clickhouse-exporter';
+
 /** Something that runs a query and returns its rows. */
 export interface QuerySource {
   /**
@@ -49,7 +55,7 @@ export function clickhouseSource(c: ClickHouseConnection, maxTimeoutMs: number):
     request_timeout: maxTimeoutMs + 250,
     max_open_connections: 16,
     log: { level: ClickHouseLogLevel.OFF },
-    application: 'tickwatch-clickhouse-exporter',
+    application: EXPORTER_APPLICATION,
   });
   return {
     async query<T>(sql: string, timeoutMs: number, signal?: AbortSignal, settings: Readonly<Record<string, string | number>> = {}): Promise<T[]> {

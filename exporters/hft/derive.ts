@@ -3,15 +3,23 @@
  * and the time-derived gauges on-call needs (feed gap while the session is open, reconciliation
  * lag, session open, intraday drawdown).
  *
+ * It also owns the exporter's stateful trackers, each bounded in memory: the security detector
+ * (security.ts), the book of open anomalies and tickwatch's own anomaly detectors (anomalies.ts),
+ * the position book with its top K (positions.ts) and the AI models' accuracy windows (models.ts).
+ *
  * `apply` runs on the ingest path for every valid event; `tick` runs on a timer (every 250 ms by
  * default) with the exporter's {@link EventClock} time.
  */
 import * as C from '../catalog/index.js';
 import { STORMGUARD_MODE_VALUE } from '../catalog/stormguard.js';
-import type { GaugeSeries } from '../instrument/series.js';
+import type { CounterSeries, GaugeSeries } from '../instrument/series.js';
 import type { MetricRegistry } from '../instrument/registry.js';
+import { AnomalyBook, AnomalyDetectors, type AnomalyDetectorOptions, type AnomalyEvent } from './anomalies.js';
 import type { TradingCalendar } from './calendar.js';
 import type { HftEvent } from '../events/index.js';
+import { ModelMetrics } from './models.js';
+import { PositionBook, type TopPositionsBoard } from './positions.js';
+import { SecurityDetector, type SecurityDetectorOptions } from './security.js';
 
 /** What the derivation is told up front. */
 export interface DeriveOptions {
@@ -21,7 +29,26 @@ export interface DeriveOptions {
   readonly feeds?: readonly string[];
   /** Strategies whose StormGuard mode is exported as NORMAL before their first event. */
   readonly strategies?: readonly string[];
+  /**
+   * Told about every `anomaly.detected` and `anomaly.resolved` event tickwatch's own detectors
+   * raise, at its time (Unix seconds), after it was counted; the exporter hands them on (to the audit
+   * recorder, in `tickwatch start`). It must not throw (a throw is caught and dropped).
+   */
+  readonly onAnomaly?: (ev: AnomalyEvent, t: number) => void;
+  /** The security detector's window, limit and bound (defaults: exporters/catalog/security.ts). */
+  readonly security?: SecurityDetectorOptions;
+  /** tickwatch's anomaly detectors' figures (defaults: exporters/catalog/anomalies.ts). */
+  readonly anomalies?: AnomalyDetectorOptions;
+  /** K of `hft_position_notional` (default 10; at most the board's K when a board is given). */
+  readonly topPositions?: number;
+  /** Where the top K positions are published for the `/metrics` worker (the exporter makes one). */
+  readonly positionsBoard?: TopPositionsBoard;
 }
+
+/** Most (component, service) pairs whose four event kinds are made at 0 on first sight (the metric's series limit, over 4). */
+const SERVICES_TRACKED = (C.serviceEventsTotal.maxSeries ?? 400) / 4;
+
+type ServiceKind = (typeof C.SERVICE_EVENT_KINDS)[number];
 
 interface FeedState {
   lastTick: number;
@@ -44,6 +71,21 @@ export class Deriver {
   private readonly sessionOpen: GaugeSeries;
   private open = false;
   private now = 0;
+  /** Counters of each (component, service) seen, all four kinds made at 0 on first sight. */
+  private readonly services = new Map<string, Readonly<Record<ServiceKind, CounterSeries>>>();
+  /** `hft_security_events_total` by `<event>/<status>`, made at 0 at start. */
+  private readonly securityEvents = new Map<string, CounterSeries>();
+  private readonly suspicious = new Map<string, CounterSeries>();
+  /** The security detector (bounded per-user and per-address windows). */
+  readonly security: SecurityDetector;
+  /** Open anomalies by id (whoever detected them) and their metrics. */
+  readonly anomalyBook: AnomalyBook;
+  /** tickwatch's own anomaly detectors. */
+  readonly detectors: AnomalyDetectors;
+  /** Positions by strategy and symbol: net exposure and the top K. */
+  readonly positions: PositionBook;
+  /** AI model metrics and accuracy windows. */
+  readonly models: ModelMetrics;
 
   // Families, resolved once.
   private readonly f;
@@ -94,7 +136,18 @@ export class Deriver {
       recUp: r.gauge(C.recorderStoreUp),
       recQueue: r.gauge(C.recorderQueueDepthRows).series(),
       recSpool: r.gauge(C.recorderSpoolBytes).series(),
+      slippageTicks: r.histogram(C.fillSlippageTicks),
+      serviceEvents: r.counter(C.serviceEventsTotal),
+      perf: r.histogram(C.perfExecutionTimeSeconds),
     };
+    for (const e of C.SECURITY_EVENT_KINDS)
+      for (const st of C.SECURITY_STATUSES) this.securityEvents.set(`security.${e}/${st}`, r.counter(C.securityEventsTotal).labels(e, st));
+    for (const reason of C.SUSPICIOUS_REASONS) this.suspicious.set(reason, r.counter(C.securitySuspiciousTotal).labels(reason));
+    this.security = new SecurityDetector(opts.security);
+    this.anomalyBook = new AnomalyBook(r);
+    this.detectors = new AnomalyDetectors(opts.anomalies);
+    this.positions = new PositionBook({ registry: r, topK: opts.topPositions, board: opts.positionsBoard });
+    this.models = new ModelMetrics({ registry: r });
     this.sessionOpen = r.gauge(C.marketSessionOpen).labels(opts.calendar.exchange);
     for (const feed of opts.feeds ?? []) this.feed(feed, Number.NaN);
     for (const s of opts.strategies ?? []) this.strategy(s);
@@ -170,9 +223,12 @@ export class Deriver {
         f.sgMode.labels(ev.strategy).set(STORMGUARD_MODE_VALUE[ev.to]);
         f.sgTransitions.labels(ev.strategy, ev.from, ev.to).inc();
         return;
-      case 'order.submitted':
+      case 'order.submitted': {
         f.orderActions.labels(ev.strategy, 'submit').inc();
+        const a = this.detectors.order(ev, t);
+        if (a) this.raise(a, t);
         return;
+      }
       case 'order.acked':
         f.orderActions.labels(ev.strategy, 'ack').inc();
         f.ackLatency.labels(ev.gateway).observe(ev.latency_ns * 1e-9);
@@ -204,6 +260,9 @@ export class Deriver {
         f.fills.labels(ev.strategy, ev.side).inc();
         f.notional.labels(ev.strategy).inc(ev.qty * ev.price);
         if (ev.slippage_ratio !== undefined) f.slippage.labels(ev.strategy).observe(ev.slippage_ratio);
+        if (ev.slippage_ticks !== undefined) f.slippageTicks.labels(ev.strategy).observe(ev.slippage_ticks);
+        const a = this.detectors.fill(ev, t);
+        if (a) this.raise(a, t);
         return;
       }
       case 'pnl.snapshot':
@@ -236,6 +295,67 @@ export class Deriver {
         f.recSpool.set(ev.spool_bytes);
         f.recUp.labels(ev.store).set(ev.store_up ? 1 : 0);
         return;
+      case 'service.started':
+        this.service(ev.component, ev.service).started.inc();
+        return;
+      case 'service.stopped':
+        this.service(ev.component, ev.service).stopped.inc();
+        return;
+      case 'service.restarted':
+        this.service(ev.component, ev.service).restarted.inc();
+        return;
+      case 'service.failed':
+        this.service(ev.component, ev.service).failed.inc();
+        return;
+      case 'perf.sample':
+        f.perf.labels(ev.service, ev.operation).observe(ev.execution_time_ms / 1000);
+        return;
+      case 'security.login':
+      case 'security.logout':
+      case 'security.mfa_success':
+      case 'security.mfa_failed':
+      case 'security.session_expired':
+      case 'security.permission_denied':
+        this.securityEvents.get(`${ev.event}/${ev.status}`)?.inc();
+        for (const reason of this.security.observe(ev, t)) this.suspicious.get(reason)!.inc();
+        return;
+      case 'anomaly.detected':
+      case 'anomaly.resolved':
+        this.anomalyBook.apply(ev);
+        return;
+      case 'ai.decision':
+        this.models.decision(ev);
+        return;
+      case 'ai.outcome':
+        this.models.outcome(ev);
+        return;
+      case 'position.snapshot': {
+        const a = this.detectors.position(this.positions.apply(ev, t), t);
+        if (a) this.raise(a, t);
+        return;
+      }
+    }
+  }
+
+  /** The counters of a (component, service) pair; the first sight makes all four kinds at 0. */
+  private service(component: string, service: string): Readonly<Record<ServiceKind, CounterSeries>> {
+    const key = `${component}\u0000${service}`;
+    let c = this.services.get(key);
+    if (c === undefined) {
+      const fam = this.f.serviceEvents;
+      c = { started: fam.labels(component, service, 'started'), stopped: fam.labels(component, service, 'stopped'), restarted: fam.labels(component, service, 'restarted'), failed: fam.labels(component, service, 'failed') };
+      if (this.services.size < SERVICES_TRACKED) this.services.set(key, c);
+    }
+    return c;
+  }
+
+  /** Counts an anomaly event of tickwatch's own detectors and hands it on. */
+  private raise(ev: AnomalyEvent, t: number): void {
+    this.anomalyBook.apply(ev);
+    try {
+      this.opts.onAnomaly?.(ev, t);
+    } catch {
+      // A consumer's failure must not stop derivation; the anomaly is counted all the same.
     }
   }
 
@@ -290,6 +410,8 @@ export class Deriver {
       s.gap.set(this.open ? Math.max(0, now - s.lastTick) : 0);
     }
     for (const a of this.accounts.values()) a.lag.set(Math.max(0, now - a.lastMatch));
+    this.positions.refresh(now);
+    for (const r of this.detectors.expire(now)) this.raise(r, now);
   }
 
   /** Whether the trading session was open at the last `tick`. */

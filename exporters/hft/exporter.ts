@@ -3,17 +3,25 @@
  * in each source's log format (tickwatch, structlog, Loguru, pino; see events/formats.ts), derives
  * the catalog's metrics from the events, counts every log line, watches the engine's liveness, and
  * serves the metrics on `/metrics` from a worker thread.
+ *
+ * Besides the engine's events it takes tickwatch's own reports about itself ({@link HftExporter.report}:
+ * `service.*`, `perf.sample`), which are counted like any event but are not the engine speaking;
+ * and its own detectors' anomalies go to {@link HftExporterConfig.onAnomaly}.
  */
 import { join } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
+import { TOP_POSITIONS_DEFAULT } from '../catalog/positions.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
 import type { Logging } from '../lib/log.js';
 import { TradingCalendar, TWSE_CALENDAR, type CalendarConfig } from './calendar.js';
 import type { FormatOption } from '../events/formats.js';
 import { fileSource, type FileSpec } from '../ingest/sources.js';
+import type { AnomalyDetectorOptions, AnomalyEvent } from './anomalies.js';
 import { EventClock } from './clock.js';
 import { Deriver } from './derive.js';
+import { TopPositionsBoard } from './positions.js';
+import type { SecurityDetectorOptions } from './security.js';
 import { EngineLiveness } from './liveness.js';
 import { DeadLetterFile } from '../ingest/deadletter.js';
 import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
@@ -50,6 +58,18 @@ export interface HftExporterConfig {
   /** Heartbeat age in seconds after which the engine is silent at any hour (default 5). */
   readonly heartbeatTimeout?: number;
   readonly registry?: MetricRegistry;
+  /** K of `hft_position_notional`: the largest positions by absolute notional (default 10, at most 100). */
+  readonly topPositions?: number;
+  /** The security detector's window, failure limit and map bound (defaults: exporters/catalog/security.ts). */
+  readonly security?: SecurityDetectorOptions;
+  /** tickwatch's anomaly detectors' figures, e.g. `positionJumpNotional` (defaults: exporters/catalog/anomalies.ts). */
+  readonly anomalies?: AnomalyDetectorOptions;
+  /**
+   * Told about each `anomaly.detected` / `anomaly.resolved` event of tickwatch's own detectors, with
+   * its time in Unix seconds (already counted in the exporter's metrics). `tickwatch start` passes
+   * them to the audit recorders; the exporter itself imports no recorder. Must not throw.
+   */
+  readonly onAnomaly?: (ev: AnomalyEvent, t: number) => void;
 }
 
 /** A running exporter. */
@@ -63,9 +83,21 @@ export interface HftExporter {
   readonly tailers: readonly FileTailer[];
   readonly deadLetter: DeadLetterFile;
   readonly registry: MetricRegistry;
+  /** The top K positions as the `/metrics` worker reads them. */
+  readonly positionsBoard: TopPositionsBoard;
+  /**
+   * Takes one of tickwatch's own events (an in-process source, `inprocess`/`tickwatch`: `service.started`
+   * of its services, `perf.sample`): validated, counted and derived like any event, and handed to
+   * the consumers (the recorders, in `tickwatch start`), but it neither moves the exporter's clock nor
+   * counts as the engine being heard from (its time is tickwatch's, not the engine's).
+   * @returns whether it was valid (an invalid one is dead-lettered like any bad line)
+   */
+  report(event: Readonly<Record<string, unknown>>): boolean;
   /** Stops ingest, saves offsets, stops the metrics worker. */
   close(): Promise<void>;
 }
+
+const POSITIONS_COLLECTOR_URL = new URL(import.meta.url.endsWith('.ts') ? './positions-collector.ts' : './positions-collector.js', import.meta.url);
 
 /**
  * Starts the exporter.
@@ -76,25 +108,47 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   const registry = cfg.registry ?? new MetricRegistry();
   const calendar = new TradingCalendar(cfg.calendar ?? TWSE_CALENDAR);
   const clock = new EventClock();
-  const deriver = new Deriver({ registry, calendar, feeds: cfg.feeds, strategies: cfg.strategies });
+  const positionsBoard = new TopPositionsBoard(cfg.topPositions ?? TOP_POSITIONS_DEFAULT);
+  const deriver = new Deriver({
+    registry,
+    calendar,
+    feeds: cfg.feeds,
+    strategies: cfg.strategies,
+    security: cfg.security,
+    anomalies: cfg.anomalies,
+    topPositions: positionsBoard.k,
+    positionsBoard,
+    onAnomaly: cfg.onAnomaly,
+  });
   const liveness = new EngineLiveness({ registry, silentAfter: cfg.engineSilentAfter, heartbeatTimeout: cfg.heartbeatTimeout, start: clock.now() });
   const deadLetter = new DeadLetterFile(join(cfg.dataDir, 'dead-letter.ndjson'), undefined, (err) =>
     log.error('ingest.deadletter_failed', 'Writing the dead-letter file failed; rejected lines are still counted.', { err }),
   );
+  /** Set while {@link HftExporter.report} hands one of tickwatch's own events to the pipeline (synchronous). */
+  let reporting = false;
   const pipeline = new IngestPipeline({
     registry,
     deadLetter,
     log: logging.logger('ingest'),
     consumers: [
       (ev, t, _raw, info) => {
-        clock.observe(t);
-        liveness.observe(t, ev.event === 'engine.heartbeat');
+        if (!reporting) {
+          clock.observe(t);
+          liveness.observe(t, ev.event === 'engine.heartbeat');
+        }
         if (info.known) deriver.apply(ev, t);
       },
       ...(cfg.consumers ?? []),
     ],
   });
-  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? PORTS.hft, service: 'tickwatch-hft', onProblem: (m) => log.warn('metrics.problem', m) });
+  const own = pipeline.source('inprocess', 'tickwatch', { format: 'tickwatch' });
+  const metrics = await startMetricsServer(registry, {
+    host: cfg.host,
+    port: cfg.port ?? PORTS.hft,
+    service: 'tickwatch-hft',
+    onProblem: (m) => log.warn('metrics.problem', m),
+    collectorModules: [{ url: POSITIONS_COLLECTOR_URL.href, options: { buffer: positionsBoard.buffer } }],
+  });
   const tailers = cfg.files.map((spec, i) => {
     const s = fileSource(spec, cfg.format);
     return new FileTailer(
@@ -116,8 +170,11 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   const tick = (): void => {
     const now = clock.now();
     deriver.tick(now);
-    // While the engine is silent its last reported values are not served (catalog: freshness 'engine').
-    registry.setStale('engine', !liveness.tick(now, deriver.isOpen));
+    // While the engine is silent its last reported values are not served (catalog: freshness 'engine'),
+    // the top positions (served by the worker's collector) included.
+    const up = liveness.tick(now, deriver.isOpen);
+    registry.setStale('engine', !up);
+    positionsBoard.setStale(!up);
   };
   tick();
   const ticker = setInterval(tick, cfg.tickMs ?? 250);
@@ -133,6 +190,15 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     tailers,
     deadLetter,
     registry,
+    positionsBoard,
+    report(event) {
+      reporting = true;
+      try {
+        return own.object(event);
+      } finally {
+        reporting = false;
+      }
+    },
     async close() {
       clearInterval(ticker);
       metrics.setReady(false);

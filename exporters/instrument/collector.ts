@@ -19,7 +19,8 @@
  * message, not on every scrape. Errors that are consequences of one cause (every query skipped
  * because the server is down) can be folded into one report per outage.
  */
-import { DEFAULT_MAX_SERIES, type MetricDef } from '../catalog/types.js';
+import { DEFAULT_MAX_SERIES, type HistogramDef, type LabelSpec, type MetricDef } from '../catalog/types.js';
+import type { CollectedHistogram } from './exposition.js';
 import type { CollectedSamples, CollectorSet } from './view.js';
 
 /** Thrown by a collector whose source does not exist here: the scrape reports success 0, nothing is logged. */
@@ -27,7 +28,7 @@ export class NoDataError extends Error {
   override readonly name = 'NoDataError';
 }
 
-type SampleList = Array<readonly [readonly string[], number]>;
+type SampleList = Array<readonly [readonly string[], number, CollectedHistogram?]>;
 
 /** Samples of one collector's scrape, keyed by metric name, in the shape a `CollectorSet` returns. */
 export class Samples {
@@ -49,6 +50,27 @@ export class Samples {
     let list = this.byName.get(name);
     if (!list) this.byName.set(name, (list = []));
     list.push([labels, value]);
+  }
+
+  /**
+   * Adds one histogram series: what it has observed so far, as the collector keeps it.
+   * @param def - a histogram of the catalog
+   * @param labels - label values in the definition's label order
+   * @param cumulative - observations at or below each finite bucket bound, cumulative, one per
+   *   bound of `def.buckets` (in the metric's unit)
+   * @param count - every observation (the `+Inf` bucket), at least the last cumulative count
+   * @param sum - sum of the observations, in the metric's unit
+   * @throws Error when `cumulative` does not have one count per bound, or the counts decrease
+   */
+  addHistogram(def: HistogramDef<string, LabelSpec>, labels: readonly string[], cumulative: readonly number[], count: number, sum: number): void {
+    if (cumulative.length !== def.buckets.length) throw new Error(`${def.name}: ${cumulative.length} bucket counts for ${def.buckets.length} bounds`);
+    for (let i = 0; i <= cumulative.length; i++) {
+      const c = i < cumulative.length ? cumulative[i]! : count;
+      if (i > 0 && !(c >= cumulative[i - 1]!)) throw new Error(`${def.name}: bucket counts decrease at ${i < cumulative.length ? `le=${def.buckets[i]}` : 'le=+Inf'}`);
+    }
+    let list = this.byName.get(def.name);
+    if (!list) this.byName.set(def.name, (list = []));
+    list.push([labels, count, { cumulative: [...cumulative], sum }]);
   }
 
   /** Whether a metric has any sample. */
@@ -153,7 +175,7 @@ export function toCollectorSets<Ctx>(collectors: readonly Collector<Ctx>[], o: H
       const newlyCapped: string[] = [];
       for (const [name, list] of samples.map) {
         const limit = limits.get(name) ?? DEFAULT_MAX_SERIES;
-        const arr = list as readonly (readonly [readonly string[], number])[];
+        const arr = list as readonly (readonly [readonly string[], number, CollectedHistogram?])[];
         if (arr.length <= limit) out.set(name, arr);
         else {
           out.set(name, arr.slice(0, limit));

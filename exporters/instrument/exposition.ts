@@ -31,8 +31,28 @@
  */
 import type { MetricType } from '../catalog/types.js';
 
-/** Samples of one metric: label values in the definition's label order, and the value. */
-export type CollectedSamples = Iterable<readonly [labelValues: readonly string[], value: number]>;
+/**
+ * The buckets and sum of one histogram series a collector serves (see {@link CollectedSamples}):
+ * what a recording thread's histogram keeps in shared memory, read from another source (the
+ * ClickHouse exporter's query log) at scrape time.
+ */
+export interface CollectedHistogram {
+  /**
+   * Observations at or below each finite bucket bound of the family, cumulative, one per bound in
+   * the definition's order (the `+Inf` bucket is the sample's value, the series' count).
+   */
+  readonly cumulative: ArrayLike<number>;
+  /** Sum of the observations, in the metric's unit. */
+  readonly sum: number;
+}
+
+/**
+ * Samples of one metric: label values in the definition's label order, and the value. For a
+ * histogram family the value is the series' count and the third element its cumulative buckets and
+ * sum ({@link CollectedHistogram}); a histogram sample without it is written as a plain sample line
+ * under the family's name, as prom-client writes it.
+ */
+export type CollectedSamples = Iterable<readonly [labelValues: readonly string[], value: number, histogram?: CollectedHistogram]>;
 
 /** Content-Type of text format 0.0.4. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -277,37 +297,49 @@ export class RecordedFamilyWriter {
 }
 
 /**
- * A family whose samples come from a collector at scrape time (counters and gauges; a histogram
- * definition is written as prom-client would: plain sample names). Labels are formatted per scrape,
- * since the samples are new each time.
+ * A family whose samples come from a collector at scrape time. Counters and gauges: a line per
+ * sample. Histograms: a sample that carries its buckets ({@link CollectedHistogram}) is written
+ * exactly as {@link RecordedFamilyWriter} writes a recorded histogram series (`_bucket` lines with
+ * `le` last, `_sum`, `_count`; neither `_sum` nor `_count` in OpenMetrics for a family with a
+ * negative bound); one without is written as prom-client would, a plain sample line. Labels are
+ * formatted per scrape, since the samples are new each time.
  */
 export class CollectedFamilyWriter {
   /** Label names in exposition order. */
   readonly labelNames: readonly string[];
+  /** A histogram family with a bucket bound below zero: no `_sum`/`_count` in OpenMetrics (see {@link RecordedFamilyWriter.negativeBounds}). */
+  readonly negativeBounds: boolean;
   private readonly headerText: string;
   private readonly headerOpen: string;
   private readonly textName: string;
   private readonly openName: string;
+  /** Histograms: `le="<bound>"} ` per bound, then `le="+Inf"} `. */
+  private readonly leTail: readonly string[];
 
   /**
    * @param family - name, HELP, type
    * @param labelNames - label names in exposition order (`Object.keys(def.labels)`)
+   * @param buckets - a histogram's finite bucket bounds (`def.buckets`); empty otherwise
    */
   constructor(
     readonly family: FamilyDescriptor,
     labelNames: readonly string[],
+    readonly buckets: readonly number[] = [],
   ) {
     this.labelNames = labelNames;
+    this.negativeBounds = family.type === 'histogram' && buckets.some((b) => b < 0);
     this.headerText = familyHeader(family.name, family.help, family.type, false);
     this.headerOpen = familyHeader(family.name, family.help, family.type, true);
     this.textName = sampleName(family.name, family.type, false);
     this.openName = sampleName(family.name, family.type, true);
+    this.leTail = family.type === 'histogram' ? [...buckets.map((b) => flat('le="', `${b}`, '"} ')), 'le="+Inf"} '] : [];
   }
 
   /**
    * Appends the family to `out`: header lines, then a line per sample (none when `samples` is
-   * undefined). Label values are taken in {@link labelNames} order; extra values are ignored,
-   * missing ones written empty.
+   * undefined), or a histogram series' lines per sample that carries its buckets. Label values are
+   * taken in {@link labelNames} order; extra values are ignored, missing ones written empty. A
+   * histogram sample with fewer cumulative counts than bounds gets its count for the missing ones.
    * @returns `out` with the family appended
    * @throws whatever iterating `samples` throws
    */
@@ -316,13 +348,41 @@ export class CollectedFamilyWriter {
     if (samples === undefined) return out;
     const name = openMetrics ? this.openName : this.textName;
     const names = this.labelNames;
-    for (const [values, value] of samples) {
+    const histogram = this.family.type === 'histogram';
+    for (const [values, value, h] of samples) {
+      if (histogram && h !== undefined) {
+        out = this.writeHistogram(out, values, value, h, !(openMetrics && this.negativeBounds));
+        continue;
+      }
       out += name;
       if (names.length > 0) out += '{' + labelPairs(names, values) + '}';
       out += ' ';
       out += formatValue(value);
       out += '\n';
     }
+    return out;
+  }
+
+  /** One histogram series, in {@link RecordedFamilyWriter}'s bytes (prom-client writes histogram sample names unescaped). */
+  private writeHistogram(out: string, values: readonly string[], count: number, h: CollectedHistogram, sumAndCount: boolean): string {
+    const pairs = labelPairs(this.labelNames, values);
+    const n = this.family.name;
+    const head = pairs ? flat(n, '_bucket{', pairs, ',') : flat(n, '_bucket{');
+    const le = this.leTail;
+    const last = le.length - 1;
+    for (let j = 0; j < le.length; j++) {
+      out += head;
+      out += le[j]!;
+      out += formatValue(j < last ? (h.cumulative[j] ?? count) : count);
+      out += '\n';
+    }
+    if (!sumAndCount) return out;
+    out += pairs ? flat(n, '_sum{', pairs, '} ') : flat(n, '_sum ');
+    out += formatValue(h.sum);
+    out += '\n';
+    out += pairs ? flat(n, '_count{', pairs, '} ') : flat(n, '_count ');
+    out += formatValue(count);
+    out += '\n';
     return out;
   }
 }

@@ -1,18 +1,24 @@
 /**
  * Process metrics. CPU, RSS, start time and uptime are process-wide and collected at scrape time
- * in the rendering thread; event-loop delay and heap belong to the recording thread, so that thread
- * samples them once a second into shared memory (an unref'd timer: a few microseconds per second).
+ * in the rendering thread; event-loop delay, heap and garbage collection belong to the recording
+ * thread, so that thread samples delay and heap once a second into shared memory (an unref'd timer:
+ * a few microseconds per second) and records each garbage collection as V8 reports it (a
+ * PerformanceObserver callback on its event loop after the collection, not inside it: one histogram
+ * observation per collection, tens of nanoseconds).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import {
   eventLoopLagMaxSeconds,
   eventLoopLagP99Seconds,
+  nodejsGcDurationSeconds,
+  nodejsHeapTotalBytes,
   nodejsHeapUsedBytes,
   processCpuSecondsTotal,
   processResidentMemoryBytes,
   processStartTimeSeconds,
   processUptimeSeconds,
   seriesCount,
+  type NODEJS_GC_KINDS,
 } from '../catalog/process.js';
 import type { MetricRegistry } from './registry.js';
 import type { Collector, SeriesView } from './view.js';
@@ -44,15 +50,42 @@ export function processCollectors(view: SeriesView): Collector[] {
   ];
 }
 
-/** A running sampler; `stop()` clears its timer and disables the delay histogram. */
+/** A running sampler; `stop()` clears its timer, disables the delay histogram and stops observing garbage collections. */
 export interface Sampler {
   stop(): void;
 }
 
+/** The `kind` label of a V8 GC kind (`PerformanceEntry.detail.kind`, Node's `NODE_PERFORMANCE_GC_*` constants), as prom-client names it. */
+const GC_KINDS: ReadonlyMap<number, (typeof NODEJS_GC_KINDS)[number]> = new Map([
+  [constants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
+  [constants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, 'weakcb'],
+]);
+
 /**
- * Samples the calling thread's event-loop delay (p99 and max over each window) and heap use into
- * `nodejs_eventloop_lag_p99_seconds`, `nodejs_eventloop_lag_max_seconds` and
- * `nodejs_heap_size_used_bytes`.
+ * Records every garbage collection of the calling thread's isolate into `nodejs_gc_duration_seconds{kind}`
+ * (seconds, from the entry's `duration` in milliseconds). A kind outside the four is not recorded.
+ * @returns the observer (disconnect it to stop)
+ */
+export function observeGc(reg: MetricRegistry): PerformanceObserver {
+  const family = reg.histogram(nodejsGcDurationSeconds);
+  const byKind = new Map([...GC_KINDS].map(([k, name]) => [k, family.with({ kind: name })]));
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      const kind = e.detail?.kind;
+      if (kind !== undefined) byKind.get(kind)?.observe(e.duration / 1000);
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return obs;
+}
+
+/**
+ * Samples the calling thread's event-loop delay (p99 and max over each window) and heap (used and
+ * total) into `nodejs_eventloop_lag_p99_seconds`, `nodejs_eventloop_lag_max_seconds`,
+ * `nodejs_heap_size_used_bytes` and `nodejs_heap_size_total_bytes` (from `process.memoryUsage()`,
+ * the calling thread's isolate), and records its garbage collections ({@link observeGc}).
  * @param intervalMs - window length in milliseconds (default 1000)
  * @param resolutionMs - delay histogram timer resolution in milliseconds (default 5)
  */
@@ -62,12 +95,16 @@ export function sampleRecordingThread(reg: MetricRegistry, intervalMs = 1000, re
   const p99 = reg.gauge(eventLoopLagP99Seconds).series();
   const max = reg.gauge(eventLoopLagMaxSeconds).series();
   const heap = reg.gauge(nodejsHeapUsedBytes).series();
+  const heapTotal = reg.gauge(nodejsHeapTotalBytes).series();
+  const gc = observeGc(reg);
   const tick = (): void => {
     // The histogram records the whole delay of each timer tick, including the resolution itself.
     const res = resolutionMs * 1e6;
     p99.set(h.count > 0 ? Math.max(0, h.percentile(99) - res) / 1e9 : 0);
     max.set(h.count > 0 ? Math.max(0, h.max - res) / 1e9 : 0);
-    heap.set(process.memoryUsage().heapUsed);
+    const m = process.memoryUsage();
+    heap.set(m.heapUsed);
+    heapTotal.set(m.heapTotal);
     h.reset();
   };
   const timer = setInterval(tick, intervalMs);
@@ -77,6 +114,7 @@ export function sampleRecordingThread(reg: MetricRegistry, intervalMs = 1000, re
     stop: () => {
       clearInterval(timer);
       h.disable();
+      gc.disconnect();
     },
   };
 }

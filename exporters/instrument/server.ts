@@ -22,7 +22,7 @@ export interface MetricsServerOptions {
   readonly port: number;
   /** Service name for `tickwatch_build_info` and the index page. */
   readonly service: string;
-  /** Sample event-loop delay and heap of this thread (default true). */
+  /** Sample event-loop delay and heap, and record garbage collections, of this thread (default true). */
   readonly sampleProcess?: boolean;
   /** Build version for `tickwatch_build_info` (default: package version). */
   readonly version?: string;

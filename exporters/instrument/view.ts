@@ -25,7 +25,7 @@ import {
 } from './exposition.js';
 import type { FamilyMessage, LayoutMessage } from './protocol.js';
 
-export type { CollectedSamples } from './exposition.js';
+export type { CollectedHistogram, CollectedSamples } from './exposition.js';
 
 /** A value source computed at scrape time in the rendering thread (process CPU, RSS, ...). Counters and gauges only. */
 export interface Collector {
@@ -38,7 +38,9 @@ export interface Collector {
  * Several metrics read from one source once per scrape (one read of /proc/stat, one query to
  * ClickHouse). `collect` may be async; it runs at most once per render, and a collect that throws
  * or rejects yields no samples for that scrape (the error goes to {@link SeriesView.problems}), it
- * never fails the scrape. Counters and gauges only.
+ * never fails the scrape. Counters and gauges, and histograms whose samples carry their buckets
+ * (`CollectedHistogram` in exposition.ts: the ClickHouse exporter's query durations); a family
+ * learned at run time through `define` is a counter or a gauge.
  */
 export interface CollectorSet {
   /** Name for problem reports (`cpu`, `clickhouse.system.metrics`). */
@@ -272,5 +274,5 @@ export class SeriesView {
 
 /** The writer of a collected family. */
 function collectedWriter(def: MetricDef): CollectedFamilyWriter {
-  return new CollectedFamilyWriter(def, Object.keys(def.labels));
+  return new CollectedFamilyWriter(def, Object.keys(def.labels), def.type === 'histogram' ? (def.buckets ?? []) : []);
 }

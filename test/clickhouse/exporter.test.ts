@@ -1,7 +1,8 @@
 /**
  * The ClickHouse exporter against a real Debian clickhouse-server 18.16 started here (loopback
  * ports, data in a temp folder): every family present with sane values, names learned at run time,
- * promtool's lint, and a stopped or hung server giving a scrape within 2 s with availability 0.
+ * the query log reported as not enabled (18.16's default), promtool's lint, and a stopped or hung
+ * server giving a scrape within 2 s with availability 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDefinition, clickhousePassthroughDef } from '../../exporters/catalog/index.js';
@@ -17,7 +18,10 @@ let exp: ClickHouseExporter;
 const INSERTS = 4;
 
 beforeAll(async () => {
-  ch = await startClickHouse(tempDir('tickwatch-ch-'));
+  // 18.16 as it ships: log_queries off, so no system.query_log (the query_log collector reports
+  // that; test/clickhouse/query-log.test.ts reads a server that logs). It also keeps the server's only
+  // MergeTree parts those of default.ticks, which MaxPartCountForPartition below counts.
+  ch = await startClickHouse(tempDir('tickwatch-ch-'), { logQueries: false });
   await ch.query('CREATE TABLE default.ticks (d Date, k UInt64, v UInt64) ENGINE = MergeTree() PARTITION BY d ORDER BY k');
   await ch.query('SYSTEM STOP MERGES'); // parts stay as inserted and the mutation stays pending
   for (let i = 0; i < INSERTS; i++) await ch.query(`INSERT INTO default.ticks SELECT today(), number, number FROM system.numbers LIMIT ${(i + 1) * 100}`);
@@ -87,7 +91,12 @@ describe('ClickHouse exporter against clickhouse-server 18.16', () => {
     expect(appeared.length, 'new events after a first SELECT from a MergeTree table').toBeGreaterThan(0);
     for (const n of appeared) expect(serverEvents.has(n), n).toBe(true);
 
-    for (const c of ['availability', 'metrics', 'events', 'asynchronous_metrics', 'parts', 'merges', 'mutations', 'disks']) {
+    // query_log: not enabled on this server (log_queries 0, no system.query_log), said by the
+    // gauge; the histogram has no series; not an error.
+    expect(valueOf(later, 'tickwatch_clickhouse_query_log_enabled')).toBe(0);
+    expect(later.some((s) => s.name.startsWith('tickwatch_clickhouse_query_duration_seconds'))).toBe(false);
+
+    for (const c of ['availability', 'metrics', 'events', 'asynchronous_metrics', 'parts', 'merges', 'mutations', 'disks', 'query_log']) {
       expect(valueOf(later, 'tickwatch_clickhouse_scrape_collector_success', { collector: c }), c).toBe(1);
       expect(valueOf(later, 'tickwatch_clickhouse_scrape_errors_total', { collector: c }), c).toBe(0);
       expect(valueOf(later, 'tickwatch_clickhouse_scrape_collector_duration_seconds', { collector: c }), c).toBeLessThan(2);

@@ -13,7 +13,7 @@ import { RUNBOOK_BASE_URL } from '../../query/links.js';
 import { metricNames } from '../../query/promql.js';
 import { METRICS_BY_NAME } from '../../exporters/catalog/index.js';
 import { renderDashboards, stableJson, writeDashboards } from '../../dashboards-src/build.js';
-import { allSelection, checkDashboards, checkTargetRules, jobsExporting, panelsOf, queriesOf, substituteVariables, variablesIn, type NamedDashboard } from '../../dashboards-src/check.js';
+import { allSelection, checkDashboards, checkTargetRules, isSqlDashboard, jobsExporting, panelsOf, queriesOf, substituteVariables, variablesIn, type NamedDashboard } from '../../dashboards-src/check.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
 import { DASHBOARD_UIDS, PANELS } from '../../query/panels.js';
 import { JOBS } from '../../exporters/catalog/index.js';
@@ -24,6 +24,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Every dashboard as its JSON file carries it (a deep copy the test may change). */
 function builtSet(): NamedDashboard[] {
   return DASHBOARDS.map((s) => ({ name: s.name, dashboard: JSON.parse(JSON.stringify(s.build())) as Dashboard }));
+}
+
+/** The Prometheus dashboards (all but the SQL one, Logs & audit: test/dashboards/sql.test.ts). */
+function promSet(): NamedDashboard[] {
+  return builtSet().filter((s) => !isSqlDashboard(s.dashboard));
 }
 
 /** A panel of the set, to break. */
@@ -72,9 +77,10 @@ describe('dashboards', () => {
     expect(checkDashboards(builtSet())).toEqual([]);
   });
 
-  it('cover the five dashboards of ids.ts with stable uids and the shape every dashboard needs', () => {
-    const set = builtSet();
-    expect(set.map((s) => s.dashboard.uid).sort()).toEqual(Object.values(DASHBOARD_UIDS).sort());
+  it('cover the six dashboards of ids.ts with stable uids, and give the Prometheus ones the shape every such dashboard needs', () => {
+    expect(builtSet().map((s) => s.dashboard.uid).sort()).toEqual(Object.values(DASHBOARD_UIDS).sort());
+    const set = promSet();
+    expect(set.length).toBe(5);
     for (const { name, dashboard: d } of set) {
       expect(d.timezone, name).toBe('utc');
       expect(d.refresh, name).toBe('10s');
@@ -100,9 +106,11 @@ describe('dashboards', () => {
       expect(d.panels?.filter((p) => p.type === 'row').length, name).toBeGreaterThanOrEqual(2);
       for (const p of panelsOf(d)) {
         for (const q of queriesOf(p)) {
-          // Every rate()/increase() over a counter uses $__rate_interval, except where a panel
-          // deliberately matches a 1 m recording rule.
-          for (const m of q.expr!.matchAll(/\b(?:rate|increase)\([^[]+\[([^\]]+)\]\)/g)) expect([`$__rate_interval`, '1m'], `${name} ${p.title}`).toContain(m[1]);
+          // Every rate() over a counter uses $__rate_interval, except where a panel deliberately
+          // matches a 1 m recording rule; an increase() may also count per point ($__interval: bars
+          // of successive points add up to the range's total).
+          for (const m of q.expr!.matchAll(/\brate\([^[]+\[([^\]]+)\]\)/g)) expect([`$__rate_interval`, '1m'], `${name} ${p.title}`).toContain(m[1]);
+          for (const m of q.expr!.matchAll(/\bincrease\([^[]+\[([^\]]+)\]\)/g)) expect([`$__rate_interval`, '$__interval', '1m'], `${name} ${p.title}`).toContain(m[1]);
           // The variables a query uses are the dashboard's own.
           for (const v of variablesIn(q.expr!)) if (!v.startsWith('__')) expect(vars.has(v), `${name} ${p.title} uses $${v}`).toBe(true);
         }
@@ -115,7 +123,7 @@ describe('dashboards', () => {
   it('name only catalog metrics, recording rules and up, and show the host and ClickHouse metrics', () => {
     const recorded = new Set(RECORDING_RULES.map((r) => r.record));
     const used = new Set<string>();
-    for (const { dashboard: d } of builtSet()) for (const p of panelsOf(d)) for (const q of queriesOf(p)) for (const n of metricNames(substituteVariables(q.expr!))) used.add(n);
+    for (const { dashboard: d } of promSet()) for (const p of panelsOf(d)) for (const q of queriesOf(p)) for (const n of metricNames(substituteVariables(q.expr!))) used.add(n);
     for (const n of used) {
       const base = n.replace(/_(bucket|count|sum)$/, '');
       expect(METRICS_BY_NAME.has(n) || METRICS_BY_NAME.get(base)?.type === 'histogram' || recorded.has(n) || n === 'up', n).toBe(true);
@@ -129,30 +137,40 @@ describe('dashboards', () => {
     for (const { name, dashboard: d } of builtSet()) expect(d.description, name).not.toMatch(/arrive with|until then|not in the catalog yet|come with the/i);
   });
 
-  it('show on every alert\'s panel at least one metric the alert watches', () => {
+  it('show on every alert\'s panel at least one metric the alert watches (or, on a SQL panel, the table its events go to)', () => {
     const set = builtSet();
+    // The alerts that open a SQL panel, and the table that panel must read: the rows behind the count.
+    const sqlPanels: Record<string, string> = { SuspiciousLoginActivity: 'audit_security' };
     for (const a of ALERTS.filter((x) => x.panel)) {
+      const p = panel(set, a.panel!.dashboard, a.panel!.panelId);
+      const sql = queriesOf(p).map((q) => q.rawSql).filter(Boolean);
+      if (sql.length) {
+        expect(sqlPanels[a.name], `${a.name} opens SQL panel ${p.title}: say which table it must read`).toBeDefined();
+        expect(sql.join('\n'), a.name).toContain(`\${database}.${sqlPanels[a.name]!} `);
+        continue;
+      }
       const onPanel = new Set(queriesOf(panel(set, a.panel!.dashboard, a.panel!.panelId)).flatMap((q) => metricNames(substituteVariables(q.expr!))));
       expect(metricNames(a.expr.text).some((n) => onPanel.has(n)), `${a.name}: panel ${a.panel!.panelId} shows none of ${metricNames(a.expr.text).join(', ')}`).toBe(true);
     }
   });
 
   it('filter every selector of every query on $job and $instance, over the jobs each dashboard reads', () => {
-    const jobsOf = new Map(builtSet().map(({ name, dashboard: d }) => [name, allSelection(d).job]));
+    const jobsOf = new Map(promSet().map(({ name, dashboard: d }) => [name, allSelection(d).job]));
     // Each dashboard offers the jobs whose metrics it reads: the HFT dashboards the HFT exporter, the
-    // recorder dashboard the recorder, the HFT exporter (which also records) and the ClickHouse
-    // exporter, System health every tickwatch job (processes and scrape health of all, host metrics).
+    // recorder dashboard the recorder, the HFT exporter (which also records), the ClickHouse exporter
+    // and the host exporter (the ClickHouse server process), System health every tickwatch job
+    // (processes and scrape health of all, host metrics).
     expect(Object.fromEntries(jobsOf)).toEqual({
       'feed-gateway': 'tickwatch-hft',
       'pnl-exposure': 'tickwatch-hft',
-      'recorder-clickhouse': 'tickwatch-clickhouse|tickwatch-hft|tickwatch-recorder',
+      'recorder-clickhouse': 'tickwatch-clickhouse|tickwatch-hft|tickwatch-host|tickwatch-recorder',
       'strategy-orders': 'tickwatch-hft',
       'system-health': 'tickwatch-clickhouse|tickwatch-hft|tickwatch-host|tickwatch-recorder',
     });
     let queries = 0;
     let selectors = 0;
     const seen = { host: 0, clickhouse: 0 };
-    for (const { name, dashboard: d } of builtSet()) {
+    for (const { name, dashboard: d } of promSet()) {
       const vars = new Set((d.templating.list ?? []).map((v) => v.name));
       // The per-exporter variables are gone: job and instance select every target.
       expect(vars.has('host') || vars.has('clickhouse'), name).toBe(false);
@@ -179,7 +197,7 @@ describe('dashboards', () => {
         }
       }
     }
-    expect(queries).toBe(120);
+    expect(queries).toBe(154);
     expect(selectors).toBeGreaterThanOrEqual(120);
     expect(seen.host).toBeGreaterThan(20);
     expect(seen.clickhouse).toBeGreaterThan(10);
@@ -441,8 +459,10 @@ describe('dashboards', () => {
     const fb = filesUnder(b);
     expect([...fa.keys()]).toEqual([
       'feed-gateway.json',
+      'logs-audit.json',
       'pnl-exposure.json',
       'provisioning/dashboards/tickwatch.yml',
+      'provisioning/datasources/clickhouse.yml',
       'provisioning/datasources/prometheus.yml',
       'recorder-clickhouse.json',
       'strategy-orders.json',

@@ -28,7 +28,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allSelection, panelsOf, queriesOf, substituteVariables } from '../../dashboards-src/check.js';
+import { allSelection, isSqlDashboard, panelsOf, queriesOf, sqlOf, substituteVariables } from '../../dashboards-src/check.js';
+import { DEFAULT_DATABASE, DATABASE_VARIABLE, expandMacros, interpolateSql } from '../../dashboards-src/sql.js';
 import { metricNames } from '../../query/promql.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
 import { PANELS } from '../../query/panels.js';
@@ -101,6 +102,19 @@ interface Narrowable {
   readonly jobs: readonly string[];
 }
 
+/** One SQL query of a panel of a SQL dashboard (or of a variable), and the rows it returned. */
+interface SqlProbe {
+  readonly dashboard: string;
+  readonly panel: string;
+  readonly refId: string;
+  readonly sql: string;
+  /** The variable it fills, for a variable's query. */
+  readonly variable?: string;
+  rows: number;
+  /** The last query sent and ClickHouse's error, when it refused it. */
+  last?: string;
+}
+
 /** One query of a panel with `job` narrowed to one job, and what it must return. */
 interface NarrowProbe {
   readonly where: string;
@@ -154,9 +168,16 @@ describe('dashboards on a live exporter', () => {
     const probes: Probe[] = [];
     const narrowable: Narrowable[] = [];
     const selections: string[] = [];
+    const sqlProbes: SqlProbe[] = [];
     for (const s of DASHBOARDS) {
       const d = s.build();
       const dashboard = d.title ?? s.name;
+      if (isSqlDashboard(d)) {
+        // Read from the recorder's ClickHouse tables: every variable's query and every panel's.
+        for (const v of d.templating.list ?? []) if (v.type === 'query') sqlProbes.push({ dashboard, panel: `variable $${v.name}`, refId: '-', sql: sqlOf(v.query)!, variable: v.name, rows: 0 });
+        for (const p of panelsOf(d)) for (const q of queriesOf(p)) sqlProbes.push({ dashboard, panel: `${String(p.id)} ${p.title ?? ''}`, refId: q.refId ?? '?', sql: q.rawSql!, rows: 0 });
+        continue;
+      }
       // Every variable at "All", as Grafana sends it.
       const values = allSelection(d);
       selections.push(`${s.name}: ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -183,10 +204,29 @@ describe('dashboards on a live exporter', () => {
     // Every panel the ClickHouse alerts link to is among them.
     for (const ref of Object.values(PANELS).filter((r) => r.title.startsWith('ClickHouse'))) expect(probes.map((x) => x.panel)).toContain(`${ref.panelId} ${ref.title}`);
 
+    expect(sqlProbes.filter((p) => !p.variable).length).toBeGreaterThan(15);
+    // A SQL query as Grafana sends it with the range "last hour" (to now) and 10 s points: variables
+    // interpolated (`database` the recorder's; a multi-value variable at "All" every value its query
+    // listed), then the plugin's macros expanded; sent to the ClickHouse the second recorder writes.
+    const sqlValues: Record<string, string[]> = { [DATABASE_VARIABLE]: [DEFAULT_DATABASE] };
+    const runSql = async (p: SqlProbe): Promise<Record<string, unknown>[]> => {
+      const sql = expandMacros(interpolateSql(p.sql, sqlValues), { fromMs: t0 - 3_600_000, toMs: Date.now(), intervalMs: 10_000 });
+      const res = await fetch(ch!.url, { method: 'POST', body: `${sql} FORMAT JSON` });
+      const text = await res.text();
+      p.last = res.ok ? sql : `${sql}\n  ClickHouse: ${text.trim()}`;
+      return res.ok ? (JSON.parse(text) as { data: Record<string, unknown>[] }).data : [];
+    };
+
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     for (;;) {
       for (const p of probes.filter((x) => x.series === 0)) p.series = (await prom.query(p.query)).length;
-      if (probes.every((p) => p.series > 0) || Date.now() - t0 > DEADLINE_MS) break;
+      for (const p of sqlProbes.filter((x) => x.variable)) {
+        const data = await runSql(p);
+        p.rows = data.length;
+        if (data.length) sqlValues[p.variable!] = data.map((r) => String(Object.values(r)[0]));
+      }
+      for (const p of sqlProbes.filter((x) => !x.variable && x.rows === 0)) if (sqlProbes.every((v) => !v.variable || v.rows > 0)) p.rows = (await runSql(p)).length;
+      if ((probes.every((p) => p.series > 0) && sqlProbes.every((p) => p.rows > 0)) || Date.now() - t0 > DEADLINE_MS) break;
       await new Promise((r) => setTimeout(r, 2000));
     }
 
@@ -221,6 +261,9 @@ describe('dashboards on a live exporter', () => {
       `${[...panels.keys()].filter((k) => !k.includes(' / variable $')).length} panels (${probes.filter((p) => p.refId !== '-').length} queries) and ${probes.filter((p) => p.refId === '-').length} variables checked after ${((Date.now() - t0) / 1000).toFixed(0)} s (speed ${SPEED}x; targets hft ${instance}, recorders ${recorderInstance} and another, host ${host}, clickhouse ${chInstance}); variables at All:\n${selections.map((x) => `  ${x}`).join('\n')}\n${[...panels].map(([k, n]) => `  ${k}: ${n} series`).join('\n')}\n` +
         `job narrowed to one job: ${narrowed.length} queries, ${narrowed.filter((n) => n.expect === 'empty').length} of another job's metrics empty, ${narrowed.filter((n) => n.expect === 'alive').length} of that job's own metrics alive`,
     );
+    console.log(`${sqlProbes.length} SQL queries (panels and variables) against ClickHouse:\n${sqlProbes.map((p) => `  ${p.dashboard} / ${p.panel} / ${p.refId}: ${p.rows} rows`).join('\n')}`);
+    const deadSql = sqlProbes.filter((p) => p.rows === 0).map((p) => `${p.dashboard} / ${p.panel} / ${p.refId}: ${p.last ?? p.sql}`);
+    expect(deadSql, `SQL queries without rows after ${((Date.now() - t0) / 1000).toFixed(0)} s:\n${deadSql.join('\n')}`).toEqual([]);
     const dead = probes.filter((p) => p.series === 0).map((p) => `${p.dashboard} / ${p.panel} / ${p.refId}: ${p.query}`);
     expect(dead, `queries without series:\n${dead.join('\n')}\n${prom.output()}`).toEqual([]);
     expect(wrong, `queries that mix jobs or die when job is narrowed:\n${wrong.join('\n')}`).toEqual([]);

@@ -41,12 +41,22 @@ export interface ClickHouseServer {
   destroy(): Promise<void>;
 }
 
+/** Options of {@link startClickHouse}. */
+export interface ClickHouseOptions {
+  /**
+   * `log_queries` of the default profile (default true): queries are logged to system.query_log,
+   * which the ClickHouse exporter's `query_log` collector reads. False keeps 18.16's own default
+   * (0: no query is logged and system.query_log is never created).
+   */
+  readonly logQueries?: boolean;
+}
+
 /**
  * Writes a minimal config.xml and users.xml under `dir` (default: a new temp folder) and starts the
- * server on free loopback ports.
+ * server on free loopback ports. The default profile logs queries (see {@link ClickHouseOptions}).
  * @throws Error when the binary is missing (scripts/setup.sh installs it) or it does not come up
  */
-export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), 'tickwatch-ch-'))): Promise<ClickHouseServer> {
+export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), 'tickwatch-ch-')), options: ClickHouseOptions = {}): Promise<ClickHouseServer> {
   const [http, tcp, interserver] = [await freePort(), await freePort(), await freePort()];
   const dataPath = join(dir, 'data') + '/';
   for (const d of ['log', 'data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, d), { recursive: true });
@@ -74,7 +84,7 @@ export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), '
     join(dir, 'users.xml'),
     `<?xml version="1.0"?>
 <yandex>
-  <profiles><default></default></profiles>
+  <profiles><default>${options.logQueries === false ? '' : '<log_queries>1</log_queries>'}</default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default></default></quotas>
 </yandex>

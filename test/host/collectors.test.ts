@@ -3,10 +3,19 @@
  * sectors, milliseconds, kB, millidegrees), node_exporter's naming, monotonic counters, and the
  * scrape self-report.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { meminfoFieldDef, nodeHwmonTempCelsius, nodeLoad1, nodeMemoryMemAvailableBytes, validateDefinition } from '../../exporters/catalog/index.js';
+import {
+  hostProcessIoUnreadable,
+  hostProcessReadBytesTotal,
+  hostProcessWrittenBytesTotal,
+  meminfoFieldDef,
+  nodeHwmonTempCelsius,
+  nodeLoad1,
+  nodeMemoryMemAvailableBytes,
+  validateDefinition,
+} from '../../exporters/catalog/index.js';
 import type { HostCollector, HostPaths } from '../../exporters/host/collector.js';
 import { NoDataError, type Samples } from '../../exporters/instrument/collector.js';
 import { createCpuCollector } from '../../exporters/host/collectors/cpu.js';
@@ -17,7 +26,7 @@ import { createHostCollectors, toCollectorSets } from '../../exporters/host/coll
 import { createLoadavgCollector } from '../../exporters/host/collectors/loadavg.js';
 import { createMeminfoCollector } from '../../exporters/host/collectors/meminfo.js';
 import { createNetdevCollector } from '../../exporters/host/collectors/netdev.js';
-import { createProcessCollector, parseProcessSpec } from '../../exporters/host/collectors/process.js';
+import { CLICKHOUSE_SERVER_PROCESS, createProcessCollector, parseProcessSpec } from '../../exporters/host/collectors/process.js';
 import { createStatCollector } from '../../exporters/host/collectors/stat.js';
 import { createThermalZoneCollector } from '../../exporters/host/collectors/thermal.js';
 import { SeriesView } from '../../exporters/instrument/view.js';
@@ -293,6 +302,59 @@ describe('host collectors on fixture trees', () => {
     expect(() => parseProcessSpec('bad name')).toThrow(/word/);
     expect(() => parseProcessSpec('x=(')).toThrow(/x=\(/);
     expect(() => createProcessCollector(p, [parseProcessSpec('a'), parseProcessSpec('a=b')])).toThrow(/twice/);
+  });
+
+  it('process: storage IO from /proc/<pid>/io, monotonic across exits; an unreadable io file is skipped and counted; clickhouse-server found however it was started', async () => {
+    const p = tree();
+    put(p.proc, 'stat', STAT('1 1 1 1 1 1 1 1 0 0', '1 1 1 1 1 1 1 1 0 0'));
+    put(p.proc, 'uptime', '100000.00 1.00\n');
+    const io = (read: number, write: number) =>
+      `rchar: ${read * 3}\nwchar: ${write * 2}\nsyscr: 90\nsyscw: 12\nread_bytes: ${read}\nwrite_bytes: ${write}\ncancelled_write_bytes: 4096\n`;
+    const proc = (pid: number, comm: string, cmdline: string[], ioText: string | 'unreadable' | 'missing') => {
+      const fields = ['S', '1', '1', '1', '0', '-1', '0', '0', '0', '0', '0', '10', '5', '0', '0', '20', '0', '1', '0', String(500 + pid), '0', '0'];
+      put(p.proc, `${pid}/stat`, `${pid} (${comm}) ${fields.join(' ')}\n`);
+      put(p.proc, `${pid}/comm`, `${comm}\n`);
+      put(p.proc, `${pid}/cmdline`, cmdline.join('\0') + '\0');
+      put(p.proc, `${pid}/status`, `Name:\t${comm}\nVmRSS:\t  100 kB\n`);
+      const file = join(p.proc, String(pid), 'io');
+      rmSync(file, { recursive: true, force: true });
+      // This test may run as root, which reads any file: a directory in its place fails the read as
+      // EACCES does for another user's process without CAP_SYS_PTRACE.
+      if (ioText === 'unreadable') mkdirSync(file);
+      else if (ioText !== 'missing') writeFileSync(file, ioText);
+    };
+    // Debian 18.16: /usr/sbin/clickhouse-server, comm cut to 15 characters.
+    proc(20, 'clickhouse-serv', ['/usr/sbin/clickhouse-server', '--config-file=/etc/clickhouse-server/config.xml'], io(217088, 49152));
+    // Current packages through their symlink, and the single binary's subcommand.
+    proc(21, 'clickhouse-serv', ['/usr/bin/clickhouse-server', '--config-file=x'], io(1000, 2000));
+    proc(22, 'clickhouse', ['/usr/bin/clickhouse', 'server', '--config-file=x'], 'unreadable');
+    // Not servers: a shell and sudo whose arguments name it, the client.
+    proc(23, 'bash', ['bash', '-c', '/usr/bin/clickhouse-server --config-file=x'], io(1, 1));
+    proc(24, 'sudo', ['sudo', '-u', 'clickhouse', '/usr/bin/clickhouse-server'], io(1, 1));
+    proc(25, 'clickhouse-clie', ['/usr/bin/clickhouse-client'], io(1, 1));
+    // A plain name longer than 15 characters matches the truncated comm when argv[0] says otherwise.
+    proc(26, 'market-data-fee', ['mdfeed', '--venue', 'x'], io(10, 20));
+    const c = createProcessCollector(p, [CLICKHOUSE_SERVER_PROCESS, parseProcessSpec('market-data-feeder')]);
+    let s = await run(c);
+    expect(values(s, 'tickwatch_host_processes')).toEqual(new Map([['clickhouse-server', 3], ['market-data-feeder', 1]]));
+    expect(values(s, 'tickwatch_host_process_read_bytes_total')).toEqual(new Map([['clickhouse-server', 218088], ['market-data-feeder', 10]]));
+    expect(values(s, 'tickwatch_host_process_written_bytes_total')).toEqual(new Map([['clickhouse-server', 51152], ['market-data-feeder', 20]]));
+    expect(values(s, 'tickwatch_host_process_io_unreadable')).toEqual(new Map([['clickhouse-server', 1], ['market-data-feeder', 0]]));
+    // The unreadable one becomes readable: its whole lifetime so far is added once.
+    proc(22, 'clickhouse', ['/usr/bin/clickhouse', 'server', '--config-file=x'], io(500, 700));
+    proc(20, 'clickhouse-serv', ['/usr/sbin/clickhouse-server', '--config-file=/etc/clickhouse-server/config.xml'], io(217088 + 4096, 49152 + 8192));
+    s = await run(c);
+    expect(values(s, 'tickwatch_host_process_read_bytes_total').get('clickhouse-server')).toBe(218088 + 500 + 4096);
+    expect(values(s, 'tickwatch_host_process_written_bytes_total').get('clickhouse-server')).toBe(51152 + 700 + 8192);
+    expect(values(s, 'tickwatch_host_process_io_unreadable').get('clickhouse-server')).toBe(0);
+    // An exiting server keeps what it counted; an io file that disappears counts as unreadable.
+    rmSync(join(p.proc, '21'), { recursive: true });
+    proc(22, 'clickhouse', ['/usr/bin/clickhouse', 'server', '--config-file=x'], 'missing');
+    s = await run(c);
+    expect(values(s, 'tickwatch_host_process_read_bytes_total').get('clickhouse-server')).toBe(218088 + 500 + 4096);
+    expect(values(s, 'tickwatch_host_processes').get('clickhouse-server')).toBe(2);
+    expect(values(s, 'tickwatch_host_process_io_unreadable').get('clickhouse-server')).toBe(1);
+    for (const d of [hostProcessReadBytesTotal, hostProcessWrittenBytesTotal, hostProcessIoUnreadable]) expect(validateDefinition(d), d.name).toEqual([]);
   });
 
   it('report node_scrape_collector_success and duration per collector for the same scrape; a failure is logged once, no data never', async () => {

@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { counter, gauge, histogram, LATENCY_BUCKETS_NETWORK_SECONDS, type LabelSpec, type MetricDef } from '../../exporters/catalog/types.js';
 import { escapeLabelValue, formatValue } from '../../exporters/instrument/exposition.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
-import { SeriesView, type CollectorSet } from '../../exporters/instrument/view.js';
+import { SeriesView, type CollectedHistogram, type CollectedSamples, type CollectorSet } from '../../exporters/instrument/view.js';
 import { PromClientView } from './reference.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -260,6 +260,44 @@ describe('exposition writer: the same bytes as prom-client', () => {
     }
     expect(view.problems).toEqual(ref.problems);
     expect(view.problems.some((p) => p.includes('collector broken failed: source down'))).toBe(true);
+  });
+
+  it('writes a histogram a collector set serves with its buckets exactly as the same recorded histogram, in both formats', async () => {
+    const data: readonly (readonly [MetricDef & { buckets: readonly number[] }, readonly string[], readonly number[]])[] = [
+      [latency, ['gw"1'], [0, 1e-5, 3e-5, 0.001, 0.7, 9.99, 10, 10.01, 1e300]],
+      [latency, ['東京'], [0.02]],
+      [tiny, [], [1e-10, 2.5e-7, 0.2, 1e22]],
+      [slippage, ['s1'], [-0.01, -0.003, -0.0001, 0, 0.00005, 0.02]], // a negative bound: no _sum/_count in OpenMetrics
+    ];
+    const defs = [...new Set(data.map(([d]) => d))];
+    const recorded = new SeriesView();
+    const reg = new MetricRegistry({ slotsPerSegment: 4096 });
+    reg.subscribe((m) => recorded.apply(m));
+    for (const d of defs) reg.histogram(d as typeof latency);
+    for (const [d, labels, obs] of data) {
+      const h = reg.histogram(d as typeof latency);
+      const s = labels.length ? h.labels(...(labels as [string])) : h.series();
+      for (const v of obs) s.observe(v);
+    }
+    const collected = new SeriesView();
+    collected.addCollectorSet({
+      name: 'histograms',
+      defs,
+      collect: () => {
+        const m = new Map<string, CollectedSamples>();
+        for (const [d, labels, obs] of data) {
+          const cumulative = d.buckets.map((b) => obs.filter((v) => v <= b).length);
+          const list = (m.get(d.name) ?? []) as (readonly [readonly string[], number, CollectedHistogram])[];
+          list.push([labels, obs.length, { cumulative, sum: obs.reduce((a, v) => a + v, 0) }]);
+          m.set(d.name, list);
+        }
+        return m;
+      },
+    });
+    for (const om of [false, true]) expect((await collected.render(om)).body, om ? 'OpenMetrics' : 'text 0.0.4').toBe((await recorded.render(om)).body);
+    const text = (await collected.render(false)).body;
+    expect(text).toContain('test_latency_seconds_bucket{venue="gw\\"1",le="0.001"} 4\n');
+    expect(text).toContain('test_latency_seconds_count{venue="東京"} 1\n');
   });
 
   it('refuses a second family of the same name and fails the render when a synchronous collector throws, like the prom-client view', async () => {

@@ -81,6 +81,32 @@ describe('metrics server (worker thread)', () => {
     expect(valueOf(s, 'process_resident_memory_bytes')).toBeGreaterThan(10e6);
   });
 
+  it("records the recording thread's garbage collections by kind and serves its heap used and total", async () => {
+    const reg = new MetricRegistry();
+    server = await startMetricsServer(reg, { port: 0, service: 'test' });
+    await new Promise((r) => setTimeout(r, 50));
+    const before = parseExposition((await scrape(server.url)).body);
+    const minor = (s: readonly Sample[]) => valueOf(s, 'nodejs_gc_duration_seconds_count', { kind: 'minor' });
+    const n0 = minor(before);
+    // No --expose-gc inside vitest's workers: allocate short-lived garbage until the young generation
+    // has been scavenged a few times (each batch is about 8 MB of arrays dropped at once).
+    let keep = 0;
+    for (let round = 0; round < 200 && minor(parseExposition((await scrape(server.url)).body)) < n0 + 3; round++) {
+      for (let i = 0; i < 100; i++) keep += new Array<number>(10_000).fill(i).length;
+      await new Promise((r) => setImmediate(r)); // GC entries reach the observer on a later turn
+    }
+    expect(keep).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 20)); // and the worker renders from shared memory
+    const after = parseExposition((await scrape(server.url)).body);
+    expect(minor(after)).toBeGreaterThanOrEqual(n0 + 3);
+    expect(valueOf(after, 'nodejs_gc_duration_seconds_sum', { kind: 'minor' })).toBeGreaterThan(0);
+    checkHistograms(after, 'nodejs_gc_duration_seconds');
+    for (const kind of ['major', 'minor', 'incremental', 'weakcb']) expect(after.some((s) => s.name === 'nodejs_gc_duration_seconds_count' && s.labels.kind === kind), kind).toBe(true);
+    const used = valueOf(after, 'nodejs_heap_size_used_bytes');
+    expect(used).toBeGreaterThan(1e6);
+    expect(valueOf(after, 'nodejs_heap_size_total_bytes')).toBeGreaterThanOrEqual(used);
+  });
+
   it('keeps scrapes consistent while the recording thread writes, and ends equal to what was recorded', async () => {
     const reg = new MetricRegistry();
     server = await startMetricsServer(reg, { port: 0, service: 'test' });

@@ -21,6 +21,9 @@ import { createMergesCollector } from './merges.js';
 import { createMetricsCollector } from './metrics.js';
 import { createMutationsCollector } from './mutations.js';
 import { createPartsCollector } from './parts.js';
+import { createQueryLogCollector, DEFAULT_QUERY_LOG_DELAY_SECONDS } from './query-log.js';
+
+export { DEFAULT_QUERY_LOG_DELAY_SECONDS };
 
 /** Default deadline of the availability query, in milliseconds. */
 export const DEFAULT_PING_TIMEOUT_MS = 1000;
@@ -39,6 +42,11 @@ export interface ClickHouseCollectorOptions extends ClickHouseConnection {
   readonly dataPath?: string;
   /** Learn run-time metric names before serving (default true). */
   readonly discover?: boolean;
+  /**
+   * Seconds behind the server's clock the `query_log` collector reads system.query_log (default 15,
+   * twice its default flush interval): raise it on a server with a longer `flush_interval_milliseconds`.
+   */
+  readonly queryLogDelaySeconds?: number;
 }
 
 /** Whether a URL points at this host. */
@@ -47,7 +55,7 @@ export function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-/** Builds the eight collectors, in registration order. */
+/** Builds the nine collectors, in registration order. */
 export function createClickHouseCollectors(o: ClickHouseCollectorOptions): ClickHouseCollector[] {
   return [
     createAvailabilityCollector(),
@@ -58,6 +66,7 @@ export function createClickHouseCollectors(o: ClickHouseCollectorOptions): Click
     createMergesCollector(),
     createMutationsCollector(),
     createDisksCollector({ dataPath: o.dataPath, local: isLoopbackUrl(o.url) }),
+    createQueryLogCollector({ delaySeconds: o.queryLogDelaySeconds }),
   ];
 }
 

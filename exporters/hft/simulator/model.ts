@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { AUDIT_TABLES, ORDER_REJECT_REASONS, RISK_REJECT_REASONS, type StormGuardMode } from '../../catalog/enums.js';
 import { formatTimestamp } from '../../ingest/timestamp.js';
+import { Operations } from './operations.js';
 import { Rng } from './rng.js';
 import type { Faults } from './scenarios/index.js';
 
@@ -121,6 +122,12 @@ export class EngineModel {
   private started = false;
   /** `<seed base36>-<run id>`: the middle of every generated id. */
   private readonly tag: string;
+  /** The desk around the engine: services, perf samples, logins, the AI model, positions, anomalies (operations.ts). */
+  private readonly ops: Operations;
+  /** The slippage-outlier fault is on (its outlier is armed once, when it turns on). */
+  private outlierFault = false;
+  /** Slippage the next fill of the first strategy gets instead of its drawn one (the slippage-outlier fault). */
+  private armedSlippage: number | undefined;
 
   /**
    * A model at `opts.start`, before its first step.
@@ -144,6 +151,7 @@ export class EngineModel {
       position: 0,
       open: 0,
     }));
+    this.ops = new Operations(opts.seed, this.tag, opts.start, opts.strategies, (t, component, event, fields, level) => this.ev(t, component, event, fields, level));
   }
 
   /** Simulated time now, Unix seconds. */
@@ -175,11 +183,17 @@ export class EngineModel {
       else this.schedule(t, ev);
     };
     if (!this.started) this.begin(t0, emit);
+    if (faults.slippageOutlierRatio === undefined) this.outlierFault = false;
+    else if (!this.outlierFault) {
+      this.outlierFault = true;
+      this.armedSlippage = faults.slippageOutlierRatio;
+    }
     this.ticks(t0, dt, faults, emit);
     this.trading(t0, dt, faults, emit);
     while (this.nextSecond < t1) {
       this.everySecond(this.nextSecond, faults, emit);
       this.engineLogs(this.nextSecond, faults, emit);
+      this.ops.everySecond(this.nextSecond, faults, emit);
       this.nextSecond += 1;
     }
     while (this.nextRecon < t1) {
@@ -218,6 +232,7 @@ export class EngineModel {
         correlation_id: `cfg-${this.tag}-1`,
       }),
     );
+    this.ops.begin(t, emit);
   }
 
   private ticks(t0: number, dt: number, faults: Faults, emit: (t: number, ev: () => SimEvent) => void): void {
@@ -255,6 +270,8 @@ export class EngineModel {
         const price = Math.round((1000 + this.rng.normal() * 5) * 2) / 2;
         const t = t0 + this.rng.next() * dt;
         const decision = Math.round(this.rng.lognormal(800, 0.5) * factor);
+        // The first strategy asks the AI model (its own random source: the trading draws stay as they were).
+        if (s === this.strategies[0]) this.ops.decision(t, t0, s.name, iid, cid, faults, emit);
         emit(t, () => this.ev(t, 'strategy_runner', 'strategy.intent', { strategy: s.name, side, symbol: '2330', qty, price, decision_latency_ns: decision, intent_id: iid, correlation_id: cid }));
         const tr = t + 1e-6;
         const riskLatency = Math.round(this.rng.lognormal(300, 0.4));
@@ -284,9 +301,16 @@ export class EngineModel {
           const tf = ta + 0.05 + this.rng.next() * 0.4;
           const partial = this.rng.chance(0.3);
           const fillQty = partial ? qty / 2 : qty;
-          const fill = (t: number, q: number, leaves: number) => () => {
+          const fill = (t: number, q: number, leaves: number, n: number) => () => {
             if (leaves === 0) s.open--;
             s.position += side === 'buy' ? q : -q;
+            // Drawn whatever happens, so an outlier leaves the rest of the stream as it was.
+            const drawn = Math.round(this.rng.normal() * 0.0002 * 1e6) / 1e6;
+            let slippage = drawn;
+            if (this.armedSlippage !== undefined && s === this.strategies[0]) {
+              slippage = this.armedSlippage;
+              this.armedSlippage = undefined;
+            }
             return this.ev(t, 'execution', 'execution.fill', {
               strategy: s.name,
               gateway: s.gateway,
@@ -296,15 +320,19 @@ export class EngineModel {
               qty: q,
               price,
               leaves_qty: leaves,
-              slippage_ratio: Math.round(this.rng.normal() * 0.0002 * 1e6) / 1e6,
+              slippage_ratio: slippage,
+              slippage_ticks: Math.round((slippage * price) / tickSize(price) * 100) / 100,
+              trade_id: `t-${this.tag}-${id}-${n}`,
+              order_type: 'limit',
+              broker: s.gateway,
               latency_ns: Math.round((t - ts) * 1e9),
               correlation_id: cid,
             });
           };
-          emit(tf, fill(tf, fillQty, qty - fillQty));
+          emit(tf, fill(tf, fillQty, qty - fillQty, 1));
           if (partial) {
             const tf2 = tf + 0.02 + this.rng.next() * 0.2;
-            emit(tf2, fill(tf2, qty - fillQty, 0));
+            emit(tf2, fill(tf2, qty - fillQty, 0, 2));
           }
         } else {
           const tc = ta + 0.1 + this.rng.next() * 0.3;
@@ -439,6 +467,11 @@ export class EngineModel {
       emit(t, () => this.ev(t, 'risk_engine', 'stormguard.transition', { strategy: s.name, from, to: want, reason: want === 'NORMAL' ? 'conditions cleared' : 'reject and latency storm' }, want === 'NORMAL' ? 'info' : 'warn'));
     }
   }
+}
+
+/** TWSE's tick size for a price (the exchange's price ladder for stocks). */
+function tickSize(price: number): number {
+  return price < 10 ? 0.01 : price < 50 ? 0.05 : price < 100 ? 0.1 : price < 500 ? 0.5 : price < 1000 ? 1 : 5;
 }
 
 function round(x: number, digits: number): number {

@@ -1,18 +1,29 @@
 /**
- * `process`: CPU, resident memory, count and start time of configured processes (the trading
- * engine, the recorder), from /proc/<pid>/stat and /proc/<pid>/status.
+ * `process`: CPU, resident memory, storage IO, count and start time of configured processes (the
+ * trading engine, the recorder, the ClickHouse server), from /proc/<pid>/stat, /proc/<pid>/status
+ * and /proc/<pid>/io.
  *
- * A process matches a spec `name` when its command name (/proc/<pid>/comm, 15 characters at most)
- * or the base name of its argv[0] equals `name`; a spec `name=<regex>` matches its command line
- * (arguments joined by spaces) against the regular expression instead, which is how a Node.js
- * service (`node scripts/tickwatch.mjs recorder`) is told apart from other `node` processes.
+ * A process matches a spec `name` when its command name (/proc/<pid>/comm: the kernel keeps 15
+ * characters, so a longer `name` matches a comm equal to its first 15, as `clickhouse-server` runs
+ * as `clickhouse-serv`) or the base name of its argv[0] equals `name` (a binary started through a
+ * symlink keeps the symlink's name there: current ClickHouse packages' /usr/bin/clickhouse-server
+ * points at /usr/bin/clickhouse, whose name the exe link shows); a spec `name=<regex>` matches its
+ * command line (arguments joined by spaces) against the regular expression instead, which is how a
+ * Node.js service (`node scripts/tickwatch.mjs recorder`) is told apart from other `node` processes,
+ * and how {@link CLICKHOUSE_SERVER_PROCESS} also finds a server started as `clickhouse server`.
  *
  * `tickwatch_host_process_cpu_seconds_total{name}` is a real monotonic counter across restarts of
  * the matched processes: each scrape adds every matched process's CPU ticks since the last scrape
  * (a process seen for the first time adds its whole lifetime so far), so an exiting process never
- * makes it drop. It resets only when the exporter restarts.
+ * makes it drop. It resets only when the exporter restarts. `tickwatch_host_process_read_bytes_total`
+ * and `tickwatch_host_process_written_bytes_total` (`read_bytes` and `write_bytes` of
+ * /proc/<pid>/io: bytes the process caused to be read from or sent to the storage layer, page-cache
+ * hits not included) add up the same way. Reading another user's io file needs the same user or
+ * CAP_SYS_PTRACE (a ptrace read-access check); a matched process whose io file cannot be read is
+ * left out of the byte counters and counted in `tickwatch_host_process_io_unreadable{name}` on that
+ * scrape, and its bytes are added once a later scrape can read them.
  *
- * Cost per scrape: one `readdir(/proc)`, then two small reads per *matched* process. A pid's match
+ * Cost per scrape: one `readdir(/proc)`, then three small reads per *matched* process. A pid's match
  * is decided when it first appears (reading its comm and cmdline) and again on every scrape while
  * the process is younger than {@link SETTLE_SECONDS} (a fork runs its parent's command line until it
  * calls exec; a wrapper script execs the engine), then kept until the pid is gone from /proc. For a
@@ -22,7 +33,15 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
-import { hostProcessCpuSecondsTotal, hostProcesses, hostProcessResidentMemoryBytes, hostProcessStartTimeSeconds } from '../../catalog/host.js';
+import {
+  hostProcessCpuSecondsTotal,
+  hostProcesses,
+  hostProcessIoUnreadable,
+  hostProcessReadBytesTotal,
+  hostProcessResidentMemoryBytes,
+  hostProcessStartTimeSeconds,
+  hostProcessWrittenBytesTotal,
+} from '../../catalog/host.js';
 import { Samples } from '../../instrument/collector.js';
 import { readText, tryReadText, USER_HZ, type HostCollector, type HostPaths } from '../collector.js';
 import { bootTimeSeconds } from './stat.js';
@@ -69,6 +88,20 @@ export function parsePidStat(text: string): { comm: string; ticks: number; start
   return { comm: text.slice(open + 1, close), ticks: utime + stime, startTicks: start };
 }
 
+/**
+ * `read_bytes` and `write_bytes` from a /proc/<pid>/io text (bytes; see proc(5)).
+ * @returns undefined when either field is missing or not a number
+ */
+export function parsePidIo(text: string): { readBytes: number; writeBytes: number } | undefined {
+  const read = /^read_bytes:\s*(\d+)$/m.exec(text);
+  const write = /^write_bytes:\s*(\d+)$/m.exec(text);
+  if (!read || !write) return undefined;
+  return { readBytes: Number(read[1]), writeBytes: Number(write[1]) };
+}
+
+/** The kernel's limit on a command name (TASK_COMM_LEN 16, the terminating NUL included). */
+const COMM_MAX = 15;
+
 interface PidState {
   /** Index into the specs, or -1 when the pid matches none. */
   spec: number;
@@ -76,6 +109,9 @@ interface PidState {
   comm: string;
   /** CPU ticks already counted. */
   ticks: number;
+  /** Bytes read and written (storage layer) already counted. */
+  readBytes: number;
+  writeBytes: number;
   /** Old enough that its command line no longer changes: an unmatched settled pid is not read again. */
   settled: boolean;
 }
@@ -85,6 +121,8 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
   const matchers = specs.map((s) => ({ ...s, re: s.pattern === undefined ? undefined : new RegExp(s.pattern) }));
   const pids = new Map<string, PidState>();
   const cpuTicks = new Array<number>(specs.length).fill(0);
+  const readTotal = new Array<number>(specs.length).fill(0);
+  const writeTotal = new Array<number>(specs.length).fill(0);
   let boot: number | undefined;
 
   const decide = (pid: string): number => {
@@ -96,7 +134,7 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
       const m = matchers[i]!;
       if (m.re) {
         if (m.re.test(line())) return i;
-      } else if (comm === m.name || basename(line().split(' ')[0] ?? '') === m.name) return i;
+      } else if (comm === m.name || (m.name.length > COMM_MAX && comm === m.name.slice(0, COMM_MAX)) || basename(line().split(' ')[0] ?? '') === m.name) return i;
     }
     return -1;
   };
@@ -109,7 +147,7 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
 
   return {
     name: 'process',
-    defs: [hostProcessCpuSecondsTotal, hostProcessResidentMemoryBytes, hostProcesses, hostProcessStartTimeSeconds],
+    defs: [hostProcessCpuSecondsTotal, hostProcessResidentMemoryBytes, hostProcesses, hostProcessStartTimeSeconds, hostProcessReadBytesTotal, hostProcessWrittenBytesTotal, hostProcessIoUnreadable],
     collect() {
       const s = new Samples();
       if (matchers.length === 0) return s;
@@ -118,6 +156,7 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
       const rss = new Array<number>(specs.length).fill(0);
       const count = new Array<number>(specs.length).fill(0);
       const oldest = new Array<number>(specs.length).fill(Infinity);
+      const unreadable = new Array<number>(specs.length).fill(0);
       const present = new Set<string>();
       for (const pid of readdirSync(paths.proc)) {
         if (!/^\d+$/.test(pid)) continue;
@@ -128,7 +167,7 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
         const parsed = stat === undefined ? undefined : parsePidStat(stat);
         if (!parsed) continue; // exited while we looked
         if (!st || st.startTicks !== parsed.startTicks) {
-          st = { spec: -1, startTicks: parsed.startTicks, comm: '', ticks: 0, settled: false };
+          st = { spec: -1, startTicks: parsed.startTicks, comm: '', ticks: 0, readBytes: 0, writeBytes: 0, settled: false };
           pids.set(pid, st);
         }
         if (!st.settled || st.comm !== parsed.comm) {
@@ -136,6 +175,8 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
           if (spec !== st.spec) {
             st.spec = spec;
             st.ticks = 0; // newly matching (after an exec): its whole lifetime counts once
+            st.readBytes = 0;
+            st.writeBytes = 0;
           }
           st.comm = parsed.comm;
           st.settled = uptimeTicks - parsed.startTicks >= SETTLE_SECONDS * USER_HZ;
@@ -149,6 +190,15 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
         if (start < oldest[i]!) oldest[i] = start;
         const vm = /^VmRSS:\s+(\d+)\s+kB/m.exec(tryReadText(`${paths.proc}/${pid}/status`) ?? '');
         if (vm) rss[i]! += Number(vm[1]) * 1024;
+        const io = parsePidIo(tryReadText(`${paths.proc}/${pid}/io`) ?? '');
+        if (!io) {
+          unreadable[i]!++; // EACCES (another user, no CAP_SYS_PTRACE), or gone: counted once readable
+          continue;
+        }
+        if (io.readBytes > st.readBytes) readTotal[i]! += io.readBytes - st.readBytes;
+        if (io.writeBytes > st.writeBytes) writeTotal[i]! += io.writeBytes - st.writeBytes;
+        st.readBytes = io.readBytes;
+        st.writeBytes = io.writeBytes;
       }
       for (const pid of pids.keys()) if (!present.has(pid)) pids.delete(pid);
       specs.forEach((spec, i) => {
@@ -156,6 +206,9 @@ export function createProcessCollector(paths: HostPaths, specs: readonly Process
         s.add(hostProcessResidentMemoryBytes, [spec.name], rss[i]!);
         s.add(hostProcesses, [spec.name], count[i]!);
         if (Number.isFinite(oldest[i]!)) s.add(hostProcessStartTimeSeconds, [spec.name], oldest[i]!);
+        s.add(hostProcessReadBytesTotal, [spec.name], readTotal[i]!);
+        s.add(hostProcessWrittenBytesTotal, [spec.name], writeTotal[i]!);
+        s.add(hostProcessIoUnreadable, [spec.name], unreadable[i]!);
       });
       return s;
     },
@@ -172,3 +225,13 @@ export const TICKWATCH_PROCESSES: readonly ProcessSpec[] = [
   { name: 'recorder', pattern: 'tickwatch(\\.mjs)? recorder' },
   { name: 'tickwatch', pattern: 'tickwatch(\\.mjs)? start' },
 ];
+
+/**
+ * The ClickHouse server, under the name `clickhouse-server` (what the Recorder & ClickHouse
+ * dashboard's server panels read), whichever way it was started: `/usr/sbin/clickhouse-server`
+ * (Debian's 18.16 binary), `/usr/bin/clickhouse-server` (a symlink to `clickhouse` in current
+ * packages: argv[0] keeps the symlink's name) or `clickhouse server` (the single binary's
+ * subcommand). Matched on argv[0] (and the subcommand), so a shell or `sudo` whose arguments name
+ * the server is not counted as one.
+ */
+export const CLICKHOUSE_SERVER_PROCESS: ProcessSpec = { name: 'clickhouse-server', pattern: '^(\\S*/)?clickhouse(-server| server)( |$)' };

@@ -8,10 +8,15 @@ import { engineFatal } from './engine-fatal.js';
 import { engineSilent } from './engine-silent.js';
 import { feedGap } from './feed-gap.js';
 import { latencySpike } from './latency-spike.js';
+import { loginAttack } from './login-attack.js';
+import { modelDrift } from './model-drift.js';
 import { normal } from './normal.js';
+import { positionJump } from './position-jump.js';
 import { reconciliationLag } from './reconciliation-lag.js';
 import { recorderFailure } from './recorder-failure.js';
 import { rejectSpike } from './reject-spike.js';
+import { serviceCrash } from './service-crash.js';
+import { slippageOutlier } from './slippage-outlier.js';
 import { stormHalt } from './storm-halt.js';
 import { stormWarm } from './storm-warm.js';
 import type { Scenario } from './types.js';
@@ -35,6 +40,11 @@ export const SCENARIOS: readonly Scenario[] = [
   engineErrors,
   engineFatal,
   engineSilent,
+  serviceCrash,
+  loginAttack,
+  slippageOutlier,
+  modelDrift,
+  positionJump,
 ];
 
 /**

@@ -34,6 +34,19 @@ export interface Faults {
   readonly errorLogsPerSecond?: number;
   /** One fatal log line (a strategy process crashed) at the fault's start. */
   readonly fatalLog?: boolean;
+  /** Failed logins per second against one user from one address (the login-attack fault; operations.ts). */
+  readonly failedLoginsPerSecond?: number;
+  /**
+   * Signed slippage ratio of one fill: when the knob turns on, the next fill of the first strategy
+   * gets it instead of its drawn slippage (one outlier, however long the knob stays on).
+   */
+  readonly slippageOutlierRatio?: number;
+  /** Share of the AI model's decisions that turn out right (normal 0.65). */
+  readonly modelAccuracy?: number;
+  /** An engine service that is down: it fails when the knob names it, and is restarted when the knob lets go. */
+  readonly crashedService?: string;
+  /** Notional (account currency) by which the first strategy's first position grows at once while the knob is on. */
+  readonly positionJumpNotional?: number;
 }
 
 /** One scenario. */

@@ -1,0 +1,15 @@
+import { MODEL_ACCURACY_FOR_SECONDS } from '../../../../alert-rules/thresholds.js';
+import { faultScenario } from './types.js';
+
+/**
+ * The AI model drifts: its calls are right 20 % of the time, and it is as confident as ever (0.6 to
+ * 0.9), which is what makes drift dangerous: ModelConfidenceCollapse stays silent, ModelAccuracyLow
+ * warns once its accuracy over the last outcomes has been under the bound for its hold.
+ */
+export const modelDrift = faultScenario({
+  name: 'model-drift',
+  description: 'The AI model (alpha-gbm) drifts: right in 20 % of its decisions instead of 65 %, as confident as before; after the fault it is right again.',
+  alert: 'ModelAccuracyLow',
+  faultFor: MODEL_ACCURACY_FOR_SECONDS + 60,
+  faults: () => ({ modelAccuracy: 0.2 }),
+});
