@@ -12,6 +12,7 @@ import { ordersGroup } from './orders.js';
 import { pipelineGroup } from './pipeline.js';
 import { pnlGroup } from './pnl.js';
 import { recorderGroup } from './recorder.js';
+import { redisGroup } from './redis.js';
 import { RECORDING_RULES } from '../query/recording.js';
 import { securityGroup } from './security.js';
 import { servicesGroup } from './services.js';
@@ -35,6 +36,7 @@ export const GROUPS: readonly RuleGroup[] = [
   securityGroup,
   servicesGroup,
   recorderGroup,
+  redisGroup,
   pipelineGroup,
   hostGroup,
   clickhouseGroup,

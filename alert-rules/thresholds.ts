@@ -241,3 +241,10 @@ export const MODEL_CONFIDENCE_FOR_SECONDS = 60;
 export const MODEL_INFERENCE_P99_WARNING_SECONDS = 1e-3;
 /** How long inference p99 must stay above its warning before it warns, in seconds (as written). */
 export const MODEL_INFERENCE_FOR_SECONDS = 120;
+
+/**
+ * How long the recorder's Redis hot state may be unreachable before it warns (RecorderRedisDown),
+ * in seconds (as written): the client reconnects within about 2 s (its backoff's cap), so a Redis
+ * restart passes silently; a minute without Redis is an outage that readers of the hot state notice.
+ */
+export const RECORDER_REDIS_DOWN_FOR_SECONDS = 60;

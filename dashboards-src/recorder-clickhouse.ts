@@ -151,6 +151,21 @@ export function recorderClickhouseDashboard(): Dashboard {
             width: 12,
             height: 8,
           }),
+          timeseriesPanel(
+            {
+              ...linked(PANELS.recorderRedis),
+              description: `The Redis hot state beside the store (a recorder given --redis-url): whether Redis answers (right axis: 1 up, 0 down), and writes dropped per second by reason (down, queue full, refused). RecorderRedisDown warns after ${dur(T.RECORDER_REDIS_DOWN_FOR_SECONDS)} down. Dropped writes lose nothing: every row is in the store; only readers of the hot state miss them.`,
+              unit: UNIT.opsPerSecond,
+              queries: [
+                { expr: sum(['instance', 'reason'], rate(sel(C.recorderRedisDroppedTotal, I), RATE)), legend: '{{instance}} dropped {{reason}}' },
+                { expr: max(['instance'], sel(C.recorderRedisUp, I)), legend: '{{instance}} up' },
+              ],
+              min: 0,
+              width: 12,
+              height: 8,
+            },
+            { rightAxis: { refIds: ['B'], unit: UNIT.state, min: 0, max: 1 } },
+          ),
         ],
       },
       {

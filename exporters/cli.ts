@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { CATALOG, validateCatalog } from './catalog/index.js';
 import { PORTS } from './catalog/jobs.js';
 import { clickhouseUrl, password, registerClickHouseCommands } from './clickhouse/cli.js';
+import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './clickhouse/collectors/index.js';
 import { hftConfig, hftExporterOptions, registerHftCommands, type HftFlags } from './hft/cli.js';
 import { SCENARIOS } from './hft/simulator/scenarios/index.js';
 import { processOption, registerHostCommands } from './host/cli.js';
 import type { ProcessSpec } from './host/collectors/process.js';
-import { defaultDataDir, intArg, portArg, serviceLogging, stopOnSignals } from './lib/cli.js';
+import { defaultDataDir, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals } from './lib/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
 import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './recorder/levels.js';
 import { TICKWATCH_PROCESSES } from './host/collectors/process.js';
@@ -68,12 +69,16 @@ interface StartFlags extends HftFlags {
   recorder: boolean;
   recorderPort: number;
   queryPort: number;
+  postgresUrl?: string;
+  redisUrl?: string;
   /** `false` with `--no-host` (which leaves `--host <addr>` alone). */
   hostExporter?: boolean;
   hostPort: number;
   hostProcess: ProcessSpec[];
   clickhouseUrl?: string;
   clickhousePort: number;
+  clickhousePingTimeout: number;
+  clickhouseQueryTimeout: number;
 }
 
 hftExporterOptions(program.command('start').description('The main job: the HFT exporter fed by the simulator through the real file-tail path, the audit recorder on the embedded store, the host exporter (and, given a ClickHouse URL, the ClickHouse exporter) beside it.'))
@@ -84,11 +89,15 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
   .option('--query-port <port>', 'audit recorder query API port (logs search)', portArg, PORTS.recorderQuery)
   .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
   .option('--log-level <levels>', "lowest level the recorder stores in logs, per component: info,strategy_runner=debug,risk_engine=warn", levelPolicyArg, DEFAULT_LEVELS)
+  .option('--postgres-url <url>', "record into PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
+  .option('--redis-url <url>', "also keep the recorder's hot state (recent executions, open anomalies and alerts, 7 days) in Redis: redis://127.0.0.1:6379")
   .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
   .option('--host-port <port>', 'host exporter /metrics port', portArg, PORTS.host)
   .option('--host-process <name[=regex]>', `a process for the host exporter to report (repeatable; default: ${TICKWATCH_PROCESSES.map((p) => p.name).join(', ')}; clickhouse-server is added when --clickhouse-url is on this host)`, processOption, [])
   .option('--clickhouse-url <url>', 'also run the ClickHouse exporter against this server (HTTP interface; default TICKWATCH_CLICKHOUSE_URL)', clickhouseUrl)
   .option('--clickhouse-port <port>', 'ClickHouse exporter /metrics port', portArg, PORTS.clickhouse)
+  .option('--clickhouse-ping-timeout <ms>', "ClickHouse exporter: deadline of the availability query", positiveMsArg, DEFAULT_PING_TIMEOUT_MS)
+  .option('--clickhouse-query-timeout <ms>', 'ClickHouse exporter: deadline of every other query', positiveMsArg, DEFAULT_QUERY_TIMEOUT_MS)
   .action(async (o: StartFlags) => {
     const logging = serviceLogging('tickwatch');
     // The simulator stands in for an engine that writes its event stream and one log file per
@@ -104,15 +113,15 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
         dataDir: o.dataDir,
         hft: await hftConfig(o),
         host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : TICKWATCH_PROCESSES, optional: true },
-        clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), optional: true } : false,
-        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel }] : [],
+        clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), pingTimeoutMs: o.clickhousePingTimeout, queryTimeoutMs: o.clickhouseQueryTimeout, optional: true } : false,
+        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}) }] : [],
         simulator: o.simulator ? { scenario: o.scenario, seed: o.seed, logDir: o.dataDir } : false,
       },
       logging,
     );
     const exp = tw.hft!;
     const rec = tw.recorders[0];
-    if (rec) console.error(`tickwatch: audit recorder (embedded DuckDB ${auditDbPath(o.dataDir)}): ${rec.service.metrics.url}/metrics; search: tickwatch logs search [--since 5m --level warn ...], one trade: tickwatch logs trade <correlation-id>`);
+    if (rec) console.error(`tickwatch: audit recorder (${rec.store.kind === 'postgres' ? 'PostgreSQL' : `embedded DuckDB ${auditDbPath(o.dataDir)}`}): ${rec.service.metrics.url}/metrics; search: tickwatch logs search [--since 5m --level warn ...], one trade: tickwatch logs trade <correlation-id>`);
     console.error(`\ntickwatch: HFT exporter running. Scrape ${exp.metrics.url}/metrics  (ready: ${exp.metrics.url}/-/ready${exp.tcp ? `, NDJSON over TCP: 127.0.0.1:${exp.tcp.port}` : ''})\n`);
     if (tw.host) console.error(`tickwatch: host exporter running. Scrape ${tw.host.metrics.url}/metrics\n`);
     if (tw.clickhouse) console.error(`tickwatch: ClickHouse exporter running. Scrape ${tw.clickhouse.metrics.url}/metrics\n`);

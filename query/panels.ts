@@ -67,4 +67,7 @@ export const PANELS = {
   anomaliesOpen: p(DASHBOARD_UIDS.pnl, 20, 'Open anomalies by severity'),
   anomalyDetections: p(DASHBOARD_UIDS.pnl, 21, 'Anomaly detections'),
   suspiciousLogins: p(DASHBOARD_UIDS.logs, 2, 'Suspicious login activity'),
+  // Issue 15 (the recorder's Redis hot state): RecorderRedisDown links here; the panel (hft_recorder_redis_up,
+  // hft_recorder_redis_dropped_total by reason) comes with the recorder dashboard's next edit.
+  recorderRedis: p(DASHBOARD_UIDS.recorder, 12, 'Redis hot state'),
 } as const satisfies Record<string, PanelRef>;

@@ -6,7 +6,9 @@
 #   amtool, prometheus-alertmanager <- prometheus-alertmanager (route tests, drills)
 #   prometheus-node-exporter      <- prometheus-node-exporter (host exporter side-by-side test, bench)
 #   clickhouse-server             <- clickhouse-server        (ClickHouse exporter tests)
+#   initdb, postgres              <- postgresql               (the recorder's PostgreSQL store tests; in /usr/lib/postgresql/<version>/bin)
 #   strace                        <- strace                   (processes started per scrape: host tests, bench)
+#   redis-server                  <- redis-server             (the recorder's Redis hot state tests)
 #   prometheus_client (Python)    <- python3-prometheus-client (strict OpenMetrics 1.0 / text 0.0.4 parsers: conformance test)
 #   structlog, loguru (Python)    <- python3-structlog, python3-loguru (the engines' logging libraries: log format tests)
 #
@@ -23,7 +25,10 @@ want amtool prometheus-alertmanager
 want prometheus-alertmanager prometheus-alertmanager
 want prometheus-node-exporter prometheus-node-exporter
 want clickhouse-server clickhouse-server
+# Debian keeps PostgreSQL's server binaries off PATH, under /usr/lib/postgresql/<version>/bin.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 want strace strace
+want redis-server redis-server
 # A Python module counts as present when Debian's python3 imports it: a pyenv or venv python3 earlier
 # on PATH does not see /usr/lib/python3/dist-packages, where Debian's python3-* packages install.
 debian_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi; }

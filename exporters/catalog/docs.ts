@@ -24,6 +24,7 @@ const DOMAIN_TITLES: Record<string, string> = {
   anomalies: 'Anomalies',
   ai: 'AI decisions',
   recorder: 'Audit recorder',
+  redis: "Audit recorder's Redis hot state (with --redis-url)",
   ingest: 'Event ingest (tickwatch)',
   process: 'Process and instrumentation core',
   clickhouse: 'ClickHouse (listed here: ours and the passthrough names rules use; every system.metrics/events/asynchronous_metrics row is also served as ClickHouseMetrics_*, ClickHouseProfileEvents_*, ClickHouseAsyncMetrics_*)',

@@ -73,7 +73,7 @@ export const RECONCILIATION_RESULTS = ['match', 'mismatch', 'error'] as const;
 export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guardrail_transitions', 'audit_connectivity', 'audit_config_changes', 'audit_security', 'audit_ai_decisions', 'trade_executions', 'system_events', 'performance_log', 'anomaly_log', 'logs'] as const;
 
 /** Recorder stores. */
-export const RECORDER_STORES = ['embedded', 'clickhouse'] as const;
+export const RECORDER_STORES = ['embedded', 'clickhouse', 'postgres'] as const;
 
 /** Why the ingest pipeline rejected a line (a well-formed line of an event type outside the contract is a log event, not a reject). */
 export const INGEST_REJECT_REASONS = ['invalid_json', 'envelope', 'schema', 'too_large', 'encoding', 'internal'] as const;

@@ -21,6 +21,7 @@ import * as positions from './positions.js';
 import * as processMetrics from './process.js';
 import * as reconciliation from './reconciliation.js';
 import * as recorder from './recorder.js';
+import * as redis from './redis.js';
 import * as risk from './risk.js';
 import * as security from './security.js';
 import * as session from './session.js';
@@ -47,6 +48,7 @@ export * from './positions.js';
 export * from './process.js';
 export * from './reconciliation.js';
 export * from './recorder.js';
+export * from './redis.js';
 export * from './risk.js';
 export * from './security.js';
 export * from './session.js';
@@ -75,6 +77,7 @@ const MODULES = {
   anomalies,
   ai,
   recorder,
+  redis,
   ingest,
   process: processMetrics,
   host,

@@ -22,7 +22,7 @@ const searching = () => import('./search.js');
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
   program
     .command('recorder')
-    .description("Record the engine's events and logs into the audit tables and the log stream, in the embedded store (DuckDB) or ClickHouse.")
+    .description("Record the engine's events and logs into the audit tables and the log stream, in the embedded store (DuckDB), ClickHouse or PostgreSQL.")
     .requiredOption('--events <files>', "the engine's event and log files, comma-separated, each optionally with its format: risk_engine.log:loguru", (v: string) => listArg(v).map(parseFileSpec))
     .addOption(new Option('--format <format>', 'log format of the files that name none (auto: detected per line)').choices(['auto', ...LOG_FORMATS]).default('auto'))
     .option('--log-level <levels>', "lowest level stored in logs, per component: info,strategy_runner=debug,risk_engine=warn (seed 002's per-service levels)", levelPolicyArg, DEFAULT_LEVELS)
@@ -31,11 +31,14 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--query-port <port>', 'query API port (logs search)', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x (no TTL, DateTime64 or dedup window)')
-    .action(async (o: { events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
+    .option('--postgres-url <url>', "write to PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
+    .option('--redis-url <url>', "also keep the hot state (recent trade executions, open anomalies and alerts, 7 days; seed 000) in Redis: redis://127.0.0.1:6379")
+    .option('--redis-prefix <prefix>', 'prefix of the Redis keys', 'tickwatch:')
+    .action(async (o: { events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string; redisUrl?: string; redisPrefix: string }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();
-      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort }, logging);
+      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined }, logging);
       console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
       stopOnSignals('tickwatch recorder', () => rec.close());
     });
@@ -48,14 +51,15 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
       .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
       .option('--clickhouse-url <url>', 'read ClickHouse directly instead')
-      .option('--clickhouse-legacy', 'the server is ClickHouse 18.x');
-  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean };
+      .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
+      .option('--postgres-url <url>', 'read PostgreSQL directly instead');
+  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string };
   /**
    * Asks a running recorder's query API (it holds the embedded database), else opens the store
-   * (ClickHouse is always read directly).
+   * (ClickHouse and PostgreSQL are always read directly).
    */
   async function ask<T>(o: Where, path: string, params: URLSearchParams, direct: (store: AuditStore) => Promise<T>): Promise<T> {
-    const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}${path}?${params}`).catch(() => undefined);
+    const r = o.clickhouseUrl || o.postgresUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}${path}?${params}`).catch(() => undefined);
     if (r?.ok) return (await r.json()) as T;
     if (r) throw new Error(`recorder query API: ${((await r.json().catch(() => ({}))) as { error?: string }).error ?? r.statusText}`);
     const { openStore, storeSpec } = await run();
@@ -138,20 +142,21 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
-    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean }) => {
+    .option('--postgres-url <url>', 'verify PostgreSQL directly instead')
+    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string }) => {
       const { formatChainReports } = await searching();
       const { openStore, storeSpec } = await run();
       const { TABLES } = await import('../catalog/tables.js');
       const { verifyStore } = await import('./verify.js');
       let reports: ChainReport[];
       // As for search: a running recorder holds the embedded database, so ask it first.
-      const r = o.clickhouseUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/verify`).catch(() => undefined);
+      const r = o.clickhouseUrl || o.postgresUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/verify`).catch(() => undefined);
       if (r?.ok) reports = (await r.json()) as ChainReport[];
       else if (r) throw new Error(`recorder query API: ${await r.text()}`);
       else {
-        // Verifying ClickHouse directly: a recorder that writes to it still knows where its chains
-        // reach (rows cut from the end show against that); without one the tables speak alone.
-        const heads = o.clickhouseUrl ? await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/chain-heads`).then((x) => (x.ok ? (x.json() as Promise<ChainHeads>) : undefined), () => undefined) : undefined;
+        // Verifying ClickHouse or PostgreSQL directly: a recorder that writes to it still knows where
+        // its chains reach (rows cut from the end show against that); without one the tables speak alone.
+        const heads = o.clickhouseUrl || o.postgresUrl ? await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/chain-heads`).then((x) => (x.ok ? (x.json() as Promise<ChainHeads>) : undefined), () => undefined) : undefined;
         const store = await openStore(storeSpec(o));
         try {
           await store.init(TABLES);

@@ -1,7 +1,8 @@
 /**
  * The DDL each store gets from the table definitions of exporters/catalog/tables.ts: DuckDB (the
- * embedded default) and ClickHouse (23.8 LTS or newer; 18.16's legacy DDL is in stores/clickhouse.ts),
- * and the columns an older database may gain in place.
+ * embedded default), ClickHouse (23.8 LTS or newer; 18.16's legacy DDL is in stores/clickhouse.ts) and
+ * PostgreSQL (every table of tables.ts, plus seed 002's log tables and the batch ledger), and the
+ * columns an older database may gain in place.
  */
 import { type Column, columnsOf, type ColumnType, DEFAULT_RETENTION, type RetentionDays, type SkipIndex, type TableDef } from '../catalog/tables.js';
 
@@ -79,3 +80,167 @@ export const ADDABLE_COLUMNS: ReadonlySet<string> = new Set(['format', 'status',
 export function addableColumns(t: TableDef, have: readonly string[]): Column[] {
   return columnsOf(t).filter((c) => ADDABLE_COLUMNS.has(c.name) && !c.required && !have.includes(c.name));
 }
+
+/** PostgreSQL's type of each column type (nullable; the DDL adds NOT NULL for required columns). */
+export const POSTGRES_TYPES: Readonly<Record<ColumnType, string>> = { ts_ns: 'BIGINT', string: 'TEXT', lowcard: 'TEXT', float: 'DOUBLE PRECISION', int: 'BIGINT' };
+
+/**
+ * PostgreSQL DDL for one table of tables.ts: the table (the same columns as on DuckDB, `ts_ns` as a
+ * BIGINT of nanoseconds; text columns are TEXT, so that no length limit ever refuses a row), then
+ * its indexes, each statement on its own (`CREATE ... IF NOT EXISTS`, so running them again is a
+ * no-op). Indexes: `correlation_id` on every table (one trade's story, `logs trade`), `chain_seq`
+ * on the hash-chained ones (`audit verify` reads a chain in ranges, the recorder reads its head),
+ * and on `logs` `ts_ns` and `(component, ts_ns)` (`logs search` by time, and by component and time).
+ * @returns the statements, to run in order
+ */
+export function postgresDDL(t: TableDef): string[] {
+  const cols = columnsOf(t).map((c) => `  ${c.name} ${POSTGRES_TYPES[c.type]}${c.required ? ' NOT NULL' : ''}`);
+  const index = (name: string, on: string) => `CREATE INDEX IF NOT EXISTS ${t.name}_${name}_idx ON ${t.name} (${on})`;
+  const out = [`CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`, index('correlation_id', 'correlation_id')];
+  if (t.chained) out.push(index('chain_seq', 'chain_seq'));
+  if (t.name === 'logs') out.push(index('ts_ns', 'ts_ns'), index('component_ts_ns', 'component, ts_ns'));
+  return out;
+}
+
+/**
+ * Seed 002's log tables, as we read seed 002 (we do not have its text; this is our reading of what
+ * it describes, not a copy of its DDL): a Python trading system that logs with Loguru
+ * (`serialize=True`, one log file per service) and keeps its logs in PostgreSQL:
+ *
+ * - `system_logs`: every log line of every service: `timestamp`, `level` (Loguru's level names:
+ *   TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL), `service` (the file's service: our component),
+ *   `module`, `function`, `line` (Loguru's `record.name`, `record.function`, `record.line`, or a
+ *   structlog / pino logger name), `message`, `exception`, the correlation ids, and `extra` (JSONB:
+ *   the line's context, Loguru's `record.extra`). Rows past 30 days move to
+ * - `archived_system_logs`: the same columns, the original `id` and `archived_at`; kept 90 days.
+ * - `trading_logs`: the order flow: intents, each order step and each fill, with `strategy`,
+ *   `order_id`, `trade_id`, `symbol`, `side`, `quantity`, `price`, `status` (INTENT, SUBMITTED,
+ *   ACKED, REJECTED, CANCEL_REQUESTED, CANCELED, REPLACED, EXPIRED, FILLED, PARTIALLY_FILLED) and
+ *   `extra`; kept 90 days.
+ * - `performance_logs`: how long a service's operation took (`execution_time_ms`) and what the
+ *   service used (`cpu_percent`, `memory_mb`), `extra` for the rest; queried by service over a time
+ *   window.
+ *
+ * and its four indexes: `idx_system_logs_timestamp` (recent lines), `idx_system_logs_level` (the
+ * errors), `idx_system_logs_service` on `(service, timestamp)` (a service's lines over a window) and
+ * `idx_trading_logs_correlation_id` on `(correlation_id, timestamp)` (one trade's log lines).
+ *
+ * tickwatch adds three columns to each, last: `event_type` (the event type of the line), `ts_ns`
+ * (the exact time in nanoseconds; `timestamp` keeps microseconds) and `batch_token` (the recorder's
+ * batch the row came in). Text is TEXT where such a system might have VARCHAR(n): a row is never
+ * refused for its length. The recorder fills the tables from the rows it writes to the audit
+ * tables, in the same transaction (stores/postgres.ts): `system_logs` from the `logs` rows,
+ * `trading_logs` from the `audit_orders` rows, `performance_logs` from the `performance_log` rows.
+ */
+export const SEED002_TABLES = ['system_logs', 'archived_system_logs', 'trading_logs', 'performance_logs'] as const;
+
+/** A table of seed 002 (see {@link SEED002_TABLES}). */
+export type Seed002Table = (typeof SEED002_TABLES)[number];
+
+/** The columns `system_logs` and `archived_system_logs` share, in order (all but `id` filled by the recorder). */
+export const SYSTEM_LOG_COLUMNS = ['id', 'timestamp', 'level', 'service', 'module', 'function', 'line', 'message', 'exception', 'correlation_id', 'intent_id', 'trace_id', 'extra', 'event_type', 'ts_ns', 'batch_token'] as const;
+
+/** The columns of each of seed 002's tables, in order, as {@link seed002DDL} makes them (the store checks an existing table has them). */
+export const SEED002_COLUMNS: Readonly<Record<Seed002Table, readonly string[]>> = {
+  system_logs: SYSTEM_LOG_COLUMNS,
+  archived_system_logs: [...SYSTEM_LOG_COLUMNS, 'archived_at'],
+  trading_logs: ['id', 'timestamp', 'level', 'service', 'message', 'strategy', 'order_id', 'trade_id', 'symbol', 'side', 'quantity', 'price', 'status', 'correlation_id', 'intent_id', 'extra', 'event_type', 'ts_ns', 'batch_token'],
+  performance_logs: ['id', 'timestamp', 'service', 'operation', 'execution_time_ms', 'cpu_percent', 'memory_mb', 'extra', 'event_type', 'ts_ns', 'batch_token'],
+};
+
+/** Seed 002's index names (see {@link SEED002_TABLES}). */
+export const SEED002_INDEXES = ['idx_system_logs_timestamp', 'idx_system_logs_level', 'idx_system_logs_service', 'idx_trading_logs_correlation_id'] as const;
+
+const SYSTEM_LOG_BODY = `  timestamp TIMESTAMPTZ NOT NULL,
+  level TEXT NOT NULL,
+  service TEXT NOT NULL,
+  module TEXT,
+  function TEXT,
+  line INTEGER,
+  message TEXT,
+  exception TEXT,
+  correlation_id TEXT,
+  intent_id TEXT,
+  trace_id TEXT,
+  extra JSONB NOT NULL DEFAULT '{}'::jsonb,
+  event_type TEXT NOT NULL,
+  ts_ns BIGINT NOT NULL,
+  batch_token TEXT NOT NULL`;
+
+/**
+ * The DDL of seed 002's tables and indexes (see {@link SEED002_TABLES}), by table: its CREATE TABLE,
+ * then its indexes, each statement on its own, all `IF NOT EXISTS`.
+ * @returns the statements of each table, to run in order
+ */
+export function seed002DDL(): ReadonlyMap<Seed002Table, readonly string[]> {
+  return new Map<Seed002Table, readonly string[]>([
+    [
+      'system_logs',
+      [
+        `CREATE TABLE IF NOT EXISTS system_logs (\n  id BIGSERIAL PRIMARY KEY,\n${SYSTEM_LOG_BODY}\n)`,
+        'CREATE INDEX IF NOT EXISTS idx_system_logs_timestamp ON system_logs (timestamp)',
+        'CREATE INDEX IF NOT EXISTS idx_system_logs_level ON system_logs (level)',
+        'CREATE INDEX IF NOT EXISTS idx_system_logs_service ON system_logs (service, timestamp)',
+      ],
+    ],
+    ['archived_system_logs', [`CREATE TABLE IF NOT EXISTS archived_system_logs (\n  id BIGINT PRIMARY KEY,\n${SYSTEM_LOG_BODY},\n  archived_at TIMESTAMPTZ NOT NULL DEFAULT now()\n)`]],
+    [
+      'trading_logs',
+      [
+        `CREATE TABLE IF NOT EXISTS trading_logs (
+  id BIGSERIAL PRIMARY KEY,
+  timestamp TIMESTAMPTZ NOT NULL,
+  level TEXT NOT NULL,
+  service TEXT NOT NULL,
+  message TEXT,
+  strategy TEXT,
+  order_id TEXT,
+  trade_id TEXT,
+  symbol TEXT,
+  side TEXT,
+  quantity DOUBLE PRECISION,
+  price DOUBLE PRECISION,
+  status TEXT NOT NULL,
+  correlation_id TEXT,
+  intent_id TEXT,
+  extra JSONB NOT NULL DEFAULT '{}'::jsonb,
+  event_type TEXT NOT NULL,
+  ts_ns BIGINT NOT NULL,
+  batch_token TEXT NOT NULL
+)`,
+        'CREATE INDEX IF NOT EXISTS idx_trading_logs_correlation_id ON trading_logs (correlation_id, timestamp)',
+      ],
+    ],
+    [
+      'performance_logs',
+      [
+        `CREATE TABLE IF NOT EXISTS performance_logs (
+  id BIGSERIAL PRIMARY KEY,
+  timestamp TIMESTAMPTZ NOT NULL,
+  service TEXT NOT NULL,
+  operation TEXT,
+  execution_time_ms DOUBLE PRECISION,
+  cpu_percent DOUBLE PRECISION,
+  memory_mb DOUBLE PRECISION,
+  extra JSONB NOT NULL DEFAULT '{}'::jsonb,
+  event_type TEXT NOT NULL,
+  ts_ns BIGINT NOT NULL,
+  batch_token TEXT NOT NULL
+)`,
+      ],
+    ],
+  ]);
+}
+
+/**
+ * The batch ledger of the PostgreSQL store: one row per (batch token, table) the store took, with
+ * the rows written, inserted in the batch's own transaction. A batch whose token is in it is in the
+ * store, whole (the recorder's replay check, `countByToken`, reads it instead of scanning a table).
+ */
+export const POSTGRES_LEDGER_DDL = `CREATE TABLE IF NOT EXISTS tickwatch_batches (
+  token TEXT NOT NULL,
+  table_name TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  written_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (token, table_name)
+)`;

@@ -43,6 +43,12 @@ export interface RecorderOptions {
    * or, for a new log, the store's ({@link AuditStore.chainHeads}). Default: empty chains.
    */
   readonly chain?: ChainHeads;
+  /**
+   * Called with a batch's rows per table once the store has committed them (a replayed batch
+   * included), on the write loop: it must return at once and must not throw (a throw is logged and
+   * ignored; recording goes on). The Redis hot state is fed here (redis.ts).
+   */
+  readonly onCommitted?: (tables: ReadonlyMap<TableName, readonly Row[]>) => void;
 }
 
 interface Queued {
@@ -323,8 +329,19 @@ export class Recorder {
       if (q.batch.chain) this.stored = q.batch.chain.after;
       this.queue.shift();
       this.updateGauges();
+      this.committed(q.tables);
     }
     if (this.queue.length === 0) for (const r of this.idle.splice(0)) r();
+  }
+
+  /** Hands a committed batch to {@link RecorderOptions.onCommitted}; its failure never stops recording. */
+  private committed(tables: ReadonlyMap<TableName, readonly Row[]>): void {
+    if (!this.o.onCommitted) return;
+    try {
+      this.o.onCommitted(tables);
+    } catch (err) {
+      this.o.log.warn('recorder.on_committed_failed', 'A committed batch could not be handed on (the store has it; only the hot state misses it).', { err });
+    }
   }
 
   private written(t0: number): void {

@@ -16,22 +16,35 @@ import type { AuditStore } from './stores/store.js';
 export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duckdb');
 
 /**
- * Which store to record into: the embedded DuckDB file (the default, no server), or ClickHouse
- * over HTTP (`legacy` for Debian's 18.16: no TTL, DateTime64 or deduplication window).
+ * Which store to record into: the embedded DuckDB file (the default, no server), ClickHouse
+ * over HTTP (`legacy` for Debian's 18.16: no TTL, DateTime64 or deduplication window), or
+ * PostgreSQL (`postgres://user@host:port/database`; stores/postgres.ts, with seed 002's tables).
  */
-export type StoreSpec = { readonly kind: 'embedded'; readonly path: string } | { readonly kind: 'clickhouse'; readonly url: string; readonly legacy?: boolean };
+export type StoreSpec =
+  | { readonly kind: 'embedded'; readonly path: string }
+  | { readonly kind: 'clickhouse'; readonly url: string; readonly legacy?: boolean }
+  | { readonly kind: 'postgres'; readonly url: string };
 
-/** The store a command's options name: ClickHouse when a URL is given, else the embedded file in `dataDir`. */
-export function storeSpec(o: { readonly dataDir: string; readonly clickhouseUrl?: string; readonly clickhouseLegacy?: boolean }): StoreSpec {
+/**
+ * The store a command's options name: ClickHouse or PostgreSQL when its URL is given, else the
+ * embedded file in `dataDir`.
+ * @throws Error when both URLs are given (a recorder writes to one store)
+ */
+export function storeSpec(o: { readonly dataDir: string; readonly clickhouseUrl?: string; readonly clickhouseLegacy?: boolean; readonly postgresUrl?: string }): StoreSpec {
+  if (o.postgresUrl && o.clickhouseUrl) throw new Error('--clickhouse-url and --postgres-url: a recorder writes to one store; give one of them');
+  if (o.postgresUrl) return { kind: 'postgres', url: o.postgresUrl };
   return o.clickhouseUrl ? { kind: 'clickhouse', url: o.clickhouseUrl, legacy: o.clickhouseLegacy === true } : { kind: 'embedded', path: auditDbPath(o.dataDir) };
 }
 
 /**
  * Opens a store.
  * @throws Error when the embedded file cannot be opened (locked by another process, unreadable); a
- *   ClickHouse store connects lazily and never throws here
+ *   ClickHouse or PostgreSQL store connects lazily and never throws here (but for a URL that is not
+ *   a PostgreSQL one)
  */
 export async function openStore(spec: StoreSpec): Promise<AuditStore> {
+  // Loaded only when asked for: the other stores' commands need not load the pg client.
+  if (spec.kind === 'postgres') return (await import('./stores/postgres.js')).PostgresStore.open(spec.url);
   if (spec.kind === 'clickhouse') return new ClickHouseStore(httpTransport(spec.url), { legacy: spec.legacy === true });
   return DuckDbStore.open(spec.path);
 }
@@ -59,7 +72,7 @@ export interface RunningRecorder {
 }
 
 function isSpec(s: StoreSpec | AuditStore): s is StoreSpec {
-  return 'kind' in s && (s.kind === 'embedded' || s.kind === 'clickhouse') && !('insert' in s);
+  return 'kind' in s && (s.kind === 'embedded' || s.kind === 'clickhouse' || s.kind === 'postgres') && !('insert' in s);
 }
 
 /**

@@ -24,6 +24,7 @@ import type { LevelPolicy } from './rows.js';
 import { TABLES } from '../catalog/tables.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
 import { WriteAheadLog, type TailPositions } from './wal.js';
+import type { RedisHotState, RedisHotStateConfig } from './redis.js';
 
 /** Configuration of the recorder service. */
 export interface RecorderServiceConfig {
@@ -45,6 +46,11 @@ export interface RecorderServiceConfig {
   /** Which components' levels go to `logs` (default info and above; seed 002's per-service levels). */
   readonly levels?: LevelPolicy;
   readonly retryMaxMs?: number;
+  /**
+   * Keep the hot state (recent trade executions, open anomalies and alerts, 7 days) in Redis too
+   * (`--redis-url`; seed 000): a cache fed after each commit, never waited for (redis.ts).
+   */
+  readonly redis?: RedisHotStateConfig;
 }
 
 /** A running recorder service. */
@@ -57,6 +63,8 @@ export interface RecorderService {
   readonly add: EventConsumer;
   readonly pipeline: IngestPipeline;
   readonly registry: MetricRegistry;
+  /** The Redis hot state, when configured: the alert history hands it alerts ({@link RedisHotState.recordAlerts}). */
+  readonly redis: RedisHotState | undefined;
   /** Seals what is pending, stops, closes the WAL (not the store: the caller owns it). */
   close(): Promise<void>;
 }
@@ -105,7 +113,9 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   // The audit tables' hash chains continue from the heads the WAL logged; a new WAL learns them
   // from the store first (waiting while it is unreachable: the engine's file keeps the events).
   const chain = recovery.chain ?? (await chainHeadsFromStore(cfg.store, log, cfg.retryMaxMs));
-  const recorder = new Recorder({ store: cfg.store, wal, registry, log, batchRows: cfg.batchRows, maxSpoolBytes: cfg.maxSpoolBytes, levels: cfg.levels, retryMaxMs: cfg.retryMaxMs, chain });
+  // Loaded only when asked for, so a recorder without Redis never loads its client.
+  const redis = cfg.redis ? (await import('./redis.js')).RedisHotState.start(cfg.redis, { registry, log }) : undefined;
+  const recorder = new Recorder({ store: cfg.store, wal, registry, log, batchRows: cfg.batchRows, maxSpoolBytes: cfg.maxSpoolBytes, levels: cfg.levels, retryMaxMs: cfg.retryMaxMs, chain, onCommitted: redis && ((t) => redis.recordBatch(t)) });
   recorder.resume(recovery.pending);
   log.info('recorder.chain_head', `Audit hash chains continue from ${recovery.chain ? 'the write-ahead log' : 'the store'} (tickwatch audit verify checks them).`, { heads: recorder.chainHeads });
   if (recovery.pending.length) log.info('recorder.replaying', `Replaying ${recovery.pending.length} spooled batches.`, { batches: recovery.pending.length });
@@ -168,12 +178,14 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     add,
     pipeline,
     registry,
+    redis,
     async close() {
       clearInterval(timer);
       metrics.setReady(false);
       const tails = positions();
       for (const t of tailers) t.stop();
       await recorder.stop(tails);
+      await redis?.close();
       log.info('recorder.chain_head', 'Recorder stopped; where the audit hash chains end (rows still spooled included).', { heads: recorder.chainHeads });
       await metrics.close();
     },

@@ -7,7 +7,7 @@
 import type { HftEvent } from '../events/index.js';
 import { GENESIS, rowHash, type ChainHead, type ChainHeads } from './chain.js';
 import { ALL_LEVELS, eventFromLine, rowsFor } from './rows.js';
-import type { AuditStore } from './stores/store.js';
+import { storableText, type AuditStore } from './stores/store.js';
 import { columnsOf, type Column, type TableDef, type TableName } from '../catalog/tables.js';
 
 /** Columns derived from `fields` (all but the insert's token, the line itself and the chain's own). */
@@ -18,10 +18,14 @@ function derived(t: TableDef): readonly Column[] {
   return cols;
 }
 
-/** A column's value in comparable form: integers and strings as text, floats as numbers. */
+/**
+ * A column's value in comparable form: integers and strings as text, floats as numbers. Text is
+ * compared as PostgreSQL stores it (`storableText`: U+0000 and unpaired surrogates as U+FFFD), so a
+ * line whose message holds `\u0000` verifies there too.
+ */
 function comparable(c: Column, v: unknown): string | number | null {
   if (v === null || v === undefined) return null;
-  return c.type === 'float' ? Number(v) : String(v);
+  return c.type === 'float' ? Number(v) : storableText(String(v));
 }
 
 /**

@@ -197,7 +197,7 @@ describe('dashboards', () => {
         }
       }
     }
-    expect(queries).toBe(154);
+    expect(queries).toBe(156);
     expect(selectors).toBeGreaterThanOrEqual(120);
     expect(seen.host).toBeGreaterThan(20);
     expect(seen.clickhouse).toBeGreaterThan(10);

@@ -3,7 +3,7 @@
  * DuckDB store) fed by the simulator's normal session (real file-tail path), one host exporter
  * reading this machine's /proc, a real clickhouse-server (Debian's 18.16) with the ClickHouse
  * exporter in front of it and a second recorder writing the same events into it (so it has parts,
- * inserts and merges to show), one real Prometheus scraping them all every second and evaluating
+ * inserts and merges to show), a real redis-server the first recorder keeps its hot state in, one real Prometheus scraping them all every second and evaluating
  * the generated rules (the recording rules panels share with alerts), and every query of every
  * dashboard sent to Prometheus' HTTP API with the dashboard variables substituted as Grafana does
  * when a user leaves them at "All" (`job`: the dashboard's tickwatch jobs, `instance`: `.+`,
@@ -40,6 +40,7 @@ import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { startTickwatch, type Tickwatch } from '../../exporters/start.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 import { startClickHouse, type ClickHouseServer } from '../helpers/clickhouse.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { startPrometheus, type Prom } from '../helpers/prometheus.js';
 
 /** Simulated seconds per wall second. */
@@ -54,6 +55,7 @@ const rulesDir = fileURLToPath(new URL('../../prometheus/rules', import.meta.url
 let tw: Tickwatch | undefined;
 let prom: Prom | undefined;
 let ch: ClickHouseServer | undefined;
+let redis: RedisServer | undefined;
 const abort = new AbortController();
 let run: Promise<unknown> | undefined;
 afterAll(async () => {
@@ -62,6 +64,7 @@ afterAll(async () => {
   await prom?.stop();
   await tw?.close();
   await ch?.stop();
+  await redis?.destroy();
 });
 
 /**
@@ -128,6 +131,7 @@ describe('dashboards on a live exporter', () => {
   it('every panel query returns series during a normal simulated session', { timeout: 120_000 }, async () => {
     const events = join(dir, 'events.ndjson');
     ch = await startClickHouse(join(dir, 'ch'));
+    redis = await startRedis(join(dir, 'redis'));
     // Everything through the composition root, as `tickwatch start` runs it: the HFT exporter, a
     // recorder into the embedded store and one into ClickHouse (both tailing the same events), the
     // host exporter (watching Prometheus and Node.js: vitest and its workers) and the ClickHouse exporter.
@@ -136,7 +140,7 @@ describe('dashboards on a live exporter', () => {
         dataDir: join(dir, 'data'),
         hft: { port: 0, tcp: null, files: [events], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
         recorders: [
-          { store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: 0 },
+          { store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: 0, redis: { url: redis.url } },
           { store: { kind: 'clickhouse', url: ch.url, legacy: true }, dataDir: join(dir, 'ch-recorder'), port: 0, batchMs: 300 },
         ],
         host: { port: 0, processes: [{ name: 'prometheus' }, { name: 'node' }], paths: { sys: sensorSysfs(join(dir, 'sys')) } },

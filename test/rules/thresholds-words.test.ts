@@ -24,6 +24,7 @@ import { ordersRules } from '../../alert-rules/orders.js';
 import { pipelineRules } from '../../alert-rules/pipeline.js';
 import { pnlRules, reconciliationLag } from '../../alert-rules/pnl.js';
 import { recorderQueueBacklog, recorderRules } from '../../alert-rules/recorder.js';
+import { redisRules } from '../../alert-rules/redis.js';
 import { securityRules } from '../../alert-rules/security.js';
 import { servicesRules } from '../../alert-rules/services.js';
 import { stormguardRules } from '../../alert-rules/stormguard.js';
@@ -47,6 +48,7 @@ const FAMILIES: ((t: Thresholds) => RuleGroup)[] = [
   securityRules,
   servicesRules,
   recorderRules,
+  redisRules,
   pipelineRules,
   hostRules,
   clickhouseRules,

@@ -87,6 +87,20 @@ export interface ExecTimeRow {
   readonly max_ns: number;
 }
 
+/** Characters some stores cannot hold in text: U+0000 and surrogates (only unpaired ones are replaced). */
+const UNSTORABLE = /[\u0000\ud800-\udfff]/;
+const UNSTORABLE_ALL = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `s` as PostgreSQL can store it: U+0000 (which its text types refuse) and unpaired surrogates
+ * (which UTF-8 cannot encode) as U+FFFD; any other string is returned as it is. A line's own text
+ * (`fields`) never contains them (JSON escapes them); a column derived from it may (`"\u0000"` in a
+ * message). `audit verify` compares text columns through it on every store.
+ */
+export function storableText(s: string): string {
+  return UNSTORABLE.test(s) ? s.replace(UNSTORABLE_ALL, '\ufffd') : s;
+}
+
 /** `*` and `?` of a glob as SQL LIKE (`%`, `_`), the LIKE wildcards in it escaped with `\`. */
 export function globToLike(glob: string): string {
   return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
@@ -97,10 +111,10 @@ export function levelsFrom(min: LogLevel): LogLevel[] {
   return LOG_LEVELS.filter((l) => LEVEL_RANK[l] >= LEVEL_RANK[min]);
 }
 
-/** An audit store: the embedded DuckDB file or ClickHouse. */
+/** An audit store: the embedded DuckDB file, ClickHouse or PostgreSQL. */
 export interface AuditStore {
-  /** `embedded` or `clickhouse`: the `store` label. */
-  readonly kind: 'embedded' | 'clickhouse';
+  /** `embedded`, `clickhouse` or `postgres`: the `store` label. */
+  readonly kind: 'embedded' | 'clickhouse' | 'postgres';
   /** Creates the tables when missing. @throws when the store cannot be reached */
   init(tables: readonly TableDef[]): Promise<void>;
   /**
