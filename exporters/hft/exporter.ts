@@ -172,9 +172,10 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     deriver.tick(now);
     // While the engine is silent its last reported values are not served (catalog: freshness 'engine'),
     // the top positions (served by the worker's collector) included.
-    const up = liveness.tick(now, deriver.isOpen);
-    registry.setStale('engine', !up);
-    positionsBoard.setStale(!up);
+    liveness.tick(now, deriver.isOpen, (up) => {
+      registry.setStale('engine', !up);
+      positionsBoard.setStale(!up);
+    });
   };
   tick();
   const ticker = setInterval(tick, cfg.tickMs ?? 250);

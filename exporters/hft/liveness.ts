@@ -57,9 +57,13 @@ export class EngineLiveness {
   /**
    * Updates the gauges at `now` (Unix seconds, the exporter's clock).
    * @param sessionOpen - whether the trading session is open now
+   * @param decided - called with the verdict before `hft_engine_up` changes: the exporter marks the
+   *   engine's gauges stale there, so that the message reaches the `/metrics` worker before a scrape
+   *   can read the new `hft_engine_up` from shared memory (a scrape never shows the engine down
+   *   beside its last reported values)
    * @returns whether the engine is up
    */
-  tick(now: number, sessionOpen: boolean): boolean {
+  tick(now: number, sessionOpen: boolean, decided?: (up: boolean) => void): boolean {
     const silence = Math.max(0, now - this.lastEvent);
     this.g.silence.set(silence);
     let up = !(sessionOpen && silence > this.silentAfter);
@@ -69,6 +73,7 @@ export class EngineLiveness {
       if (age > this.heartbeatTimeout) up = false;
     }
     this.up = up;
+    decided?.(up);
     this.g.up.set(up ? 1 : 0);
     return up;
   }
