@@ -15,8 +15,10 @@
  *   prometheus/  on the catalog;  alertmanager/  on alert-rules/ and the catalog
  *   scripts/, test/: anything
  *
- * One documented exception: the simulator's fault scenarios read `alert-rules/thresholds.ts` (a
- * leaf that imports nothing), so that each fault crosses exactly the threshold its alert watches.
+ * Two documented exceptions read `alert-rules/thresholds.ts` (a leaf that imports nothing): the
+ * simulator's fault scenarios, so that each fault crosses exactly the threshold its alert watches,
+ * and the host exporter's clock synchronisation log (exporters/host/clock-sync.ts), so that the log
+ * records a breach at exactly the offset bound its alert watches.
  *
  * A dependency that matches none of the `allowed` rules fails the check, naming both files.
  */
@@ -35,7 +37,7 @@ module.exports = {
     {
       name: 'thresholds-is-a-leaf',
       severity: 'error',
-      comment: 'alert-rules/thresholds.ts holds figures only; the simulator reads it, so it may import nothing.',
+      comment: 'alert-rules/thresholds.ts holds figures only; the simulator and the clock synchronisation log read it, so it may import nothing.',
       from: { path: '^alert-rules/thresholds\\.ts$' },
       to: { path: '^(exporters|alert-rules|query|dashboards-src|prometheus|alertmanager|scripts|test)/' },
     },
@@ -50,6 +52,7 @@ module.exports = {
     { comment: 'a service: on itself', from: { path: '^exporters/(hft|host|clickhouse|recorder)/' }, to: { path: '^exporters/$1/' } },
     { comment: 'a service: on the rooms below the services', from: { path: '^exporters/(hft|host|clickhouse|recorder)/' }, to: { path: `^exporters/${ROOMS_BELOW_SERVICES}/` } },
     { comment: "the simulator's scenarios: the thresholds they cross", from: { path: '^exporters/hft/simulator/' }, to: { path: '^alert-rules/thresholds\\.ts$' } },
+    { comment: "the host exporter's clock synchronisation log: the offset bounds its alerts watch", from: { path: '^exporters/host/clock-sync\\.ts$' }, to: { path: '^alert-rules/thresholds\\.ts$' } },
     { comment: 'the composition root: the services and what is below them', from: { path: '^exporters/start\\.ts$' }, to: { path: `^exporters/((hft|host|clickhouse|recorder)|${ROOMS_BELOW_SERVICES})/` } },
     { comment: 'the command: everything in exporters/', from: { path: '^exporters/cli\\.ts$' }, to: { path: '^exporters/' } },
     { comment: 'query: on itself and the catalog', from: { path: '^query/' }, to: { path: '^(query/|exporters/catalog/)' } },

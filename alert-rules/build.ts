@@ -15,8 +15,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ALERTS, GROUPS, RECORDING_RULES } from './index.js';
-import { annotations, staticLabels, type AlertRule, type Case, type FiringCase, type RuleGroup, type Thresholds } from './model.js';
+import { ALERTS, ALL_RECORDING_RULES, GROUPS } from './index.js';
+import { annotations, staticLabels, type AlertRule, type Case, type ExprCase, type FiringCase, type RuleGroup, type Thresholds } from './model.js';
+import { checkSlos } from './slo.js';
 import * as T from './thresholds.js';
 import { count, dur, durWords, num, pct, promDur, promNum, promPct } from '../query/format.js';
 import { checkExpr } from '../query/promql.js';
@@ -255,11 +256,11 @@ export function renderRunbooks(root: string, t: Thresholds = T): Map<string, str
  * @returns problems; empty when the rules are sound
  */
 export function validateRules(root: string): string[] {
-  const p: string[] = [];
-  const recorded = new Set(RECORDING_RULES.map((r) => r.record));
+  const p: string[] = [...checkSlos()];
+  const recorded = new Set(ALL_RECORDING_RULES.map((r) => r.record));
   const known = { recorded };
   const seen = new Set<string>();
-  for (const r of RECORDING_RULES) {
+  for (const r of ALL_RECORDING_RULES) {
     if (!RECORD_RE.test(r.record)) p.push(`${r.record}: recording rule names are level:metric:operations`);
     for (const e of checkExpr(r.expr.text, known)) p.push(`${r.record}: ${e}`);
   }
@@ -286,7 +287,8 @@ export function validateRules(root: string): string[] {
   return p;
 }
 
-function ruleYaml(g: RuleGroup): unknown {
+/** A group as a Prometheus rule file (the document `npm run build:rules` writes to prometheus/rules/<group>.yml). */
+export function ruleYaml(g: RuleGroup): unknown {
   return {
     groups: [
       {
@@ -294,7 +296,7 @@ function ruleYaml(g: RuleGroup): unknown {
         interval: g.interval,
         rules: g.rules.map((r) =>
           r.kind === 'record'
-            ? { record: r.record, expr: r.expr.text }
+            ? { record: r.record, expr: r.expr.text, ...(r.labels ? { labels: r.labels } : {}) }
             : { alert: r.name, expr: r.expr.text, for: r.for, labels: staticLabels(r), annotations: annotations(r) },
         ),
       },
@@ -311,9 +313,22 @@ function caseYaml(a: AlertRule, c: Case, firing: boolean): unknown {
     : [];
   return {
     name: `${a.name}: ${firing ? 'fires' : 'silent'}: ${c.name}`,
-    interval: '1s',
+    interval: c.interval ?? '1s',
     input_series: c.series.map((s) => ({ series: s.series, values: s.values })),
     alert_rule_test: [{ eval_time: c.at, alertname: a.name, exp_alerts: exp }],
+  };
+}
+
+function exprCaseYaml(g: RuleGroup, c: ExprCase): unknown {
+  const labels = (l: Readonly<Record<string, string>>) => {
+    const { __name__: name, ...rest } = l;
+    return `${name ?? ''}{${Object.keys(rest).sort().map((k) => `${k}=${JSON.stringify(rest[k])}`).join(', ')}}`;
+  };
+  return {
+    name: `${g.name}: ${c.name}`,
+    interval: c.interval ?? '1s',
+    input_series: c.series.map((s) => ({ series: s.series, values: s.values })),
+    promql_expr_test: [{ expr: c.expr.text, eval_time: c.at, exp_samples: c.samples.map((x) => ({ labels: labels(x.labels), value: x.value })) }],
   };
 }
 
@@ -321,8 +336,8 @@ function testYaml(g: RuleGroup): unknown {
   const alerts = g.rules.filter((r): r is AlertRule => r.kind === 'alert');
   return {
     rule_files: [`../${g.name}.yml`, '../recording.yml'].filter((f, i, all) => all.indexOf(f) === i),
-    evaluation_interval: '1s',
-    tests: alerts.flatMap((a) => [...a.tests.firing.map((c) => caseYaml(a, c, true)), ...a.tests.silent.map((c) => caseYaml(a, c, false))]),
+    evaluation_interval: g.testInterval ?? '1s',
+    tests: [...alerts.flatMap((a) => [...a.tests.firing.map((c) => caseYaml(a, c, true)), ...a.tests.silent.map((c) => caseYaml(a, c, false))]), ...(g.exprTests ?? []).map((c) => exprCaseYaml(g, c))],
   };
 }
 

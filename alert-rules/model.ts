@@ -72,13 +72,22 @@ export interface ExpectedAlert {
 export interface Case {
   readonly name: string;
   readonly series: readonly InputSeries[];
-  /** Evaluation time from the start of the series. */
+  /** Evaluation time from the start of the series (a multiple of the group's {@link RuleGroup.testInterval}). */
   readonly at: Duration;
+  /** Time between two values of the input series; `1s` by default. */
+  readonly interval?: Duration;
 }
 
 /** A case in which the alert fires with these alerts. */
 export interface FiringCase extends Case {
   readonly alerts: readonly ExpectedAlert[];
+}
+
+/** A promtool expression case (`promql_expr_test`): `expr` at `at` returns exactly `samples`. */
+export interface ExprCase extends Case {
+  readonly expr: Expr;
+  /** Each sample's full label set (with `__name__` when the result keeps it) and value; promtool 2.42 compares values exactly. */
+  readonly samples: readonly { readonly labels: Readonly<Record<string, string>>; readonly value: number }[];
 }
 
 /** An alert rule. */
@@ -117,6 +126,10 @@ export interface RuleGroup {
   /** Evaluation interval of the group. */
   readonly interval: Duration;
   readonly rules: readonly (AlertRule | RecordingRule)[];
+  /** promtool's evaluation step (`evaluation_interval`) in the group's test file; `1s` by default. */
+  readonly testInterval?: Duration;
+  /** Expression cases of the group's recording rules, written to its test file beside the alert cases. */
+  readonly exprTests?: readonly ExprCase[];
 }
 
 /** Labels an alert carries besides those its expression yields. */

@@ -4,7 +4,7 @@ import { PANELS } from '../query/panels.js';
 import { alert, holdFor, input, TEST_TARGET, type AlertRule, type RuleGroup, type Thresholds } from './model.js';
 import { promDur, promNum, promPct } from '../query/format.js';
 import { spoolUseRatio, rec } from '../query/recording.js';
-import { increase, max, sel, sum } from '../query/promql.js';
+import { Expr, increase, max, sel, sum } from '../query/promql.js';
 import { hold } from './testing.js';
 import * as T from './thresholds.js';
 
@@ -138,8 +138,64 @@ export const recorderTailLagging = (t: Thresholds): AlertRule =>
     },
   });
 
+/** The labels of a recorder target in the cases below. */
+const RECORDER_TARGET = { job: 'tickwatch-recorder', instance: '127.0.0.1:9473' } as const;
+
+/**
+ * RecorderCleanupMissed with the thresholds `t`: the retention clean-up (exporters/recorder/cleanup.ts)
+ * failed and has not succeeded since, or a recorder that runs it on a schedule (its next run set)
+ * has had no successful run for 26 hours. Either way the value is the time since the last success.
+ * (promtool's clock starts at 0: a last success before it is a negative timestamp.)
+ */
+export const recorderCleanupMissed = (t: Thresholds): AlertRule => {
+  const on = ['job', 'instance'];
+  const age = new Expr('time()').sub(sel(C.recorderCleanupLastSuccessTimestampSeconds));
+  const missed = age.gt(t.RECORDER_CLEANUP_MISSED_SECONDS).and(sel(C.recorderCleanupNextRunTimestampSeconds).gt(0), on);
+  const failed = age.and(sel(C.recorderCleanupLastFailureTimestampSeconds).gt(sel(C.recorderCleanupLastSuccessTimestampSeconds), { on }), on);
+  const text = (instance: string, ago: string) =>
+    `The retention clean-up of the recorder on ${instance} last succeeded ${ago} ago: a run failed since, or none succeeded for more than ${promDur(t.RECORDER_CLEANUP_MISSED_SECONDS)} (it runs daily). Rows past their retention stay in the store until a run succeeds.`;
+  const series = (lastSuccess: string, lastFailure: string, nextRun: string) => [
+    input(C.recorderCleanupLastSuccessTimestampSeconds, RECORDER_TARGET, lastSuccess),
+    input(C.recorderCleanupLastFailureTimestampSeconds, RECORDER_TARGET, lastFailure),
+    input(C.recorderCleanupNextRunTimestampSeconds, RECORDER_TARGET, nextRun),
+  ];
+  return alert({
+    name: 'RecorderCleanupMissed',
+    family: 'recorder_cleanup',
+    severity: 'warning',
+    expr: missed.or(failed),
+    for: holdFor(t.RECORDER_CLEANUP_FOR_SECONDS),
+    summary: 'Audit store retention clean-up missed or failed',
+    description: text('{{ $labels.instance }}', '{{ $value | humanizeDuration }}'),
+    panel: PANELS.recorderCleanup,
+    tests: {
+      firing: [
+        {
+          // Last success 27 h before the clock starts (the last failure 30 h before), the schedule on: 27 h 20 m at 20 minutes.
+          name: 'no successful run for 27 hours',
+          series: series(hold(-27 * 3600, 1300), hold(-30 * 3600, 1300), hold(86_400, 1300)),
+          at: '20m',
+          alerts: [{ labels: { ...RECORDER_TARGET }, description: text(RECORDER_TARGET.instance, '1d 3h 20m 0s') }],
+        },
+        {
+          name: 'a run failed after the last success',
+          series: series(hold(100, 1600), `${hold(0, 200)} ${hold(200, 1400)}`, hold(86_400, 1600)),
+          at: '25m',
+          alerts: [{ labels: { ...RECORDER_TARGET }, description: text(RECORDER_TARGET.instance, '23m 20s') }],
+        },
+      ],
+      silent: [
+        { name: 'last success 25 hours ago', series: series(hold(-25 * 3600, 1300), hold(-30 * 3600, 1300), hold(86_400, 1300)), at: '20m' },
+        { name: 'no schedule on this recorder (next run 0), never run', series: series(hold(0, 1300), hold(0, 1300), hold(0, 1300)), at: '20m' },
+        { name: 'a failure, then a success', series: series(`${hold(100, 300)} ${hold(400, 1300)}`, `${hold(0, 200)} ${hold(200, 1400)}`, hold(86_400, 1600)), at: '25m' },
+        { name: 'failed, for less than the hold', series: series(hold(100, 1000), `${hold(0, 200)} ${hold(200, 800)}`, hold(86_400, 1000)), at: '15m' },
+      ],
+    },
+  });
+};
+
 /** Recorder rules with the thresholds `t` (the live rules use thresholds.ts; tests pass modified copies). */
-export const recorderRules = (t: Thresholds): RuleGroup => ({ name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderWalFailing, recorderQueueBacklog(t), recorderSpoolFilling(t), recorderTailLagging(t)] });
+export const recorderRules = (t: Thresholds): RuleGroup => ({ name: 'recorder', interval: '5s', rules: [recorderWriteFailures, recorderWalFailing, recorderQueueBacklog(t), recorderSpoolFilling(t), recorderTailLagging(t), recorderCleanupMissed(t)] });
 
 /** Recorder rules. */
 export const recorderGroup: RuleGroup = recorderRules(T);

@@ -190,6 +190,27 @@ export const CLICKHOUSE_DISK_WARNING_FOR_SECONDS = 300;
 export const CLICKHOUSE_DISK_CRITICAL_FOR_SECONDS = 60;
 
 /**
+ * Divergence of the clock from UTC that pages (ClockOffsetCritical), in seconds: 100 µs, MiFID II
+ * RTS 25 (Commission Delegated Regulation (EU) 2017/574), Art. 3 and the Annex's Table 2: a member
+ * or participant of a trading venue that uses high-frequency algorithmic trading keeps its business
+ * clocks within 100 µs of UTC, timestamps at 1 µs or finer (Art. 4: traceable to UTC, and shown).
+ * The host exporter's synchronisation log (`clock.sync` system events, FINRA Rule 4590's log of
+ * synchronisations and drift beyond tolerance) uses the same bound.
+ */
+export const CLOCK_OFFSET_CRITICAL_SECONDS = 100e-6;
+/** Divergence that warns (ClockOffsetHigh), in seconds: half the RTS 25 bound, time to act before a breach (as written). */
+export const CLOCK_OFFSET_WARNING_SECONDS = 50e-6;
+/** How long the offset must stay past the critical bound before it pages, in seconds (as written: a few scrapes, so one noisy sample does not page). */
+export const CLOCK_OFFSET_CRITICAL_FOR_SECONDS = 10;
+/** How long the offset must stay past the warning bound before it warns, in seconds (as written). */
+export const CLOCK_OFFSET_WARNING_FOR_SECONDS = 30;
+/**
+ * How long the clock must stay unsynchronised before it pages, in seconds (as written: chronyd
+ * needs a few polls to select a source after it starts, and the kernel keeps `STA_UNSYNC` until then).
+ */
+export const CLOCK_UNSYNC_FOR_SECONDS = 120;
+
+/**
  * Restarts of one service in 10 minutes above which it warns (ServiceRestartLoop): a service that
  * needs a fourth restart in 10 minutes is not staying up. systemd's default start limit (5 starts in
  * 10 s) only stops a tight loop; this catches the slow one a supervisor keeps feeding.
@@ -248,3 +269,88 @@ export const MODEL_INFERENCE_FOR_SECONDS = 120;
  * restart passes silently; a minute without Redis is an outage that readers of the hot state notice.
  */
 export const RECORDER_REDIS_DOWN_FOR_SECONDS = 60;
+
+/**
+ * How long the recorder may go without a successful retention clean-up before it warns
+ * (RecorderCleanupMissed), in seconds (as written): it runs daily at 02:00 (seed 002), so a day
+ * plus 2 hours of slack for a long run or a restart around 02:00; past it a run was missed.
+ */
+export const RECORDER_CLEANUP_MISSED_SECONDS = 26 * 3600;
+/**
+ * How long a missed or failed clean-up must last before it warns, in seconds (as written): a
+ * recorder that starts without a successful run in the last day runs one at once (exporters/recorder/
+ * cleanup.ts); 15 minutes lets that catch-up finish first.
+ */
+export const RECORDER_CLEANUP_FOR_SECONDS = 15 * 60;
+
+/*
+ * SLOs (alert-rules/slo.ts). Multiwindow, multi-burn-rate alerts after the Google SRE workbook,
+ * chapter 5 "Alerting on SLOs" (https://sre.google/workbook/alerting-on-slos/), section 6 and its
+ * table of recommended parameters, in Sloth's four-pair form: a pair fires when the error budget
+ * burns faster than its factor over both its long and its short window. A burn rate of 1 spends the
+ * budget in exactly the period; factor = share of the budget spent x period / long window.
+ */
+
+/**
+ * The SLO period (error budget window), in seconds: 30 days. The burn-rate factors below are the
+ * workbook's for 30 days (14.4 = 2 % of a 30-day budget in an hour) and Sloth's default period; a
+ * month is also the desk's review cycle. The SLIs count events (orders, open seconds, batch
+ * writes), so closed days add nothing: 30 days hold 20 to 22 sessions of a weekday market.
+ */
+export const SLO_PERIOD_SECONDS = 30 * 86_400;
+/** Page, fast pair: burn-rate factor (2 % of the 30-day budget in 1 h; workbook table, row 1). */
+export const SLO_PAGE_FAST_BURN_RATE = 14.4;
+/** Page, fast pair: long window, in seconds (1 h). */
+export const SLO_PAGE_FAST_LONG_WINDOW_SECONDS = 3600;
+/** Page, fast pair: short window, in seconds (5 m: 1/12 of the long one, the workbook's ratio; it ends the page soon after the burn stops). */
+export const SLO_PAGE_FAST_SHORT_WINDOW_SECONDS = 300;
+/** Page, slow pair: burn-rate factor (5 % of the 30-day budget in 6 h; workbook table, row 2). */
+export const SLO_PAGE_SLOW_BURN_RATE = 6;
+/** Page, slow pair: long window, in seconds (6 h). */
+export const SLO_PAGE_SLOW_LONG_WINDOW_SECONDS = 6 * 3600;
+/** Page, slow pair: short window, in seconds (30 m). */
+export const SLO_PAGE_SLOW_SHORT_WINDOW_SECONDS = 1800;
+/** Ticket, fast pair: burn-rate factor (10 % of the 30-day budget in 1 d; Sloth's default ticket pair, between the workbook's rows). */
+export const SLO_TICKET_FAST_BURN_RATE = 3;
+/** Ticket, fast pair: long window, in seconds (1 d). */
+export const SLO_TICKET_FAST_LONG_WINDOW_SECONDS = 86_400;
+/** Ticket, fast pair: short window, in seconds (2 h). */
+export const SLO_TICKET_FAST_SHORT_WINDOW_SECONDS = 7200;
+/** Ticket, slow pair: burn-rate factor (10 % of the 30-day budget in 3 d; workbook table, row 3). */
+export const SLO_TICKET_SLOW_BURN_RATE = 1;
+/** Ticket, slow pair: long window, in seconds (3 d). */
+export const SLO_TICKET_SLOW_LONG_WINDOW_SECONDS = 3 * 86_400;
+/** Ticket, slow pair: short window, in seconds (6 h). */
+export const SLO_TICKET_SLOW_SHORT_WINDOW_SECONDS = 6 * 3600;
+
+/** Order acknowledgement SLO: share of orders acknowledged within {@link ORDER_ACK_SLO_LATENCY_SECONDS} (issue 17: 99.9 %). Ratio 0-1. */
+export const ORDER_ACK_SLO_OBJECTIVE_RATIO = 0.999;
+/**
+ * Order acknowledgement SLO: submit-to-ack latency under which an order is good, in seconds (issue
+ * 17: 5 ms). A bucket bound of `hft_order_ack_latency_seconds`, so the SLI counts exactly (the
+ * rules build refuses another value).
+ */
+export const ORDER_ACK_SLO_LATENCY_SECONDS = 5e-3;
+/**
+ * Thin order flow: slow orders that alone never fire an order acknowledgement SLO alert. Each pair
+ * also needs ceil(this / (factor x error budget)) orders in its long window (70 in 1 h for the fast
+ * page, 167 in 6 h, 334 in 1 d, 1,000 in 3 d), so one slow order among a few an hour pages nobody.
+ */
+export const ORDER_ACK_SLO_IGNORED_SLOW_ORDERS = 1;
+/** Feed availability SLO: share of open-session seconds a feed spends outside gaps of more than 1 s without a tick (issue 17: 99.95 %). Ratio 0-1. */
+export const FEED_AVAILABILITY_SLO_OBJECTIVE_RATIO = 0.9995;
+/**
+ * Feed availability SLO: gap seconds that alone never fire an alert. Each pair also needs that many
+ * seconds over its factor x error budget of open session in its long window (139 s in 1 h for the
+ * fast page): a stutter right after the open or after a restart does not page (FeedGap does, for a
+ * dead feed).
+ */
+export const FEED_AVAILABILITY_SLO_IGNORED_GAP_SECONDS = 1;
+/** Audit durability SLO: share of batch writes to the audit store that do not fail (issue 17: 99.99 %). Ratio 0-1. */
+export const AUDIT_DURABILITY_SLO_OBJECTIVE_RATIO = 0.9999;
+/**
+ * Audit durability SLO: failed batch writes that alone never fire an alert. Each pair also needs
+ * that many over its factor x error budget of writes in its long window (695 in 1 h for the fast
+ * page): an idle recorder's one failed retry does not page (RecorderWriteFailures does, at once).
+ */
+export const AUDIT_DURABILITY_SLO_IGNORED_FAILED_WRITES = 1;

@@ -5,7 +5,10 @@
  * with local receiver stand-ins and short timings ({@link alertmanagerConfig}).
  *
  * Routing: every alert is grouped by alert name and instance.
- * - `severity="none"` (Watchdog) goes to the dead man's switch, repeated every minute;
+ * - every alert also goes to the audit recorder's alert history (`tickwatch-history`, a webhook with
+ *   `send_resolved` and no alert limit): the first child route matches everything and continues, so
+ *   the alert then takes its severity's route as well (and an alert no severity route matches, the
+ *   last, catch-all route to the root's receiver: a matched child would otherwise keep it from the root);
  * - `severity="critical"` pages: Slack #trading-alerts, PagerDuty and e-mail;
  * - `severity="warning"` goes to Slack only.
  * A critical inhibits the warning of the same `family` on the same `instance` (its twin), and a
@@ -14,9 +17,13 @@
  * Every receiver sends resolved notifications.
  */
 import type { Severity } from '../alert-rules/model.js';
+import { loopback, RECORDER_ALERT_WEBHOOK_PATH } from '../exporters/catalog/jobs.js';
 
 /** Receiver names; routes refer to these, so a typo is a type error. */
-export type ReceiverName = 'critical' | 'warning' | 'deadmans-switch' | 'telegram';
+export type ReceiverName = 'critical' | 'warning' | 'deadmans-switch' | 'telegram' | 'tickwatch-history';
+
+/** The receiver every alert also reaches: the audit recorder's alert history (exporters/recorder/alerts.ts). */
+export const HISTORY_RECEIVER = 'tickwatch-history' satisfies ReceiverName;
 
 /** Where each integration sends, and where its secret is read from. */
 export interface Endpoints {
@@ -43,6 +50,11 @@ export interface Endpoints {
    * the environment, never commit it. Absent here means no Telegram receiver.
    */
   readonly telegram?: { readonly botToken: string; readonly chatId: number; readonly apiUrl?: string };
+  /**
+   * The audit recorder's alert history webhook (`POST /api/v1/alertmanager/webhook` on its query
+   * API): every alert, firing and resolved, is recorded there (`alert_log`).
+   */
+  readonly historyUrl: string;
 }
 
 /** Notification timings. */
@@ -102,6 +114,8 @@ export const PRODUCTION_ENDPOINTS: Endpoints = {
   smtpRequireTls: true,
   deadmanUrl: 'https://deadmanssnitch.trading.internal/tickwatch',
   deadmanTokenFile: '/etc/alertmanager/secrets/deadman_token',
+  // The recorder's query API listens on loopback: Alertmanager runs on the recorder's host.
+  historyUrl: `http://${loopback('recorderQuery')}${RECORDER_ALERT_WEBHOOK_PATH}`,
 };
 
 /** Which receiver each severity reaches. The route tests check every alert against this. */
@@ -179,6 +193,8 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
       ],
     },
   ];
+  // The alert history: every alert of every notification, firing and resolved (max_alerts 0: no limit).
+  receivers.push({ name: HISTORY_RECEIVER, webhook_configs: [{ url: e.historyUrl, send_resolved: true, max_alerts: 0 }] });
   if (e.telegram) {
     receivers.push({
       name: 'telegram' satisfies ReceiverName,
@@ -202,10 +218,15 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
       group_interval: secs(t.groupIntervalSeconds),
       repeat_interval: secs(t.warningRepeatSeconds),
       routes: [
+        // First, matching everything and continuing: every alert is also recorded in the history.
+        { receiver: HISTORY_RECEIVER, continue: true },
         route('deadmans-switch', 'none', t.watchdogRepeatSeconds, { group_wait: '0s', group_interval: secs(Math.min(t.groupIntervalSeconds, t.watchdogRepeatSeconds)) }),
         criticalRoute,
         ...(e.telegram ? [route('telegram', 'critical', t.criticalRepeatSeconds)] : []),
         route('warning', 'warning', t.warningRepeatSeconds),
+        // Last, matching what no severity route took (the history route matched it, so the root's
+        // own receiver would not): the root's receiver, as before the history route.
+        { receiver: 'warning' satisfies ReceiverName },
       ],
     },
     inhibit_rules: [

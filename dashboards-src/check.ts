@@ -10,7 +10,7 @@
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
 import { parser } from '@prometheus-io/lezer-promql';
-import { ALERTS, RECORDING_RULES } from '../alert-rules/index.js';
+import { ALERTS, ALL_RECORDING_RULES } from '../alert-rules/index.js';
 import { JOBS, METRICS_BY_NAME } from '../exporters/catalog/index.js';
 import type { Exporter } from '../exporters/catalog/types.js';
 import { runbookUrl } from '../query/links.js';
@@ -120,7 +120,9 @@ const EXPORTER_JOBS: Readonly<Record<Exporter, readonly string[]>> = {
   instrument: Object.values(JOBS).map((j) => j.job),
 };
 
-const RECORDING_SOURCES = new Map(RECORDING_RULES.map((r) => [r.record, metricNames(r.expr.text)]));
+/** The metrics each recorded name reads; the SLO rules record one name per SLO (told apart by `sloth_id`): all of theirs. */
+const RECORDING_SOURCES = new Map<string, string[]>();
+for (const r of ALL_RECORDING_RULES) RECORDING_SOURCES.set(r.record, [...new Set([...(RECORDING_SOURCES.get(r.record) ?? []), ...metricNames(r.expr.text)])]);
 
 /**
  * The tickwatch scrape jobs that export series named `name`: a catalog metric's exporters, a
@@ -529,7 +531,7 @@ function checkSqlDashboard(d: Dashboard, p: (msg: string) => void): void {
  */
 export function checkDashboards(set: readonly NamedDashboard[]): string[] {
   const problems: string[] = [];
-  const known = { recorded: new Set(RECORDING_RULES.map((r) => r.record)) };
+  const known = { recorded: new Set(ALL_RECORDING_RULES.map((r) => r.record)) };
   const uids = new Map<string, string>();
   const titles = new Map<string, string>();
   for (const { name, dashboard: d } of set) {

@@ -27,6 +27,8 @@ import {
   warningAt,
 } from './common.js';
 import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
+import { SLOS } from '../alert-rules/slo.js';
+import { sloBudgetPanel } from './slo.js';
 
 /** The feed & gateway dashboard (uid `tickwatch-feed-gateway`). */
 export function feedGatewayDashboard(): Dashboard {
@@ -115,6 +117,8 @@ export function feedGatewayDashboard(): Dashboard {
             },
             { bars: true },
           ),
+          // The feed availability SLO's error budget (alert-rules/slo.ts).
+          sloBudgetPanel(SLOS.find((s) => s.panel === PANELS.sloFeedAvailability)!, 24),
         ],
       },
       {

@@ -6,8 +6,8 @@
  * Where the other dashboards count (Prometheus), this one names: which user, which address, which
  * trade, which decision.
  *
- * The tables and their columns: docs/tables.md (exporters/catalog/tables.ts). Alert history joins
- * this dashboard with the storage issue (15), which records it.
+ * The tables and their columns: docs/tables.md (exporters/catalog/tables.ts). The alert history
+ * (alert_log, issue 15) is what Alertmanager notified, as the recorder took it from its webhook.
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as T from '../alert-rules/thresholds.js';
@@ -32,7 +32,7 @@ export function logsAuditDashboard(): Dashboard {
       uid: DASHBOARD_UIDS.logs,
       title: 'tickwatch / Logs & audit',
       description:
-        "The recorder's tables in ClickHouse, read with SQL: warning and error lines of every module, security events and who was refused from where, trade executions with slippage, anomalies and whether they are still open, the AI model's decisions and accuracy, service starts, failures and operation times. Tables and columns: docs/tables.md.",
+        "The recorder's tables in ClickHouse, read with SQL: warning and error lines of every module, security events and who was refused from where, trade executions with slippage, anomalies and whether they are still open, the AI model's decisions and accuracy, service starts, failures and operation times, and the alerts Alertmanager notified. Tables and columns: docs/tables.md.",
       tags: ['logs', 'audit'],
       variables: [sqlVariable(COMPONENT, 'Component', `SELECT DISTINCT component FROM ${table('logs')} WHERE $__timeFilter(ts) ORDER BY component`)],
       rows: [
@@ -285,6 +285,38 @@ export function logsAuditDashboard(): Dashboard {
               ],
               width: 12,
             }),
+          ],
+        },
+        {
+          title: 'Alert history',
+          panels: [
+            sqlTablePanel(
+              {
+                id: 17,
+                title: 'Latest alerts',
+                description:
+                  'The last 200 alert notifications, newest first: when Alertmanager notified (the recorder took its webhook), the alert, its severity, OPEN when it fired or RESOLVED when it resolved, its summary and instance (alert_log; `tickwatch alerts history` reads the same rows).',
+                unit: UNIT.count,
+                queries: [rows(`SELECT ts AS time, alertname, severity, status, summary, instance FROM ${table('alert_log')} WHERE $__timeFilter(ts) ORDER BY ts DESC LIMIT 200`)],
+                width: 14,
+              },
+              { sortBy: 'time' },
+            ),
+            sqlTimeseriesPanel(
+              {
+                id: 18,
+                title: 'Alert notifications',
+                description: 'Alerts notified per point, by severity and status: OPEN when they fired, RESOLVED when they resolved (alert_log; each alert state once, however often Alertmanager repeated it).',
+                unit: UNIT.count,
+                queries: [
+                  series(
+                    `SELECT ${timeBucket}, ifNull(severity, '') AS sev, status, count() AS notifications FROM ${table('alert_log')} WHERE $__timeFilter(ts) GROUP BY time, sev, status ORDER BY time`,
+                  ),
+                ],
+                width: 10,
+              },
+              { bars: true, stacked: true },
+            ),
           ],
         },
       ],

@@ -9,6 +9,7 @@
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { count, Expr, increase, max, min, quantile, rate, sel, sum, type Matchers } from '../query/promql.js';
+import { promDur } from '../query/format.js';
 import * as T from '../alert-rules/thresholds.js';
 import { rec } from '../query/recording.js';
 import { spoolUseRatio } from '../query/recording.js';
@@ -31,6 +32,8 @@ import {
   type Row,
 } from './common.js';
 import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
+import { SLOS } from '../alert-rules/slo.js';
+import { sloBudgetPanel } from './slo.js';
 
 /** The recorder & ClickHouse dashboard (uid `tickwatch-recorder-clickhouse`). */
 export function recorderClickhouseDashboard(): Dashboard {
@@ -166,6 +169,24 @@ export function recorderClickhouseDashboard(): Dashboard {
             },
             { rightAxis: { refIds: ['B'], unit: UNIT.state, min: 0, max: 1 } },
           ),
+          timeseriesPanel(
+            {
+              ...linked(PANELS.recorderCleanup),
+              description: `The retention clean-up (daily at 02:00 in its time zone, and \`tickwatch store cleanup\`): rows it moved to the archive tier and deleted per rate interval, by table and action; its failed runs; and, on the right axis, the time since its last successful run (shown up to 2 days: a recorder that never ran it sits at the top). RecorderCleanupMissed warns on a failed run, or past ${promDur(T.RECORDER_CLEANUP_MISSED_SECONDS)} without a success, for ${promDur(T.RECORDER_CLEANUP_FOR_SECONDS)}.`,
+              unit: UNIT.count,
+              queries: [
+                { expr: sum(['table', 'action'], increase(sel(C.recorderCleanupRowsTotal, I), RATE)), legend: '{{table}} {{action}}' },
+                { expr: sum(target, increase(sel(C.recorderCleanupFailuresTotal, I), RATE)), legend: 'failed runs ({{instance}})' },
+                { expr: new Expr('time()').sub(max(target, sel(C.recorderCleanupLastSuccessTimestampSeconds, I))), legend: 'since the last success ({{instance}})' },
+              ],
+              min: 0,
+              width: 12,
+              height: 8,
+            },
+            { rightAxis: { refIds: ['C'], unit: UNIT.seconds, min: 0, max: 2 * 86_400, thresholds: [warningAt(T.RECORDER_CLEANUP_MISSED_SECONDS)] } },
+          ),
+          // The audit durability SLO's error budget (alert-rules/slo.ts).
+          sloBudgetPanel(SLOS.find((s) => s.panel === PANELS.sloAuditDurability)!, 24),
         ],
       },
       {

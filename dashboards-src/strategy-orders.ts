@@ -30,6 +30,8 @@ import {
   type Row,
 } from './common.js';
 import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
+import { SLOS } from '../alert-rules/slo.js';
+import { sloBudgetPanel } from './slo.js';
 
 /** StormGuard lanes: mode value to text and colour, escalating from green to red. */
 const STORMGUARD_STATES = {
@@ -229,6 +231,8 @@ export function strategyOrdersDashboard(): Dashboard {
             min: 0,
             width: 12,
           }),
+          // The order acknowledgement SLO's error budget (alert-rules/slo.ts).
+          sloBudgetPanel(SLOS.find((s) => s.panel === PANELS.sloOrderAck)!, 24),
         ],
       },
       busRow(),

@@ -2,7 +2,7 @@
  * System health: are the tickwatch exporters scraped; how does the host behave (CPU busy and per
  * core, load, memory and swap, network interfaces, disk latency and queue, filesystems, the
  * configured processes, temperatures), from the host exporter's node_exporter-compatible metrics
- * (job `tickwatch-host`); and how do the tickwatch processes and the instrumentation core behave
+ * (job `tickwatch-host`), and its clock's offset and synchronisation (MiFID II RTS 25); and how do the tickwatch processes and the instrumentation core behave
  * (CPU, memory, heap and garbage collection, event-loop lag, series, cardinality folds)? Every
  * panel follows the `job` and `instance` variables: host panels show the host exporter targets picked, process panels every
  * tickwatch target picked (the host and ClickHouse exporters are tickwatch processes too).
@@ -34,6 +34,7 @@ import {
   type Row,
 } from './common.js';
 import { DASHBOARD_UIDS, PANELS } from '../query/panels.js';
+import { clockOffsetAbs, clockSynchronised, rec } from '../query/recording.js';
 
 /**
  * The host rows of the system health dashboard, on the host exporter's metrics filtered by the
@@ -294,6 +295,21 @@ export function hostRows(): Row[] {
           mappings: flagMappings({ text: 'NO DATA', color: COLOR.warning }, { text: 'OK', color: COLOR.ok }),
           width: 12,
         }),
+        timeseriesPanel(
+          {
+            ...linked(PANELS.clockSync),
+            description: `Offset of each host's clock from its reference as a magnitude, per time source (left axis): the kernel's adjtimex offset (source kernel; near 0 when chronyd, which slews the clock itself, disciplines it), and chronyd's larger of Last offset and System time (source chrony, where chronyd answers the host exporter); and whether each source counts the clock as synchronised (right axis: 1 yes, 0 no). ClockOffsetHigh warns above the orange line (${dur(T.CLOCK_OFFSET_WARNING_SECONDS)}) for ${dur(T.CLOCK_OFFSET_WARNING_FOR_SECONDS)}; ClockOffsetCritical pages above the red line (${dur(T.CLOCK_OFFSET_CRITICAL_SECONDS)}, the MiFID II RTS 25 bound for high-frequency trading) for ${dur(T.CLOCK_OFFSET_CRITICAL_FOR_SECONDS)}; ClockNotSynchronised pages when a source stays at 0 for ${dur(T.CLOCK_UNSYNC_FOR_SECONDS)}. Every crossing is in the synchronisation log: system_events rows of service clock.kernel and clock.chrony.`,
+            unit: UNIT.seconds,
+            queries: [
+              { expr: rec(clockOffsetAbs, I), legend: '{{instance}} {{source}} offset' },
+              { expr: rec(clockSynchronised, I), legend: '{{instance}} {{source}} synchronised' },
+            ],
+            thresholds: [warningAt(T.CLOCK_OFFSET_WARNING_SECONDS), criticalAt(T.CLOCK_OFFSET_CRITICAL_SECONDS)],
+            min: 0,
+            width: 24,
+          },
+          { rightAxis: { refIds: ['B'], unit: UNIT.state, min: 0, max: 1 }, legendCalcs: ['lastNotNull', 'max'] },
+        ),
       ],
     },
   ];

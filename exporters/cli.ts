@@ -14,6 +14,7 @@ import { processOption, registerHostCommands } from './host/cli.js';
 import type { ProcessSpec } from './host/collectors/process.js';
 import { defaultDataDir, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals } from './lib/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
+import { cleanupConfigOf, withRetentionOptions, type RetentionFlags } from './recorder/cleanup-cli.js';
 import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './recorder/levels.js';
 import { TICKWATCH_PROCESSES } from './host/collectors/process.js';
 
@@ -61,7 +62,7 @@ class NegatedOption extends Option {
   }
 }
 
-interface StartFlags extends HftFlags {
+interface StartFlags extends HftFlags, RetentionFlags {
   logLevel: LevelPolicy;
   scenario: string;
   simulator: boolean;
@@ -70,6 +71,7 @@ interface StartFlags extends HftFlags {
   recorderPort: number;
   queryPort: number;
   postgresUrl?: string;
+  duckdbKeyFile?: string;
   redisUrl?: string;
   /** `false` with `--no-host` (which leaves `--host <addr>` alone). */
   hostExporter?: boolean;
@@ -81,7 +83,7 @@ interface StartFlags extends HftFlags {
   clickhouseQueryTimeout: number;
 }
 
-hftExporterOptions(program.command('start').description('The main job: the HFT exporter fed by the simulator through the real file-tail path, the audit recorder on the embedded store, the host exporter (and, given a ClickHouse URL, the ClickHouse exporter) beside it.'))
+hftExporterOptions(withRetentionOptions(program.command('start'), true).description('The main job: the HFT exporter fed by the simulator through the real file-tail path, the audit recorder on the embedded store, the host exporter (and, given a ClickHouse URL, the ClickHouse exporter) beside it.'))
   .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS.map((s) => s.name)).default('normal'))
   .option('--no-simulator', 'do not start the simulator (tail --events from a real engine)')
   .option('--no-recorder', `do not start the audit recorder (embedded DuckDB store, /metrics on :${PORTS.recorder})`)
@@ -90,6 +92,7 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
   .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
   .option('--log-level <levels>', "lowest level the recorder stores in logs, per component: info,strategy_runner=debug,risk_engine=warn", levelPolicyArg, DEFAULT_LEVELS)
   .option('--postgres-url <url>', "record into PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
+  .option('--duckdb-key-file <file>', 'encrypt the embedded store (AES-GCM-256) with the key in this file: one line, readable by its owner only (openssl rand -base64 32 > f; chmod 600 f); default: the file TICKWATCH_DUCKDB_KEY_FILE names')
   .option('--redis-url <url>', "also keep the recorder's hot state (recent executions, open anomalies and alerts, 7 days) in Redis: redis://127.0.0.1:6379")
   .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
   .option('--host-port <port>', 'host exporter /metrics port', portArg, PORTS.host)
@@ -108,20 +111,21 @@ hftExporterOptions(program.command('start').description('The main job: the HFT e
     // The services load when `start` runs, not with every `tickwatch` command.
     const { startTickwatch } = await import('./start.js');
     const { auditDbPath, storeSpec } = await import('./recorder/run.js');
+    const cleanup = await cleanupConfigOf(o);
     const tw = await startTickwatch(
       {
         dataDir: o.dataDir,
         hft: await hftConfig(o),
         host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : TICKWATCH_PROCESSES, optional: true },
         clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), pingTimeoutMs: o.clickhousePingTimeout, queryTimeoutMs: o.clickhouseQueryTimeout, optional: true } : false,
-        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}) }] : [],
+        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
         simulator: o.simulator ? { scenario: o.scenario, seed: o.seed, logDir: o.dataDir } : false,
       },
       logging,
     );
     const exp = tw.hft!;
     const rec = tw.recorders[0];
-    if (rec) console.error(`tickwatch: audit recorder (${rec.store.kind === 'postgres' ? 'PostgreSQL' : `embedded DuckDB ${auditDbPath(o.dataDir)}`}): ${rec.service.metrics.url}/metrics; search: tickwatch logs search [--since 5m --level warn ...], one trade: tickwatch logs trade <correlation-id>`);
+    if (rec) console.error(`tickwatch: audit recorder (${rec.store.kind === 'postgres' ? 'PostgreSQL' : `embedded DuckDB ${auditDbPath(o.dataDir)}${'encryption' in rec.store && rec.store.encryption !== 'none' ? ', encrypted' : ''}`}): ${rec.service.metrics.url}/metrics; search: tickwatch logs search [--since 5m --level warn ...], one trade: tickwatch logs trade <correlation-id>`);
     console.error(`\ntickwatch: HFT exporter running. Scrape ${exp.metrics.url}/metrics  (ready: ${exp.metrics.url}/-/ready${exp.tcp ? `, NDJSON over TCP: 127.0.0.1:${exp.tcp.port}` : ''})\n`);
     if (tw.host) console.error(`tickwatch: host exporter running. Scrape ${tw.host.metrics.url}/metrics\n`);
     if (tw.clickhouse) console.error(`tickwatch: ClickHouse exporter running. Scrape ${tw.clickhouse.metrics.url}/metrics\n`);

@@ -24,7 +24,8 @@
  * exporter counts them (`HftExporter.report`, which does not take them for the engine speaking) and
  * passes them to the recorders, which record them; without an exporter they go to the recorders
  * directly. The HFT exporter's own anomaly detections reach the recorders the same way
- * (`onAnomaly`), so the audit trail has them beside the engine's.
+ * (`onAnomaly`), so the audit trail has them beside the engine's, and so does the host exporter's
+ * clock synchronisation log (`clock.sync`, exporters/host/clock-sync.ts) into `system_events`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -222,7 +223,10 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
     }
     if (o.host) {
       const { optional: _, ...given } = o.host;
-      const cfg = o.clickhouse ? withClickHouseServer(given, o.clickhouse.url) : given;
+      const chCfg = o.clickhouse ? withClickHouseServer(given, o.clickhouse.url) : given;
+      // The clock synchronisation log (clock.sync) reaches the recorders as tickwatch's own events do.
+      const sync = chCfg.clockSync;
+      const cfg: HostExporterConfig = sync === false ? chCfg : { ...chCfg, clockSync: { ...sync, onEvent: (ev) => (sync?.onEvent?.(ev), record(ev)) } };
       host = await optional('host', o.host, () => startHostExporter(cfg, logging));
       if (host) {
         started.push(host);

@@ -29,6 +29,42 @@ export interface PrometheusOptions {
   readonly remoteWrite?: readonly string[];
 }
 
+/**
+ * How long, and optionally how much, Prometheus keeps on its own disk. Prometheus takes these as
+ * command-line flags (`--storage.tsdb.retention.time`, `--storage.tsdb.retention.size`), not in
+ * prometheus.yml: Debian's Prometheus 2.42 refuses a `storage.tsdb.retention` block in the file
+ * (`promtool check config`: "field retention not found"); only some 3.x releases read one.
+ */
+export interface PrometheusRetention {
+  /** Age past which blocks are deleted, a Prometheus duration (`30d`, `2w`). */
+  readonly time: string;
+  /**
+   * Size past which the oldest blocks are deleted whatever their age (`50GB`; units B, KB, MB, GB,
+   * TB, PB, EB), or none. Whichever limit is reached first wins, so a cap that is reached first
+   * cuts the history short without a word.
+   */
+  readonly size?: string;
+}
+
+/**
+ * Local retention of every tickwatch Prometheus (seed 004: 15-30 days of metrics): the upper
+ * end, so a month-over-month comparison and a 4-week incident review run on the local server.
+ * Older samples live only in the long-term store that `remote_write` feeds
+ * (prometheus-ha.example.yml). No size cap: a cap reached first would cut the history under seed
+ * 004's 15 days silently, while a filling disk pages through HostDiskFilling / HostDiskAlmostFull.
+ */
+export const PROMETHEUS_RETENTION: PrometheusRetention = { time: '30d' };
+
+/**
+ * The command-line flags that give Prometheus a retention (the stack starts Prometheus with them;
+ * put them in the unit that runs a production server, e.g. `ARGS=` of Debian's /etc/default/prometheus).
+ * @param r - retention; default {@link PROMETHEUS_RETENTION}
+ * @returns e.g. `['--storage.tsdb.retention.time=30d']`
+ */
+export function retentionFlags(r: PrometheusRetention = PROMETHEUS_RETENTION): string[] {
+  return [`--storage.tsdb.retention.time=${r.time}`, ...(r.size ? [`--storage.tsdb.retention.size=${r.size}`] : [])];
+}
+
 /** The configuration object (write it with a YAML library). */
 export function prometheusConfig(o: PrometheusOptions): Record<string, unknown> {
   return {

@@ -51,6 +51,7 @@ export const PANELS = {
   hostMemory: p(DASHBOARD_UIDS.system, 21, 'Host memory available'),
   hostDisk: p(DASHBOARD_UIDS.system, 22, 'Host filesystem space'),
   hostNetwork: p(DASHBOARD_UIDS.system, 23, 'NIC errors and drops'),
+  clockSync: p(DASHBOARD_UIDS.system, 39, 'Clock offset and sync'),
   clickhouseUp: p(DASHBOARD_UIDS.recorder, 20, 'ClickHouse up'),
   clickhouseParts: p(DASHBOARD_UIDS.recorder, 21, 'ClickHouse parts per partition'),
   clickhouseInserts: p(DASHBOARD_UIDS.recorder, 22, 'ClickHouse rejected and delayed inserts'),
@@ -70,4 +71,10 @@ export const PANELS = {
   // Issue 15 (the recorder's Redis hot state): RecorderRedisDown links here; the panel (hft_recorder_redis_up,
   // hft_recorder_redis_dropped_total by reason) comes with the recorder dashboard's next edit.
   recorderRedis: p(DASHBOARD_UIDS.recorder, 12, 'Redis hot state'),
+  // Issue 15 (retention): RecorderCleanupMissed links to the clean-up's panel (rows archived and deleted, failures, time since the last success).
+  recorderCleanup: p(DASHBOARD_UIDS.recorder, 13, 'Retention clean-up'),
+  // Issue 17 (SLOs as code, alert-rules/slo.ts): each SLO's page and ticket alerts link to its error budget panel.
+  sloOrderAck: p(DASHBOARD_UIDS.orders, 40, 'Order acknowledgement SLO: error budget'),
+  sloFeedAvailability: p(DASHBOARD_UIDS.feed, 40, 'Feed availability SLO: error budget'),
+  sloAuditDurability: p(DASHBOARD_UIDS.recorder, 60, 'Audit durability SLO: error budget'),
 } as const satisfies Record<string, PanelRef>;

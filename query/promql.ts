@@ -198,6 +198,14 @@ export function changes(s: Selector<MetricDef, 'gauge'>, w: Duration): Expr {
   return new Expr(`changes(${s.text}[${w}])`);
 }
 
+/**
+ * `sum_over_time(gauge[w])`: the sum of a gauge's samples in the window (for a recorded count per
+ * evaluation, such as the SLO rules' `slo:sli_total:increase5m`, summed over a long window).
+ */
+export function sumOverTime(s: Selector<MetricDef<string, 'gauge', LabelSpec>, MetricType>, w: Duration): Expr {
+  return new Expr(`sum_over_time(${s.text}[${w}])`);
+}
+
 /** `predict_linear(gauge[w], seconds)`. */
 export function predictLinear(s: Selector<MetricDef, 'gauge'>, w: Duration, seconds: number): Expr {
   return new Expr(`predict_linear(${s.text}[${w}], ${num(seconds)})`);
@@ -243,6 +251,25 @@ export function vector(n: number): Expr {
 /** `absent(selector)`. */
 export function absent(s: Selector<MetricDef>): Expr {
   return new Expr(`absent(${s.text})`);
+}
+
+/** `abs(e)`: the magnitude (drops the metric name). */
+export function abs(e: Expr): Expr {
+  return new Expr(`abs(${e.text})`);
+}
+
+/**
+ * `label_replace(e, "label", "value", "", "")`: every series of `e` with `label` set to `value`, so
+ * that series of different metrics but the same target can stand side by side in an `or`.
+ */
+export function withLabel(e: Expr, label: string, value: string): Expr {
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label) || label.startsWith('__')) throw new Error(`withLabel: bad label name ${label}`);
+  return new Expr(`label_replace(${e.text}, ${quote(label)}, ${quote(value)}, "", "")`);
+}
+
+/** `e != bool n`: 1 where `e` is not `n`, 0 where it is (the metric name dropped). */
+export function notEqualBool(e: Expr, n: number): Expr {
+  return new Expr(`${e.binary ? `(${e.text})` : e.text} != bool ${num(n)}`, true);
 }
 
 /** `clamp_min(e, n)`. */

@@ -5,7 +5,7 @@
  */
 import * as C from '../exporters/catalog/index.js';
 import type { LabelSpec, MetricDef, MetricType } from '../exporters/catalog/types.js';
-import { quantile, rate, sel, Selector, sum, type Expr, type Matchers } from './promql.js';
+import { abs, notEqualBool, quantile, rate, sel, Selector, sum, withLabel, type Expr, type Matchers } from './promql.js';
 
 /** A recording rule; use {@link recorded} to make one. */
 export interface RecordingRule<N extends string = string, L extends LabelSpec = LabelSpec> {
@@ -17,6 +17,8 @@ export interface RecordingRule<N extends string = string, L extends LabelSpec = 
   readonly help: string;
   /** A catalog-like definition so alerts and panels can select the recorded series with typed labels. */
   readonly def: MetricDef<N, 'gauge', L>;
+  /** Static labels the rule adds to every series it records (the SLO rules' `sloth_id`, ...); none by default. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -108,5 +110,32 @@ export const spoolUseRatio = recorded(
   sel(C.recorderSpoolBytes).div(sel(C.recorderSpoolLimitBytes)),
 );
 
+const S = [...T, 'source'] as const;
+
+/**
+ * The clock's offset per time source, as a magnitude: `source="kernel"` the kernel's adjtimex offset
+ * (node_timex_offset_seconds), `source="chrony"` the larger of chronyd's |Last offset| and |System
+ * time| (what it measured at its last update, and what it has still to correct). The clock alerts
+ * and the System health panel read it; the host exporter's clock.sync log measures the same.
+ */
+export const clockOffsetAbs = recorded(
+  'source:clock_offset_seconds:abs',
+  S,
+  "Magnitude of the clock's offset from its reference per time source, in seconds: the kernel's adjtimex offset (source kernel), the larger of chronyd's Last offset and System time (source chrony).",
+  'seconds',
+  withLabel(abs(sel(C.nodeTimexOffsetSeconds)), 'source', 'kernel').or(
+    withLabel(abs(sel(C.chronyTrackingLastOffsetSeconds)).gt(abs(sel(C.chronyTrackingSystemTimeSeconds))).or(abs(sel(C.chronyTrackingSystemTimeSeconds))), 'source', 'chrony'),
+  ),
+);
+
+/** Whether each time source counts the clock as synchronised: the kernel's sync status, chronyd's leap status other than 3 (not synchronised). */
+export const clockSynchronised = recorded(
+  'source:clock_synchronised:bool',
+  S,
+  'Whether the time source counts the clock as synchronised (1) or not (0): node_timex_sync_status (source kernel), chrony_tracking_leap_status other than 3 (source chrony).',
+  'boolean',
+  withLabel(sel(C.nodeTimexSyncStatus), 'source', 'kernel').or(withLabel(notEqualBool(sel(C.chronyTrackingLeapStatus), 3), 'source', 'chrony')),
+);
+
 /** Every recording rule, in file order (the rules build writes them as group `tickwatch-recording`, evaluated every second like the trading alerts that read them). */
-export const RECORDING_RULES: readonly RecordingRule[] = [orderRejectRatio, orderAckP99, strategyLatencyP99, tickLatencyP99, apiUsageRatio, orderRateRatio, drawdownRatio, spoolUseRatio];
+export const RECORDING_RULES: readonly RecordingRule[] = [orderRejectRatio, orderAckP99, strategyLatencyP99, tickLatencyP99, apiUsageRatio, orderRateRatio, drawdownRatio, spoolUseRatio, clockOffsetAbs, clockSynchronised];

@@ -9,6 +9,8 @@
 #   initdb, postgres              <- postgresql               (the recorder's PostgreSQL store tests; in /usr/lib/postgresql/<version>/bin)
 #   strace                        <- strace                   (processes started per scrape: host tests, bench)
 #   redis-server                  <- redis-server             (the recorder's Redis hot state tests)
+#   chronyd, chronyc              <- chrony                   (the chrony collector and clock alerts against a real chronyd,
+#                                                              run with -x: it never adjusts this machine's clock)
 #   prometheus_client (Python)    <- python3-prometheus-client (strict OpenMetrics 1.0 / text 0.0.4 parsers: conformance test)
 #   structlog, loguru (Python)    <- python3-structlog, python3-loguru (the engines' logging libraries: log format tests)
 #
@@ -29,6 +31,8 @@ want clickhouse-server clickhouse-server
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 want strace strace
 want redis-server redis-server
+# chronyd is in /usr/sbin; the package's own chronyd (which would discipline the clock) is held back below.
+want chronyd chrony
 # A Python module counts as present when Debian's python3 imports it: a pyenv or venv python3 earlier
 # on PATH does not see /usr/lib/python3/dist-packages, where Debian's python3-* packages install.
 debian_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi; }

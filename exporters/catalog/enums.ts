@@ -70,7 +70,7 @@ export const ORDER_REJECT_REASONS = [
 export const RECONCILIATION_RESULTS = ['match', 'mismatch', 'error'] as const;
 
 /** Audit tables the recorder writes (see the recorder issue). */
-export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guardrail_transitions', 'audit_connectivity', 'audit_config_changes', 'audit_security', 'audit_ai_decisions', 'trade_executions', 'system_events', 'performance_log', 'anomaly_log', 'logs'] as const;
+export const AUDIT_TABLES = ['audit_orders', 'audit_risk_decisions', 'audit_guardrail_transitions', 'audit_connectivity', 'audit_config_changes', 'audit_security', 'audit_ai_decisions', 'trade_executions', 'system_events', 'performance_log', 'anomaly_log', 'alert_log', 'logs'] as const;
 
 /** Recorder stores. */
 export const RECORDER_STORES = ['embedded', 'clickhouse', 'postgres'] as const;
@@ -116,3 +116,6 @@ export const ORDER_TYPES = ['limit', 'market', 'ioc', 'fok', 'stop'] as const;
 
 /** Whether a model decision turned out right (`ai.outcome`'s `correct`; seed 003). */
 export const AI_OUTCOME_RESULTS = ['correct', 'wrong'] as const;
+
+/** An alert history row's status (`alert_log.status`): OPEN from a firing notification, RESOLVED from a resolved one. */
+export const ALERT_STATUSES = ['OPEN', 'RESOLVED'] as const;

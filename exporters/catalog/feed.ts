@@ -37,6 +37,53 @@ export const feedGapSeconds = gauge({
   domain,
 });
 
+/**
+ * How long a feed may go without a tick before the time counts against its availability
+ * (`hft_feed_gap_exceeded_seconds_total`), in seconds: the same 1 s as FeedGap's bound
+ * (`FEED_GAP_CRITICAL_SECONDS` in alert-rules/thresholds.ts; test/rules/slo.test.ts checks they agree).
+ * Here, not in thresholds.ts, because the exporter counts with it and may not import the alert rules.
+ */
+export const FEED_GAP_BAD_AFTER_SECONDS = 1;
+
+/**
+ * How long a gap must have lasted before its seconds count while it is still open, in seconds. A
+ * gap that a tick ends is counted whole then, from the two ticks' own timestamps; counting an open
+ * gap runs on the exporter's clock, which keeps moving while the exporter reads nothing, so a
+ * reader that stalls for a moment (a busy host, a slow disk) would count as a gap. Past this a feed
+ * is silent for real (FeedGap pages at 6 s), or the reader's stall is an incident of its own.
+ */
+export const FEED_GAP_COUNT_OPEN_AFTER_SECONDS = 5;
+
+/**
+ * Seconds of open trading session while the exporter watched the feed (from its first tick, or
+ * from start for the feeds it is told about): the denominator of the feed availability SLO
+ * (alert-rules/slo.ts). Derived by the exporter from the trading calendar on its clock.
+ */
+export const feedOpenSecondsTotal = counter({
+  name: 'hft_feed_open_seconds_total',
+  help: 'Seconds of open trading session while the exporter watched the feed, by feed.',
+  unit: 'seconds',
+  labels: { feed: 'open' },
+  maxSeries: 50,
+  domain,
+});
+
+/**
+ * Seconds of open session the feed spent in a gap of more than {@link FEED_GAP_BAD_AFTER_SECONDS}
+ * without a tick, each such gap counted whole, from its last tick: when the next tick ends it, or,
+ * while it lasts, once it has lasted {@link FEED_GAP_COUNT_OPEN_AFTER_SECONDS}. The errors of the
+ * feed availability SLO (alert-rules/slo.ts). Only open-session time counts, and never time before
+ * the exporter watched the feed.
+ */
+export const feedGapExceededSecondsTotal = counter({
+  name: 'hft_feed_gap_exceeded_seconds_total',
+  help: 'Seconds of open trading session the feed spent in a gap of more than 1 s without a tick, each gap counted whole, by feed.',
+  unit: 'seconds',
+  labels: { feed: 'open' },
+  maxSeries: 50,
+  domain,
+});
+
 /** Unix time of the feed's last tick, for gap queries that do not depend on the calendar. */
 export const feedLastTickTimestampSeconds = gauge({
   name: 'hft_feed_last_tick_timestamp_seconds',

@@ -24,10 +24,11 @@ export const CPU_MODES = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', '
 /** Guest CPU modes (time spent running guests, already included in `user` and `nice`). */
 export const CPU_GUEST_MODES = ['nice', 'user'] as const;
 /**
- * The host exporter's collectors, named as node_exporter names them (`process` is ours). The
+ * The host exporter's collectors, named as node_exporter names them (`process` is ours; `chrony`
+ * reads chronyd's tracking report, as chrony_exporter does; their metrics are in clock.ts). The
  * values of `node_scrape_collector_success{collector}`.
  */
-export const HOST_COLLECTORS = ['cpu', 'diskstats', 'filesystem', 'hwmon', 'loadavg', 'meminfo', 'netdev', 'process', 'stat', 'thermal_zone'] as const;
+export const HOST_COLLECTORS = ['chrony', 'cpu', 'diskstats', 'filesystem', 'hwmon', 'loadavg', 'meminfo', 'netdev', 'process', 'stat', 'thermal_zone', 'timex'] as const;
 
 // ---- cpu -------------------------------------------------------------------------------------
 

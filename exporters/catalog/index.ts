@@ -9,6 +9,7 @@ import * as ai from './ai.js';
 import * as anomalies from './anomalies.js';
 import * as bus from './bus.js';
 import * as clickhouse from './clickhouse.js';
+import * as clock from './clock.js';
 import * as engine from './engine.js';
 import * as executions from './executions.js';
 import * as feed from './feed.js';
@@ -34,6 +35,7 @@ export * from './ai.js';
 export * from './anomalies.js';
 export * from './bus.js';
 export * from './clickhouse.js';
+export * from './clock.js';
 export * from './engine.js';
 export * from './enums.js';
 export * from './executions.js';
@@ -81,6 +83,7 @@ const MODULES = {
   ingest,
   process: processMetrics,
   host,
+  clock,
   clickhouse,
 };
 

@@ -37,6 +37,12 @@ export const PORTS = {
   receiversSmtp: 9481,
 } as const;
 
+/**
+ * Where the audit recorder takes Alertmanager's notifications for the alert history: a path of its
+ * query API ({@link PORTS.recorderQuery}); `alertmanager/config.ts` sends every alert there.
+ */
+export const RECORDER_ALERT_WEBHOOK_PATH = '/api/v1/alertmanager/webhook';
+
 /** A port name of the plan. */
 export type PortName = keyof typeof PORTS;
 

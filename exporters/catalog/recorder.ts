@@ -129,3 +129,94 @@ export const recorderTailLagSeconds = gauge({
   domain,
   exportedBy: ['recorder'],
 });
+
+/**
+ * Why the alert history's webhook (`POST /api/v1/alertmanager/webhook`, exporters/recorder/alerts.ts)
+ * refused a notification: `invalid_json` (the body is not JSON), `too_large` (over the body limit),
+ * `content_type` (not `application/json`), `schema` (not Alertmanager's webhook payload),
+ * `version` (a payload version other than 4), `unavailable` (the write-ahead log refused the rows:
+ * answered 503, Alertmanager retries).
+ */
+export const ALERT_WEBHOOK_REJECT_REASONS = ['invalid_json', 'too_large', 'content_type', 'schema', 'version', 'unavailable'] as const;
+
+/** Alertmanager notifications the alert history took, by the notification's status. */
+export const recorderAlertNotificationsTotal = counter({
+  name: 'hft_recorder_alert_notifications_total',
+  help: "Alertmanager notifications the recorder's alert history took (each alert recorded, or already in the history), by the notification's status (firing, resolved).",
+  unit: 'count',
+  labels: { status: ['firing', 'resolved'] },
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** Alerts of a notification the history already had (Alertmanager's retries and repeats), not recorded again. */
+export const recorderAlertDuplicatesTotal = counter({
+  name: 'hft_recorder_alert_duplicates_total',
+  help: 'Alerts of a notification the alert history already had (a retry, or a repeat of a still-firing alert), not recorded again.',
+  unit: 'count',
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** Notifications the alert history's webhook refused, by reason. */
+export const recorderAlertRejectsTotal = counter({
+  name: 'hft_recorder_alert_rejects_total',
+  help: "Notifications the recorder's alert history webhook refused, by reason (invalid_json, too_large, content_type, schema, version, unavailable).",
+  unit: 'count',
+  labels: { reason: ALERT_WEBHOOK_REJECT_REASONS },
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** What the retention clean-up did to a row (exporters/recorder/cleanup.ts). */
+export const CLEANUP_ACTIONS = ['archived', 'deleted'] as const;
+
+/**
+ * When the retention clean-up last finished without a failure (Unix seconds); 0 until it has
+ * (a recorder that runs the daily clean-up starts from the last successful run its store recorded).
+ * RecorderCleanupMissed warns when it is more than 26 hours old.
+ */
+export const recorderCleanupLastSuccessTimestampSeconds = gauge({
+  name: 'hft_recorder_cleanup_last_success_timestamp_seconds',
+  help: "When the recorder's retention clean-up last finished with every table cleaned, Unix seconds (0: not yet).",
+  unit: 'seconds',
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** When the retention clean-up last failed (Unix seconds; 0: never). */
+export const recorderCleanupLastFailureTimestampSeconds = gauge({
+  name: 'hft_recorder_cleanup_last_failure_timestamp_seconds',
+  help: "When the recorder's retention clean-up last failed (a table not cleaned, or the store unreachable), Unix seconds (0: never).",
+  unit: 'seconds',
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** When the next scheduled clean-up runs (Unix seconds; 0 when the recorder runs none). */
+export const recorderCleanupNextRunTimestampSeconds = gauge({
+  name: 'hft_recorder_cleanup_next_run_timestamp_seconds',
+  help: "When the recorder's next scheduled retention clean-up runs, Unix seconds (0: this recorder runs no schedule).",
+  unit: 'seconds',
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** Rows the retention clean-up moved to an archive or deleted, per table. */
+export const recorderCleanupRowsTotal = counter({
+  name: 'hft_recorder_cleanup_rows_total',
+  help: 'Rows the retention clean-up moved to the archive tier (archived) or deleted (deleted), by table.',
+  unit: 'rows',
+  labels: { table: AUDIT_TABLES, action: CLEANUP_ACTIONS },
+  domain,
+  exportedBy: ['recorder'],
+});
+
+/** Clean-up runs that failed (a table not cleaned, or the store unreachable). */
+export const recorderCleanupFailuresTotal = counter({
+  name: 'hft_recorder_cleanup_failures_total',
+  help: 'Retention clean-up runs that failed: a table was not cleaned (its chain did not verify up to the cut, a statement failed) or the store did not answer.',
+  unit: 'count',
+  domain,
+  exportedBy: ['recorder'],
+});

@@ -3,7 +3,8 @@
  * {@link TABLES}. Deterministic: the same definitions give byte-identical output, so CI can compare
  * it with the committed file.
  */
-import { CHAIN_COLUMNS, DEFAULT_RETENTION, ENVELOPE, TABLES, type Column, type TableDef } from './tables.js';
+import { DEFAULT_PERIODS, formatTier } from './retention.js';
+import { CHAIN_COLUMNS, ENVELOPE, TABLES, type Column, type TableDef } from './tables.js';
 
 const TYPE: Readonly<Record<Column['type'], string>> = {
   ts_ns: 'time (ns; ClickHouse `ts`)',
@@ -27,7 +28,7 @@ function tableSection(t: TableDef): string[] {
     '',
     cell(t.description),
     '',
-    `- retention class: \`${t.retention}\` (${DEFAULT_RETENTION[t.retention]} days by default)`,
+    `- retention class \`${t.retention}\`; by default active[:archived until] ${(['embedded', 'clickhouse', 'postgres'] as const).map((store) => `${store} \`${formatTier(DEFAULT_PERIODS[store][t.retention])}\``).join(', ')} (exporters/catalog/retention.ts)${t.chained ? '; its oldest rows are deleted by the clean-up after a chain checkpoint (on ClickHouse too: no TTL delete)' : ''}`,
     `- hash-chained: ${t.chained ? 'yes (`audit verify` checks it)' : 'no'}`,
     `- ClickHouse: \`ORDER BY (${layout.orderBy.join(', ')})\`; skip indexes: ${indexes.join(', ')}`,
     '',

@@ -8,14 +8,16 @@
  * component, level, correlation/intent/trace ids, the batch token that makes replays idempotent,
  * and the whole event as JSON) plus its own columns. ClickHouse tables are MergeTree, partitioned
  * by month, sorted for each table's main query ({@link ClickHouseLayout}), with TTL retention by the
- * table's retention class; DuckDB (the embedded default) gets the same columns, and retention by a
- * periodic DELETE.
+ * table's retention class; DuckDB (the embedded default) gets the same columns. How long each table
+ * is kept, per store and in which tier, is retention.ts (the typed retention config and its
+ * defaults, with their sources); the recorder's daily clean-up applies it.
  *
  * The tables of the seeds' log categories (issue 14) sit beside the audit trail: `system_events`
  * (seed 000's `system_event_log`), `performance_log` (seed 000's `performance_log`, seed 002's
  * `performance_logs`), `trade_executions` (seed 000's `trade_execution_log`), `audit_security`
  * (seed 000's `security_log`, seed 001), `anomaly_log` (seed 000's `anomaly_log`) and
- * `audit_ai_decisions` (seed 003). Which events fill them: rows.ts.
+ * `audit_ai_decisions` (seed 003). Which events fill them: rows.ts. The alert history `alert_log`
+ * (seed 000) is filled from Alertmanager's webhook (exporters/recorder/alerts.ts).
  */
 import type { AUDIT_TABLES } from './enums.js';
 
@@ -41,8 +43,9 @@ export type TableName = (typeof AUDIT_TABLES)[number];
 
 /**
  * Which retention class a table belongs to: `audit` (the audit trail: orders, trade executions and
- * every hash-chained table), `operations` (seed 000 keeps system events and performance samples 2 years),
- * `incidents` (seed 000 keeps alerts, security events and anomalies 1 year), `logs` (the log stream).
+ * the hash-chained tables but the alert history), `operations` (seed 000 keeps system events and
+ * performance samples 2 years), `incidents` (seed 000 keeps alerts, security events and anomalies 1
+ * year: the alert history, chained too, and anomalies), `logs` (the log stream).
  */
 export type Retention = 'audit' | 'operations' | 'incidents' | 'logs';
 
@@ -273,14 +276,14 @@ export const TABLES: readonly TableDef[] = [
   },
   {
     name: 'system_events',
-    description: "System events (seed 000's system_event_log): a service of the engine, or of tickwatch, started, stopped, restarted or failed; from `service.*`.",
+    description: "System events (seed 000's system_event_log): a service of the engine, or of tickwatch, started, stopped, restarted or failed; from `service.*`. Also each run of the recorder's retention clean-up (`store.cleanup`, kind cleanup).",
     retention: 'operations',
     columns: [
       req(lc('service', 'The service (a process or module).')),
-      req(lc('kind', 'started, stopped, restarted or failed (the event type after `service.`).')),
-      lc('status', 'Its state after the event (running, stopped, crashed).'),
+      req(lc('kind', 'started, stopped, restarted or failed (the event type after `service.`); cleanup for the recorder\'s retention clean-up (`store.cleanup`, its counts per table in `fields`).')),
+      lc('status', 'Its state after the event (running, stopped, crashed; ok or failed for a clean-up).'),
       s('instance_id', 'Which instance of the service (host, pid).'),
-      s('reason', 'Why it stopped, restarted or failed.'),
+      s('reason', 'Why it stopped, restarted or failed (a failed clean-up: its error).'),
       i('exit_code', 'The exit code of a failed service.'),
       i('attempt', 'Which restart this is.'),
       s('version', 'The version that started.'),
@@ -339,6 +342,48 @@ export const TABLES: readonly TableDef[] = [
     },
   },
   {
+    name: 'alert_log',
+    chained: true,
+    description:
+      "Alert history (seed 000's alert history): every alert Alertmanager notified, one row when it fired (OPEN) and one when it resolved (RESOLVED), from its webhook (`POST /api/v1/alertmanager/webhook` on the recorder's query API; receiver `tickwatch-history`). The line (`fields`) is the alert as Alertmanager sent it with the notification's receiver, group key and external URL, read in the format `alertmanager`; a line of the engine naming an `alert.*` event never lands here. Hash-chained: it is the record of what on-call was told.",
+    retention: 'incidents',
+    columns: [
+      req(s('fingerprint', "Alertmanager's fingerprint of the alert's label set.")),
+      req(lc('alertname', 'The alert (its rule in alert-rules/).')),
+      lc('severity', 'critical, warning or none (Watchdog).'),
+      lc('family', "The alert's `family` label: a critical and its warning twin share it (alert-rules/model.ts)."),
+      req(lc('status', 'OPEN (firing) or RESOLVED (ALERT_STATUSES).')),
+      s('summary', 'The summary annotation.'),
+      s('description', 'The description annotation, with the value as Prometheus rendered it.'),
+      s('instance', 'The `instance` label.'),
+      lc('job', 'The `job` label.'),
+      i('starts_at_ns', 'When the alert started firing (Alertmanager\'s startsAt), nanoseconds since the epoch.'),
+      i('ends_at_ns', 'When it resolved (endsAt), nanoseconds since the epoch; null while firing.'),
+      lc('receiver', 'The receiver the notification came through (tickwatch-history).'),
+      s('group_key', "Alertmanager's group key of the notification."),
+      s('labels', 'Every label of the alert, as JSON text.'),
+      s('generator_url', 'The Prometheus expression that raised it (generatorURL).'),
+      s('runbook_url', 'The runbook_url annotation.'),
+      s('dashboard_url', 'The dashboard_url annotation.'),
+      req(s('dedup_key', 'SHA-256 (hex) of group key, fingerprint, status, startsAt and (resolved) endsAt: the same alert state notified again (a retry, a repeat) is recorded once.')),
+    ],
+    /**
+     * Sorted by alert name, then time: an alert's history over months ("how often did FeedGap fire
+     * this quarter") reads only its granules; the recent alerts of every name scan the month's
+     * partition, which is small (hundreds of rows a day). An alert's firing and resolve are found by
+     * a bloom filter on `fingerprint`, a notification seen before (the receiver's duplicate check)
+     * by one on `dedup_key`, the pages by a set index on `severity`.
+     */
+    clickhouse: {
+      orderBy: ['alertname', 'ts'],
+      indexes: [
+        { column: 'fingerprint', type: 'bloom_filter' },
+        { column: 'dedup_key', type: 'bloom_filter' },
+        { column: 'severity', type: 'set(4)' },
+      ],
+    },
+  },
+  {
     name: 'logs',
     description:
       "The log stream: every accepted line (an event type of the contract or any other) at or above its component's level (info by default); `status` is the event's own status field, `duration_ns` its execution time (latency_ns, decision_latency_ns, duration_ns, or duration_ms / execution_time_ms in ms).",
@@ -352,7 +397,11 @@ export const TABLES: readonly TableDef[] = [
 /** Every table by name. */
 export const TABLE_DEFS: ReadonlyMap<TableName, TableDef> = new Map(TABLES.map((t) => [t.name, t]));
 
-/** Retention in days per class (defaults; config may raise them). */
+/**
+ * Retention in days per class, without tiers: the older form, which `ClickHouseStore`'s `retention`
+ * option and `prune` still take. The retention config is retention.ts (per store and table, with an
+ * archive tier).
+ */
 export interface RetentionDays {
   readonly audit: number;
   readonly operations: number;
@@ -363,7 +412,7 @@ export interface RetentionDays {
 /**
  * Default retention: 5 years for the audit tables (the hash-chained ones and trade executions), 2
  * years for operations (system events, performance samples: seed 000's ClickHouse TTL), 1 year for
- * incidents (anomalies: seed 000's), 30 days for logs. Regulators may demand longer for order
+ * incidents (anomalies and the alert history: seed 000's), 30 days for logs. Regulators may demand longer for order
  * records: SEC Rule 17a-4 (6 years for some records), MiFID II Art. 16(6)/25 and RTS 6 (5 years, up
  * to 7 on request), Taiwan's securities rules (at least 5 years for order records); configure
  * `audit` accordingly. (Seed 000 keeps trade executions 2 years and security events 1 year; here

@@ -104,12 +104,14 @@ export interface MetricDef<
  *   suffix; `node_memory_MemTotal_bytes` is camelCase, which our rules allow anyway);
  * - `clickhouse`: ClickHouse's built-in Prometheus endpoint (`ClickHouseProfileEvents_<Event>`
  *   counters without `_total`, `ClickHouseMetrics_<Metric>` and `ClickHouseAsyncMetrics_<Metric>`
- *   gauges without unit suffixes).
+ *   gauges without unit suffixes);
+ * - `chrony_exporter`: the community chrony_exporter's names (github.com/SuperQ/chrony_exporter:
+ *   frequencies in ppm as `_ppms`, without a base-unit suffix).
  *
  * `promtool check metrics` lints these names on our output exactly as it lints the upstream
  * exporters' own output (camelCase, counters without `_total`); that is the price of keeping them.
  */
-export type Compat = 'node_exporter' | 'clickhouse';
+export type Compat = 'node_exporter' | 'clickhouse' | 'chrony_exporter';
 
 /** The tickwatch services that export metrics. */
 export type Exporter = 'hft' | 'recorder' | 'host' | 'clickhouse' | 'instrument';

@@ -7,6 +7,7 @@ import { Type, type TObject } from '@sinclair/typebox';
 import * as ai from './ai.js';
 import * as anomaly from './anomaly.js';
 import * as bus from './bus.js';
+import * as clock from './clock.js';
 import * as config from './config.js';
 import * as engine from './engine.js';
 import { LOG_ENVELOPE, type EventOf, type EventType } from './define.js';
@@ -42,6 +43,7 @@ const ALL = {
   ...config,
   ...recorder,
   ...system,
+  ...clock,
   ...performance,
   ...security,
   ...anomaly,
@@ -50,7 +52,7 @@ const ALL = {
 };
 
 /** Every event type: by domain module, by name within a module (namespace key order differs between loaders). */
-export const EVENT_TYPES: readonly EventType[] = [engine, feed, gateway, bus, strategy, risk, stormguard, orders, execution, pnl, position, reconciliation, config, recorder, system, performance, security, anomaly, ai].flatMap((m) =>
+export const EVENT_TYPES: readonly EventType[] = [engine, feed, gateway, bus, strategy, risk, stormguard, orders, execution, pnl, position, reconciliation, config, recorder, system, clock, performance, security, anomaly, ai].flatMap((m) =>
   (Object.values(m) as EventType[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
 );
 
@@ -78,4 +80,4 @@ export const VALIDATORS: ReadonlyMap<string, TypeCheck<TObject>> = new Map(
  */
 export const ENVELOPE_CHECK: TypeCheck<TObject> = TypeCompiler.Compile(LOG_ENVELOPE);
 
-export { ai, anomaly, bus, config, engine, execution, feed, gateway, orders, performance, pnl, position, reconciliation, recorder, risk, security, stormguard, strategy, system };
+export { ai, anomaly, bus, clock, config, engine, execution, feed, gateway, orders, performance, pnl, position, reconciliation, recorder, risk, security, stormguard, strategy, system };

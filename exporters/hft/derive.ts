@@ -1,7 +1,8 @@
 /**
  * Event-to-metric derivation: how each event type of the contract moves the catalog's metrics,
  * and the time-derived gauges on-call needs (feed gap while the session is open, reconciliation
- * lag, session open, intraday drawdown).
+ * lag, session open, intraday drawdown), and the feed availability SLO's counters (seconds of open
+ * session per feed, and those of them inside a gap of more than 1 s).
  *
  * It also owns the exporter's stateful trackers, each bounded in memory: the security detector
  * (security.ts), the book of open anomalies and tickwatch's own anomaly detectors (anomalies.ts),
@@ -54,6 +55,15 @@ interface FeedState {
   lastTick: number;
   readonly gap: GaugeSeries;
   readonly last: GaugeSeries;
+  /** `hft_feed_open_seconds_total` and `hft_feed_gap_exceeded_seconds_total` of the feed. */
+  readonly openSeconds: CounterSeries;
+  readonly gapExceeded: CounterSeries;
+  /** When the feed's open seconds started counting (NaN until its first tick while open). */
+  watchedFrom: number;
+  /** Up to when its open seconds are counted (NaN until then). */
+  openCountedTo: number;
+  /** Up to when the current gap's seconds are counted (-Infinity when none was). */
+  gapCountedTo: number;
 }
 
 interface PnlState {
@@ -70,6 +80,8 @@ export class Deriver {
   private readonly pnl = new Map<string, PnlState>();
   private readonly sessionOpen: GaugeSeries;
   private open = false;
+  /** Start of the session open at the last `tick` (-Infinity when the calendar knows none). */
+  private openedAt = Number.NEGATIVE_INFINITY;
   private now = 0;
   /** Counters of each (component, service) seen, all four kinds made at 0 on first sight. */
   private readonly services = new Map<string, Readonly<Record<ServiceKind, CounterSeries>>>();
@@ -156,7 +168,16 @@ export class Deriver {
   private feed(name: string, t: number): FeedState {
     let s = this.feeds.get(name);
     if (s === undefined) {
-      s = { lastTick: t, gap: this.r.gauge(C.feedGapSeconds).labels(name), last: this.r.gauge(C.feedLastTickTimestampSeconds).labels(name) };
+      s = {
+        lastTick: t,
+        gap: this.r.gauge(C.feedGapSeconds).labels(name),
+        last: this.r.gauge(C.feedLastTickTimestampSeconds).labels(name),
+        openSeconds: this.r.counter(C.feedOpenSecondsTotal).labels(name),
+        gapExceeded: this.r.counter(C.feedGapExceededSecondsTotal).labels(name),
+        watchedFrom: Number.NaN,
+        openCountedTo: Number.NaN,
+        gapCountedTo: Number.NEGATIVE_INFINITY,
+      };
       this.feeds.set(name, s);
     }
     return s;
@@ -177,6 +198,8 @@ export class Deriver {
         if (ev.latency_ns !== undefined) f.tickLatency.labels(ev.feed).observe(ev.latency_ns * 1e-9);
         const s = this.feed(ev.feed, t);
         if (!(s.lastTick >= t)) {
+          // A tick that ends a gap over the bound counts it (what the timer has not counted yet).
+          if (this.open && t - s.lastTick > C.FEED_GAP_BAD_AFTER_SECONDS) this.countGap(s, t);
           s.lastTick = t;
           s.last.set(t);
         }
@@ -403,15 +426,43 @@ export class Deriver {
     if (this.open && !wasOpen) {
       // A session just opened: a gap counts from the open, not from yesterday's last tick.
       const open = this.opts.calendar.lastOpen(now) ?? now;
+      this.openedAt = open;
       for (const s of this.feeds.values()) if (!(s.lastTick >= open)) s.lastTick = open;
     }
     for (const s of this.feeds.values()) {
       if (s.lastTick !== s.lastTick) s.lastTick = now; // tracked from start, never ticked
       s.gap.set(this.open ? Math.max(0, now - s.lastTick) : 0);
+      if (this.open) this.countOpen(s, now);
     }
     for (const a of this.accounts.values()) a.lag.set(Math.max(0, now - a.lastMatch));
     this.positions.refresh(now);
     for (const r of this.detectors.expire(now)) this.raise(r, now);
+  }
+
+  /**
+   * The feed availability SLO's counters at `now` while the session is open: the open seconds since
+   * they were last counted (not before the session's open; a feed's first count only starts the
+   * count), and the seconds of a gap still open once it has lasted
+   * {@link C.FEED_GAP_COUNT_OPEN_AFTER_SECONDS} ({@link countGap}; a shorter gap over the bound is
+   * counted by the tick that ends it, from the ticks' own timestamps).
+   */
+  private countOpen(s: FeedState, now: number): void {
+    if (s.watchedFrom !== s.watchedFrom) s.watchedFrom = s.openCountedTo = now;
+    const from = Math.max(s.openCountedTo, this.openedAt);
+    if (now > from) s.openSeconds.inc(now - from);
+    if (now > s.openCountedTo) s.openCountedTo = now;
+    if (now - s.lastTick > Math.max(C.FEED_GAP_BAD_AFTER_SECONDS, C.FEED_GAP_COUNT_OPEN_AFTER_SECONDS)) this.countGap(s, now);
+  }
+
+  /**
+   * Counts a gap over the bound whole: from its last tick (once the gap passes the bound, the
+   * seconds before count too), or from where it was counted to, up to `t`; never before the
+   * session's open or before the feed's open seconds started counting, so it stays within them.
+   */
+  private countGap(s: FeedState, t: number): void {
+    const from = Math.max(s.lastTick, s.gapCountedTo, this.openedAt, s.watchedFrom);
+    if (t > from) s.gapExceeded.inc(t - from);
+    if (t > s.gapCountedTo) s.gapCountedTo = t;
   }
 
   /** Whether the trading session was open at the last `tick`. */

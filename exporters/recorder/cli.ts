@@ -10,18 +10,22 @@ import { PORTS } from '../catalog/jobs.js';
 import { listArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
 import type { ChainHeads } from './chain.js';
 import type { FoundJson, LogPage } from './search.js';
+import type { AlertJson } from './alerts.js';
 import type { AuditStore, ExecTimeRow } from './stores/store.js';
 import type { ChainReport } from './verify.js';
+import { cleanupConfigOf, registerStoreCommands, withRetentionOptions, type RetentionFlags } from './cleanup-cli.js';
 
 // The stores, the query API and the event contract load when a command runs, not when the
 // `tickwatch` command starts: `tickwatch catalog list` need not load DuckDB.
 const run = () => import('./run.js');
 const searching = () => import('./search.js');
 
+/** How `--duckdb-key-file` is described (the file's form; encryption.ts reads it). */
+const KEY = 'one line, readable by its owner only (openssl rand -base64 32 > f; chmod 600 f); default: the file TICKWATCH_DUCKDB_KEY_FILE names';
+
 /** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
-  program
-    .command('recorder')
+  withRetentionOptions(program.command('recorder'), true)
     .description("Record the engine's events and logs into the audit tables and the log stream, in the embedded store (DuckDB), ClickHouse or PostgreSQL.")
     .requiredOption('--events <files>', "the engine's event and log files, comma-separated, each optionally with its format: risk_engine.log:loguru", (v: string) => listArg(v).map(parseFileSpec))
     .addOption(new Option('--format <format>', 'log format of the files that name none (auto: detected per line)').choices(['auto', ...LOG_FORMATS]).default('auto'))
@@ -32,13 +36,16 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x (no TTL, DateTime64 or dedup window)')
     .option('--postgres-url <url>', "write to PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
+    .option('--duckdb-key-file <file>', `encrypt the embedded store with the key in this file (AES-GCM-256; a new file is created encrypted, an existing one must have been): ${KEY}`)
+    .option('--clickhouse-storage-policy <name>', 'ClickHouse: the storage policy of the tables it creates, e.g. tickwatch_encrypted (exporters/recorder/config/tickwatch-encrypted-disk.xml)')
     .option('--redis-url <url>', "also keep the hot state (recent trade executions, open anomalies and alerts, 7 days; seed 000) in Redis: redis://127.0.0.1:6379")
     .option('--redis-prefix <prefix>', 'prefix of the Redis keys', 'tickwatch:')
-    .action(async (o: { events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string; redisUrl?: string; redisPrefix: string }) => {
+    .action(async (o: RetentionFlags & { events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; postgresUrl?: string; duckdbKeyFile?: string; redisUrl?: string; redisPrefix: string }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();
-      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined }, logging);
+      const cleanup = await cleanupConfigOf(o);
+      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined, ...(cleanup ? { cleanup } : {}) }, logging);
       console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
       stopOnSignals('tickwatch recorder', () => rec.close());
     });
@@ -52,8 +59,9 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
       .option('--clickhouse-url <url>', 'read ClickHouse directly instead')
       .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
-      .option('--postgres-url <url>', 'read PostgreSQL directly instead');
-  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string };
+      .option('--postgres-url <url>', 'read PostgreSQL directly instead')
+      .option('--duckdb-key-file <file>', `the encrypted embedded store's key file, when no recorder is running: ${KEY}`);
+  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string; duckdbKeyFile?: string };
   /**
    * Asks a running recorder's query API (it holds the embedded database), else opens the store
    * (ClickHouse and PostgreSQL are always read directly).
@@ -133,6 +141,27 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     console.log(o.json ? rows.map((x) => JSON.stringify(x)).join('\n') : formatExecTime(rows));
   });
 
+  const alerts = program.command('alerts').description('The alert history: every alert Alertmanager notified (receiver tickwatch-history), as the recorder recorded it.');
+  where(
+    alerts
+      .command('history')
+      .description('Alerts notified, newest first: one row when an alert fired (OPEN), one when it resolved (RESOLVED).')
+      .option('--since <when>', 'notified since (30m, 1h, 2d back, or RFC 3339)')
+      .option('--until <when>', 'notified until (same forms)')
+      .option('--severity <severity>', 'only this severity: critical, warning or none (Watchdog)')
+      .option('--status <status>', 'only OPEN (fired) or RESOLVED rows')
+      .option('--alertname <name>', 'only this alert')
+      .option('--limit <n>', 'at most this many rows (default 1000, at most 10000)'),
+  ).action(async (o: Where & { since?: string; until?: string; severity?: string; status?: string; alertname?: string; limit?: string }) => {
+    const { alertHistory, alertQuery, formatAlertTable } = await import('./alerts.js');
+    const { parseTime } = await searching();
+    const f = { since: o.since, until: o.until, severity: o.severity, status: o.status, alertname: o.alertname, limit: o.limit };
+    const q = alertQuery(f, (v, flag) => parseTime(v, `--${flag}`)); // validates the flags before anything is asked
+    const params = new URLSearchParams(Object.entries(f).filter((e): e is [string, string] => e[1] !== undefined));
+    const rows = await ask<AlertJson[]>(o, '/api/v1/alerts', params, (store) => alertHistory(store, q));
+    console.log(o.json ? rows.map((x) => JSON.stringify(x)).join('\n') : formatAlertTable(rows));
+  });
+
   const audit = program.command('audit').description('Check the audit tables.');
   audit
     .command('verify')
@@ -143,8 +172,11 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
     .option('--postgres-url <url>', 'verify PostgreSQL directly instead')
-    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string }) => {
+    .option('--duckdb-key-file <file>', `the encrypted embedded store's key file, when no recorder is running: ${KEY}`)
+    .option('--checkpoint-key-file <file>', "the key that signs the chains' retention checkpoints (the recorder's --checkpoint-key-file), when no recorder is running: a signed checkpoint cannot be checked without it")
+    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string; duckdbKeyFile?: string; checkpointKeyFile?: string }) => {
       const { formatChainReports } = await searching();
+      const key = o.checkpointKeyFile ? (await import('./checkpoint.js')).readCheckpointKey(o.checkpointKeyFile) : undefined;
       const { openStore, storeSpec } = await run();
       const { TABLES } = await import('../catalog/tables.js');
       const { verifyStore } = await import('./verify.js');
@@ -160,7 +192,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
         const store = await openStore(storeSpec(o));
         try {
           await store.init(TABLES);
-          reports = await verifyStore(store, TABLES, 20, heads);
+          reports = await verifyStore(store, TABLES, 20, heads, key);
         } finally {
           await store.close();
         }
@@ -168,4 +200,6 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       console.log(o.json ? JSON.stringify(reports, null, 2) : formatChainReports(reports));
       if (reports.some((x) => x.problemCount > 0)) process.exitCode = 1;
     });
+
+  registerStoreCommands(program, defaultDataDir);
 }

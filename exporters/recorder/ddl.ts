@@ -5,15 +5,19 @@
  * columns an older database may gain in place.
  */
 import { type Column, columnsOf, type ColumnType, DEFAULT_RETENTION, type RetentionDays, type SkipIndex, type TableDef } from '../catalog/tables.js';
+import { keptDays, type TierPolicy } from '../catalog/retention.js';
 
 /** DuckDB's type of each column type (nullable; `ts_ns` is NOT NULL in the DDL). */
 export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = { ts_ns: 'BIGINT', string: 'VARCHAR', lowcard: 'VARCHAR', float: 'DOUBLE', int: 'BIGINT' };
 const DUCK: Record<ColumnType, string> = { ...DUCKDB_TYPES, ts_ns: 'BIGINT NOT NULL' };
 
-/** DuckDB DDL for one table (embedded store). */
-export function duckdbDDL(t: TableDef): string {
+/**
+ * DuckDB DDL for one table (embedded store).
+ * @param name - the table to create (default the table's own; `<table>_archive` for its archive tier)
+ */
+export function duckdbDDL(t: TableDef, name: string = t.name): string {
   const cols = columnsOf(t).map((c) => `  ${c.name} ${DUCK[c.type]}${c.required && c.type !== 'ts_ns' ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`;
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${cols.join(',\n')}\n)`;
 }
 
 /** ClickHouse's type of each column type (nullable; the DDL drops `Nullable` for required columns). */
@@ -25,28 +29,61 @@ export const CLICKHOUSE_TYPES: Readonly<Record<ColumnType, string>> = {
   int: 'Nullable(Int64)',
 };
 
+/** A ClickHouse storage policy name as tickwatch accepts it. */
+const BARE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** A sorting-key expression that is a bare column name. */
 const BARE = /^[a-z_][a-z0-9_]*$/;
 
 /**
+ * The TTL clause of a table on ClickHouse (23.8 LTS or newer) from its retention policy
+ * (catalog/retention.ts), or null for none:
+ *
+ * - the archive tier, when the policy has one and the table's storage policy has a volume named
+ *   `archive` (`archiveVolume`): `toDateTime(ts) + INTERVAL <activeDays> DAY TO VOLUME 'archive'`;
+ *   without such a volume the rows stay where they are until deleted;
+ * - the delete, at `archiveDays ?? activeDays`: `toDateTime(ts) + INTERVAL <days> DAY DELETE`,
+ *   except on a hash-chained table: a TTL delete would cut its chain with no checkpoint, and
+ *   `audit verify` would find the oldest rows gone. The clean-up job (recorder/cleanup.ts) deletes
+ *   a chained table's rows past the same period instead, after writing a signed checkpoint of the
+ *   cut (`ALTER TABLE ... DELETE WHERE chain_seq <= n`).
+ *
+ * Debian's ClickHouse 18.16 has no TTL at all (TTL came with 19.6, storage policies with 19.15): its
+ * legacy DDL (stores/clickhouse.ts) has none, and the clean-up job deletes every table's rows
+ * past their period there.
+ */
+export function clickhouseTtl(t: TableDef, policy: TierPolicy, archiveVolume = false): string | null {
+  const parts: string[] = [];
+  if (archiveVolume && policy.archiveDays !== null) parts.push(`toDateTime(ts) + INTERVAL ${policy.activeDays} DAY TO VOLUME 'archive'`);
+  if (!t.chained) parts.push(`toDateTime(ts) + INTERVAL ${keptDays(policy)} DAY DELETE`);
+  return parts.length ? `TTL ${parts.join(', ')}` : null;
+}
+
+/**
  * ClickHouse DDL (23.8 LTS or newer) for one table: MergeTree, monthly partitions, sorted as the
  * table's {@link ClickHouseLayout} says, a bloom filter on `correlation_id` and the layout's
- * data-skipping indexes, TTL from `retention`, and a deduplication window so a retried insert with
+ * data-skipping indexes, TTL from `retention` ({@link clickhouseTtl}: a table's
+ * policy, or days per retention class, as a policy without an archive tier), and a deduplication window so a retried insert with
  * the same `insert_deduplication_token` is not written twice. Chained tables also get a projection
  * sorted by `chain_seq`, so `audit verify` reads each range of the chain instead of scanning the
  * table (measured on chdb: 300,000 rows verified-read in 1.9 s, linear, against 2.6 s and quadratic
  * growth without it; it costs a second copy of the audit rows and some insert speed).
  * @param database - database name
- * @throws Error when the layout sorts by a nullable column or indexes a column the table lacks
+ * @param storagePolicy - the server's storage policy for the table's parts (e.g. the encrypted one
+ *   of clickhouse-encryption.ts); default: the server's default policy
+ * @throws Error when the layout sorts by a nullable column or indexes a column the table lacks, or
+ *   the policy is not a bare name
+ * @param archiveVolume - the storage policy has a volume named `archive` (the archive tier goes there)
  */
-export function clickhouseDDL(t: TableDef, retention: RetentionDays = DEFAULT_RETENTION, database = 'tickwatch'): string {
+export function clickhouseDDL(t: TableDef, retention: RetentionDays | TierPolicy = DEFAULT_RETENTION, database = 'tickwatch', storagePolicy?: string, archiveVolume = false): string {
+  if (storagePolicy !== undefined && !BARE_NAME.test(storagePolicy)) throw new Error(`storage policy '${storagePolicy}': use a bare name (letters, digits, _)`);
   const all = columnsOf(t);
   const cols = all.map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${c.required ? CLICKHOUSE_TYPES[c.type].replace(/Nullable\((\w+)\)/, '$1') : CLICKHOUSE_TYPES[c.type]}`);
   const byName = new Map(all.map((c) => [c.name === 'ts_ns' ? 'ts' : c.name, c]));
   for (const k of t.clickhouse.orderBy) {
     if (BARE.test(k) && !byName.get(k)?.required) throw new Error(`${t.name}: the sorting key names ${k}, which is not a required column of the table`);
   }
-  const days = retention[t.retention];
+  const ttl = clickhouseTtl(t, 'activeDays' in retention ? retention : { activeDays: retention[t.retention], archiveDays: null }, archiveVolume);
   const index = (x: SkipIndex) => {
     if (!byName.has(x.column)) throw new Error(`${t.name}: index on ${x.column}, which the table lacks`);
     return `  INDEX idx_${x.column} ${x.column} TYPE ${x.type} GRANULARITY ${x.granularity ?? 4}`;
@@ -64,8 +101,8 @@ export function clickhouseDDL(t: TableDef, retention: RetentionDays = DEFAULT_RE
     'ENGINE = MergeTree',
     'PARTITION BY toYYYYMM(ts)',
     `ORDER BY (${t.clickhouse.orderBy.join(', ')})`,
-    `TTL toDateTime(ts) + INTERVAL ${days} DAY DELETE`,
-    'SETTINGS non_replicated_deduplication_window = 10000',
+    ...(ttl ? [ttl] : []),
+    `SETTINGS non_replicated_deduplication_window = 10000${storagePolicy ? `, storage_policy = '${storagePolicy}'` : ''}`,
   ].join('\n');
 }
 
@@ -90,7 +127,8 @@ export const POSTGRES_TYPES: Readonly<Record<ColumnType, string>> = { ts_ns: 'BI
  * its indexes, each statement on its own (`CREATE ... IF NOT EXISTS`, so running them again is a
  * no-op). Indexes: `correlation_id` on every table (one trade's story, `logs trade`), `chain_seq`
  * on the hash-chained ones (`audit verify` reads a chain in ranges, the recorder reads its head),
- * and on `logs` `ts_ns` and `(component, ts_ns)` (`logs search` by time, and by component and time).
+ * on `logs` `ts_ns` and `(component, ts_ns)` (`logs search` by time, and by component and time), and
+ * on `alert_log` `ts_ns` and `dedup_key` (`alerts history` by time, the webhook's duplicate check).
  * @returns the statements, to run in order
  */
 export function postgresDDL(t: TableDef): string[] {
@@ -99,6 +137,7 @@ export function postgresDDL(t: TableDef): string[] {
   const out = [`CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`, index('correlation_id', 'correlation_id')];
   if (t.chained) out.push(index('chain_seq', 'chain_seq'));
   if (t.name === 'logs') out.push(index('ts_ns', 'ts_ns'), index('component_ts_ns', 'component, ts_ns'));
+  if (t.name === 'alert_log') out.push(index('ts_ns', 'ts_ns'), index('dedup_key', 'dedup_key'));
   return out;
 }
 

@@ -20,6 +20,7 @@ import { DEFAULT_LEVELS, eventFromLine, rowsFor, type LevelPolicy, type Row } fr
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
 import { TABLE_DEFS, TABLES, type TableName } from '../catalog/tables.js';
 import type { Batch, LineMeta, TailPositions, WriteAheadLog } from './wal.js';
+import type { ALERTMANAGER_FORMAT } from './alert-rows.js';
 
 /** Options of a {@link Recorder}. */
 export interface RecorderOptions {
@@ -121,6 +122,14 @@ export class Recorder {
   /** The write-ahead log refused the last batch (its rows are still pending). */
   private walFailing = false;
 
+  /**
+   * The write-ahead log refused the last batch and has not taken one since: nothing added now is
+   * acknowledged (the alert history's webhook answers 503 meanwhile, so Alertmanager retries).
+   */
+  get walRefusing(): boolean {
+    return this.walFailing;
+  }
+
   /** Rows accepted and not yet in the store. */
   get queuedRows(): number {
     let n = this.pendingRows;
@@ -148,6 +157,17 @@ export class Recorder {
         rows.push(row);
       }
     }
+    return out;
+  }
+
+  /**
+   * Rows of `table` accepted and not yet in the store: pending, sealed, or spooled by an earlier run
+   * and replayed (the alert history's duplicate check reads them at start-up, alerts.ts).
+   */
+  unstored(table: TableName): Row[] {
+    const out: Row[] = [];
+    for (const q of this.queue) out.push(...(q.tables.get(table) ?? []));
+    out.push(...(this.pending.get(table) ?? []));
     return out;
   }
 
@@ -191,9 +211,10 @@ export class Recorder {
   /**
    * Accepts one valid event (a pipeline consumer).
    * @param raw - the line as received (what the WAL keeps); JSON of the event when absent
-   * @param info - how the pipeline read it; absent: a tickwatch line used as it is
+   * @param info - how the pipeline read it (or `alertmanager` for an alert history line,
+   *   alert-rows.ts); absent: a tickwatch line used as it is
    */
-  add(ev: HftEvent, raw?: string, info?: Pick<EventInfo, 'format' | 'mapped'>): void {
+  add(ev: HftEvent, raw?: string, info?: { readonly format: EventInfo['format'] | typeof ALERTMANAGER_FORMAT; readonly mapped: boolean }): void {
     const line = raw ?? JSON.stringify(ev);
     // A tickwatch line used as it is is stored with format null; any other was read through a
     // mapping, which verify and a replay must repeat: its format and component are kept.

@@ -14,9 +14,10 @@
  * | `config.changed` | `audit_config_changes` |
  * | `security.*` | `audit_security` |
  * | `ai.decision`, `ai.outcome` | `audit_ai_decisions` |
- * | `service.started` / `stopped` / `restarted` / `failed` | `system_events` |
+ * | `service.started` / `stopped` / `restarted` / `failed`, `store.cleanup` (kind `cleanup`), `clock.sync` (service `clock.<source>`, kind `sync`) | `system_events` |
  * | `perf.sample` | `performance_log` |
  * | `anomaly.detected`, `anomaly.resolved` | `anomaly_log` |
+ * | `alert.firing`, `alert.resolved` from Alertmanager's webhook (format `alertmanager`: alert-rows.ts) | `alert_log` |
  *
  * Every column is derived from the line alone (so `audit verify` can derive it again): a field of
  * the wrong JSON type is a null column, never a refused row.
@@ -27,6 +28,7 @@ import type { HftEvent } from '../events/index.js';
 import { formatTimestamp, timestampNanosString } from '../ingest/timestamp.js';
 import { DEFAULT_LEVELS, logsTake, type LevelPolicy } from './levels.js';
 import type { TableName } from '../catalog/tables.js';
+import { ALERTMANAGER_FORMAT, alertColumns } from './alert-rows.js';
 
 export { ALL_LEVELS, DEFAULT_LEVELS, type LevelPolicy } from './levels.js';
 
@@ -42,7 +44,8 @@ export type Row = Record<string, string | number | null>;
 export function eventFromLine(line: string, format: string | null, component: string | null): HftEvent {
   const v = JSON.parse(line) as unknown;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
-  if (format === null) return v as HftEvent;
+  // An alert history line (alert-rows.ts) is read as it is, like a tickwatch line.
+  if (format === null || format === ALERTMANAGER_FORMAT) return v as HftEvent;
   const n = normalize(v as Record<string, unknown>, format as FormatOption, component === null ? {} : { component });
   if (!n.ok) throw new Error(n.detail);
   return n.event as unknown as HftEvent;
@@ -193,6 +196,11 @@ export function rowsFor(ev: HftEvent, levels: LevelPolicy = DEFAULT_LEVELS, raw?
   const base = envelope(ev, '', raw, format);
   const e = ev as unknown as Record<string, unknown>;
   if (logsTake(levels, ev.component, ev.level)) out.push(['logs', { ...base, status: str(e.status), duration_ns: durationNs(e) }]);
+  // Alertmanager's notifications (alert-rows.ts), and only they, fill the alert history.
+  if (format === ALERTMANAGER_FORMAT) {
+    if (String(ev.event).startsWith('alert.')) out.push(['alert_log', audit(base, alertColumns(e))]);
+    return out;
+  }
   switch (ev.event) {
     case 'strategy.intent':
     case 'order.submitted':
@@ -284,6 +292,20 @@ export function rowsFor(ev: HftEvent, levels: LevelPolicy = DEFAULT_LEVELS, raw?
           attempt: int(e.attempt),
           version: str(e.version),
         }),
+      ]);
+      break;
+    case 'store.cleanup':
+      // The retention clean-up (cleanup.ts): a system event of the recorder; its counts per table stay in `fields`.
+      out.push([
+        'system_events',
+        plain(base, { service: req(e.service), kind: 'cleanup', status: str(e.status), instance_id: str(e.instance_id), reason: str(e.error), exit_code: null, attempt: null, version: null }),
+      ]);
+      break;
+    case 'clock.sync':
+      // The clock synchronisation log (exporters/host/clock-sync.ts): offset, error bound and reference stay in `fields`.
+      out.push([
+        'system_events',
+        plain(base, { service: `clock.${req(e.source)}`, kind: 'sync', status: str(e.status), instance_id: str(e.instance_id), reason: str(ev.message), exit_code: null, attempt: null, version: null }),
       ]);
       break;
     case 'perf.sample':

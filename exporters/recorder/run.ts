@@ -10,7 +10,9 @@ import { startQueryApi } from './search.js';
 import { startRecorderService, type RecorderService, type RecorderServiceConfig } from './service.js';
 import { ClickHouseStore, httpTransport } from './stores/clickhouse.js';
 import { DuckDbStore } from './stores/duckdb.js';
+import { DUCKDB_KEY_FILE_ENV, readKeyFile } from './encryption.js';
 import type { AuditStore } from './stores/store.js';
+import type { RetentionConfig } from '../catalog/retention.js';
 
 /** The embedded database file in a data folder: `<dataDir>/audit.duckdb`. */
 export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duckdb');
@@ -21,32 +23,46 @@ export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duc
  * PostgreSQL (`postgres://user@host:port/database`; stores/postgres.ts, with seed 002's tables).
  */
 export type StoreSpec =
-  | { readonly kind: 'embedded'; readonly path: string }
-  | { readonly kind: 'clickhouse'; readonly url: string; readonly legacy?: boolean }
+  | { readonly kind: 'embedded'; readonly path: string; /** Key file of an encrypted file (encryption.ts). */ readonly keyFile?: string }
+  | { readonly kind: 'clickhouse'; readonly url: string; readonly legacy?: boolean; /** Storage policy of the tables created (clickhouse-encryption.ts). */ readonly storagePolicy?: string }
   | { readonly kind: 'postgres'; readonly url: string };
 
 /**
  * The store a command's options name: ClickHouse or PostgreSQL when its URL is given, else the
- * embedded file in `dataDir`.
- * @throws Error when both URLs are given (a recorder writes to one store)
+ * embedded file in `dataDir`, encrypted with the key in `duckdbKeyFile` (else the file
+ * `env.TICKWATCH_DUCKDB_KEY_FILE` names) when there is one.
+ * @throws Error when both URLs are given (a recorder writes to one store), when `--duckdb-key-file`
+ *   is given with a server's URL (servers encrypt server-side), or `--clickhouse-storage-policy`
+ *   without a current ClickHouse
  */
-export function storeSpec(o: { readonly dataDir: string; readonly clickhouseUrl?: string; readonly clickhouseLegacy?: boolean; readonly postgresUrl?: string }): StoreSpec {
+export function storeSpec(
+  o: { readonly dataDir: string; readonly clickhouseUrl?: string; readonly clickhouseLegacy?: boolean; readonly clickhouseStoragePolicy?: string; readonly postgresUrl?: string; readonly duckdbKeyFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): StoreSpec {
   if (o.postgresUrl && o.clickhouseUrl) throw new Error('--clickhouse-url and --postgres-url: a recorder writes to one store; give one of them');
+  if (o.duckdbKeyFile && (o.postgresUrl || o.clickhouseUrl)) throw new Error('--duckdb-key-file encrypts the embedded store; ClickHouse and PostgreSQL are encrypted on the server (README, "Encryption at rest")');
+  if (o.clickhouseStoragePolicy && (!o.clickhouseUrl || o.clickhouseLegacy)) throw new Error('--clickhouse-storage-policy needs --clickhouse-url of a ClickHouse with storage policies (not 18.x)');
   if (o.postgresUrl) return { kind: 'postgres', url: o.postgresUrl };
-  return o.clickhouseUrl ? { kind: 'clickhouse', url: o.clickhouseUrl, legacy: o.clickhouseLegacy === true } : { kind: 'embedded', path: auditDbPath(o.dataDir) };
+  if (o.clickhouseUrl) return { kind: 'clickhouse', url: o.clickhouseUrl, legacy: o.clickhouseLegacy === true, ...(o.clickhouseStoragePolicy ? { storagePolicy: o.clickhouseStoragePolicy } : {}) };
+  const keyFile = o.duckdbKeyFile || env[DUCKDB_KEY_FILE_ENV] || undefined;
+  return { kind: 'embedded', path: auditDbPath(o.dataDir), ...(keyFile ? { keyFile } : {}) };
 }
 
 /**
- * Opens a store.
+ * Opens a store (a ClickHouse one with the TTL clauses of `retention`'s ClickHouse periods; default
+ * the catalog's).
+ * @throws StoreKeyError when the embedded file's key file is unusable, or the key does not fit the
+ *   file (missing for an encrypted file, wrong, or given for a plain file)
  * @throws Error when the embedded file cannot be opened (locked by another process, unreadable); a
  *   ClickHouse or PostgreSQL store connects lazily and never throws here (but for a URL that is not
  *   a PostgreSQL one)
  */
-export async function openStore(spec: StoreSpec): Promise<AuditStore> {
+export async function openStore(spec: StoreSpec, retention?: RetentionConfig): Promise<AuditStore> {
   // Loaded only when asked for: the other stores' commands need not load the pg client.
   if (spec.kind === 'postgres') return (await import('./stores/postgres.js')).PostgresStore.open(spec.url);
-  if (spec.kind === 'clickhouse') return new ClickHouseStore(httpTransport(spec.url), { legacy: spec.legacy === true });
-  return DuckDbStore.open(spec.path);
+  // ClickHouse's TTL clauses come from the retention config's ClickHouse periods.
+  if (spec.kind === 'clickhouse') return new ClickHouseStore(httpTransport(spec.url), { legacy: spec.legacy === true, ...(spec.storagePolicy ? { storagePolicy: spec.storagePolicy } : {}), ...(retention ? { periods: retention.periods.clickhouse } : {}) });
+  return DuckDbStore.open(spec.path, spec.keyFile ? { key: readKeyFile(spec.keyFile) } : {});
 }
 
 /** Configuration of {@link startRecorder}: the service's, with the store given as a spec or an open store. */
@@ -81,12 +97,17 @@ function isSpec(s: StoreSpec | AuditStore): s is StoreSpec {
  */
 export async function startRecorder(cfg: RecorderConfig, logging: Logging): Promise<RunningRecorder> {
   const { store: given, queryPort, queryHost, ...serviceCfg } = cfg;
-  const store = isSpec(given) ? await openStore(given) : given;
+  const store = isSpec(given) ? await openStore(given, serviceCfg.cleanup?.retention) : given;
+  if (store instanceof DuckDbStore && store.encryption !== 'none') {
+    const log = logging.logger('recorder');
+    if (store.encryption === 'openssl') log.info('recorder.store_encrypted', 'The embedded store is encrypted (AES-GCM-256, OpenSSL from DuckDB\'s httpfs extension)', { encryption: store.encryption });
+    else log.warn('recorder.store_encrypted', "The embedded store is encrypted (AES-GCM-256) with the mbedtls DuckDB bundles, which DuckDB calls unsafe for writing (nonces from a non-cryptographic generator): install DuckDB's httpfs extension to write through OpenSSL (README, \"Encryption at rest\")", { encryption: store.encryption });
+  }
   let service: RecorderService | undefined;
   try {
     service = await startRecorderService({ ...serviceCfg, store }, logging);
     const svc = service;
-    const api = queryPort === false || queryPort === undefined ? undefined : await startQueryApi(store, queryPort, queryHost ?? '127.0.0.1', () => svc.recorder.storedHeads);
+    const api = queryPort === false || queryPort === undefined ? undefined : await startQueryApi(store, queryPort, queryHost ?? '127.0.0.1', () => svc.recorder.storedHeads, svc.alerts, { ...(serviceCfg.cleanup?.key ? { key: serviceCfg.cleanup.key } : {}), run: (o) => svc.cleanup.run(o) });
     const addr = api?.server.address();
     return {
       service: svc,

@@ -7,7 +7,9 @@
  * the commands open the store directly.
  *
  * API (loopback only): `GET /api/v1/logs` (search, paged by cursor), `GET /api/v1/trade` (a trade's
- * story), `GET /api/v1/exec-time`, `GET /api/v1/verify`, `GET /api/v1/chain-heads`. Query
+ * story), `GET /api/v1/exec-time`, `GET /api/v1/verify`, `GET /api/v1/chain-heads`, `POST /api/v1/cleanup` (the retention
+ * clean-up on demand: `?dry_run=1&now=<iso>`, answers its report), and the alert
+ * history's `GET /api/v1/alerts` and `POST /api/v1/alertmanager/webhook` (alerts.ts). Query
  * parameters are the commands' flags in snake case; errors answer 400 with `{ error }`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -18,6 +20,8 @@ import { formatNanos } from './rows.js';
 import type { AuditStore, ExecTimeRow, FoundRow, LogQuery, LogRow, SearchQuery } from './stores/store.js';
 import { TABLES } from '../catalog/tables.js';
 import { verifyStore } from './verify.js';
+import { terminalTable } from '../lib/table.js';
+import { registerAlertRoutes, type AlertReceiver } from './alerts.js';
 
 /** A search result as JSON (ts as RFC 3339 with nanoseconds). */
 export interface FoundJson {
@@ -191,12 +195,22 @@ export async function execTime(store: AuditStore, since?: string, until?: string
   return store.execTime(since ? parseTime(since, 'since', nowMs) : BigInt(nowMs - 3_600_000) * 1_000_000n, until ? parseTime(until, 'until', nowMs) : BigInt(nowMs + 1) * 1_000_000n);
 }
 
+/** The retention clean-up as the query API serves it: verify's checkpoint key, and a run on demand. */
+export interface RetentionApi {
+  /** The key that signs the chain checkpoints (verify checks them with it). */
+  readonly key?: import('./checkpoint.js').CheckpointKey;
+  /** Runs the clean-up now (`POST /api/v1/cleanup?dry_run=1&now=<iso>`). */
+  readonly run?: (o: { dryRun?: boolean; now?: Date }) => Promise<import('./cleanup.js').CleanupReport>;
+}
+
 /**
  * Starts the query API of a running recorder (loopback only, see the module comment).
  * @param storedHeads - the running recorder's `storedHeads` (the anchors of `/api/v1/verify`)
+ * @param alerts - the running recorder's alert history receiver (serves Alertmanager's webhook)
+ * @param retention - the running recorder's clean-up (`POST /api/v1/cleanup`) and checkpoint key (verify)
  * @throws Error when the port cannot be bound
  */
-export async function startQueryApi(store: AuditStore, port: number = PORTS.recorderQuery, host = '127.0.0.1', storedHeads?: () => ChainHeads): Promise<FastifyInstance> {
+export async function startQueryApi(store: AuditStore, port: number = PORTS.recorderQuery, host = '127.0.0.1', storedHeads?: () => ChainHeads, alerts?: AlertReceiver, retention?: RetentionApi): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   const bad = (reply: { code(n: number): { send(b: unknown): unknown } }, err: unknown) => reply.code(400).send({ error: (err as Error).message });
   app.get('/api/v1/logs', async (req, reply) => {
@@ -234,12 +248,26 @@ export async function startQueryApi(store: AuditStore, port: number = PORTS.reco
   // The audit tables' hash chains (`tickwatch audit verify` asks here while a recorder runs).
   app.get('/api/v1/verify', async (_req, reply) => {
     try {
-      return reply.send(await verifyStore(store, TABLES, 20, storedHeads?.()));
+      return reply.send(await verifyStore(store, TABLES, 20, storedHeads?.(), retention?.key));
     } catch (err) {
       return reply.code(500).send({ error: (err as Error).message });
     }
   });
   app.get('/api/v1/chain-heads', async (_req, reply) => reply.send(storedHeads?.() ?? {}));
+  // The retention clean-up on demand (`tickwatch store cleanup` asks here while a recorder runs).
+  app.post('/api/v1/cleanup', async (req, reply) => {
+    if (!retention?.run) return reply.code(404).send({ error: 'this recorder runs no retention clean-up' });
+    const q = req.query as Record<string, string | undefined>;
+    const now = q.now === undefined ? undefined : new Date(q.now);
+    if (now && Number.isNaN(now.getTime())) return reply.code(400).send({ error: `now: not a time: ${q.now}` });
+    try {
+      const { cleanupReportJson } = await import('./cleanup.js');
+      return reply.send(cleanupReportJson(await retention.run({ dryRun: q.dry_run === '1' || q.dry_run === 'true', ...(now ? { now } : {}) })));
+    } catch (err) {
+      return reply.code(500).send({ error: (err as Error).message });
+    }
+  });
+  registerAlertRoutes(app, store, alerts, parseTime);
   await app.listen({ host, port });
   return app;
 }
@@ -248,7 +276,8 @@ export async function startQueryApi(store: AuditStore, port: number = PORTS.reco
 export function formatChainReports(reports: readonly import('./verify.js').ChainReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
-    const from = r.rows === 0 ? 'empty' : `seq ${r.firstSeq}..${r.head.seq}${r.firstSeq > 1 ? ' (older rows expired by retention)' : ''}`;
+    const cut = r.checkpoint ? ` (from the retention checkpoint at seq ${r.checkpoint.seq}, ${r.checkpoint.signed ? 'signed' : 'not signed'})` : r.firstSeq > 1 ? ' (older rows gone)' : '';
+    const from = r.rows === 0 ? (r.head.seq > 0 ? `empty: every row removed by retention up to seq ${r.head.seq}` : 'empty') : `seq ${r.firstSeq}..${r.head.seq}${cut}`;
     const anchor = r.anchor ? `  (recorder's head: seq ${r.anchor.seq})` : '';
     lines.push(`${r.problemCount === 0 ? 'ok  ' : 'FAIL'} ${r.table.padEnd(28)} ${String(r.rows).padStart(9)} rows  ${from}  head ${r.head.hash.slice(0, 16)}${anchor}${r.problemCount ? `  ${r.problemCount} problem(s)` : ''}`);
     for (const p of r.problems) lines.push(`       ${p}`);
@@ -286,14 +315,9 @@ export function formatLogTable(rows: readonly LogJson[]): string {
   const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
   const head = ['time (UTC)', 'level', 'component', 'event', 'correlation', 'status', 'message'];
   const body = rows.map((r) => [r.ts.slice(0, 23), r.level, cut(r.component, 18), cut(r.event, 28), r.correlation_id ?? '', r.status ?? '', cut((r.message ?? '').replace(/\s+/g, ' '), 100)]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...body.map(line)].join('\n');
+  return terminalTable(head, body);
 }
+
 
 /** Formats execution time per component for the terminal. */
 export function formatExecTime(rows: readonly ExecTimeRow[]): string {

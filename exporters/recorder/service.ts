@@ -25,6 +25,8 @@ import { TABLES } from '../catalog/tables.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
 import { WriteAheadLog, type TailPositions } from './wal.js';
 import type { RedisHotState, RedisHotStateConfig } from './redis.js';
+import { CleanupService, type CleanupServiceConfig } from './cleanup.js';
+import { AlertReceiver } from './alerts.js';
 
 /** Configuration of the recorder service. */
 export interface RecorderServiceConfig {
@@ -51,6 +53,12 @@ export interface RecorderServiceConfig {
    * (`--redis-url`; seed 000): a cache fed after each commit, never waited for (redis.ts).
    */
   readonly redis?: RedisHotStateConfig;
+  /**
+   * The retention clean-up (cleanup.ts): periods, schedule and checkpoint key. Given: it runs on its
+   * schedule (daily at 02:00 by default), and at start when a run was missed. Absent: no schedule;
+   * its metrics are served all the same, and it runs on demand (`tickwatch store cleanup`).
+   */
+  readonly cleanup?: CleanupServiceConfig;
 }
 
 /** A running recorder service. */
@@ -65,6 +73,10 @@ export interface RecorderService {
   readonly registry: MetricRegistry;
   /** The Redis hot state, when configured: the alert history hands it alerts ({@link RedisHotState.recordAlerts}). */
   readonly redis: RedisHotState | undefined;
+  /** The retention clean-up (its schedule, and runs on demand: `POST /api/v1/cleanup`). */
+  readonly cleanup: CleanupService;
+  /** The alert history's receiver of Alertmanager's webhook (alerts.ts; served on the query API). */
+  readonly alerts: AlertReceiver;
   /** Seals what is pending, stops, closes the WAL (not the store: the caller owns it). */
   close(): Promise<void>;
 }
@@ -138,6 +150,8 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     }
     return Object.keys(out).length ? out : undefined;
   };
+  // Alertmanager's notifications go through the same batches, sealed with the files' positions.
+  const alerts = new AlertReceiver({ recorder, store: cfg.store, registry, log: logging.logger('recorder-alerts'), seal: () => recorder.seal(positions()), redis });
   const lagBytes = registry.gauge(recorderTailLagBytes);
   const lagSeconds = registry.gauge(recorderTailLagSeconds);
   const lagGauges = sources.map((s) => ({ bytes: lagBytes.labels(s.component), seconds: lagSeconds.labels(s.component) }));
@@ -169,6 +183,9 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     sampleLag();
   }, cfg.batchMs ?? 1000);
   sampleLag();
+  // The retention clean-up: its events go through the write-ahead log like any other.
+  const cleanup = new CleanupService({ store: cfg.store, registry, log, record: (ev) => recorder.add(ev) }, cfg.cleanup ?? { schedule: false });
+  cleanup.start();
   metrics.setReady(true);
   log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind });
   return {
@@ -179,8 +196,11 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     pipeline,
     registry,
     redis,
+    alerts,
+    cleanup,
     async close() {
       clearInterval(timer);
+      await cleanup.stop();
       metrics.setReady(false);
       const tails = positions();
       for (const t of tailers) t.stop();

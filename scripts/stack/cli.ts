@@ -38,6 +38,7 @@ program
         hft: PORTS.hft + off,
         host: PORTS.host + off,
         recorder: PORTS.recorder + off,
+        recorderQuery: PORTS.recorderQuery + off,
         receiversHttp: PORTS.receiversHttp + off,
         receiversSmtp: PORTS.receiversSmtp + off,
       },

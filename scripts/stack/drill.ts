@@ -2,12 +2,15 @@
  * Failure drills: run the local stack on fault scenarios (all at once, one exporter each) and check
  * what reaches the receivers: which alerts, at which receivers, how long after the fault began,
  * and when the resolve came. Expectations come from the rules (severity decides the receivers) and
- * the scenarios (the alert each one targets, and related alerts it may also trip).
+ * the scenarios (the alert each one targets, and related alerts it may also trip). Every alert
+ * notified must also be in the audit recorder's alert history (`GET /api/v1/alerts`), firing and,
+ * where it resolved, resolved.
  */
 import { ALERTS } from '../../alert-rules/index.js';
 import type { Severity } from '../../alert-rules/model.js';
 import * as T from '../../alert-rules/thresholds.js';
 import type { Scenario } from '../../exporters/hft/simulator/scenarios/index.js';
+import type { AlertJson } from '../../exporters/recorder/alerts.js';
 import type { Arrival, Channel } from './receivers.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -52,6 +55,29 @@ export interface DrillResult {
   readonly arrivals: readonly Arrival[];
   /** Watchdog heartbeats at the dead man's switch. */
   readonly watchdogBeats: number;
+  /** The alert history's rows (OPEN and RESOLVED) at the end of the drill. */
+  readonly historyRows: number;
+}
+
+/**
+ * What the alert history lacks of what the receivers got: for each alert name, instance and status
+ * that reached a receiver, a row of that alert (on that instance, unless the group had none) OPEN
+ * for a firing notification, RESOLVED for a resolve.
+ */
+export function historyProblems(arrivals: readonly Arrival[], history: readonly Pick<AlertJson, 'alertname' | 'instance' | 'status'>[]): string[] {
+  const out = new Set<string>();
+  for (const a of arrivals) {
+    const status = a.status === 'firing' ? 'OPEN' : 'RESOLVED';
+    const found = history.some((h) => h.alertname === a.alertname && h.status === status && (a.instance === 'all' || h.instance === a.instance));
+    if (!found) out.add(`alert history: ${a.alertname} on ${a.instance} reached ${a.channel} ${a.status}, but the history has no ${status} row of it`);
+  }
+  return [...out];
+}
+
+/** The alert history of the stack's recorder, newest first. */
+async function readHistory(stack: Stack): Promise<AlertJson[]> {
+  const r = await fetch(`${stack.historyUrl}/api/v1/alerts?limit=10000`).catch(() => undefined);
+  return r?.ok ? ((await r.json()) as AlertJson[]) : [];
 }
 
 /** How long past the fault's end to wait for resolves: rule windows decide it (RecorderWriteFailures and EngineFatal look back 5 minutes). */
@@ -83,13 +109,21 @@ export async function runDrills(scenarios: readonly Scenario[], opts: { speed?: 
     // A normal session needs time to prove it stays quiet.
     const longest = Math.max(...stack.targets.map((t) => faultEnd(t.scenario)));
     while (Date.now() < Math.max(longest + 10_000, t0 + 90_000)) await new Promise((r) => setTimeout(r, 1000));
-    return evaluate(stack, arrivals.slice(), faultStart, faultEnd);
+    const seen = arrivals.slice();
+    // The history receiver is notified alongside the others: give it a few seconds to catch up.
+    let history = await readHistory(stack);
+    for (let i = 0; i < 15 && historyProblems(seen, history).length; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      history = await readHistory(stack);
+    }
+    const r = evaluate(stack, seen, faultStart, faultEnd);
+    return { ...r, problems: [...r.problems, ...historyProblems(seen, history)], historyRows: history.length };
   } finally {
     await stack.stop();
   }
 }
 
-function evaluate(stack: Stack, arrivals: readonly Arrival[], faultStart: (s: Scenario) => number, faultEnd: (s: Scenario) => number): DrillResult {
+function evaluate(stack: Stack, arrivals: readonly Arrival[], faultStart: (s: Scenario) => number, faultEnd: (s: Scenario) => number): Omit<DrillResult, 'historyRows'> {
   const problems: string[] = [];
   const rows: DrillRow[] = [];
   for (const a of arrivals) if (!a.authorized) problems.push(`${a.channel} received ${a.alertname} without the configured secret`);
@@ -151,5 +185,6 @@ export function formatDrillTable(r: DrillResult): string {
   const body = r.rows.map((x) => [x.scenario, x.alertname, x.severity, x.channels.join('+') || '-', String(x.notifications), f(x.notifyAfter), f(x.resolveAfter)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i]!)).join('  ');
-  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line), '', `Watchdog heartbeats at the dead man's switch: ${r.watchdogBeats}`, r.problems.length ? `PROBLEMS:\n- ${r.problems.join('\n- ')}` : 'drill passed: every alert reached exactly its receivers and resolved after its fault'].join('\n');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line), '', `Watchdog heartbeats at the dead man's switch: ${r.watchdogBeats}`,
+    `Alert history (the recorder's alert_log): ${r.historyRows} rows`, r.problems.length ? `PROBLEMS:\n- ${r.problems.join('\n- ')}` : 'drill passed: every alert reached exactly its receivers and resolved after its fault'].join('\n');
 }

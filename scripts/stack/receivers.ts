@@ -44,6 +44,8 @@ export interface Receivers {
   readonly arrivals: Arrival[];
   /** Requests answered 500 so far, per channel. */
   readonly failed: Record<string, number>;
+  /** Notifications posted to `/history` (where the alert history goes when no recorder takes it), as sent. */
+  readonly history: unknown[];
   close(): Promise<void>;
 }
 
@@ -108,6 +110,11 @@ export async function startReceivers(o: ReceiverOptions, ports: { http?: number;
     });
     return reply.send('ok');
   });
+  const history: unknown[] = [];
+  app.post('/history', async (req, reply) => {
+    history.push(req.body);
+    return reply.send('ok');
+  });
   await app.listen({ host: '127.0.0.1', port: ports.http ?? 0 });
   const addr = app.server.address();
   const httpPort = typeof addr === 'object' && addr ? addr.port : 0;
@@ -151,6 +158,7 @@ export async function startReceivers(o: ReceiverOptions, ports: { http?: number;
     smtpPort,
     arrivals,
     failed,
+    history,
     async close() {
       await app.close();
       await new Promise<void>((r) => smtp.close(() => r()));

@@ -16,10 +16,10 @@ import { defaultDuration, runScenario } from '../../exporters/hft/simulator/run.
 import type { Scenario } from '../../exporters/hft/simulator/scenarios/index.js';
 import { FileSink } from '../../exporters/hft/simulator/sinks.js';
 import { createLogging, parseLogLevels } from '../../exporters/lib/log.js';
-import { JOBS } from '../../exporters/catalog/jobs.js';
+import { JOBS, RECORDER_ALERT_WEBHOOK_PATH } from '../../exporters/catalog/jobs.js';
 import { repoPath } from '../../exporters/lib/paths.js';
 import { startTickwatch, type RunningTarget, type Tickwatch } from '../../exporters/start.js';
-import { prometheusConfig, type ScrapeJob } from '../../prometheus/config.js';
+import { prometheusConfig, retentionFlags, type ScrapeJob } from '../../prometheus/config.js';
 import { freePort, waitForHttp } from '../lib/net.js';
 import { startReceivers, type Arrival, type Receivers } from './receivers.js';
 
@@ -34,6 +34,8 @@ export interface StackPorts {
   readonly receiversSmtp: number;
   readonly host: number;
   readonly recorder: number;
+  /** The audit recorder's query API, where Alertmanager posts the alert history. */
+  readonly recorderQuery: number;
 }
 
 /** Options of {@link startStack}. */
@@ -52,9 +54,10 @@ export interface StackOptions {
   readonly log?: (line: string) => void;
   readonly seed?: number;
   /**
-   * Also run the host exporter and the audit recorder (on the first scenario's stream), scraped by
-   * Prometheus like the HFT exporter. `npm run stack` does; the drills do not, so that a busy CI
-   * machine cannot raise host alerts in the middle of a routing drill.
+   * Also run the host exporter, and scrape the audit recorder (on the first scenario's stream), as
+   * Prometheus does the HFT exporter. `npm run stack` does; the drills do not, so that a busy CI
+   * machine cannot raise host alerts in the middle of a routing drill. The recorder itself runs
+   * either way: it keeps the alert history Alertmanager sends it ({@link Stack.historyUrl}).
    */
   readonly allServices?: boolean;
 }
@@ -64,6 +67,8 @@ export interface Stack {
   readonly dir: string;
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
+  /** The audit recorder's query API, which keeps the alert history (`GET <url>/api/v1/alerts`). */
+  readonly historyUrl: string;
   readonly receivers: Receivers;
   /** Per scenario: its exporter and its `instance` label. */
   readonly targets: readonly { readonly scenario: Scenario; readonly exporter: HftExporter; readonly instance: string }[];
@@ -114,7 +119,16 @@ export interface Alerting {
  * @throws Error when Alertmanager does not become ready
  */
 export async function startAlerting(
-  o: { dir: string; timings?: Timings; failFirst?: StackOptions['failFirst']; onArrival?: (a: Arrival) => void; ports?: Partial<StackPorts>; log?: (line: string) => void },
+  o: {
+    dir: string;
+    timings?: Timings;
+    failFirst?: StackOptions['failFirst'];
+    onArrival?: (a: Arrival) => void;
+    ports?: Partial<StackPorts>;
+    log?: (line: string) => void;
+    /** The alert history webhook of a recorder (default: the stand-ins' `/history`, which keeps the payloads). */
+    historyUrl?: string;
+  },
   children: ChildProcess[],
 ): Promise<Alerting> {
   const log = o.log ?? (() => {});
@@ -152,6 +166,7 @@ export async function startAlerting(
             smtpRequireTls: false,
             deadmanUrl: `${base}/deadman`,
             deadmanTokenFile: join(secretDir, 'deadman_token'),
+            historyUrl: o.historyUrl ?? `${base}/history`,
           },
           o.timings ?? DRILL_TIMINGS,
           repoPath('alertmanager/templates/*.tmpl'),
@@ -190,7 +205,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const alerting = await startAlerting({ dir, timings: o.timings, failFirst: o.failFirst, onArrival: o.onArrival, ports: o.ports, log }, children);
+    // The first scenario's recorder keeps the alert history: Alertmanager is told its port up front.
+    const historyPort = o.ports?.recorderQuery || (await freePort());
+    const historyUrl = `http://127.0.0.1:${historyPort}`;
+    const alerting = await startAlerting({ dir, timings: o.timings, failFirst: o.failFirst, onArrival: o.onArrival, ports: o.ports, log, historyUrl: `${historyUrl}${RECORDER_ALERT_WEBHOOK_PATH}` }, children);
     receivers = alerting.receivers;
     const amPort = alerting.port;
     const alertmanagerUrl = alerting.url;
@@ -207,14 +225,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
           dataDir: join(dir, `hft-${s.name}`),
           hft: { port: i === 0 ? (o.ports?.hft ?? 0) : 0, tcp: null, files: [join(dir, `${s.name}.ndjson`)], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
           host: all ? { port: o.ports?.host ?? 0 } : false,
-          recorders: all ? [{ store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: o.ports?.recorder ?? 0 }] : [],
+          recorders: i === 0 ? [{ store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: all ? (o.ports?.recorder ?? 0) : 0, queryPort: historyPort }] : [],
         },
         logging,
       );
       services.push(tw);
-      scraped.push(...tw.targets());
+      scraped.push(...tw.targets().filter((t) => all || t.service !== 'recorder'));
       targets.push({ scenario: s, exporter: tw.hft!, instance: `127.0.0.1:${tw.hft!.metrics.port}` });
       if (all) log(`host exporter: ${tw.host!.metrics.url}/metrics; audit recorder: ${tw.recorders[0]!.service.metrics.url}/metrics (embedded store ${join(dir, 'audit.duckdb')})`);
+      if (i === 0) log(`alert history: ${historyUrl}/api/v1/alerts (tickwatch alerts history --query-port ${historyPort})`);
     }
     log(`exporters: ${targets.map((t) => `${t.scenario.name} ${t.exporter.metrics.url}`).join(', ')}`);
     const jobs: ScrapeJob[] = Object.values(JOBS)
@@ -250,13 +269,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         }),
       ),
     );
-    const prom = run('prometheus', [`--config.file=${promCfg}`, `--storage.tsdb.path=${join(dir, 'prometheus')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=1s', '--log.level=warn']);
+    const prom = run('prometheus', [`--config.file=${promCfg}`, `--storage.tsdb.path=${join(dir, 'prometheus')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=1s', '--log.level=warn', ...retentionFlags()]);
     children.push(prom.child);
     const prometheusUrl = `http://127.0.0.1:${promPort}`;
     await waitForHttp(`${prometheusUrl}/-/ready`, 30_000, { child: prom.child, name: 'prometheus', output: prom.out });
     log(`prometheus: ${prometheusUrl}`);
 
-    return { dir, prometheusUrl, alertmanagerUrl, receivers, targets, startedAt, streams, stop: cleanup };
+    return { dir, prometheusUrl, alertmanagerUrl, historyUrl, receivers, targets, startedAt, streams, stop: cleanup };
   } catch (err) {
     await cleanup();
     throw err;

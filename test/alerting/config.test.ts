@@ -1,7 +1,8 @@
 /**
  * Prometheus and Alertmanager configuration: promtool and amtool accept it, every alert routes to
- * the receivers its severity promises (amtool config routes test), and a running Alertmanager
- * inhibits a warning twin and retries a failing receiver until it gets through.
+ * the receivers its severity promises and to the recorder's alert history (amtool config routes
+ * test), and a running Alertmanager inhibits a warning twin, retries a failing receiver until it
+ * gets through, and sends the history receiver every notification, firing and resolved.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,10 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alertmanagerConfig, DRILL_TIMINGS, PRODUCTION_ENDPOINTS, PRODUCTION_TIMINGS, RECEIVER_FOR_SEVERITY } from '../../alertmanager/config.js';
+import { alertmanagerConfig, DRILL_TIMINGS, HISTORY_RECEIVER, PRODUCTION_ENDPOINTS, PRODUCTION_TIMINGS, RECEIVER_FOR_SEVERITY } from '../../alertmanager/config.js';
 import { ALERTS } from '../../alert-rules/index.js';
 import { annotations, staticLabels } from '../../alert-rules/model.js';
-import { defaultTarget } from '../../exporters/catalog/jobs.js';
+import { defaultTarget, PORTS, RECORDER_ALERT_WEBHOOK_PATH } from '../../exporters/catalog/jobs.js';
 import { startAlerting, stopChild, type Alerting } from '../../scripts/stack/stack.js';
 import { amtool, promtool } from '../helpers/tools.js';
 
@@ -41,15 +42,27 @@ describe('prometheus and alertmanager configuration', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('routes every alert to the receivers its severity promises', () => {
+  it('routes every alert to the receivers its severity promises, and to the alert history first', () => {
     for (const a of ALERTS) {
       const labels = { alertname: a.name, ...defaultTarget('hft'), ...staticLabels(a) };
-      const args = ['config', 'routes', 'test', `--config.file=${amConfig}`, `--verify.receivers=${RECEIVER_FOR_SEVERITY[a.severity]}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
+      const want = `${HISTORY_RECEIVER},${RECEIVER_FOR_SEVERITY[a.severity]}`;
+      const args = ['config', 'routes', 'test', `--config.file=${amConfig}`, `--verify.receivers=${want}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
       const r = amtool(args);
       expect(r.status, `${a.name}: ${r.stdout}${r.stderr}`).toBe(0);
     }
     // The check can fail: a critical alert does not route to the warning receiver.
     expect(amtool(['config', 'routes', 'test', `--config.file=${amConfig}`, '--verify.receivers=warning', 'severity=critical', 'alertname=X']).status).not.toBe(0);
+    expect(amtool(['config', 'routes', 'test', `--config.file=${amConfig}`, `--verify.receivers=${HISTORY_RECEIVER},warning`, 'severity=critical', 'alertname=X']).status).not.toBe(0);
+    // An alert of no known severity (or none at all) is recorded and still reaches the root's receiver.
+    for (const extra of [['severity=info'], []]) {
+      const r = amtool(['config', 'routes', 'test', `--config.file=${amConfig}`, `--verify.receivers=${HISTORY_RECEIVER},warning`, 'alertname=SomethingElse', ...extra]);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    }
+    // The history receiver: the recorder's webhook on its query API (the port plan), every alert of a
+    // group (no max_alerts cut), resolves too.
+    const cfg = alertmanagerConfig(PRODUCTION_ENDPOINTS, PRODUCTION_TIMINGS, 'templates/*.tmpl') as { receivers: { name: string; webhook_configs?: unknown[] }[]; route: { routes: Record<string, unknown>[] } };
+    expect(cfg.receivers.find((x) => x.name === HISTORY_RECEIVER)?.webhook_configs).toEqual([{ url: `http://127.0.0.1:${PORTS.recorderQuery}${RECORDER_ALERT_WEBHOOK_PATH}`, send_resolved: true, max_alerts: 0 }]);
+    expect(cfg.route.routes[0]).toEqual({ receiver: HISTORY_RECEIVER, continue: true });
   });
 });
 
@@ -114,11 +127,20 @@ describe('a running alertmanager', () => {
     expect(slack.text).toContain('/d/tickwatch-pnl-exposure');
     const mail = arrivals.find((a) => a.channel === 'email')!;
     expect(mail.text).toContain('runbooks/PnlDrawdownCritical.md');
+    // The alert history got the same notifications (Alertmanager's webhook payload), the inhibited twin not.
+    const history = alerting.receivers.history as { receiver: string; version: string; alerts: { status: string; labels: Record<string, string> }[] }[];
+    const states = () => [...new Set(history.flatMap((n) => n.alerts.map((a) => `${a.labels.alertname} ${a.labels.instance} ${a.status}`)))].sort();
+    expect(states()).toEqual(['PnlDrawdownCritical a:9470 firing', 'PnlDrawdownWarning b:9470 firing']);
+    expect(history.every((n) => n.receiver === HISTORY_RECEIVER && n.version === '4')).toBe(true);
 
     // Resolve: every receiver that got the critical gets the resolve.
     await post(url, [{ name: 'PnlDrawdownCritical', instance: 'a:9470', endsAt: new Date() }]);
     const t1 = Date.now();
     while (Date.now() - t1 < 30_000 && arrivals.filter((a) => a.status === 'resolved').length < 3) await new Promise((r) => setTimeout(r, 500));
     expect(arrivals.filter((a) => a.status === 'resolved').map((a) => a.channel).sort()).toEqual(['email', 'pager', 'slack']);
+    // ... and the resolve.
+    const t2 = Date.now();
+    while (Date.now() - t2 < 30_000 && !states().includes('PnlDrawdownCritical a:9470 resolved')) await new Promise((r) => setTimeout(r, 500));
+    expect(states()).toContain('PnlDrawdownCritical a:9470 resolved');
   });
 });

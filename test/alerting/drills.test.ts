@@ -1,7 +1,9 @@
 /**
  * Failure drills in CI: every scenario on one real stack (Prometheus, Alertmanager, stand-ins).
  * The normal session delivers nothing but Watchdog; each fault delivers exactly its alerts to
- * exactly the receivers their severity promises, once, then a resolve after the fault ends.
+ * exactly the receivers their severity promises, once, then a resolve after the fault ends; and every
+ * alert notified is in the audit recorder's alert history, firing and resolved (`r.problems` names
+ * any that is not).
  * Takes about seven minutes: RecorderWriteFailures looks back five minutes before it resolves.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,5 +21,6 @@ describe('failure drills', () => {
       expect(row?.resolveAfter, `${s.name} resolved`).not.toBeNull();
     }
     expect(r.watchdogBeats).toBeGreaterThan(3);
+    expect(r.historyRows).toBeGreaterThan(SCENARIOS.filter((x) => x.alert !== 'none').length);
   });
 });

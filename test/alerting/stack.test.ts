@@ -4,13 +4,14 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { JOBS, PORTS } from '../../exporters/catalog/jobs.js';
+import { PROMETHEUS_RETENTION } from '../../prometheus/config.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/stack/cli.ts', import.meta.url));
 /** The stack runs at the catalog's port plan shifted by this (`--ports-offset`), beside anything on the defaults. */
 const OFFSET = 20_000;
 const at = (name: keyof typeof PORTS): number => PORTS[name] + OFFSET;
 /** Every port the stack takes. */
-const STACK_PORTS = (['prometheus', 'alertmanager', 'hft', 'host', 'recorder', 'receiversHttp', 'receiversSmtp'] as const).map(at);
+const STACK_PORTS = (['prometheus', 'alertmanager', 'hft', 'host', 'recorder', 'recorderQuery', 'receiversHttp', 'receiversSmtp'] as const).map(at);
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -41,6 +42,15 @@ describe('npm run stack', () => {
       jobs = new Set(again.data.result.map((r) => r.metric.job));
     }
     expect(jobs).toEqual(new Set([JOBS.hft.job, JOBS.host.job, JOBS.recorder.job]));
+    // Retention is a flag (seed 004's 15-30 days, PROMETHEUS_RETENTION): Prometheus runs with it.
+    const flags = (await (await fetch(`http://127.0.0.1:${at('prometheus')}/api/v1/status/flags`)).json()) as { data: Record<string, string> };
+    expect(flags.data['storage.tsdb.retention.time']).toBe(PROMETHEUS_RETENTION.time);
+    expect(flags.data['storage.tsdb.retention.size']).toBe(PROMETHEUS_RETENTION.size ?? '0B');
+    // The recorder keeps the alert history Alertmanager sends it: Watchdog is in it.
+    const history = async () => ((await (await fetch(`http://127.0.0.1:${at('recorderQuery')}/api/v1/alerts?alertname=Watchdog`)).json()) as { status: string }[]).map((r) => r.status);
+    let watchdog = await history();
+    for (let i = 0; i < 30 && !watchdog.includes('OPEN'); i++) (await new Promise((r) => setTimeout(r, 500)), (watchdog = await history()));
+    expect(watchdog).toContain('OPEN');
     const dir = /data in (\S+)\)/.exec(out)?.[1];
     expect(dir).toBeTruthy();
     child.kill('SIGINT');

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { VariableType, type Dashboard, type Panel, type VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ALERTS, RECORDING_RULES } from '../../alert-rules/index.js';
+import { ALERTS, ALL_RECORDING_RULES, RECORDING_RULES } from '../../alert-rules/index.js';
 import { RUNBOOK_BASE_URL } from '../../query/links.js';
 import { metricNames } from '../../query/promql.js';
 import { METRICS_BY_NAME } from '../../exporters/catalog/index.js';
@@ -121,7 +121,7 @@ describe('dashboards', () => {
   });
 
   it('name only catalog metrics, recording rules and up, and show the host and ClickHouse metrics', () => {
-    const recorded = new Set(RECORDING_RULES.map((r) => r.record));
+    const recorded = new Set(ALL_RECORDING_RULES.map((r) => r.record));
     const used = new Set<string>();
     for (const { dashboard: d } of promSet()) for (const p of panelsOf(d)) for (const q of queriesOf(p)) for (const n of metricNames(substituteVariables(q.expr!))) used.add(n);
     for (const n of used) {
@@ -197,7 +197,7 @@ describe('dashboards', () => {
         }
       }
     }
-    expect(queries).toBe(156);
+    expect(queries).toBe(170);
     expect(selectors).toBeGreaterThanOrEqual(120);
     expect(seen.host).toBeGreaterThan(20);
     expect(seen.clickhouse).toBeGreaterThan(10);
@@ -344,7 +344,7 @@ describe('dashboards', () => {
     for (const [key, ref] of Object.entries(PANELS)) expect(panel(set, ref.dashboard, ref.panelId).title, key).toBe(ref.title);
     for (const a of ALERTS.filter((x) => x.panel)) {
       const links = panel(set, a.panel!.dashboard, a.panel!.panelId).links ?? [];
-      expect(links.map((l) => l.url), a.name).toContain(`${RUNBOOK_BASE_URL}${a.name}.md`);
+      expect(links.map((l) => l.url), a.name).toContain(`${RUNBOOK_BASE_URL}${a.runbook ?? a.name}.md`);
     }
   });
 

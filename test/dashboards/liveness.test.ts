@@ -4,7 +4,10 @@
  * reading this machine's /proc, a real clickhouse-server (Debian's 18.16) with the ClickHouse
  * exporter in front of it and a second recorder writing the same events into it (so it has parts,
  * inserts and merges to show), a real redis-server the first recorder keeps its hot state in, one real Prometheus scraping them all every second and evaluating
- * the generated rules (the recording rules panels share with alerts), and every query of every
+ * the generated rules (the recording rules panels share with alerts) and sending its alerts to a
+ * real Alertmanager with the generated routing (drill timings), whose history receiver is the
+ * ClickHouse recorder's webhook (Watchdog always fires: the alert history panels have its
+ * notification, as Alertmanager sent it), and every query of every
  * dashboard sent to Prometheus' HTTP API with the dashboard variables substituted as Grafana does
  * when a user leaves them at "All" (`job`: the dashboard's tickwatch jobs, `instance`: `.+`,
  * `strategy`: `.*`; see `allSelection`). A query that returns no series is a dead panel: a typo the
@@ -42,6 +45,10 @@ import { captureLogging, tempDir } from '../helpers/env.js';
 import { startClickHouse, type ClickHouseServer } from '../helpers/clickhouse.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { startPrometheus, type Prom } from '../helpers/prometheus.js';
+import type { ChildProcess } from 'node:child_process';
+import { DRILL_TIMINGS } from '../../alertmanager/config.js';
+import { RECORDER_ALERT_WEBHOOK_PATH } from '../../exporters/catalog/jobs.js';
+import { startAlerting, stopChild, type Alerting } from '../../scripts/stack/stack.js';
 
 /** Simulated seconds per wall second. */
 const SPEED = 2;
@@ -56,12 +63,16 @@ let tw: Tickwatch | undefined;
 let prom: Prom | undefined;
 let ch: ClickHouseServer | undefined;
 let redis: RedisServer | undefined;
+let alerting: Alerting | undefined;
+const amChildren: ChildProcess[] = [];
 const abort = new AbortController();
 let run: Promise<unknown> | undefined;
 afterAll(async () => {
   abort.abort();
   await run?.catch(() => undefined);
   await prom?.stop();
+  await Promise.all(amChildren.map(stopChild));
+  await alerting?.receivers.close();
   await tw?.close();
   await ch?.stop();
   await redis?.destroy();
@@ -141,7 +152,7 @@ describe('dashboards on a live exporter', () => {
         hft: { port: 0, tcp: null, files: [events], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
         recorders: [
           { store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: 0, redis: { url: redis.url } },
-          { store: { kind: 'clickhouse', url: ch.url, legacy: true }, dataDir: join(dir, 'ch-recorder'), port: 0, batchMs: 300 },
+          { store: { kind: 'clickhouse', url: ch.url, legacy: true }, dataDir: join(dir, 'ch-recorder'), port: 0, queryPort: 0, batchMs: 300 },
         ],
         host: { port: 0, processes: [{ name: 'prometheus' }, { name: 'node' }], paths: { sys: sensorSysfs(join(dir, 'sys')) } },
         clickhouse: { url: ch.url, port: 0, pingTimeoutMs: 1000, queryTimeoutMs: 2000 },
@@ -159,8 +170,12 @@ describe('dashboards on a live exporter', () => {
     const host = of('host');
     const chInstance = of('clickhouse');
     const jobs = [...new Set(targets.map((t) => t.job))];
+    // Alertmanager, its history receiver the ClickHouse recorder's webhook.
+    mkdirSync(join(dir, 'am'));
+    alerting = await startAlerting({ dir: join(dir, 'am'), timings: DRILL_TIMINGS, historyUrl: `http://127.0.0.1:${tw.recorders[1]!.queryPort}${RECORDER_ALERT_WEBHOOK_PATH}` }, amChildren);
     prom = await startPrometheus({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${alerting.port}`] }] }] },
       rule_files: [join(rulesDir, '*.yml')],
       scrape_configs: jobs.map((job) => ({ job_name: job, static_configs: [{ targets: targets.filter((t) => t.job === job).map((t) => t.instance) }] })),
     });

@@ -16,6 +16,8 @@ import { DASHBOARD_UIDS } from '../../query/panels.js';
 import { TABLES } from '../../exporters/catalog/tables.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { Recorder } from '../../exporters/recorder/recorder.js';
+import { AlertReceiver } from '../../exporters/recorder/alerts.js';
+import { notification } from '../helpers/alertmanager.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
@@ -138,6 +140,13 @@ describe('SQL panels', () => {
           rec.maybeSeal();
         }
       }
+      // The alert history, as Alertmanager's webhook reaches the recorder: Watchdog and a feed gap that resolves.
+      const registry = new MetricRegistry();
+      const alerts = new AlertReceiver({ recorder: rec, store, registry, log: captureLogging().logger('recorder'), seal: () => rec.seal() });
+      const at = (s: number) => new Date((start + s) * 1000).toISOString();
+      await alerts.receive(notification([{ name: 'Watchdog', startsAt: at(5) }]), (start + 6) * 1000);
+      await alerts.receive(notification([{ name: 'FeedGap', instance: '127.0.0.1:9470', startsAt: at(120), labels: { feed: 'twse' } }]), (start + 121) * 1000);
+      await alerts.receive(notification([{ name: 'FeedGap', instance: '127.0.0.1:9470', startsAt: at(120), endsAt: at(180), labels: { feed: 'twse' } }]), (start + 181) * 1000);
       rec.seal();
       await rec.drained();
       await rec.stop();

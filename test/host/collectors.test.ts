@@ -387,7 +387,8 @@ describe('host collectors on fixture trees', () => {
   });
 
   it('build every collector by default and refuse a bad pattern', () => {
-    expect(createHostCollectors().map((c) => c.name)).toEqual(['cpu', 'stat', 'loadavg', 'meminfo', 'netdev', 'diskstats', 'filesystem', 'hwmon', 'thermal_zone', 'process']);
+    expect(createHostCollectors().map((c) => c.name)).toEqual(['cpu', 'stat', 'loadavg', 'meminfo', 'netdev', 'diskstats', 'filesystem', 'hwmon', 'thermal_zone', 'timex', 'chrony', 'process']);
     expect(() => createHostCollectors({ netdevExclude: '(' })).toThrow();
+    expect(() => createHostCollectors({ chronyAddress: 'localhost:99999' })).toThrow(/bad port/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The host exporter side by side with Debian's prometheus-node-exporter 1.5 on this machine, both
  * running the same collectors (cpu, diskstats, filesystem, hwmon, loadavg, meminfo, netdev, stat,
- * thermal_zone):
+ * thermal_zone, timex: the kernel's adjtimex state, which ours reads through koffi):
  *
  * - names: every `node_*` series node_exporter serves, ours serves with the same name and labels,
  *   and ours serves no other `node_*` series (two documented exceptions each way);
@@ -18,13 +18,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHostExporter, type HostExporter } from '../../exporters/host/exporter.js';
 import type { Sample } from '../helpers/exposition.js';
 import { promtool } from '../helpers/tools.js';
-import { scrape, seriesKey, startNodeExporter, type NodeExporter } from './support.js';
+import { OVERLAPPING_COLLECTORS, scrape, seriesKey, startNodeExporter, type NodeExporter } from './support.js';
 
 let ne: NodeExporter;
 let ours: HostExporter;
 
 beforeAll(async () => {
-  [ne, ours] = await Promise.all([startNodeExporter(), startHostExporter({ port: 0, collectors: ['cpu', 'diskstats', 'filesystem', 'hwmon', 'loadavg', 'meminfo', 'netdev', 'stat', 'thermal_zone'] })]);
+  [ne, ours] = await Promise.all([startNodeExporter(), startHostExporter({ port: 0, collectors: [...OVERLAPPING_COLLECTORS], clockSync: false })]);
 });
 afterAll(async () => {
   await Promise.all([ne?.stop(), ours?.close()]);
@@ -58,6 +58,14 @@ const GAUGE_TOLERANCE: ReadonlyArray<readonly [RegExp, string, (a: number, b: nu
   [/^node_filesystem_files_free$/, '0.1% + 10,000', (a, b) => 0.001 * Math.max(a, b) + 10_000],
   // Temperatures drift.
   [/^node_(hwmon_temp|thermal_zone_temp)/, '± 2 °C', () => 2],
+  // The kernel adds 500 µs (its 500 ppm tolerance) to maxerror once a second, until it reaches 16 s:
+  // two reads that straddle a second boundary differ by one step.
+  [/^node_timex_maxerror_seconds$/, '500 µs + 1 µs', () => 501e-6],
+  // The kernel PLL corrects at most a quarter of its remaining offset a second (offset >>
+  // (SHIFT_PLL + time_constant), SHIFT_PLL = 2): one second's correction, plus 1 µs of resolution.
+  [/^node_timex_offset_seconds$/, '25% + 1 µs', (a, b) => 0.25 * Math.max(Math.abs(a), Math.abs(b)) + 1e-6],
+  // An NTP daemon may set a new frequency between the two reads (chronyd does at each clock update).
+  [/^node_timex_frequency_adjustment_ratio$/, '1 ppm', () => 1e-6],
 ];
 
 function gaugeTolerance(name: string, a: number, b: number): number {
@@ -146,7 +154,7 @@ describe('host exporter beside prometheus-node-exporter 1.5', () => {
     expect(problems).toEqual([]);
     expect(compared.length).toBeGreaterThanOrEqual(100);
     expect(overlap.length).toBeGreaterThanOrEqual(0.95 * first.ne.size);
-    for (const prefix of ['node_cpu_seconds_total', 'node_memory_MemAvailable_bytes', 'node_network_receive_bytes_total', 'node_disk_io_time_seconds_total', 'node_filesystem_avail_bytes', 'node_load1', 'node_boot_time_seconds']) {
+    for (const prefix of ['node_cpu_seconds_total', 'node_memory_MemAvailable_bytes', 'node_network_receive_bytes_total', 'node_disk_io_time_seconds_total', 'node_filesystem_avail_bytes', 'node_load1', 'node_boot_time_seconds', 'node_timex_sync_status', 'node_timex_offset_seconds', 'node_timex_maxerror_seconds', 'node_timex_tick_seconds']) {
       expect(compared.some((k) => k.startsWith(`${prefix}{`)), prefix).toBe(true);
     }
   });

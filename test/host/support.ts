@@ -10,7 +10,7 @@ export async function scrape(base: string): Promise<{ body: string; samples: Sam
 }
 
 /** The collectors both exporters have; node_exporter runs exactly these in the comparisons. */
-export const OVERLAPPING_COLLECTORS = ['cpu', 'diskstats', 'filesystem', 'hwmon', 'loadavg', 'meminfo', 'netdev', 'stat', 'thermal_zone'] as const;
+export const OVERLAPPING_COLLECTORS = ['cpu', 'diskstats', 'filesystem', 'hwmon', 'loadavg', 'meminfo', 'netdev', 'stat', 'thermal_zone', 'timex'] as const;
 
 /** A running Debian prometheus-node-exporter. */
 export interface NodeExporter {

@@ -1,13 +1,14 @@
 /**
  * The rules against the simulator, on a real Prometheus: every scenario runs at the same time
  * into its own HFT exporter (real file-tail path), one Prometheus scrapes them all every second and
- * evaluates the generated rules. The normal session fires nothing but Watchdog; each fault
- * scenario fires its alert.
+ * evaluates the generated rules. The normal session fires nothing but Watchdog and burns less than
+ * each SLO's error budget; each fault scenario fires its alert.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALERTS } from '../../alert-rules/index.js';
+import { SLOS } from '../../alert-rules/slo.js';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
 import { startHftExporter, type HftExporter } from '../../exporters/hft/exporter.js';
 import { defaultDuration, runScenario } from '../../exporters/hft/simulator/run.js';
@@ -77,6 +78,13 @@ describe('alert rules on a real Prometheus over the simulator', () => {
     await streams;
     running = false;
     await poll;
+    // The normal session's error budgets (alert-rules/slo.ts): every SLO has one (per feed for the
+    // feeds), and less than all of it is spent.
+    const normal = targets.find((t) => t.scenario === 'normal')!;
+    const budgets = await prom.query(`slo:period_error_budget_remaining:ratio{instance="127.0.0.1:${normal.port}"}`);
+    console.log(`normal session, error budget left: ${budgets.map((r) => `${r.metric.sloth_slo}${r.metric.feed ? ` ${r.metric.feed}` : ''} ${r.value[1]}`).join(', ')}`);
+    expect(new Set(budgets.map((r) => r.metric.sloth_slo))).toEqual(new Set(SLOS.map((x) => x.slo)));
+    for (const r of budgets) expect(Number(r.value[1]), `${r.metric.sloth_slo} ${r.metric.feed ?? ''}`).toBeGreaterThan(0);
     const report = [...fired].map(([s, a]) => `${s}: ${[...a].sort().join(', ') || '-'}`).join('\n');
     console.log(`alerts fired per scenario (speed ${SPEED}x):\n${report}\nwithout a scenario: ${[...global].join(', ')}`);
     expect(global).toEqual(new Set(['Watchdog']));

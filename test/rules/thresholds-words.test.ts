@@ -13,6 +13,7 @@ import { anomaliesRules } from '../../alert-rules/anomalies.js';
 import { busRules } from '../../alert-rules/bus.js';
 import { renderRunbook, renderRunbooks, runbookFiles, RUNBOOK_FORMATTERS, RUNBOOKS_DIR } from '../../alert-rules/build.js';
 import { clickhouseRules } from '../../alert-rules/clickhouse.js';
+import { clockRules } from '../../alert-rules/clock.js';
 import { engineRules } from '../../alert-rules/engine.js';
 import { executionsRules } from '../../alert-rules/executions.js';
 import { feedLatencyHigh, feedRules } from '../../alert-rules/feed.js';
@@ -27,6 +28,7 @@ import { recorderQueueBacklog, recorderRules } from '../../alert-rules/recorder.
 import { redisRules } from '../../alert-rules/redis.js';
 import { securityRules } from '../../alert-rules/security.js';
 import { servicesRules } from '../../alert-rules/services.js';
+import { auditDurabilitySloRules, feedAvailabilitySloRules, orderAckSloRules } from '../../alert-rules/slo.js';
 import { stormguardRules } from '../../alert-rules/stormguard.js';
 import * as T from '../../alert-rules/thresholds.js';
 import { count, durWords, num, promDur, promNum, promPct } from '../../query/format.js';
@@ -51,7 +53,11 @@ const FAMILIES: ((t: Thresholds) => RuleGroup)[] = [
   redisRules,
   pipelineRules,
   hostRules,
+  clockRules,
   clickhouseRules,
+  orderAckSloRules,
+  feedAvailabilitySloRules,
+  auditDurabilitySloRules,
 ];
 const alertsWith = (t: Thresholds): AlertRule[] => FAMILIES.flatMap((f) => f(t).rules.filter((r): r is AlertRule => r.kind === 'alert'));
 
@@ -198,7 +204,7 @@ describe('(c) the runbooks as committed', () => {
       }
     }
     expect(figures).toBeGreaterThan(100);
-    expect(blocks).toBe(5);
+    expect(blocks).toBe(8);
   });
 
   it('the renderer refuses what it does not know, naming file and line', () => {

@@ -2,7 +2,8 @@
  * The host exporter's collector module: the `/metrics` worker imports it and calls
  * {@link createCollectorSets} once, then reads every set once per scrape (see `CollectorSet` in
  * exporters/instrument/view.ts). Nothing here spawns a process: every value comes from /proc and
- * /sys through `fs`.
+ * /sys through `fs`, but the clock's: `timex` calls `adjtimex(2)` (through koffi, read only) and
+ * `chrony` asks chronyd's command port over UDP on the loopback.
  *
  * Each collector runs in the instrumentation core's harness (exporters/instrument/collector.ts), so
  * that, like node_exporter, the scrape reports `node_scrape_collector_success{collector}` and
@@ -14,6 +15,7 @@ import { nodeScrapeCollectorDurationSeconds, nodeScrapeCollectorSuccess } from '
 import { toCollectorSets as toHarnessSets } from '../../instrument/collector.js';
 import type { CollectorSet } from '../../instrument/view.js';
 import { DEFAULT_PATHS, type HostCollector, type HostCollectorName, type HostPaths } from '../collector.js';
+import { createChronyCollector, DEFAULT_CHRONY_TIMEOUT_MS } from './chrony.js';
 import { createCpuCollector } from './cpu.js';
 import { createDiskstatsCollector } from './diskstats.js';
 import { createFilesystemCollector } from './filesystem.js';
@@ -24,6 +26,8 @@ import { createNetdevCollector } from './netdev.js';
 import { createProcessCollector, type ProcessSpec } from './process.js';
 import { createStatCollector } from './stat.js';
 import { createThermalZoneCollector } from './thermal.js';
+import { createTimexCollector } from './timex.js';
+import { CHRONY_DEFAULT_ADDRESS } from '../chrony.js';
 
 /** Options of the host collectors (structured-cloneable: they travel to the worker in `workerData`). */
 export interface HostCollectorOptions {
@@ -43,10 +47,14 @@ export interface HostCollectorOptions {
   readonly fstypeExclude?: string;
   /** How long a `statfs` may take before its mount counts as stuck, in ms (default 1000). */
   readonly statfsTimeoutMs?: number;
+  /** chronyd's command port, `host:port` (default 127.0.0.1:323; chrony_exporter's `--chrony.address`). */
+  readonly chronyAddress?: string;
+  /** How long to wait for chronyd's answer, in ms (default 1000). */
+  readonly chronyTimeoutMs?: number;
 }
 
 /** Every collector name, in the order the sets are registered. */
-export const ALL_HOST_COLLECTORS: readonly HostCollectorName[] = ['cpu', 'stat', 'loadavg', 'meminfo', 'netdev', 'diskstats', 'filesystem', 'hwmon', 'thermal_zone', 'process'];
+export const ALL_HOST_COLLECTORS: readonly HostCollectorName[] = ['cpu', 'stat', 'loadavg', 'meminfo', 'netdev', 'diskstats', 'filesystem', 'hwmon', 'thermal_zone', 'timex', 'chrony', 'process'];
 
 /**
  * Builds the enabled collectors.
@@ -66,6 +74,8 @@ export function createHostCollectors(o: HostCollectorOptions = {}): HostCollecto
     hwmon: () => createHwmonCollector(paths),
     thermal_zone: () => createThermalZoneCollector(paths),
     process: () => createProcessCollector(paths, o.processes ?? []),
+    timex: () => createTimexCollector(),
+    chrony: () => createChronyCollector({ address: o.chronyAddress ?? CHRONY_DEFAULT_ADDRESS, timeoutMs: o.chronyTimeoutMs ?? DEFAULT_CHRONY_TIMEOUT_MS }),
   };
   return ALL_HOST_COLLECTORS.filter((n) => enabled.has(n)).map((n) => make[n]());
 }

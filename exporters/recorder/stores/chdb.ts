@@ -15,11 +15,12 @@ interface ChdbSession {
 
 /**
  * Opens a chdb session on `path` (a temp folder when absent).
- * @throws Error when chdb is not installed (it is a dev dependency)
+ * @param connectionArgs - the engine's command-line arguments, e.g. `--config-file=<server config snippet>`
+ * @throws Error when chdb is not installed (it is a dev dependency), or the engine refuses the arguments or the config
  */
-export async function chdbTransport(path?: string): Promise<ClickHouseTransport & { session: ChdbSession }> {
-  const mod = (await import('chdb')) as unknown as { Session: new (p?: string) => ChdbSession };
-  const session = new mod.Session(path);
+export async function chdbTransport(path?: string, connectionArgs?: readonly string[]): Promise<ClickHouseTransport & { session: ChdbSession }> {
+  const mod = (await import('chdb')) as unknown as { Session: new (p?: string, o?: { connectionArgs?: readonly string[] }) => ChdbSession };
+  const session = connectionArgs?.length ? new mod.Session(path, { connectionArgs }) : new mod.Session(path);
   const text = async (sql: string, format = 'JSONEachRow') => (await session.queryAsync(sql, { format })).text();
   return {
     session,

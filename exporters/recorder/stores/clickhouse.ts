@@ -1,7 +1,8 @@
 /**
  * The ClickHouse audit store, for scale. Tables are MergeTree, partitioned by month, sorted for
- * each table's main query (the audit trail by correlation id), with TTL retention by the table's
- * retention class (see tables.ts). A batch insert carries
+ * each table's main query (the audit trail by correlation id), with TTL retention from the retention
+ * config (catalog/retention.ts; ddl.ts `clickhouseTtl`: none on a hash-chained table, whose oldest
+ * rows the clean-up job deletes after a checkpoint). A batch insert carries
  * `insert_deduplication_token`, and the tables keep a deduplication window, so a retried insert
  * that the server already applied is not written twice; replays also check the batch token.
  *
@@ -9,15 +10,20 @@
  * or chdb (an in-process ClickHouse engine) where tests need a current engine without a server.
  * `legacy` targets Debian's clickhouse-server 18.16, which has no DateTime64, TTL, LowCardinality
  * by default, data-skipping indexes or deduplication window: there `ts_ns` is an Int64 beside a
- * second-precision `ts` for partitioning, retention is not enforced by the server, and replays rely
+ * second-precision `ts` for partitioning, retention is not enforced by the server (the clean-up job,
+ * ../cleanup.ts, deletes rows past their period with `ALTER TABLE ... DELETE`), and replays rely
  * on the batch-token check alone.
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { formatNanos } from '../rows.js';
 import { columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
-import { addableColumns, CLICKHOUSE_TYPES, clickhouseDDL } from '../ddl.js';
+import { addableColumns, CLICKHOUSE_TYPES, clickhouseDDL, clickhouseTtl } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
+import { ALERT_ROW_COLUMNS, alertRowOf, type AlertQuery, type AlertRow } from './store.js';
+import { DEFAULT_PERIODS, type TierPolicy } from '../../catalog/retention.js';
+import { CHECKPOINT_COLUMNS, CHECKPOINT_TABLE, checkpointOf, type Checkpoint } from '../checkpoint.js';
+import type { ClickHouseTarget } from './retained.js';
 
 /** How SQL reaches ClickHouse. */
 export interface ClickHouseTransport {
@@ -76,20 +82,40 @@ export class ClickHouseStore implements AuditStore {
 
   constructor(
     private readonly t: ClickHouseTransport,
-    private readonly o: { database?: string; retention?: RetentionDays; legacy?: boolean } = {},
+    /**
+     * `storagePolicy`: the policy new tables get (`SETTINGS storage_policy`), and that existing ones
+     * must have; not on 18.x (`legacy`). When it has a volume named `archive`, the tables' TTL moves
+     * their archive tier there. `periods`: each table's retention on ClickHouse (catalog/retention.ts,
+     * `RetentionConfig.periods.clickhouse`; default its class's), made TTL clauses by ddl.ts
+     * `clickhouseTtl`; `retention` (days per class, no archive tier) is the older form.
+     */
+    private readonly o: { database?: string; retention?: RetentionDays; periods?: Readonly<Record<string, TierPolicy>>; legacy?: boolean; storagePolicy?: string } = {},
   ) {
     this.db = o.database ?? 'tickwatch';
+    if (o.storagePolicy && o.legacy) throw new Error('ClickHouse 18.x has no storage policies: storagePolicy needs a current server');
   }
 
   /**
    * Creates missing tables, and adds in place the nullable columns a table of an older tickwatch
    * lacks (see `addableColumns`).
    * @throws StoreSchemaError when an existing table lacks other columns this version writes
+   * @throws Error when a storage policy is asked for and an existing table has another one (it
+   *   was created without it: its parts are not where the policy puts them)
    */
   async init(tables: readonly TableDef[]): Promise<void> {
     await this.t.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
+    if (this.o.storagePolicy) {
+      const [v] = await this.t.query<{ n: string | number }>(`SELECT count() AS n FROM system.storage_policies WHERE policy_name = ${literal(this.o.storagePolicy)} AND volume_name = 'archive'`);
+      this.archiveVolume = Number(v?.n ?? 0) > 0;
+    }
     for (const t of tables) {
-      await this.t.command(this.o.legacy ? legacyClickhouseDDL(t, this.db) : clickhouseDDL(t, this.o.retention ?? DEFAULT_RETENTION, this.db));
+      const retention = this.o.retention ?? this.o.periods?.[t.name] ?? DEFAULT_PERIODS.clickhouse[t.retention];
+      await this.t.command(this.o.legacy ? legacyClickhouseDDL(t, this.db) : clickhouseDDL(t, retention, this.db, this.o.storagePolicy, this.archiveVolume));
+      if (!this.o.legacy) await this.syncTtl(t, 'activeDays' in retention ? retention : { activeDays: retention[t.retention], archiveDays: null });
+      if (this.o.storagePolicy) {
+        const [row] = await this.t.query<{ storage_policy: string }>(`SELECT storage_policy FROM system.tables WHERE database = ${literal(this.db)} AND name = ${literal(t.name)}`);
+        if (row?.storage_policy !== this.o.storagePolicy) throw new Error(`${this.db}.${t.name} has storage policy '${row?.storage_policy ?? '?'}', not '${this.o.storagePolicy}': it was created without it (README, "Encryption at rest", says how to move it)`);
+      }
       const names = async () => (await this.t.query<{ name: string }>(`SELECT name FROM system.columns WHERE database = ${literal(this.db)} AND table = ${literal(t.name)}`)).map((c) => c.name);
       let have = await names();
       const add = addableColumns(t, have);
@@ -139,9 +165,53 @@ export class ClickHouseStore implements AuditStore {
     for (const t of tables) {
       if (!t.chained) continue;
       const [o] = await this.t.query<{ seq: string; row_hash: string }>(`SELECT toString(chain_seq) AS seq, row_hash FROM ${this.db}.${t.name} ORDER BY chain_seq DESC LIMIT 1`);
+      // A table retention emptied: its chain continues at its newest checkpoint.
+      const last = o ? undefined : (await this.checkpoints(t.name)).at(-1);
       if (o) out[t.name] = { seq: Number(o.seq), hash: o.row_hash };
+      else if (last) out[t.name] = { seq: last.seq - 1, hash: last.prevHash };
     }
     return out;
+  }
+
+  /** The storage policy has a volume named `archive` (found by `init`). */
+  private archiveVolume = false;
+
+  /**
+   * Gives an existing table the TTL its retention now says (`CREATE TABLE IF NOT EXISTS` leaves an
+   * existing one as it was): `ALTER TABLE ... MODIFY TTL` when the periods changed, `REMOVE TTL`
+   * on a hash-chained table an older tickwatch gave a TTL delete (it would cut the chain with no
+   * checkpoint). ClickHouse then applies it to the existing parts (a mutation, once).
+   */
+  private async syncTtl(t: TableDef, policy: TierPolicy): Promise<void> {
+    const want = clickhouseTtl(t, policy, this.archiveVolume);
+    const [row] = await this.t.query<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = ${literal(this.db)} AND name = ${literal(t.name)}`);
+    // As the server writes it back: `INTERVAL n DAY` as `toIntervalDay(n)`, the default DELETE left out.
+    const norm = (x: string | null | undefined) => (x ? x.replace(/INTERVAL (\d+) DAY/g, 'toIntervalDay($1)').replace(/\s+DELETE\b/g, '').replace(/\s+/g, ' ').trim() : null);
+    const have = norm(/ TTL (.*?)(?: SETTINGS |$)/.exec(row?.engine_full ?? '')?.[1]);
+    if (have === norm(want?.slice(4))) return;
+    await this.t.command(want ? `ALTER TABLE ${this.db}.${t.name} MODIFY ${want}` : `ALTER TABLE ${this.db}.${t.name} REMOVE TTL`);
+  }
+
+  /** The clean-up job's way in (cleanup.ts): the transport, the database, and what the server can do. */
+  clickhouseTarget(): ClickHouseTarget {
+    const t = this.t;
+    return {
+      command: (sql) => t.command(sql),
+      query: (sql, params) => t.query(sql, params),
+      insert: (table, rows, settings) => t.insert(table, rows, settings),
+      database: this.db,
+      legacy: this.o.legacy === true,
+      archiveVolume: this.archiveVolume,
+    };
+  }
+
+  /** A chained table's checkpoints (retention's cuts), lowest seq first; none before the first cut. */
+  async checkpoints(table: TableName): Promise<Checkpoint[]> {
+    const [has] = await this.t.query<{ n: string | number }>(`SELECT count() AS n FROM system.tables WHERE database = ${literal(this.db)} AND name = '${CHECKPOINT_TABLE}'`);
+    if (Number(has?.n ?? 0) === 0) return [];
+    const cols = CHECKPOINT_COLUMNS.map((c) => (['seq', 'cut_ns', 'rows_removed', 'created_ns'].includes(c) ? `toString(${c}) AS ${c}` : c));
+    const rows = await this.t.query<Record<string, unknown>>(`SELECT ${cols.join(', ')} FROM ${this.db}.${CHECKPOINT_TABLE} WHERE table_name = ${literal(table)} ORDER BY toInt64(seq), toInt64(created_ns)`);
+    return rows.map(checkpointOf);
   }
 
   /** Rows with `chain_seq` from the first above `afterSeq` to `span - 1` past it, in chain order. */
@@ -268,6 +338,35 @@ export class ClickHouseStore implements AuditStore {
       { since: sinceNs.toString(), until: untilNs.toString() },
     );
     return rows.map((r) => ({ component: r.component, events: Number(r.n), avg_ns: Number(r.avg_ns), max_ns: Number(r.max_ns) }));
+  }
+
+  /** The alert history, newest first, with bound parameters (escaped literals on 18.16). */
+  async searchAlerts(q: AlertQuery): Promise<AlertRow[]> {
+    const ns = this.o.legacy ? 'ts_ns' : 'toUnixTimestamp64Nano(ts)';
+    const where: string[] = [];
+    const p: Record<string, unknown> = {};
+    if (q.sinceNs !== undefined) {
+      where.push(this.o.legacy ? 'ts >= toDateTime(intDiv({since:Int64}, 1000000000)) AND ts_ns >= {since:Int64}' : 'ts >= fromUnixTimestamp64Nano({since:Int64})');
+      // 18.16 gets literals: a bigint is written as a number, a string would be quoted.
+      p.since = this.o.legacy ? q.sinceNs : q.sinceNs.toString();
+    }
+    if (q.untilNs !== undefined) {
+      where.push(this.o.legacy ? 'ts <= toDateTime(intDiv({until:Int64}, 1000000000)) AND ts_ns < {until:Int64}' : 'ts < fromUnixTimestamp64Nano({until:Int64})');
+      p.until = this.o.legacy ? q.untilNs : q.untilNs.toString();
+    }
+    for (const [col, v] of [['severity', q.severity], ['status', q.status], ['alertname', q.alertname]] as const) if (v !== undefined) (where.push(`${col} = {${col}:String}`), (p[col] = v));
+    if (q.dedupKeys) {
+      if (q.dedupKeys.length === 0) return [];
+      where.push('has({keys:Array(String)}, dedup_key)');
+      p.keys = [...q.dedupKeys];
+    }
+    const limit = Math.max(1, Math.min(10_000, Math.floor(q.limit)));
+    const cols = ALERT_ROW_COLUMNS.map((c) => (c.endsWith('_at_ns') ? `toString(${c}) AS ${c}` : c));
+    const rows = await this.bound<Record<string, unknown>>(
+      `SELECT toString(${ns}) AS ns, ${cols.join(', ')} FROM ${this.db}.alert_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${ns} DESC, fingerprint, status LIMIT ${limit}`,
+      p,
+    );
+    return rows.map((r) => alertRowOf(r, r.ns));
   }
 
   close(): Promise<void> {

@@ -4,10 +4,31 @@
  * than the table's retention, run by {@link DuckDbStore.prune}.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { columnsOf, DEFAULT_RETENTION, type Column, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
+import { columnsOf, DEFAULT_RETENTION, TABLE_DEFS, type Column, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
 import { addableColumns, duckdbDDL, DUCKDB_TYPES } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
+import { ALERT_ROW_COLUMNS, alertRowOf, type AlertQuery, type AlertRow } from './store.js';
+import { DUCKDB_KEY_FILE_ENV, scrubSecret, sqlString, StoreKeyError, type StoreKey } from '../encryption.js';
+import type { Checkpoint } from '../checkpoint.js';
+import { archiveOf, chainSource, retainedHead, sqlCheckpoints, withArchive, type SqlBackend, type SqlRunner } from './retained.js';
+
+/**
+ * How an open store's file is encrypted: not at all, or with AES-GCM-256 through OpenSSL (DuckDB's
+ * httpfs extension, when it is installed) or through the mbedtls DuckDB bundles, which DuckDB
+ * 1.5 only writes with under `force_mbedtls_unsafe` (its nonces come from a non-cryptographic
+ * generator; README, "Encryption at rest").
+ */
+export type DuckDbEncryption = 'none' | 'openssl' | 'mbedtls';
+
+/** Options of {@link DuckDbStore.open}. */
+export interface DuckDbOpenOptions {
+  /** The key of an encrypted file (`readKeyFile`); a new file is created encrypted with it. Absent: a plain file. */
+  readonly key?: StoreKey;
+}
+
+/** The name an encrypted file is attached under (the in-memory main database stays empty). */
+const ATTACHED = 'tickwatch_audit';
 
 /** DuckDB-backed audit store. */
 export class DuckDbStore implements AuditStore {
@@ -17,19 +38,59 @@ export class DuckDbStore implements AuditStore {
     private readonly conn: DuckDBConnection,
     private readonly defs: Map<string, TableDef>,
     private readonly path: string,
+    /** How the file is encrypted. */
+    readonly encryption: DuckDbEncryption = 'none',
   ) {}
 
   /** Each table's columns in the order the file holds them (added columns come last), for the appender. */
   private readonly physical = new Map<string, readonly Column[]>();
 
   /**
-   * Opens (or creates) the database file.
-   * @param path - file path, or ':memory:'
+   * Opens (or creates) the database file. With a key, an in-memory DuckDB attaches the file with
+   * `ENCRYPTION_KEY` and makes it the default database, so every query of this store runs unchanged.
+   * @param path - file path, or ':memory:' (never encrypted)
+   * @throws StoreKeyError when the file is encrypted and no key is given, the key does not open it,
+   *   or a key is given for an unencrypted file
+   * @throws Error when the file cannot be opened (locked by another process, unreadable)
    */
-  static async open(path: string): Promise<DuckDbStore> {
-    const instance = await DuckDBInstance.create(path);
-    const conn = await instance.connect();
-    return new DuckDbStore(instance, conn, new Map(), path);
+  static async open(path: string, o: DuckDbOpenOptions = {}): Promise<DuckDbStore> {
+    if (!o.key) {
+      let instance: DuckDBInstance;
+      try {
+        instance = await DuckDBInstance.create(path);
+      } catch (err) {
+        if (/without a key/i.test((err as Error).message)) throw new StoreKeyError(`the audit store ${path} is encrypted: give its key with --duckdb-key-file <file> (or ${DUCKDB_KEY_FILE_ENV})`);
+        throw err;
+      }
+      return new DuckDbStore(instance, await instance.connect(), new Map(), path);
+    }
+    if (path === ':memory:') throw new StoreKeyError('an in-memory store is not encrypted: give a file path with a key');
+    const key = o.key;
+    // Spilled intermediates go beside the file, as they would for the file opened directly.
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: `${path}.tmp` });
+    try {
+      const conn = await instance.connect();
+      // DuckDB writes encrypted files only through OpenSSL (its httpfs extension) unless told to
+      // use the mbedtls it bundles; LOAD fails at once when the extension is not installed.
+      let encryption: DuckDbEncryption = 'openssl';
+      await conn.run('LOAD httpfs').catch(async () => {
+        encryption = 'mbedtls';
+        await conn.run('SET force_mbedtls_unsafe = true');
+      });
+      try {
+        await conn.run(`ATTACH ${sqlString(path)} AS ${ATTACHED} (ENCRYPTION_KEY ${sqlString(key.secret)})`);
+      } catch (err) {
+        const msg = scrubSecret((err as Error).message, key.secret);
+        if (/wrong encryption key/i.test(msg)) throw new StoreKeyError(`the key in ${key.file} does not open ${path}`);
+        if (/is not encrypted/i.test(msg)) throw new StoreKeyError(`the audit store ${path} is not encrypted, and a key was given (${key.file}): run without --duckdb-key-file and ${DUCKDB_KEY_FILE_ENV}, or copy it into an encrypted file (README, "Encryption at rest")`);
+        throw new Error(msg);
+      }
+      await conn.run(`USE ${ATTACHED}`);
+      return new DuckDbStore(instance, conn, new Map(), path, encryption);
+    } catch (err) {
+      instance.closeSync();
+      throw err;
+    }
   }
 
   /**
@@ -41,7 +102,7 @@ export class DuckDbStore implements AuditStore {
     for (const t of tables) {
       await this.conn.run(duckdbDDL(t));
       const names = async () =>
-        (await this.conn.runAndReadAll('SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position', { t: t.name })).getRowObjects().map((o) => String(o.column_name));
+        (await this.conn.runAndReadAll('SELECT column_name FROM information_schema.columns WHERE table_name = $t AND table_catalog = current_database() ORDER BY ordinal_position', { t: t.name })).getRowObjects().map((o) => String(o.column_name));
       let have = await names();
       const add = addableColumns(t, have);
       for (const c of add) await this.conn.run(`ALTER TABLE ${t.name} ADD COLUMN ${c.name} ${DUCKDB_TYPES[c.type]}`);
@@ -60,14 +121,86 @@ export class DuckDbStore implements AuditStore {
 
   /** Every table of a batch in one transaction: all of it is in the store, or none. */
   async insertBatch(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> {
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      for (const [table, rows] of tables) await this.append(table, rows, token);
-      await this.conn.run('COMMIT');
-    } catch (err) {
-      await this.conn.run('ROLLBACK').catch(() => {});
-      throw err;
-    }
+    // One writing transaction at a time: a batch waits for a clean-up transaction (sqlBackend), and
+    // the other way round, so neither is ever refused for a conflict with the other.
+    await this.exclusive(async () => {
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        for (const [table, rows] of tables) await this.append(table, rows, token);
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        await this.conn.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+  }
+
+  /** The tail of the writing transactions (see {@link exclusive}). */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after every writing transaction before it has ended. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn, fn);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The clean-up job's own connection (on the same database), so its transactions are isolated from the recorder's reads. */
+  private sideConn: Promise<DuckDBConnection> | undefined;
+
+  private side(): Promise<DuckDBConnection> {
+    return (this.sideConn ??= (async () => {
+      const db = String((await this.conn.runAndReadAll('SELECT current_database() AS d')).getRowObjects()[0]!.d);
+      const c = await this.instance.connect();
+      await c.run(`USE "${db.replace(/"/g, '""')}"`);
+      return c;
+    })());
+  }
+
+  /** SQL over a connection (`$1` parameters). */
+  private static runner(conn: () => Promise<DuckDBConnection>): SqlRunner & Pick<SqlBackend, 'hasTable'> {
+    const all = async (sql: string, params: readonly unknown[] = []) => (await (await conn()).runAndReadAll(sql, params as never)).getRowObjects();
+    return {
+      all,
+      run: async (sql, params = []) => Number((await (await conn()).run(sql, params as never)).rowsChanged),
+      hasTable: async (name) => (await all('SELECT 1 AS ok FROM information_schema.tables WHERE table_name = $1 AND table_catalog = current_database()', [name])).length > 0,
+    };
+  }
+
+  /** The recorder's own connection, for reads. */
+  private get main(): SqlRunner & Pick<SqlBackend, 'hasTable'> {
+    return DuckDbStore.runner(async () => this.conn);
+  }
+
+  /**
+   * The clean-up job's SQL (cleanup.ts): its own connection; a transaction waits for the batch
+   * being written, and batches wait for it.
+   */
+  sqlBackend(): SqlBackend {
+    const side = DuckDbStore.runner(() => this.side());
+    return {
+      kind: 'embedded',
+      ...side,
+      transaction: (fn) =>
+        this.exclusive(async () => {
+          const c = await this.side();
+          await c.run('BEGIN TRANSACTION');
+          try {
+            const out = await fn(side);
+            await c.run('COMMIT');
+            return out;
+          } catch (err) {
+            await c.run('ROLLBACK').catch(() => {});
+            throw err;
+          }
+        }),
+      archiveDDL: (t) => [duckdbDDL(t, archiveOf(t.name))],
+    };
+  }
+
+  /** A chained table's checkpoints (retention's cuts), lowest seq first. */
+  checkpoints(table: TableName): Promise<Checkpoint[]> {
+    return sqlCheckpoints(this.main, table);
   }
 
   private async append(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
@@ -106,25 +239,33 @@ export class DuckDbStore implements AuditStore {
       if (!t.chained) continue;
       const r = await this.conn.runAndReadAll(`SELECT chain_seq, row_hash FROM ${t.name} ORDER BY chain_seq DESC LIMIT 1`);
       const o = r.getRowObjects()[0];
-      if (o) out[t.name] = { seq: Number(o.chain_seq), hash: String(o.row_hash) };
+      // A table retention emptied: its chain ends in its archive, or at its newest checkpoint.
+      const head = o ? { seq: Number(o.chain_seq), hash: String(o.row_hash) } : await retainedHead(this.main, t);
+      if (head) out[t.name] = head;
     }
     return out;
   }
 
-  /** Rows with `chain_seq` from the first above `afterSeq` to `span - 1` past it, in chain order. */
+  /**
+   * Rows with `chain_seq` from the first above `afterSeq` to `span - 1` past it, in chain order,
+   * from the table's archive (its older rows) and the table.
+   */
   async readChain(t: TableDef, afterSeq: number, span: number): Promise<Record<string, unknown>[]> {
     const cols = columnsOf(t).map((c) => c.name);
+    const from = await chainSource(this.main, t);
     const r = await this.conn.runAndReadAll(
-      `SELECT ${cols.join(', ')} FROM ${t.name} WHERE chain_seq > $after AND chain_seq < (SELECT min(chain_seq) FROM ${t.name} WHERE chain_seq > $after) + $span ORDER BY chain_seq`,
+      `SELECT ${cols.join(', ')} FROM ${from} WHERE chain_seq > $after AND chain_seq < (SELECT min(chain_seq) FROM ${from} WHERE chain_seq > $after) + $span ORDER BY chain_seq`,
       { after: BigInt(afterSeq), span: BigInt(span) },
     );
     return r.getRowObjects();
   }
 
   async search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]> {
+    // Archived rows (the retention clean-up's `<table>_archive`) are part of the story.
+    const froms = await Promise.all(tables.map((t) => withArchive(this.main, t)));
     const parts = tables.map(
-      (t) =>
-        `SELECT '${t.name}' AS tbl, ts_ns, event, component, level, correlation_id, message, fields FROM ${t.name}
+      (t, i) =>
+        `SELECT '${t.name}' AS tbl, ts_ns, event, component, level, correlation_id, message, fields FROM ${froms[i]}
          WHERE correlation_id = $cid AND ts_ns >= $since ${q.component ? 'AND component = $component' : ''} ${q.level ? 'AND level = $level' : ''}`,
     );
     const sql = `${parts.join(' UNION ALL ')} ORDER BY ts_ns, tbl LIMIT ${Math.max(1, Math.floor(q.limit ?? 10_000))}`;
@@ -178,7 +319,8 @@ export class DuckDbStore implements AuditStore {
     if (q.text !== undefined) (where.push('contains(message, $text)'), (p.text = q.text));
     if (q.after) (where.push('(ts_ns > $after_ts OR (ts_ns = $after_ts AND fields > $after_fields))'), (p.after_ts = q.after.tsNs), (p.after_fields = q.after.fields));
     const limit = Math.max(1, Math.min(10_000, Math.floor(q.limit)));
-    const sql = `SELECT ts_ns, event, component, level, correlation_id, intent_id, trace_id, message, status, duration_ns, format, fields FROM logs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ns, fields LIMIT ${limit}`;
+    const from = await withArchive(this.main, TABLE_DEFS.get('logs')!);
+    const sql = `SELECT ts_ns, event, component, level, correlation_id, intent_id, trace_id, message, status, duration_ns, format, fields FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ns, fields LIMIT ${limit}`;
     const r = await this.conn.runAndReadAll(sql, p);
     return r.getRowObjects().map((o) => ({
       ts_ns: BigInt(o.ts_ns as bigint),
@@ -205,7 +347,39 @@ export class DuckDbStore implements AuditStore {
   }
 
   /**
-   * Deletes rows past their retention.
+   * The alert history, newest first, with bound parameters. Run between writing transactions
+   * ({@link exclusive}): the webhook's duplicate check reads while the recorder writes, and a query
+   * on the connection in the middle of a batch's appender breaks that batch (measured: one batch in
+   * 26 failed, retried, under a loop of reads).
+   */
+  async searchAlerts(q: AlertQuery): Promise<AlertRow[]> {
+    return this.exclusive(() => this.readAlerts(q));
+  }
+
+  private async readAlerts(q: AlertQuery): Promise<AlertRow[]> {
+    const where: string[] = [];
+    const p: Record<string, string | bigint> = {};
+    if (q.sinceNs !== undefined) (where.push('ts_ns >= $since'), (p.since = q.sinceNs));
+    if (q.untilNs !== undefined) (where.push('ts_ns < $until'), (p.until = q.untilNs));
+    for (const [col, v] of [['severity', q.severity], ['status', q.status], ['alertname', q.alertname]] as const) if (v !== undefined) (where.push(`${col} = $${col}`), (p[col] = v));
+    if (q.dedupKeys) {
+      if (q.dedupKeys.length === 0) return [];
+      where.push(`dedup_key IN (${q.dedupKeys.map((_, i) => `$k${i}`).join(', ')})`);
+      q.dedupKeys.forEach((k, i) => (p[`k${i}`] = k));
+    }
+    const limit = Math.max(1, Math.min(10_000, Math.floor(q.limit)));
+    const r = await this.conn.runAndReadAll(
+      `SELECT ts_ns, ${ALERT_ROW_COLUMNS.join(', ')} FROM alert_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ns DESC, fingerprint, status LIMIT ${limit}`,
+      p,
+    );
+    return r.getRowObjects().map((o) => alertRowOf(o, o.ts_ns));
+  }
+
+  /**
+   * Deletes rows past their retention class, by time alone.
+   * @deprecated The clean-up job (cleanup.ts) replaces it: tiers per table, an archive, and chain
+   *   checkpoints (this deletes a chained table's oldest rows without one, which `audit verify` then
+   *   reports).
    * @param nowNs - current time, nanoseconds since the epoch
    * @returns rows deleted per table
    */
@@ -220,6 +394,7 @@ export class DuckDbStore implements AuditStore {
   }
 
   async close(): Promise<void> {
+    (await this.sideConn?.catch(() => undefined))?.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

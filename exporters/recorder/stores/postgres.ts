@@ -31,6 +31,10 @@ import type { ChainHead, ChainHeads } from '../chain.js';
 import { addableColumns, POSTGRES_LEDGER_DDL, POSTGRES_TYPES, postgresDDL, seed002DDL, SEED002_COLUMNS, SEED002_TABLES, SYSTEM_LOG_COLUMNS, type Seed002Table } from '../ddl.js';
 import { eventFromLine } from '../rows.js';
 import { checkColumns, globToLike, levelsFrom, storableText as pgText, StoreSchemaError, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
+import { ALERT_ROW_COLUMNS, alertRowOf, type AlertQuery, type AlertRow } from './store.js';
+import type { Checkpoint } from '../checkpoint.js';
+import { keptDays, type TierPolicy } from '../../catalog/retention.js';
+import { archiveOf, chainSource, retainedHead, sqlCheckpoints, withArchive, type SqlBackend, type SqlRunner } from './retained.js';
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -419,20 +423,24 @@ export class PostgresStore implements AuditStore {
     for (const t of tables) {
       if (!t.chained) continue;
       const [o] = await this.rows<{ chain_seq: string; row_hash: string }>(`reading the chain head of ${t.name}`, `SELECT chain_seq, row_hash FROM ${t.name} ORDER BY chain_seq DESC LIMIT 1`);
-      if (o) out[t.name] = { seq: Number(o.chain_seq), hash: o.row_hash };
+      // A table retention emptied: its chain ends in its archive, or at its newest checkpoint.
+      const head = o ? { seq: Number(o.chain_seq), hash: o.row_hash } : await retainedHead(this.sqlBackend(), t);
+      if (head) out[t.name] = head;
     }
     return out;
   }
 
   /**
-   * Rows with `chain_seq` from the first above `afterSeq` to `span - 1` past it, in chain order;
-   * `ts_ns` and integers as decimal strings, floats as numbers.
+   * Rows with `chain_seq` from the first above `afterSeq` to `span - 1` past it, in chain order,
+   * from the table's archive (its older rows) and the table; `ts_ns` and integers as decimal
+   * strings, floats as numbers.
    */
   async readChain(t: TableDef, afterSeq: number, span: number): Promise<Record<string, unknown>[]> {
     const cols = columnsOf(t).map((c) => c.name);
+    const from = await chainSource(this.sqlBackend(), t);
     return this.rows(
       `reading the chain of ${t.name}`,
-      `SELECT ${cols.join(', ')} FROM ${t.name} WHERE chain_seq > $1 AND chain_seq < (SELECT min(chain_seq) FROM ${t.name} WHERE chain_seq > $1) + $2 ORDER BY chain_seq`,
+      `SELECT ${cols.join(', ')} FROM ${from} WHERE chain_seq > $1 AND chain_seq < (SELECT min(chain_seq) FROM ${from} WHERE chain_seq > $1) + $2 ORDER BY chain_seq`,
       [Math.floor(afterSeq), Math.floor(span)],
     );
   }
@@ -443,7 +451,9 @@ export class PostgresStore implements AuditStore {
     let where = 'correlation_id = $1 AND ts_ns >= $2';
     if (q.component) (p.push(q.component), (where += ` AND component = $${p.length}`));
     if (q.level) (p.push(q.level), (where += ` AND level = $${p.length}`));
-    const parts = tables.map((t) => `SELECT '${t.name}' AS tbl, ts_ns, event, component, level, correlation_id, message, fields FROM ${t.name} WHERE ${where}`);
+    // Archived rows (the retention clean-up's `<table>_archive`) are part of the story.
+    const froms = await Promise.all(tables.map((t) => withArchive(this.sqlBackend(), t)));
+    const parts = tables.map((t, i) => `SELECT '${t.name}' AS tbl, ts_ns, event, component, level, correlation_id, message, fields FROM ${froms[i]} WHERE ${where}`);
     const sql = `${parts.join(' UNION ALL ')} ORDER BY ts_ns, tbl LIMIT ${Math.max(1, Math.floor(q.limit ?? 10_000))}`;
     const rows = await this.rows<{ tbl: TableName; ts_ns: string; event: string; component: string; level: string; correlation_id: string | null; message: string | null; fields: string }>(
       `searching correlation id ${q.correlationId}`,
@@ -499,7 +509,7 @@ export class PostgresStore implements AuditStore {
       fields: string;
     }>(
       'searching the log stream',
-      `SELECT ts_ns, event, component, level, correlation_id, intent_id, trace_id, message, status, duration_ns, format, fields FROM logs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ns, fields COLLATE "C" LIMIT ${limit}`,
+      `SELECT ts_ns, event, component, level, correlation_id, intent_id, trace_id, message, status, duration_ns, format, fields FROM ${await withArchive(this.sqlBackend(), TABLE_DEFS.get('logs')!)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ns, fields COLLATE "C" LIMIT ${limit}`,
       p,
     );
     return rows.map((o) => ({
@@ -527,7 +537,74 @@ export class PostgresStore implements AuditStore {
     return rows.map((o) => ({ component: o.component, events: Number(o.n), avg_ns: Number(o.avg_ns), max_ns: Number(o.max_ns) }));
   }
 
+  /** The alert history, newest first, with bound parameters. */
+  async searchAlerts(q: AlertQuery): Promise<AlertRow[]> {
+    const where: string[] = [];
+    const p: unknown[] = [];
+    const bind = (v: unknown) => (p.push(v), `$${p.length}`);
+    if (q.sinceNs !== undefined) where.push(`ts_ns >= ${bind(q.sinceNs.toString())}`);
+    if (q.untilNs !== undefined) where.push(`ts_ns < ${bind(q.untilNs.toString())}`);
+    for (const [col, v] of [['severity', q.severity], ['status', q.status], ['alertname', q.alertname]] as const) if (v !== undefined) where.push(`${col} = ${bind(pgText(v))}`);
+    if (q.dedupKeys) {
+      if (q.dedupKeys.length === 0) return [];
+      where.push(`dedup_key = ANY(${bind([...q.dedupKeys])}::text[])`);
+    }
+    const limit = Math.max(1, Math.min(10_000, Math.floor(q.limit)));
+    const rows = await this.rows<Record<string, unknown>>(
+      'reading the alert history',
+      `SELECT ts_ns, ${ALERT_ROW_COLUMNS.join(', ')} FROM alert_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ns DESC, fingerprint COLLATE "C", status LIMIT ${limit}`,
+      p,
+    );
+    return rows.map((o) => alertRowOf(o, o.ts_ns));
+  }
+
   /**
+   * Seed 002's tables in the retention clean-up (cleanup.ts; the tables of tables.ts go through
+   * {@link sqlBackend} like DuckDB's), each in its own transaction: `system_logs` rows past the
+   * `logs` table's active period move to `archived_system_logs` (30 days by default, seed 002), which
+   * deletes its own past the `logs` archive age (90 days, seed 002); `trading_logs` rows past
+   * {@link SEED002_RETENTION}`.tradingLogs` (90 days, seed 002) and `performance_logs` rows past
+   * `performance_log`'s period are deleted; batch ledger rows written more than the `logs` active
+   * period before `nowNs` are dropped (a batch replayed later than that would be written again).
+   * @param dryRun - count, change nothing
+   */
+  async seed002Cleanup(nowNs: bigint, p: { readonly logs: TierPolicy; readonly performance: TierPolicy }, dryRun: boolean): Promise<{ table: string; policy: TierPolicy; archived: number; deleted: number }[]> {
+    const day = 86_400_000_000_000n;
+    const cut = (days: number) => (nowNs - BigInt(days) * day).toString();
+    const n = async (sql: string, params: unknown[]) => Number((await this.rows<{ n: string }>('counting rows past their retention', sql, params))[0]?.n ?? 0);
+    const tier = p.logs.archiveDays !== null;
+    const active = cut(p.logs.activeDays);
+    const kept = cut(keptDays(p.logs));
+    const trading: TierPolicy = { activeDays: SEED002_RETENTION.tradingLogs, archiveDays: null };
+    const ledgerCut = `'epoch'::timestamptz + ($1::bigint / 1000) * interval '1 microsecond'`;
+    const out = [
+      { table: 'system_logs', policy: p.logs, archived: tier ? await n('SELECT count(*) AS n FROM system_logs WHERE ts_ns < $1', [active]) : 0, deleted: (await n('SELECT count(*) AS n FROM system_logs WHERE ts_ns < $1', [kept])) + (await n('SELECT count(*) AS n FROM archived_system_logs WHERE ts_ns < $1', [kept])) },
+      { table: 'trading_logs', policy: trading, archived: 0, deleted: await n('SELECT count(*) AS n FROM trading_logs WHERE ts_ns < $1', [cut(trading.activeDays)]) },
+      { table: 'performance_logs', policy: p.performance, archived: 0, deleted: await n('SELECT count(*) AS n FROM performance_logs WHERE ts_ns < $1', [cut(keptDays(p.performance))]) },
+      { table: 'tickwatch_batches', policy: { activeDays: p.logs.activeDays, archiveDays: null }, archived: 0, deleted: await n(`SELECT count(*) AS n FROM tickwatch_batches WHERE written_at < ${ledgerCut}`, [cut(p.logs.activeDays)]) },
+    ];
+    if (dryRun) return out;
+    const cols = SYSTEM_LOG_COLUMNS.join(', ');
+    await this.use(
+      'moving system_logs past their active period',
+      async (c) => {
+        const moved = tier ? ((await c.query(`WITH moved AS (DELETE FROM system_logs WHERE ts_ns < $1 RETURNING ${cols}) INSERT INTO archived_system_logs (${cols}) SELECT ${cols} FROM moved`, [active])).rowCount ?? 0) : 0;
+        const removed = ((await c.query('DELETE FROM archived_system_logs WHERE ts_ns < $1', [kept])).rowCount ?? 0) + (tier ? 0 : ((await c.query('DELETE FROM system_logs WHERE ts_ns < $1', [kept])).rowCount ?? 0));
+        Object.assign(out[0]!, { archived: moved, deleted: removed });
+      },
+      true,
+    );
+    out[1]!.deleted = await this.use('deleting trading_logs past their period', async (c) => (await c.query('DELETE FROM trading_logs WHERE ts_ns < $1', [cut(trading.activeDays)])).rowCount ?? 0);
+    out[2]!.deleted = await this.use('deleting performance_logs past their period', async (c) => (await c.query('DELETE FROM performance_logs WHERE ts_ns < $1', [cut(keptDays(p.performance))])).rowCount ?? 0);
+    out[3]!.deleted = await this.use('dropping old batch ledger rows', async (c) => (await c.query(`DELETE FROM tickwatch_batches WHERE written_at < ${ledgerCut}`, [cut(p.logs.activeDays)])).rowCount ?? 0);
+    return out;
+  }
+
+  /**
+   * @deprecated The clean-up job (cleanup.ts, with {@link seed002Cleanup}) replaces it: tiers per
+   * table, archives, and chain checkpoints (this deletes a chained table's oldest rows without one,
+   * which `audit verify` then reports).
+   *
    * Removes rows past their retention, as DuckDB's `prune` does, in one transaction: each table of
    * tables.ts by its retention class; seed 002's by {@link SEED002_RETENTION} (`system_logs` rows
    * move to `archived_system_logs`, which drops its own past 90 days; `performance_logs` follows
@@ -554,6 +631,37 @@ export class PostgresStore implements AuditStore {
       true,
     );
     return out;
+  }
+
+  /**
+   * The clean-up job's SQL (cleanup.ts): pooled connections, a transaction on one of them (MVCC
+   * keeps it apart from the batches written beside it). Bigint parameters go as decimal text.
+   */
+  sqlBackend(): SqlBackend {
+    const params = (p: readonly unknown[] = []) => p.map((v) => (typeof v === 'bigint' ? v.toString() : v));
+    const over = (c: pg.PoolClient): SqlRunner => ({
+      all: async (sql, p) => (await c.query(sql, params(p))).rows as Record<string, unknown>[],
+      run: async (sql, p) => (await c.query(sql, params(p))).rowCount ?? 0,
+    });
+    return {
+      kind: 'postgres',
+      all: (sql, p) => this.rows('retention', sql, params(p)),
+      run: (sql, p) => this.use('retention', async (c) => (await c.query(sql, params(p))).rowCount ?? 0),
+      transaction: (fn) => this.use('retention', (c) => fn(over(c)), true),
+      hasTable: async (name) => (await this.rows<{ ok: boolean }>('retention', 'SELECT to_regclass($1) IS NOT NULL AS ok', [name]))[0]?.ok === true,
+      archiveDDL: (t) => {
+        const a = archiveOf(t.name);
+        // LIKE copies the columns as the table has them (added ones included) and their NOT NULLs.
+        const out = [`CREATE TABLE IF NOT EXISTS ${a} (LIKE ${t.name} INCLUDING DEFAULTS)`, `CREATE INDEX IF NOT EXISTS ${a}_ts_ns_idx ON ${a} (ts_ns)`];
+        if (t.chained) out.push(`CREATE INDEX IF NOT EXISTS ${a}_chain_seq_idx ON ${a} (chain_seq)`);
+        return out;
+      },
+    };
+  }
+
+  /** A chained table's checkpoints (retention's cuts), lowest seq first. */
+  checkpoints(table: TableName): Promise<Checkpoint[]> {
+    return sqlCheckpoints(this.sqlBackend(), table);
   }
 
   /** Closes the pool (waits for checked-out connections to be released). */

@@ -1,5 +1,8 @@
 /** What the recorder needs from an audit store. */
 import type { ChainHeads } from '../chain.js';
+import type { Checkpoint } from '../checkpoint.js';
+import type { ClickHouseTarget, SqlBackend } from './retained.js';
+import type { TierPolicy } from '../../catalog/retention.js';
 import { LEVEL_RANK, LOG_LEVELS, type LogLevel } from '../../catalog/enums.js';
 import type { TableDef, TableName } from '../../catalog/tables.js';
 
@@ -87,6 +90,101 @@ export interface ExecTimeRow {
   readonly max_ns: number;
 }
 
+/**
+ * A read of the alert history (`tickwatch alerts history`, `GET /api/v1/alerts`; the receiver's
+ * duplicate check): every filter optional, all ANDed, each a bound parameter.
+ */
+export interface AlertQuery {
+  /** Notified at or after this time (the row's `ts`), nanoseconds since the epoch. */
+  readonly sinceNs?: bigint;
+  /** Notified before this time, nanoseconds since the epoch. */
+  readonly untilNs?: bigint;
+  readonly severity?: string;
+  /** `OPEN` or `RESOLVED`. */
+  readonly status?: string;
+  readonly alertname?: string;
+  /** Only rows with one of these `dedup_key`s (the receiver's check for a notification seen before). */
+  readonly dedupKeys?: readonly string[];
+  /** At most this many rows (1 to 10,000), newest first. */
+  readonly limit: number;
+}
+
+/** A row of the alert history, as a read returns it (newest first). */
+export interface AlertRow {
+  readonly ts_ns: bigint;
+  readonly fingerprint: string;
+  readonly alertname: string;
+  readonly severity: string | null;
+  readonly family: string | null;
+  readonly status: string;
+  readonly summary: string | null;
+  readonly description: string | null;
+  readonly instance: string | null;
+  readonly job: string | null;
+  readonly starts_at_ns: bigint | null;
+  readonly ends_at_ns: bigint | null;
+  readonly receiver: string | null;
+  readonly group_key: string | null;
+  /** Every label, as JSON text. */
+  readonly labels: string | null;
+  readonly generator_url: string | null;
+  readonly runbook_url: string | null;
+  readonly dashboard_url: string | null;
+  readonly dedup_key: string;
+}
+
+/** The `alert_log` columns an {@link AlertRow} carries, in its order (the stores select these). */
+export const ALERT_ROW_COLUMNS = [
+  'fingerprint',
+  'alertname',
+  'severity',
+  'family',
+  'status',
+  'summary',
+  'description',
+  'instance',
+  'job',
+  'starts_at_ns',
+  'ends_at_ns',
+  'receiver',
+  'group_key',
+  'labels',
+  'generator_url',
+  'runbook_url',
+  'dashboard_url',
+  'dedup_key',
+] as const;
+
+/**
+ * An {@link AlertRow} from a store's answer: `ts_ns` and the two times from a bigint, number or
+ * decimal string, the rest as text or null.
+ */
+export function alertRowOf(o: Readonly<Record<string, unknown>>, tsNs: unknown): AlertRow {
+  const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  const ns = (v: unknown): bigint | null => (v === null || v === undefined ? null : BigInt(v as string | number | bigint));
+  return {
+    ts_ns: BigInt(tsNs as string | number | bigint),
+    fingerprint: String(o.fingerprint),
+    alertname: String(o.alertname),
+    severity: s(o.severity),
+    family: s(o.family),
+    status: String(o.status),
+    summary: s(o.summary),
+    description: s(o.description),
+    instance: s(o.instance),
+    job: s(o.job),
+    starts_at_ns: ns(o.starts_at_ns),
+    ends_at_ns: ns(o.ends_at_ns),
+    receiver: s(o.receiver),
+    group_key: s(o.group_key),
+    labels: s(o.labels),
+    generator_url: s(o.generator_url),
+    runbook_url: s(o.runbook_url),
+    dashboard_url: s(o.dashboard_url),
+    dedup_key: String(o.dedup_key),
+  };
+}
+
 /** Characters some stores cannot hold in text: U+0000 and surrogates (only unpaired ones are replaced). */
 const UNSTORABLE = /[\u0000\ud800-\udfff]/;
 const UNSTORABLE_ALL = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -149,6 +247,19 @@ export interface AuditStore {
   searchLogs(q: LogQuery): Promise<LogRow[]>;
   /** Mean and longest execution time per component of the log rows in [sinceNs, untilNs). */
   execTime(sinceNs: bigint, untilNs: bigint): Promise<ExecTimeRow[]>;
+  /**
+   * The checkpoints of a chained table (where retention cut its chain: checkpoint.ts), lowest seq
+   * first; none when retention never cut it. `audit verify` starts the chain from them.
+   */
+  checkpoints?(table: TableName): Promise<Checkpoint[]>;
+  /** DuckDB and PostgreSQL: SQL and transactions for the clean-up job (cleanup.ts, stores/retained.ts). */
+  sqlBackend?(): SqlBackend;
+  /** ClickHouse: its transport, for the clean-up job (after `init`). */
+  clickhouseTarget?(): ClickHouseTarget;
+  /** PostgreSQL: seed 002's tables in the clean-up job (stores/postgres.ts). */
+  seed002Cleanup?(nowNs: bigint, p: { readonly logs: TierPolicy; readonly performance: TierPolicy }, dryRun: boolean): Promise<{ table: string; policy: TierPolicy; archived: number; deleted: number }[]>;
+  /** Rows of the alert history matching `q`, newest first (then by fingerprint and status), at most `q.limit`. */
+  searchAlerts(q: AlertQuery): Promise<AlertRow[]>;
   close(): Promise<void>;
 }
 

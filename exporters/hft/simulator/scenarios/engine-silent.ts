@@ -9,7 +9,9 @@ export const engineSilent = faultScenario({
   alert: 'EngineSilent',
   // Every feed goes quiet with it: FeedGap leaves out an instance whose engine is down, and EngineSilent
   // inhibits a FeedGap already firing; it may still fire in the seconds before the engine counts as silent.
-  related: ['FeedGap'],
+  // The exporter counts the silence as gap seconds on every feed (it cannot tell a silent engine from
+  // silent feeds), so the feed availability SLO burns too.
+  related: ['FeedGap', 'FeedAvailabilitySloFastBurn', 'FeedAvailabilitySloSlowBurn'],
   faultFor: Math.max(ENGINE_SILENT_AFTER_SECONDS, ENGINE_HEARTBEAT_TIMEOUT_SECONDS) + ENGINE_SILENT_FOR_SECONDS + 25,
   faults: () => ({ silent: true }),
 });

@@ -5,7 +5,8 @@ export const latencySpike = faultScenario({
   name: 'latency-spike',
   description: 'Order-ack, tick and strategy decision latencies grow 100x for two minutes.',
   alert: 'OrderAckLatencyHigh',
-  related: ['FeedLatencyHigh', 'StrategyLatencyHigh'],
+  // Nearly every ack is over the order acknowledgement SLO's 5 ms: its page and ticket burn.
+  related: ['FeedLatencyHigh', 'StrategyLatencyHigh', 'OrderAckSloFastBurn', 'OrderAckSloSlowBurn'],
   faultFor: 120,
   faults: () => ({ latencyFactor: 100 }),
 });
