@@ -20,6 +20,7 @@ import { normalize } from '../../exporters/events/formats.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { Recorder } from '../../exporters/recorder/recorder.js';
 import { rowsFor, type Row } from '../../exporters/recorder/rows.js';
+import { logQuery, searchLogs } from '../../exporters/recorder/search.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore, httpTransport, type ClickHouseTransport } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
@@ -194,6 +195,28 @@ async function checkRecorded(target: Target, registry: MetricRegistry, before: R
   // Rows written are counted under each table's own label.
   const written = (await samplesOf(registry)).filter((s) => s.name === 'hft_recorder_rows_written_total');
   for (const t of TABLES) expect(written.find((s) => s.labels.table === t.name)?.value ?? 0, t.name).toBe(EXPECTED_COUNTS[t.name] ?? 0);
+
+  // `logs search` finds each category's events by their type and by time (issue 14), through the
+  // same filters the CLI and the query API parse.
+  const loggedRows = events.flatMap((e) => rowsFor(e.ev, undefined, e.raw, e.info.mapped ? e.info.format : null).filter(([t]) => t === 'logs').map(([, r]) => r));
+  const categoryTypes = new Set(events.filter((e) => rowsFor(e.ev).some(([t]) => t !== 'logs')).map((e) => e.ev.event as string));
+  expect(categoryTypes.size).toBeGreaterThan(10);
+  for (const type of categoryTypes) {
+    const want = loggedRows.filter((r) => r.event === type).map((r) => String(r.ts_ns)).sort();
+    if (want.length === 0) continue; // below the logs' level (the debug perf.sample)
+    const byType = await searchLogs(store, logQuery({ event: type, limit: '1000' }));
+    expect(byType.rows.map((r) => r.ts_ns).sort(), type).toEqual(want);
+    // A window of one millisecond around the first finds exactly the rows of that millisecond.
+    const at = BigInt(want[0]!);
+    const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+    const inWindow = await searchLogs(store, logQuery({ event: type, since: iso(at), until: iso(at + 1_000_000n), limit: '1000' }));
+    expect(inWindow.rows.map((r) => r.ts_ns), `${type} at ${iso(at)}`).toEqual(want.filter((n) => BigInt(n) / 1_000_000n === at / 1_000_000n));
+    expect(inWindow.rows.every((r) => r.event === type)).toBe(true);
+  }
+  // A family by glob over the whole window: every security event, nothing else.
+  const security = await searchLogs(store, logQuery({ event: 'security.*', since: new Date(T0).toISOString(), until: new Date(T0 + 3_600_000).toISOString(), limit: '1000' }));
+  expect(security.rows.length).toBe(loggedRows.filter((r) => String(r.event).startsWith('security.')).length);
+  expect(security.rows.length).toBeGreaterThan(0);
 
   // trade_executions: status from leaves_qty, slippage in its own columns, rejects FAILED.
   const cols = ['trade_id', 'order_id', 'strategy', 'side', 'symbol', 'order_type', 'volume', 'price', 'leaves_qty', 'slippage_ticks', 'slippage_ratio', 'status', 'reason', 'broker', 'gateway'];

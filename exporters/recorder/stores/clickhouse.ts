@@ -252,9 +252,17 @@ export class ClickHouseStore implements AuditStore {
     if (!this.o.legacy) return this.t.query<T>(sql, params);
     const lit = (v: unknown): string => (Array.isArray(v) ? `[${v.map(lit).join(', ')}]` : typeof v === 'bigint' || typeof v === 'number' ? String(v) : literal(String(v)));
     return this.t.query<T>(
-      sql.replace(/\{(\w+):[^}]+\}/g, (_m, name: string) => {
+      sql.replace(/\{(\w+):([^}]+)\}/g, (_m, name: string, type: string) => {
         if (!(name in params)) throw new Error(`no value for query parameter ${name}`);
-        return lit(params[name]);
+        const v = params[name];
+        // A number placeholder is written bare, whether given as a number or its decimal string
+        // (nanoseconds are passed as strings): quoted, 18.16 would take it for a String.
+        if (/^(U?Int\d+|Float\d+)$/.test(type)) {
+          const text = String(v);
+          if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`query parameter ${name}: '${text}' is not a ${type}`);
+          return text;
+        }
+        return lit(v);
       }),
     );
   }
@@ -347,12 +355,11 @@ export class ClickHouseStore implements AuditStore {
     const p: Record<string, unknown> = {};
     if (q.sinceNs !== undefined) {
       where.push(this.o.legacy ? 'ts >= toDateTime(intDiv({since:Int64}, 1000000000)) AND ts_ns >= {since:Int64}' : 'ts >= fromUnixTimestamp64Nano({since:Int64})');
-      // 18.16 gets literals: a bigint is written as a number, a string would be quoted.
-      p.since = this.o.legacy ? q.sinceNs : q.sinceNs.toString();
+      p.since = q.sinceNs.toString();
     }
     if (q.untilNs !== undefined) {
       where.push(this.o.legacy ? 'ts <= toDateTime(intDiv({until:Int64}, 1000000000)) AND ts_ns < {until:Int64}' : 'ts < fromUnixTimestamp64Nano({until:Int64})');
-      p.until = this.o.legacy ? q.untilNs : q.untilNs.toString();
+      p.until = q.untilNs.toString();
     }
     for (const [col, v] of [['severity', q.severity], ['status', q.status], ['alertname', q.alertname]] as const) if (v !== undefined) (where.push(`${col} = {${col}:String}`), (p[col] = v));
     if (q.dedupKeys) {
