@@ -54,6 +54,7 @@ describe('recorder durability', () => {
     for (let k = 0; k < 5; k++) {
       const c = runChild([events, data, db]);
       await c.until('ready', 60_000);
+      await c.until('progress', 60_000);
       resumed.push(Number(/resume offset=(\d+)/.exec(c.out())![1]));
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       await new Promise((r) => setTimeout(r, 150 + (seed % 700)));

@@ -536,6 +536,7 @@ describe('PostgreSQL store (seed 002)', () => {
     for (let k = 0; k < 3; k++) {
       const c = runChild([events, data, url]);
       await c.until('ready', 60_000);
+      await c.until('progress', 60_000);
       resumed.push(Number(/resume offset=(\d+)/.exec(c.out())![1]));
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       await new Promise((r) => setTimeout(r, 400 + (seed % 900)));
