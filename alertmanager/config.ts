@@ -9,7 +9,9 @@
  *   `send_resolved` and no alert limit): the first child route matches everything and continues, so
  *   the alert then takes its severity's route as well (and an alert no severity route matches, the
  *   last, catch-all route to the root's receiver: a matched child would otherwise keep it from the root);
- * - `severity="critical"` pages: Slack #trading-alerts, PagerDuty and e-mail;
+ * - `severity="critical"` pages: Slack #trading-alerts, PagerDuty and e-mail, and where configured
+ *   Telegram (seed 001's first channel) and SMS (Amazon SNS to phone numbers) in the same receiver,
+ *   so one group notifies all five at once;
  * - `severity="warning"` goes to Slack only.
  * A critical inhibits the warning of the same `family` on the same `instance` (its twin), and a
  * silent engine (EngineSilent) inhibits the feed gaps it causes on the same instance (every feed
@@ -20,7 +22,7 @@ import type { Severity } from '../alert-rules/model.js';
 import { loopback, RECORDER_ALERT_WEBHOOK_PATH } from '../exporters/catalog/jobs.js';
 
 /** Receiver names; routes refer to these, so a typo is a type error. */
-export type ReceiverName = 'critical' | 'warning' | 'deadmans-switch' | 'telegram' | 'tickwatch-history';
+export type ReceiverName = 'critical' | 'warning' | 'deadmans-switch' | 'tickwatch-history';
 
 /** The receiver every alert also reaches: the audit recorder's alert history (exporters/recorder/alerts.ts). */
 export const HISTORY_RECEIVER = 'tickwatch-history' satisfies ReceiverName;
@@ -45,17 +47,77 @@ export interface Endpoints {
   readonly deadmanUrl: string;
   readonly deadmanTokenFile?: string;
   /**
-   * Telegram, optional. Alertmanager 0.25 (Debian's) has no `bot_token_file` (it arrives in 0.26),
-   * so a Telegram receiver needs the token in the generated file: generate it at deploy time from
-   * the environment, never commit it. Absent here means no Telegram receiver.
+   * Telegram for criticals, optional (absent: no Telegram). The bot token is read from
+   * `botTokenFile`: by Alertmanager itself (`bot_token_file`) from 0.26 on; Alertmanager 0.25
+   * (Debian bookworm's, the one `scripts/setup.sh` installs) has only `bot_token` (prometheus/
+   * alertmanager `config/notifiers.go` at v0.25.0), so for 0.25 the generator reads the file at
+   * generation time through {@link ConfigOptions.readSecret} and writes the token into the file it
+   * generates: generate that one at deploy time, next to the secret, never into this repository.
+   * `chatId`: the chat's numeric id (negative for groups and channels). `apiUrl`: the Bot API
+   * base (default `https://api.telegram.org`; the stack points it at its stand-in).
    */
-  readonly telegram?: { readonly botToken: string; readonly chatId: number; readonly apiUrl?: string };
+  readonly telegram?: TelegramEndpoint;
+  /**
+   * SMS for criticals, optional (absent: no SMS): Alertmanager's own Amazon SNS integration
+   * (`sns_configs`, one per phone number, E.164 like `+442079460000`), chosen over a webhook to an
+   * SMS gateway because Alertmanager then writes the text itself from our template (a webhook
+   * sends its JSON and leaves the wording to a gateway adapter nobody here tests), truncates it to
+   * SNS's SMS limit of 1600 characters, retries, and sends the resolve; SNS delivers to phones
+   * directly, with no extra service to run. The AWS secret never enters the file: the request is
+   * signed (SigV4) with the credentials of the shared-credentials `profile` (the file named by
+   * `AWS_SHARED_CREDENTIALS_FILE` in Alertmanager's environment, default `~/.aws/credentials`),
+   * or of the instance role when `profile` is absent. `region`: the SNS region. `apiUrl`: the SNS
+   * endpoint (default the region's own; the stack points it at its stand-in).
+   */
+  readonly sms?: SmsEndpoint;
   /**
    * The audit recorder's alert history webhook (`POST /api/v1/alertmanager/webhook` on its query
    * API): every alert, firing and resolved, is recorded there (`alert_log`).
    */
   readonly historyUrl: string;
 }
+
+/** Telegram for criticals ({@link Endpoints.telegram}). */
+export interface TelegramEndpoint {
+  /** File holding the bot token (`123456:ABC...`, from BotFather). */
+  readonly botTokenFile: string;
+  /** Numeric chat id (negative for groups and channels). */
+  readonly chatId: number;
+  /** Bot API base URL (default Telegram's own). */
+  readonly apiUrl?: string;
+}
+
+/** SMS through Amazon SNS for criticals ({@link Endpoints.sms}). */
+export interface SmsEndpoint {
+  /** E.164 phone numbers, one `sns_configs` entry each. */
+  readonly phoneNumbers: readonly string[];
+  /** AWS region of SNS (`eu-west-2`). */
+  readonly region: string;
+  /** Shared-credentials profile that signs the requests (absent: the default credential chain, e.g. an instance role). */
+  readonly profile?: string;
+  /** SNS endpoint URL (default the region's own). */
+  readonly apiUrl?: string;
+}
+
+/**
+ * What the generated file is for. Alertmanager refuses unknown fields, so a field a version lacks
+ * must not be written for it.
+ */
+export interface ConfigOptions {
+  /** Alertmanager version `[major, minor]` the file is for (default {@link ALERTMANAGER_VERSION}). */
+  readonly version?: readonly [number, number];
+  /**
+   * Reads a secret file at generation time, for a secret the version cannot read from a file
+   * itself (Telegram's bot token before 0.26). Without it such a config throws.
+   */
+  readonly readSecret?: (path: string) => string;
+}
+
+/** The Alertmanager version `scripts/setup.sh` installs (Debian bookworm's prometheus-alertmanager 0.25.0). */
+export const ALERTMANAGER_VERSION: readonly [number, number] = [0, 25];
+
+/** The first Alertmanager version with `telegram_configs[].bot_token_file` (prometheus/alertmanager `config/notifiers.go`: absent at v0.25.0, present at v0.26.0). */
+export const TELEGRAM_TOKEN_FILE_SINCE: readonly [number, number] = [0, 26];
 
 /** Notification timings. */
 export interface Timings {
@@ -81,6 +143,13 @@ export interface Timings {
  * - repeat 1 h for critical (an unresolved trading incident must re-page during the session), 4 h
  *   for warnings (chat noise is the enemy of attention);
  * - Watchdog every 1 m: the dead man's switch alarms after a few missed minutes.
+ *
+ * Time to notify: with these timings and the HFT exporter's 1 s scrape, a critical's first
+ * notification comes at most 1 s scrape + 1 s recording rules + its rule group's interval + `for`
+ * (rounded up to whole group intervals) + 10 s group_wait after its series crosses the threshold:
+ * `for` + 13 s for the 1 s trading groups, 42 s for an SLO page (30 s group) (`pipelineBoundSeconds`
+ * in scripts/stack/drill.ts, printed in the drill table; delivery not counted). An alert joining a
+ * group already notified waits group_interval (1 m) instead.
  */
 export const PRODUCTION_TIMINGS: Timings = {
   groupWaitSeconds: 10,
@@ -101,7 +170,26 @@ export const DRILL_TIMINGS: Timings = {
   resolveTimeoutSeconds: 300,
 };
 
-/** Production endpoints: secrets from files, never in the repo. */
+/**
+ * Production Telegram: the desk's on-call group. Not in {@link PRODUCTION_ENDPOINTS}: the committed
+ * `alertmanager.yml` is for Alertmanager 0.25, which cannot read the token from a file, and the
+ * token must never be committed. Where Alertmanager is 0.26 or newer, add it with
+ * `{ version: [0, 26] }` (the file then says `bot_token_file`); on 0.25, generate the deployed file
+ * on the Alertmanager host with `readSecret` (the token lands in that file only; keep it 0600).
+ * The chat id is a placeholder for the desk's group.
+ */
+export const PRODUCTION_TELEGRAM: TelegramEndpoint = {
+  botTokenFile: '/etc/alertmanager/secrets/telegram_bot_token',
+  chatId: -1001234567890,
+};
+
+/**
+ * Production endpoints: secrets from files, never in the repo. SMS is on (no secret in the file:
+ * SNS requests are signed with the `tickwatch-alertmanager` profile of the Alertmanager host's AWS
+ * shared credentials file); the phone number is a placeholder from Ofcom's drama range
+ * (+44 20 7946 0xxx, never assigned), to be replaced by the on-call phone. Telegram is off here
+ * ({@link PRODUCTION_TELEGRAM} says why and how to turn it on).
+ */
 export const PRODUCTION_ENDPOINTS: Endpoints = {
   slackApiUrlFile: '/etc/alertmanager/secrets/slack_webhook_url',
   slackChannel: '#trading-alerts',
@@ -116,6 +204,7 @@ export const PRODUCTION_ENDPOINTS: Endpoints = {
   deadmanTokenFile: '/etc/alertmanager/secrets/deadman_token',
   // The recorder's query API listens on loopback: Alertmanager runs on the recorder's host.
   historyUrl: `http://${loopback('recorderQuery')}${RECORDER_ALERT_WEBHOOK_PATH}`,
+  sms: { phoneNumbers: ['+442079460000'], region: 'eu-west-2', profile: 'tickwatch-alertmanager' },
 };
 
 /** Which receiver each severity reaches. The route tests check every alert against this. */
@@ -127,11 +216,26 @@ export const RECEIVER_FOR_SEVERITY: Readonly<Record<Severity, ReceiverName>> = {
 
 const secs = (s: number): string => (s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`);
 
+const atLeast = (v: readonly [number, number], w: readonly [number, number]): boolean => v[0] > w[0] || (v[0] === w[0] && v[1] >= w[1]);
+
 /**
  * The Alertmanager configuration object (write it with a YAML library).
  * @param templatesGlob - where the `.tmpl` files are, as Alertmanager will see the path
+ * @param o - the Alertmanager version the file is for, and how to read a secret it cannot read itself
+ * @throws Error when Telegram is configured for a version before 0.26 and `o.readSecret` is absent,
+ *   or `readSecret` returns an empty token
  */
-export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: string): Record<string, unknown> {
+export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: string, o: ConfigOptions = {}): Record<string, unknown> {
+  const version = o.version ?? ALERTMANAGER_VERSION;
+  const telegramConfigs = e.telegram ? [telegramConfig(e.telegram, version, o.readSecret)] : [];
+  // One sns_configs entry per phone: SNS publishes an SMS to one PhoneNumber per request.
+  const smsConfigs = (e.sms?.phoneNumbers ?? []).map((phone) => ({
+    ...(e.sms!.apiUrl ? { api_url: e.sms!.apiUrl } : {}),
+    sigv4: { region: e.sms!.region, ...(e.sms!.profile ? { profile: e.sms!.profile } : {}) },
+    phone_number: phone,
+    send_resolved: true,
+    message: '{{ template "tickwatch.sms.message" . }}',
+  }));
   const slack = {
     api_url_file: e.slackApiUrlFile,
     channel: e.slackChannel,
@@ -180,6 +284,8 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
           html: '{{ template "tickwatch.email.html" . }}',
         },
       ],
+      ...(telegramConfigs.length ? { telegram_configs: telegramConfigs } : {}),
+      ...(smsConfigs.length ? { sns_configs: smsConfigs } : {}),
     },
     { name: 'warning' satisfies ReceiverName, slack_configs: [slack] },
     {
@@ -195,19 +301,13 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
   ];
   // The alert history: every alert of every notification, firing and resolved (max_alerts 0: no limit).
   receivers.push({ name: HISTORY_RECEIVER, webhook_configs: [{ url: e.historyUrl, send_resolved: true, max_alerts: 0 }] });
-  if (e.telegram) {
-    receivers.push({
-      name: 'telegram' satisfies ReceiverName,
-      telegram_configs: [{ bot_token: e.telegram.botToken, chat_id: e.telegram.chatId, ...(e.telegram.apiUrl ? { api_url: e.telegram.apiUrl } : {}), send_resolved: true, parse_mode: 'HTML', message: '{{ template "tickwatch.email.html" . }}' }],
-    });
-  }
   const route = (receiver: ReceiverName, severity: Severity, repeat: number, extra: Record<string, unknown> = {}) => ({
     receiver,
     matchers: [`severity="${severity}"`],
     repeat_interval: secs(repeat),
     ...extra,
   });
-  const criticalRoute = route('critical', 'critical', t.criticalRepeatSeconds, e.telegram ? { continue: true } : {});
+  const criticalRoute = route('critical', 'critical', t.criticalRepeatSeconds);
   return {
     global: { resolve_timeout: secs(t.resolveTimeoutSeconds) },
     templates: [templatesGlob],
@@ -222,7 +322,6 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
         { receiver: HISTORY_RECEIVER, continue: true },
         route('deadmans-switch', 'none', t.watchdogRepeatSeconds, { group_wait: '0s', group_interval: secs(Math.min(t.groupIntervalSeconds, t.watchdogRepeatSeconds)) }),
         criticalRoute,
-        ...(e.telegram ? [route('telegram', 'critical', t.criticalRepeatSeconds)] : []),
         route('warning', 'warning', t.warningRepeatSeconds),
         // Last, matching what no severity route took (the history route matched it, so the root's
         // own receiver would not): the root's receiver, as before the history route.
@@ -246,5 +345,28 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
       },
     ],
     receivers,
+  };
+}
+
+/**
+ * One `telegram_configs` entry: HTML (Telegram's subset: b, i, a, code, pre), the title first.
+ * @throws Error for a version before 0.26 without `readSecret`, or an empty token
+ */
+function telegramConfig(tg: TelegramEndpoint, version: readonly [number, number], readSecret: ConfigOptions['readSecret']): Record<string, unknown> {
+  let token: Record<string, string>;
+  if (atLeast(version, TELEGRAM_TOKEN_FILE_SINCE)) token = { bot_token_file: tg.botTokenFile };
+  else {
+    if (!readSecret) throw new Error(`telegram: Alertmanager ${version.join('.')} has no bot_token_file (0.26+); pass readSecret to write the token from ${tg.botTokenFile} into a deploy-time file`);
+    const value = readSecret(tg.botTokenFile).trim();
+    if (!value) throw new Error(`telegram: ${tg.botTokenFile} is empty`);
+    token = { bot_token: value };
+  }
+  return {
+    ...(tg.apiUrl ? { api_url: tg.apiUrl } : {}),
+    ...token,
+    chat_id: tg.chatId,
+    send_resolved: true,
+    parse_mode: 'HTML',
+    message: '{{ template "tickwatch.telegram.message" . }}',
   };
 }

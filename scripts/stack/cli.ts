@@ -17,7 +17,7 @@ import type { Arrival } from './receivers.js';
 import { startStack } from './stack.js';
 
 const print = (a: Arrival) =>
-  console.log(`${new Date(a.at).toISOString()}  ${a.channel.padEnd(7)} ${a.status.toUpperCase().padEnd(8)} ${a.alertname} (${a.instance})${a.authorized ? '' : '  [secret did not match]'}`);
+  console.log(`${new Date(a.at).toISOString()}  ${a.channel.padEnd(8)} ${a.status.toUpperCase().padEnd(8)} ${a.alertname} (${a.instance})${a.authorized ? '' : '  [secret did not match]'}`);
 
 const program = new Command('stack');
 program
@@ -50,7 +50,7 @@ program
   Prometheus    ${stack.prometheusUrl}   (alerts: ${stack.prometheusUrl}/alerts)
   Alertmanager  ${stack.alertmanagerUrl}
   HFT exporter  ${stack.targets[0]!.exporter.metrics.url}/metrics   (host exporter and audit recorder: see above)
-  stand-ins     http://127.0.0.1:${stack.receivers.httpPort} (Slack, PagerDuty, dead man's switch), SMTP 127.0.0.1:${stack.receivers.smtpPort}
+  stand-ins     http://127.0.0.1:${stack.receivers.httpPort} (Slack, PagerDuty, Telegram, SNS SMS, dead man's switch), SMTP 127.0.0.1:${stack.receivers.smtpPort}
 Notifications print below as they arrive. Ctrl-C stops everything.\n`);
     let stopping = false;
     const stop = () => {
@@ -68,7 +68,7 @@ Notifications print below as they arrive. Ctrl-C stops everything.\n`);
 
 program
   .command('drill')
-  .description('Run failure drills and print the table (scenario, alert, receivers, time to notify, time to resolve).')
+  .description('Run failure drills and print the table (scenario, alert, receivers, time to notify against its bounds, time to resolve).')
   .argument('<scenarios...>', `scenario names or 'all': ${SCENARIOS.map((s) => s.name).join(', ')}`)
   .option('--speed <x>', 'simulated seconds per wall second', Number, 2)
   .action(async (names: string[], o: { speed: number }) => {

@@ -1,15 +1,20 @@
 /**
- * Local stand-ins for the notification services: Slack, PagerDuty, a dead man's switch (HTTP) and
- * e-mail (a real SMTP server, smtp-server). Alertmanager talks to them exactly as it would to the
- * real ones (its own Slack, PagerDuty, webhook and e-mail integrations), and every arrival is
- * recorded as an {@link Arrival} and optionally printed. Loopback only.
+ * Local stand-ins for the notification services: Slack, PagerDuty, a dead man's switch, Telegram's
+ * Bot API and Amazon SNS (HTTP), and e-mail (a real SMTP server, smtp-server). Alertmanager talks to
+ * them exactly as it would to the real ones (its own Slack, PagerDuty, webhook, Telegram, SNS and
+ * e-mail integrations), and every arrival is recorded as an {@link Arrival} and optionally printed.
+ * Each checks its secret the way the real service does: the Slack webhook path, the PagerDuty
+ * routing key, the bearer token, the SMTP login, the bot token in Telegram's URL (and the chat id),
+ * and SNS's AWS Signature V4 (recomputed with the `aws4` library from the shared secret key).
+ * Loopback only.
  */
+import aws4 from 'aws4';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 /** The receivers a notification can arrive at. */
-export type Channel = 'slack' | 'pager' | 'email' | 'deadman';
+export type Channel = 'slack' | 'pager' | 'email' | 'telegram' | 'sms' | 'deadman';
 
 /** One notification as it arrived. */
 export interface Arrival {
@@ -20,10 +25,47 @@ export interface Arrival {
   readonly instance: string;
   /** Arrival time, ms since the epoch. */
   readonly at: number;
-  /** Whether the secret arrived as configured (webhook URL, routing key, bearer token, SMTP password). */
+  /**
+   * Whether the secret arrived as configured (webhook URL, routing key, bearer token, SMTP password,
+   * Telegram bot token and chat id, SNS signature by the configured key for the configured phone).
+   */
   readonly authorized: boolean;
   /** The message text (Slack text, e-mail HTML, PagerDuty details), for checks on content. */
   readonly text: string;
+}
+
+/** What the stand-ins expect to receive: the secrets written to the files Alertmanager reads, and the addressees. */
+export interface StandInSecrets {
+  readonly slackPath: string;
+  readonly pagerKey: string;
+  readonly deadmanToken: string;
+  readonly smtpUser: string;
+  readonly smtpPassword: string;
+  /** Telegram bot token (in the request path `/bot<token>/sendMessage`) and the chat it must name. */
+  readonly telegramToken: string;
+  readonly telegramChatId: number;
+  /** AWS key pair that signs SNS requests (SigV4, service `sns`), the region, and the phone SMS must go to. */
+  readonly awsAccessKeyId: string;
+  readonly awsSecretAccessKey: string;
+  readonly awsRegion: string;
+  readonly smsPhone: string;
+}
+
+/** Tags Telegram's Bot API accepts with parse_mode HTML (core.telegram.org/bots/api#html-style); any other makes it answer 400. */
+const TELEGRAM_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'tg-emoji', 'a', 'code', 'pre', 'blockquote']);
+
+/**
+ * Whether an SNS request carries a valid AWS Signature V4 of `secret`'s key: the signature is
+ * recomputed over the headers the request says it signed, with aws4, and compared.
+ */
+export function snsSignatureValid(req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: string }, s: Pick<StandInSecrets, 'awsAccessKeyId' | 'awsSecretAccessKey' | 'awsRegion'>): boolean {
+  const auth = String(req.headers.authorization ?? '');
+  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/sns\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})/.exec(auth);
+  if (!m || m[1] !== s.awsAccessKeyId || m[2] !== s.awsRegion) return false;
+  const headers: Record<string, string> = {};
+  for (const h of m[3]!.split(';')) headers[h] = String(req.headers[h] ?? '');
+  const signed = aws4.sign({ method: req.method, path: req.url, host: headers.host, service: 'sns', region: s.awsRegion, headers, body: req.body }, { accessKeyId: s.awsAccessKeyId, secretAccessKey: s.awsSecretAccessKey });
+  return String(signed.headers?.Authorization ?? signed.headers?.authorization) === auth;
 }
 
 /** Options of {@link startReceivers}. */
@@ -31,7 +73,7 @@ export interface ReceiverOptions {
   /** Answer HTTP 500 to the first N requests of a channel (to prove Alertmanager retries). */
   readonly failFirst?: Partial<Record<Exclude<Channel, 'email'>, number>>;
   /** Secrets the stand-ins expect (the same values written to the files Alertmanager reads). */
-  readonly secrets: { readonly slackPath: string; readonly pagerKey: string; readonly deadmanToken: string; readonly smtpUser: string; readonly smtpPassword: string };
+  readonly secrets: StandInSecrets;
   /** Called on every arrival (the stack prints them). */
   readonly onArrival?: (a: Arrival) => void;
 }
@@ -74,6 +116,36 @@ export async function startReceivers(o: ReceiverOptions, ports: { http?: number;
   };
 
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
+  // SNS speaks AWS's query protocol: a form body, kept raw for the signature check.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  /** The title line ([FIRING] Alert on instance) of a message, tags stripped. */
+  const titleOf = (text: string) => TITLE.exec(text.split('\n')[0]!.replace(/<[^>]*>/g, '').trim());
+  app.post('/telegram/*', async (req, reply) => {
+    if (shouldFail('telegram')) return reply.code(500).send({ ok: false, error_code: 500, description: 'stand-in failure' });
+    const m = /^\/telegram\/bot([^/]+)\/sendMessage$/.exec(req.url);
+    if (!m) return reply.code(404).send({ ok: false, error_code: 404, description: 'Not Found' });
+    const body = req.body as { chat_id?: string | number; text?: string };
+    const text = body.text ?? '';
+    const bad = [...text.matchAll(/<\/?([a-zA-Z-]+)/g)].map((x) => x[1]!.toLowerCase()).find((t) => !TELEGRAM_TAGS.has(t));
+    if (bad) return reply.code(400).send({ ok: false, error_code: 400, description: `Bad Request: can't parse entities: Unsupported start tag "${bad}"` });
+    const t = titleOf(text);
+    if (!t) return reply.code(400).send({ ok: false, error_code: 400, description: `unexpected first line: ${text.split('\n')[0]}` });
+    const chatId = Number(body.chat_id);
+    record({ channel: 'telegram', status: t[1] === 'FIRING' ? 'firing' : 'resolved', alertname: t[2]!, instance: t[3]!, at: Date.now(), authorized: m[1] === o.secrets.telegramToken && chatId === o.secrets.telegramChatId, text });
+    return reply.send({ ok: true, result: { message_id: arrivals.length, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'group', title: 'stand-in' }, text } });
+  });
+  app.post('/sns/*', async (req, reply) => {
+    const requestId = `stand-in-${arrivals.length}`;
+    if (shouldFail('sms')) return reply.code(500).type('text/xml').send(`<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>stand-in failure</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+    const raw = typeof req.body === 'string' ? req.body : '';
+    const form = new URLSearchParams(raw);
+    const text = form.get('Message') ?? '';
+    const t = titleOf(text);
+    if (form.get('Action') !== 'Publish' || !t) return reply.code(400).type('text/xml').send(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>unexpected request</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+    const signed = snsSignatureValid({ method: req.method, url: req.url, headers: req.headers, body: raw }, o.secrets);
+    record({ channel: 'sms', status: t[1] === 'FIRING' ? 'firing' : 'resolved', alertname: t[2]!, instance: t[3]!, at: Date.now(), authorized: signed && form.get('PhoneNumber') === o.secrets.smsPhone, text });
+    return reply.type('text/xml').send(`<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${requestId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`);
+  });
   app.post('/slack/*', async (req, reply) => {
     if (shouldFail('slack')) return reply.code(500).send('stand-in failure');
     const body = req.body as { attachments?: { title?: string; text?: string }[] };
@@ -149,6 +221,11 @@ export async function startReceivers(o: ReceiverOptions, ports: { http?: number;
   const smtpPort = await new Promise<number>((resolve, reject) => {
     smtp.once('error', reject);
     smtp.listen(ports.smtp ?? 0, '127.0.0.1', () => {
+      smtp.off('error', reject);
+      // After listening, smtp-server re-emits a client connection's errors (ECONNRESET when
+      // Alertmanager is stopped mid-session): not the stand-in's failure, and unhandled it would
+      // crash the process.
+      smtp.on('error', () => {});
       const a = smtp.server.address();
       resolve(typeof a === 'object' && a ? a.port : 0);
     });

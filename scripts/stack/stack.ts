@@ -5,7 +5,7 @@
  * `npm run stack` runs it on the normal session; the drills run it on fault scenarios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -21,7 +21,7 @@ import { repoPath } from '../../exporters/lib/paths.js';
 import { startTickwatch, type RunningTarget, type Tickwatch } from '../../exporters/start.js';
 import { prometheusConfig, retentionFlags, type ScrapeJob } from '../../prometheus/config.js';
 import { freePort, waitForHttp } from '../lib/net.js';
-import { startReceivers, type Arrival, type Receivers } from './receivers.js';
+import { startReceivers, type Arrival, type Channel, type Receivers, type StandInSecrets } from './receivers.js';
 
 
 /** Fixed ports for `npm run stack` (0 everywhere picks free ports, as the drills do). */
@@ -48,7 +48,7 @@ export interface StackOptions {
   readonly ports?: Partial<StackPorts>;
   readonly timings?: Timings;
   /** Make a receiver fail its first N requests. */
-  readonly failFirst?: Partial<Record<'slack' | 'pager' | 'deadman', number>>;
+  readonly failFirst?: Partial<Record<Exclude<Channel, 'email'>, number>>;
   readonly onArrival?: (a: Arrival) => void;
   /** Progress lines. */
   readonly log?: (line: string) => void;
@@ -80,9 +80,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function run(cmd: string, args: readonly string[]): { child: ChildProcess; out: () => string } {
+function run(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string } {
   let buf = '';
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
   const keep = (d: Buffer) => {
     buf += d.toString();
     if (buf.length > 200_000) buf = buf.slice(-100_000);
@@ -134,7 +134,19 @@ export async function startAlerting(
   const log = o.log ?? (() => {});
   const dir = o.dir;
   // Secrets, in files, exactly as production reads them.
-  const secrets = { slackPath: '/slack/T000/B000/stand-in', pagerKey: 'stand-in-routing-key', deadmanToken: 'stand-in-deadman-token', smtpUser: 'alertmanager', smtpPassword: 'stand-in-smtp-password' };
+  const secrets: StandInSecrets = {
+    slackPath: '/slack/T000/B000/stand-in',
+    pagerKey: 'stand-in-routing-key',
+    deadmanToken: 'stand-in-deadman-token',
+    smtpUser: 'alertmanager',
+    smtpPassword: 'stand-in-smtp-password',
+    telegramToken: '123456:stand-in-bot-token',
+    telegramChatId: -1001234567890,
+    awsAccessKeyId: 'AKIASTANDIN000000000',
+    awsSecretAccessKey: 'stand-in-aws-secret-access-key',
+    awsRegion: 'eu-west-2',
+    smsPhone: '+442079460000',
+  };
   const secretDir = join(dir, 'secrets');
   mkdirSync(secretDir);
   const receivers = await startReceivers({ secrets, failFirst: o.failFirst, onArrival: o.onArrival }, { http: o.ports?.receiversHttp, smtp: o.ports?.receiversSmtp });
@@ -143,7 +155,10 @@ export async function startAlerting(
   writeFileSync(join(secretDir, 'pagerduty_routing_key'), secrets.pagerKey);
   writeFileSync(join(secretDir, 'smtp_password'), secrets.smtpPassword);
   writeFileSync(join(secretDir, 'deadman_token'), secrets.deadmanToken);
-  log(`receivers: http ${base} (slack, pagerduty, deadman), smtp 127.0.0.1:${receivers.smtpPort}`);
+  writeFileSync(join(secretDir, 'telegram_bot_token'), `${secrets.telegramToken}\n`);
+  // SNS signs with a shared-credentials profile, as in production (AWS_SHARED_CREDENTIALS_FILE below).
+  writeFileSync(join(secretDir, 'aws_credentials'), `[tickwatch-alertmanager]\naws_access_key_id = ${secrets.awsAccessKeyId}\naws_secret_access_key = ${secrets.awsSecretAccessKey}\n`);
+  log(`receivers: http ${base} (slack, pagerduty, deadman, telegram, sns), smtp 127.0.0.1:${receivers.smtpPort}`);
 
   // Alertmanager.
   try {
@@ -167,13 +182,23 @@ export async function startAlerting(
             deadmanUrl: `${base}/deadman`,
             deadmanTokenFile: join(secretDir, 'deadman_token'),
             historyUrl: o.historyUrl ?? `${base}/history`,
+            telegram: { botTokenFile: join(secretDir, 'telegram_bot_token'), chatId: secrets.telegramChatId, apiUrl: `${base}/telegram` },
+            sms: { phoneNumbers: [secrets.smsPhone], region: secrets.awsRegion, profile: 'tickwatch-alertmanager', apiUrl: `${base}/sns` },
           },
           o.timings ?? DRILL_TIMINGS,
           repoPath('alertmanager/templates/*.tmpl'),
+          // The installed Alertmanager (0.25) cannot read Telegram's token from a file: the
+          // generator reads it, as a deploy would (ALERTMANAGER_VERSION in alertmanager/config.ts).
+          { readSecret: (path) => readFileSync(path, 'utf8') },
         ),
       ),
     );
-    const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${join(dir, 'alertmanager')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn']);
+    // AWS SDK settings of Alertmanager's SNS client: credentials from our file only (no AWS_* of
+    // this shell, no ~/.aws), and never the EC2 metadata service (only loopback traffic here).
+    const amEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    Object.assign(amEnv, { AWS_SHARED_CREDENTIALS_FILE: join(secretDir, 'aws_credentials'), AWS_CONFIG_FILE: join(secretDir, 'aws_config'), AWS_EC2_METADATA_DISABLED: 'true' });
+    writeFileSync(join(secretDir, 'aws_config'), '');
+    const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${join(dir, 'alertmanager')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'], amEnv);
     children.push(am.child);
     const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
     await waitForHttp(`${alertmanagerUrl}/-/ready`, 30_000, { child: am.child, name: 'alertmanager', output: am.out });
