@@ -7,6 +7,7 @@ import { defaultTarget } from '../exporters/catalog/jobs.js';
 import type { LabelSpec, MetricDef, MetricType } from '../exporters/catalog/types.js';
 import { promDur } from '../query/format.js';
 import { dashboardUrl, runbookUrl, type PanelRef } from '../query/links.js';
+import type { AlertFamily } from '../query/panels.js';
 import type { Duration, Expr, Matchers } from '../query/promql.js';
 import type { RecordingRule } from '../query/recording.js';
 import type * as LiveThresholds from './thresholds.js';
@@ -95,8 +96,12 @@ export interface AlertRule {
   readonly kind: 'alert';
   /** Alert name, UpperCamelCase; also the runbook file name. */
   readonly name: string;
-  /** Twin key: a critical and its warning twin share it, and the critical inhibits the warning. */
-  readonly family: string;
+  /**
+   * Twin key: a critical and its warning twin share it, and the critical inhibits the warning. One
+   * of query/panels.ts' `ALERT_FAMILY_DASHBOARDS`, which names the dashboards that list the family's
+   * alerts: a new family goes there first, with its dashboard.
+   */
+  readonly family: AlertFamily;
   readonly severity: Severity;
   readonly expr: Expr;
   readonly for: Duration;

@@ -40,7 +40,7 @@
 import * as C from '../exporters/catalog/index.js';
 import type { MetricType, Unit } from '../exporters/catalog/types.js';
 import { promDur, promPct } from '../query/format.js';
-import { PANELS, type PanelRef } from '../query/panels.js';
+import { PANELS, type AlertFamily, type PanelRef } from '../query/panels.js';
 import { bucketAt, count, Expr, increase, rate, sel, sum, sumOverTime, vector, type CounterSelector, type Duration, type Selector, type Window } from '../query/promql.js';
 import { rec, recorded, type RecordingRule } from '../query/recording.js';
 import { alert, holdFor, input, TEST_TARGET, type AlertRule, type Case, type ExprCase, type FiringCase, type InputSeries, type RuleGroup, type Severity, type Thresholds } from './model.js';
@@ -109,8 +109,8 @@ export interface SloSpec {
   readonly ignoredBadEvents: number;
   readonly page: SloAlertSpec;
   readonly ticket: SloAlertSpec;
-  /** The alerts' family (a critical inhibits its warning twin). */
-  readonly family: string;
+  /** The alerts' family (a critical inhibits its warning twin; query/panels.ts' `ALERT_FAMILY_DASHBOARDS`). */
+  readonly family: AlertFamily;
   /** Runbook file (without `.md`) that both alerts share. */
   readonly runbook: string;
   /** The error-budget panel both alerts link to. */

@@ -14,10 +14,10 @@ import { ALERTS, ALL_RECORDING_RULES } from '../alert-rules/index.js';
 import { JOBS, METRICS_BY_NAME } from '../exporters/catalog/index.js';
 import type { Exporter } from '../exporters/catalog/types.js';
 import { runbookUrl } from '../query/links.js';
-import { checkExpr, metricNames, PROMETHEUS_SERIES } from '../query/promql.js';
-import { DATASOURCE, DATASOURCE_VARIABLE, GRAFANA_UNITS, INSTANCE_ALL, INSTANCE_VARIABLE, JOB_VARIABLE } from './common.js';
-import { PANELS } from '../query/panels.js';
-import { checkSql, CLICKHOUSE_PLUGIN, DATABASE_VARIABLE, SQL_DATASOURCE, SQL_FORMAT } from './sql.js';
+import { checkExpr, isRuleSeries, metricNames, PROMETHEUS_RULE_SERIES, PROMETHEUS_SERIES } from '../query/promql.js';
+import { ALERT_ANNOTATION_NAME, DATASOURCE, DATASOURCE_VARIABLE, GRAFANA_UNITS, INSTANCE_ALL, INSTANCE_VARIABLE, JOB_VARIABLE } from './common.js';
+import { ALERT_FAMILY_DASHBOARDS, ALERT_LIST_PANEL_ID, DASHBOARD_UIDS, PANELS } from '../query/panels.js';
+import { checkSql, CLICKHOUSE_PLUGIN, DATABASE_VARIABLE, PROMETHEUS_VARIABLE, SQL_DATASOURCE, SQL_FORMAT, SQL_PROMETHEUS_DATASOURCE } from './sql.js';
 
 /** A dashboard and the file name (without `.json`) it is written to. */
 export interface NamedDashboard {
@@ -293,7 +293,9 @@ function recordedWindows(selectors: readonly SelectorUse[], known: { readonly re
 
 /**
  * The linter's target rules on one query: every selector matches `job=~"$job"` and
- * `instance=~"$instance"` (target-job-rule, target-instance-rule); a counter (a catalog counter or a
+ * `instance=~"$instance"` (target-job-rule, target-instance-rule), except a selector of Prometheus'
+ * rule series (`ALERTS`, query/promql.ts' `PROMETHEUS_RULE_SERIES`: no target exports it, and an
+ * alert carries `job` and `instance` only when its expression keeps them); a counter (a catalog counter or a
  * histogram's series) appears only as the range of `rate`, `irate`, `increase`, `resets` or
  * `changes`, or inside `count`/`group`/`absent`, which read no value (target-counter-agg-rule); and
  * a range over a counter, and any `rate`/`irate`/`increase` window, is (target-rate-interval-rule):
@@ -319,8 +321,10 @@ export function checkTargetRules(expr: string, known: { readonly recorded: Reado
   const problems: string[] = [];
   const windows = recordedWindows(selectors, known);
   for (const s of selectors) {
-    if (need.job && !hasVariableMatcher(s, JOB_VARIABLE)) problems.push(`${s.text} has no ${JOB_VARIABLE}=~"$${JOB_VARIABLE}" matcher`);
-    if (need.instance && !hasVariableMatcher(s, INSTANCE_VARIABLE)) problems.push(`${s.text} has no ${INSTANCE_VARIABLE}=~"$${INSTANCE_VARIABLE}" matcher`);
+    // Prometheus' rule series (ALERTS) come from no target: they carry job and instance only when an alert's expression keeps them.
+    const target = !(s.name !== undefined && isRuleSeries(s.name));
+    if (target && need.job && !hasVariableMatcher(s, JOB_VARIABLE)) problems.push(`${s.text} has no ${JOB_VARIABLE}=~"$${JOB_VARIABLE}" matcher`);
+    if (target && need.instance && !hasVariableMatcher(s, INSTANCE_VARIABLE)) problems.push(`${s.text} has no ${INSTANCE_VARIABLE}=~"$${INSTANCE_VARIABLE}" matcher`);
     const counter = s.name !== undefined && isCounterSeries(s.name);
     if (s.window === undefined) {
       if (counter && !(s.within && SERIES_ONLY.has(s.within))) problems.push(`counter ${s.name} is shown raw: wrap it in rate(), irate() or increase() (or resets(), changes())`);
@@ -473,6 +477,10 @@ function checkSqlDashboard(d: Dashboard, p: (msg: string) => void): void {
     if (!unit) pp('no unit');
     else if (!GRAFANA_UNITS.has(unit)) pp(`unit ${unit} is not a Grafana unit id`);
     for (const o of panel.fieldConfig?.overrides ?? []) for (const prop of o.properties) if (prop.id === 'unit' && !GRAFANA_UNITS.has(String(prop.value))) pp(`override ${o.matcher.id}: unit ${String(prop.value)} is not a Grafana unit id`);
+    if (panel.datasource?.uid === SQL_PROMETHEUS_DATASOURCE.uid) {
+      checkRuleSeriesPanel(panel, defined, pp);
+      continue;
+    }
     if (panel.datasource?.uid !== SQL_DATASOURCE.uid || panel.datasource?.type !== CLICKHOUSE_PLUGIN) pp(`datasource is not ${SQL_DATASOURCE.uid} of ${CLICKHOUSE_PLUGIN}`);
     if (panel.type === 'timeseries' && (panel.options as { legend?: { showLegend?: boolean } } | undefined)?.legend?.showLegend !== true) pp('legend hidden');
     const targets = (panel.targets ?? []) as unknown as { refId?: string; datasource?: { uid?: string; type?: string }; editorType?: string; format?: unknown; rawSql?: string }[];
@@ -496,6 +504,112 @@ function checkSqlDashboard(d: Dashboard, p: (msg: string) => void): void {
   }
 }
 
+
+/**
+ * A Prometheus panel on a SQL dashboard (its alert list, through the {@link PROMETHEUS_VARIABLE}
+ * variable), reported through `pp`: the datasource is that variable's, of type `prometheus`; the
+ * legend shows; every query has a unique refId and that datasource, refers only to the dashboard's
+ * variables, parses, and reads Prometheus' rule series (`ALERTS`) alone: a SQL dashboard has no
+ * `job` and `instance` variables to narrow a scraped series with.
+ */
+function checkRuleSeriesPanel(panel: Panel, defined: ReadonlySet<string>, pp: (msg: string) => void): void {
+  const known = { recorded: new Set<string>() };
+  if (!defined.has(PROMETHEUS_VARIABLE)) pp(`reads Prometheus through $${PROMETHEUS_VARIABLE}, which the dashboard does not define`);
+  if (panel.datasource?.type !== 'prometheus') pp(`datasource ${SQL_PROMETHEUS_DATASOURCE.uid} is of type ${String(panel.datasource?.type)}, not prometheus`);
+  if ((panel.type === 'timeseries' || panel.type === 'state-timeline') && (panel.options as { legend?: { showLegend?: boolean } } | undefined)?.legend?.showLegend !== true) pp('legend hidden');
+  const queries = queriesOf(panel);
+  if (queries.length === 0) pp('no query');
+  const refIds = new Set<string>();
+  for (const q of queries) {
+    const qp = (msg: string) => pp(`query ${q.refId ?? '?'}: ${msg}`);
+    if (!q.refId) qp('no refId');
+    else if (refIds.has(q.refId)) qp('refId used twice');
+    else refIds.add(q.refId);
+    if (q.datasourceUid !== SQL_PROMETHEUS_DATASOURCE.uid) qp(`datasource is not ${SQL_PROMETHEUS_DATASOURCE.uid}`);
+    if (!q.expr?.trim()) {
+      qp('no expression');
+      continue;
+    }
+    for (const ref of new Set(variablesIn(q.expr))) if (!defined.has(ref) && !(ref in BUILTIN_VALUES)) qp(`refers to undefined variable $${ref}`);
+    for (const e of checkExpr(substituteVariables(q.expr), known)) qp(e);
+    for (const n of metricNames(substituteVariables(q.expr))) if (!isRuleSeries(n)) qp(`reads ${n}: a SQL dashboard's Prometheus panels read only ${Object.keys(PROMETHEUS_RULE_SERIES).join(', ')}`);
+  }
+}
+
+/** The families a `family=~"a|b"` (or `family="a"`) matcher of an `ALERTS` selector of `expr` selects (only selectors with `alertstate="<state>"` when `state` is given); undefined when `expr` has no such selector. */
+function alertFamiliesIn(expr: string, state?: string): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (const sel of selectorsOf(expr) ?? []) {
+    if (sel.name !== PROMETHEUS_RULE_SERIES.ALERTS.name) continue;
+    if (state !== undefined && !sel.matchers.some((m) => m.label === 'alertstate' && m.op === '=' && m.value === state)) continue;
+    const m = sel.matchers.find((x) => x.label === 'family' && (x.op === '=~' || x.op === '='));
+    if (!m) continue;
+    out ??= new Set();
+    for (const f of m.op === '=' ? [m.value] : m.value.split('|')) out.add(f);
+  }
+  return out;
+}
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => a.size === b.size && [...a].every((x) => b.has(x));
+
+/**
+ * Every dashboard shows its alerts, reported through `problems`:
+ *
+ * - the annotation {@link ALERT_ANNOTATION_NAME}: enabled, on the dashboard's Prometheus datasource
+ *   (`${datasource}`, or a SQL dashboard's `${prometheus}`), its query (in `target`, and the legacy
+ *   `expr` when present, the same) parses and selects `ALERTS{alertstate="firing"}` of exactly the
+ *   dashboard's families (query/panels.ts' `ALERT_FAMILY_DASHBOARDS`);
+ * - the alert list (panel `ALERT_LIST_PANEL_ID`): on that datasource, reading `ALERTS` of exactly
+ *   those families, and naming every alert of them (so a quiet alert is listed as OK);
+ * - every family of an alert of alert-rules/ is on some dashboard's annotation.
+ */
+function checkAlertViews(set: readonly NamedDashboard[], problems: string[]): void {
+  const shown = new Set<string>();
+  for (const { name, dashboard: d } of set) {
+    const p = (msg: string) => problems.push(`${name}: ${msg}`);
+    const families = new Set(Object.entries(ALERT_FAMILY_DASHBOARDS).filter(([, keys]) => (keys as readonly (keyof typeof DASHBOARD_UIDS)[]).some((k) => DASHBOARD_UIDS[k] === d.uid)).map(([f]) => f));
+    if (families.size === 0) p(`no alert family maps to uid ${String(d.uid)} (query/panels.ts ALERT_FAMILY_DASHBOARDS)`);
+    const alerts = ALERTS.filter((a) => families.has(a.family));
+    const ds = isSqlDashboard(d) ? SQL_PROMETHEUS_DATASOURCE.uid : DATASOURCE.uid;
+    const want = [...families].join('|');
+
+    const annotation = (d.annotations?.list ?? []).find((a) => a.name === ALERT_ANNOTATION_NAME);
+    if (!annotation) p(`no "${ALERT_ANNOTATION_NAME}" annotation`);
+    else {
+      const ap = (msg: string) => p(`annotation "${ALERT_ANNOTATION_NAME}": ${msg}`);
+      if (annotation.enable !== true) ap('not enabled');
+      if (annotation.datasource?.uid !== ds || annotation.datasource?.type !== 'prometheus') ap(`datasource is not ${ds} (prometheus)`);
+      const target = (annotation.target as unknown as { expr?: string } | undefined)?.expr;
+      const expr = target ?? annotation.expr;
+      if (target !== undefined && annotation.expr !== undefined && target !== annotation.expr) ap(`target's query ${target} and the legacy expr ${annotation.expr} differ`);
+      if (!expr?.trim()) ap('no query');
+      else {
+        for (const e of checkExpr(substituteVariables(expr), { recorded: new Set() })) ap(e);
+        const got = alertFamiliesIn(expr, 'firing');
+        if (!got) ap(`${expr} selects no ALERTS{alertstate="firing", family=~"..."}`);
+        else {
+          if (!sameSet(got, families)) ap(`selects families ${[...got].join('|')}, not the dashboard's ${want}`);
+          for (const f of got) shown.add(f);
+        }
+      }
+    }
+
+    const list = panelsOf(d).find((x) => x.id === ALERT_LIST_PANEL_ID);
+    if (!list) p(`no alert list (panel ${ALERT_LIST_PANEL_ID})`);
+    else {
+      const lp = (msg: string) => p(`alert list (panel ${ALERT_LIST_PANEL_ID} "${list.title ?? ''}"): ${msg}`);
+      if (list.datasource?.uid !== ds) lp(`datasource is not ${ds}`);
+      const exprs = queriesOf(list).map((q) => q.expr ?? '');
+      const got = new Set(exprs.flatMap((e) => [...(alertFamiliesIn(e) ?? [])]));
+      if (got.size === 0) lp('reads no ALERTS{family=~"..."}');
+      else if (!sameSet(got, families)) lp(`reads families ${[...got].join('|')}, not the dashboard's ${want}`);
+      const text = exprs.join('\n');
+      const missing = alerts.filter((a) => !text.includes(JSON.stringify(a.name)));
+      if (missing.length) lp(`does not list ${missing.map((a) => a.name).join(', ')} (an alert that is not firing must show as OK)`);
+    }
+  }
+  for (const f of new Set(ALERTS.map((a) => a.family))) if (!shown.has(f)) problems.push(`alert family ${f} (${ALERTS.filter((a) => a.family === f).map((a) => a.name).join(', ')}) is on no dashboard's "${ALERT_ANNOTATION_NAME}" annotation`);
+}
 
 /**
  * Checks dashboards:
@@ -522,7 +636,9 @@ function checkSqlDashboard(d: Dashboard, p: (msg: string) => void): void {
  * - every selector reads a metric that one of the jobs the `job` variable offers exports
  *   ({@link jobsExporting}), and every job offered exports a metric some panel reads;
  * - the panels of `PANELS` (ids.ts) exist with those ids and titles, and every alert's panel links
- *   to the alert's runbook.
+ *   to the alert's runbook;
+ * - every dashboard has the firing-alerts annotation and the alert list of its alert families, and
+ *   every alert family is on some dashboard ({@link checkAlertViews}).
  *
  * Every problem names its dashboard (file name) and, where it has one, its variable or its panel
  * (id and title) and query (refId).
@@ -631,6 +747,7 @@ export function checkDashboards(set: readonly NamedDashboard[]): string[] {
     const url = runbookUrl(a.runbook ?? a.name);
     if (!(panel.links ?? []).some((l) => l.url === url)) problems.push(`alert ${a.name}: panel ${a.panel.panelId} of ${a.panel.dashboard} has no link to its runbook ${url}`);
   }
+  checkAlertViews(set, problems);
   return problems;
 }
 

@@ -13,6 +13,7 @@
 import * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
+  AnnotationQueryBuilder,
   DashboardBuilder,
   DashboardCursorSync,
   DashboardLinkBuilder,
@@ -25,6 +26,7 @@ import {
   ThresholdsMode,
   VariableRefresh,
   VariableSort,
+  type AnnotationQuery,
   type Dashboard,
   type DashboardLink,
   type Panel,
@@ -41,10 +43,10 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { ALERTS } from '../alert-rules/index.js';
 import { runbookUrl } from '../query/links.js';
-import { Expr, PROMETHEUS_SERIES, sel, sum, type GrafanaRange, type LabelsOf, type Matcher, type Matchers, type TargetLabel } from '../query/promql.js';
+import { Expr, max, PROMETHEUS_RULE_SERIES, PROMETHEUS_SERIES, sel, sum, vector, withLabel, type GrafanaRange, type LabelsOf, type Matcher, type Matchers, type TargetLabel } from '../query/promql.js';
 import { JOBS, type JobName } from '../exporters/catalog/index.js';
 import type { LabelSpec, MetricDef } from '../exporters/catalog/types.js';
-import { DASHBOARD_UIDS, type PanelRef } from '../query/panels.js';
+import { ALERT_LIST_PANEL_ID, DASHBOARD_UIDS, familiesOn, type AlertFamily, type DashboardUid, type PanelRef } from '../query/panels.js';
 
 /** Name of the datasource variable every dashboard has. */
 export const DATASOURCE_VARIABLE = 'datasource';
@@ -389,23 +391,23 @@ interface CommonPanelBuilder<B> extends cog.Builder<Panel> {
  * A Prometheus target: refId, datasource, legend and code-mode editor set; a range query, except in
  * the table format (an instant query: one row per series, its value now).
  */
-function target(q: Query, refId: string, format?: prometheus.PromQueryFormat): cog.Builder<cog.Dataquery> {
-  const t = new prometheus.DataqueryBuilder().refId(refId).datasource(DATASOURCE).expr(q.expr.text).legendFormat(q.legend).editorMode(prometheus.QueryEditorMode.Code);
+function target(q: Query, refId: string, format?: prometheus.PromQueryFormat, datasource: common.DataSourceRef = DATASOURCE): cog.Builder<cog.Dataquery> {
+  const t = new prometheus.DataqueryBuilder().refId(refId).datasource(datasource).expr(q.expr.text).legendFormat(q.legend).editorMode(prometheus.QueryEditorMode.Code);
   if (format === prometheus.PromQueryFormat.Table) t.instant();
   else t.range();
   return format ? t.format(format) : t;
 }
 
-function base<B extends CommonPanelBuilder<B>>(b: B, s: PanelSpec, format?: prometheus.PromQueryFormat): B {
+function base<B extends CommonPanelBuilder<B>>(b: B, s: PanelSpec, format?: prometheus.PromQueryFormat, datasource: common.DataSourceRef = DATASOURCE): B {
   if (s.queries.length > 26) throw new Error(`${s.title}: more than 26 queries`);
   b.id(s.id)
     .title(s.title)
     .description(s.description)
     .unit(s.unit)
-    .datasource(DATASOURCE)
+    .datasource(datasource)
     .span(s.width ?? 12)
     .height(s.height ?? 8);
-  s.queries.forEach((q, i) => b.withTarget(target(q, String.fromCharCode(65 + i), format)));
+  s.queries.forEach((q, i) => b.withTarget(target(q, String.fromCharCode(65 + i), format, datasource)));
   if (s.min !== undefined) b.min(s.min);
   if (s.max !== undefined) b.max(s.max);
   if (s.thresholds) b.thresholds(thresholds(s.thresholds, s.thresholdsBase));
@@ -534,10 +536,130 @@ export function tablePanel(s: PanelSpec): cog.Builder<Panel> {
     .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } });
 }
 
+/**
+ * Values of the alert list ({@link alertListPanel}): 0 OK (no pending or firing instance), 1 PENDING
+ * (the condition holds, its `for` not yet over), 2 FIRING.
+ */
+export const ALERT_STATE = { ok: 0, pending: 1, firing: 2 } as const;
+
+/** Name of the firing-alerts annotation every dashboard has ({@link alertAnnotation}). */
+export const ALERT_ANNOTATION_NAME = 'Firing alerts';
+
+/** Title of the alert list panel every dashboard has ({@link alertListPanel}). */
+export const ALERT_LIST_TITLE = 'Alerts of this dashboard';
+
+/**
+ * Min step of the firing-alerts annotation: Grafana samples `ALERTS` at this step and joins
+ * consecutive samples into one region, so an alert that fires for 15 s or longer shows.
+ */
+export const ALERT_ANNOTATION_STEP = '15s';
+
+/**
+ * The alert families a dashboard shows (query/panels.ts' `ALERT_FAMILY_DASHBOARDS`) and their alerts.
+ * @throws Error when no family maps to `uid` (every dashboard must show its alerts)
+ */
+export function dashboardAlerts(uid: DashboardUid): { readonly families: AlertFamily[]; readonly alerts: (typeof ALERTS)[number][] } {
+  const families = familiesOn(uid);
+  if (families.length === 0) throw new Error(`${uid}: no alert family maps to this dashboard (query/panels.ts ALERT_FAMILY_DASHBOARDS)`);
+  const set: ReadonlySet<string> = new Set(families);
+  return { families, alerts: ALERTS.filter((a) => set.has(a.family)) };
+}
+
+/** `{family=~"a|b|..."}`: the matcher on the families of {@link dashboardAlerts}. */
+function familyMatcher(uid: DashboardUid): { readonly family: { readonly re: string } } {
+  return { family: { re: dashboardAlerts(uid).families.join('|') } };
+}
+
+/**
+ * `ALERTS{alertstate="firing", family=~"<the dashboard's families>"}`: the dashboard's firing alerts
+ * (Prometheus' own series, {@link PROMETHEUS_RULE_SERIES}; not narrowed by `job` and `instance`,
+ * which an alert carries only when its expression keeps them).
+ */
+export function firingAlertsExpr(uid: DashboardUid): Expr {
+  return sel(PROMETHEUS_RULE_SERIES.ALERTS, { alertstate: 'firing', ...familyMatcher(uid) });
+}
+
+/**
+ * The state of each alert of the dashboard's families, one series per alert name (labels
+ * `alertname`, `severity`), value {@link ALERT_STATE}: the worst of its instances' states from
+ * `ALERTS` (firing ×2 or pending), or 0 when none is pending or firing, so every alert is listed
+ * even on a quiet day:
+ * `max by (alertname, severity) (ALERTS{firing} * 2 or ALERTS{pending}) or on(alertname) (<0 per alert>)`.
+ */
+export function alertStateExpr(uid: DashboardUid): Expr {
+  const { alerts } = dashboardAlerts(uid);
+  const f = familyMatcher(uid);
+  const firing = sel(PROMETHEUS_RULE_SERIES.ALERTS, { alertstate: 'firing', ...f }).mul(ALERT_STATE.firing);
+  const pending = sel(PROMETHEUS_RULE_SERIES.ALERTS, { alertstate: 'pending', ...f }).mul(ALERT_STATE.pending);
+  const ok = alerts.map((a) => withLabel(withLabel(vector(ALERT_STATE.ok), 'alertname', a.name), 'severity', a.severity)).reduce((acc, e) => acc.or(e));
+  return max(['alertname', 'severity'], firing.or(pending)).or(ok, ['alertname']);
+}
+
+/**
+ * The alert list every dashboard has (id `ALERT_LIST_PANEL_ID` of query/panels.ts): a state
+ * timeline with one lane per alert of the dashboard's families, OK / PENDING / FIRING over the
+ * time range ({@link alertStateExpr}). Grafana's own `alertlist` panel lists Grafana-managed
+ * alerts only (Grafana's Alert list documentation), and tickwatch's alerts are Prometheus rules, so
+ * the list reads Prometheus' `ALERTS` series.
+ * @param datasource - the Prometheus datasource (default the dashboard's `${datasource}`; a SQL
+ *   dashboard passes its Prometheus variable)
+ */
+export function alertListPanel(uid: DashboardUid, datasource: common.DataSourceRef = DATASOURCE): cog.Builder<Panel> {
+  const { families, alerts } = dashboardAlerts(uid);
+  const s: PanelSpec = {
+    id: ALERT_LIST_PANEL_ID,
+    title: ALERT_LIST_TITLE,
+    description:
+      `Every alert of this dashboard's families (${families.join(', ')}): FIRING, PENDING (its condition holds, its hold not over yet) or OK, the worst of its instances, from Prometheus' ALERTS series. ` +
+      `Firing alerts are also drawn as red "${ALERT_ANNOTATION_NAME}" annotations on the time series panels; the panel an alert links to carries its runbook link and threshold.`,
+    unit: UNIT.state,
+    queries: [{ expr: alertStateExpr(uid), legend: '{{alertname}} ({{severity}})' }],
+    width: 24,
+    height: Math.min(16, 3 + Math.ceil(alerts.length * 0.75)),
+    mappings: valueMappings({
+      [ALERT_STATE.ok]: { text: 'OK', color: COLOR.ok },
+      [ALERT_STATE.pending]: { text: 'PENDING', color: COLOR.warning },
+      [ALERT_STATE.firing]: { text: 'FIRING', color: COLOR.critical },
+    }),
+  };
+  return base(new statetimeline.PanelBuilder(), s, undefined, datasource).legend(legend()).showValue(common.VisibilityMode.Never).mergeValues(true).rowHeight(0.8).fillOpacity(80);
+}
+
+/**
+ * The firing-alerts annotation every dashboard has: {@link firingAlertsExpr} on Prometheus, drawn
+ * red on every time series panel, titled with the alert name, tagged with severity and family. Set
+ * both ways Grafana reads a Prometheus annotation: the query in `target` (Grafana 10 and later) and
+ * the legacy top-level `expr` and `step` (which it moves into `target` when `target` is missing).
+ * @param datasource - the Prometheus datasource (default the dashboard's `${datasource}`)
+ */
+export function alertAnnotation(uid: DashboardUid, datasource: common.DataSourceRef = DATASOURCE): cog.Builder<AnnotationQuery> {
+  const expr = firingAlertsExpr(uid).text;
+  return new AnnotationQueryBuilder()
+    .name(ALERT_ANNOTATION_NAME)
+    .datasource(datasource)
+    .enable(true)
+    .iconColor(COLOR.critical)
+    .expr(expr)
+    .step(ALERT_ANNOTATION_STEP)
+    .target(new prometheus.DataqueryBuilder().refId('Anno').datasource(datasource).expr(expr).interval(ALERT_ANNOTATION_STEP).range().editorMode(prometheus.QueryEditorMode.Code))
+    .titleFormat('{{alertname}}')
+    .textFormat('{{severity}} alert of family {{family}} firing {{instance}}')
+    .tagKeys('severity,family')
+    .useValueForTime(false);
+}
+
 /** A row of panels. Rows are expanded: their panels follow them at the top level of the dashboard. */
 export interface Row {
   readonly title: string;
   readonly panels: readonly cog.Builder<Panel>[];
+}
+
+/**
+ * The "Alerts" row every dashboard starts with: the alert list of its alert families
+ * ({@link alertListPanel}).
+ */
+export function alertRow(uid: DashboardUid, datasource: common.DataSourceRef = DATASOURCE): Row {
+  return { title: 'Alerts', panels: [alertListPanel(uid, datasource)] };
 }
 
 /** A dashboard's content. */
@@ -564,8 +686,9 @@ export const ROW_ID_BASE = 100;
  * Builds a dashboard: stable uid, UTC, 10 s refresh, last hour, shared crosshair, read-only
  * (`editable: false`: it is provisioned from this repository, and the provider refuses UI saves
  * anyway), the `datasource`, `job` ({@link jobVariable} over `s.jobs`) and `instance`
- * ({@link instanceVariable}) variables first, a link menu to the other tickwatch dashboards, rows in
- * order (row `i` gets id {@link ROW_ID_BASE} + i).
+ * ({@link instanceVariable}) variables first, a link menu to the other tickwatch dashboards, the
+ * firing-alerts annotation ({@link alertAnnotation}), then an "Alerts" row with the alert list
+ * ({@link alertListPanel}) and the rows in order (row `i` of all these gets id {@link ROW_ID_BASE} + i).
  */
 export function buildDashboard(s: DashboardSpec): Dashboard {
   const d = new DashboardBuilder(s.title)
@@ -580,9 +703,10 @@ export function buildDashboard(s: DashboardSpec): Dashboard {
     .withVariable(datasourceVariable())
     .withVariable(jobVariable(s.jobs))
     .withVariable(instanceVariable())
-    .link(new DashboardLinkBuilder('tickwatch').type(DashboardLinkType.Dashboards).tags(['tickwatch']).asDropdown(true).includeVars(true).keepTime(true));
+    .link(new DashboardLinkBuilder('tickwatch').type(DashboardLinkType.Dashboards).tags(['tickwatch']).asDropdown(true).includeVars(true).keepTime(true))
+    .annotation(alertAnnotation(s.uid));
   for (const v of s.variables) d.withVariable(v);
-  s.rows.forEach((r, i) => {
+  [alertRow(s.uid), ...s.rows].forEach((r, i) => {
     d.withRow(new RowBuilder(r.title).id(ROW_ID_BASE + i));
     for (const p of r.panels) d.withPanel(p);
   });

@@ -34,14 +34,23 @@ import {
 import * as tablePanel from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { columnsOf, TABLE_DEFS, type TableName } from '../exporters/catalog/tables.js';
-import type { PanelRef } from '../query/panels.js';
-import { runbookLinks } from './common.js';
+import type { DashboardUid, PanelRef } from '../query/panels.js';
+import { alertAnnotation, alertRow, PROMETHEUS_DATASOURCE_UID, runbookLinks } from './common.js';
 
 /** The plugin's id: the datasource type of every SQL panel. */
 export const CLICKHOUSE_PLUGIN = 'grafana-clickhouse-datasource';
 
 /** The uid of the ClickHouse datasource the provisioning file creates (the variable's default). */
 export const CLICKHOUSE_DATASOURCE_UID = 'clickhouse';
+
+/**
+ * Name of a SQL dashboard's Prometheus datasource variable: its firing-alerts annotation and its
+ * alert list read Prometheus' `ALERTS` series through it (every other panel reads ClickHouse).
+ */
+export const PROMETHEUS_VARIABLE = 'prometheus';
+
+/** The Prometheus datasource of a SQL dashboard's annotation and alert list: whatever {@link PROMETHEUS_VARIABLE} selects. */
+export const SQL_PROMETHEUS_DATASOURCE = { type: 'prometheus', uid: `\${${PROMETHEUS_VARIABLE}}` } as const;
 
 /** The datasource of every SQL panel and target: whatever the `datasource` variable selects. */
 export const SQL_DATASOURCE = { type: CLICKHOUSE_PLUGIN, uid: '${datasource}' } as const;
@@ -65,6 +74,11 @@ export type SqlFormat = (typeof SQL_FORMAT)[keyof typeof SQL_FORMAT];
  */
 export function clickhouseDatasourceVariable(): cog.Builder<VariableModel> {
   return new DatasourceVariableBuilder('datasource').label('Data source').type(CLICKHOUSE_PLUGIN).current({ selected: true, text: 'ClickHouse', value: CLICKHOUSE_DATASOURCE_UID });
+}
+
+/** The {@link PROMETHEUS_VARIABLE} variable (label "Prometheus"): Prometheus datasources, defaulting to the provisioned one. */
+export function prometheusVariable(): cog.Builder<VariableModel> {
+  return new DatasourceVariableBuilder(PROMETHEUS_VARIABLE).label('Prometheus').type('prometheus').current({ selected: true, text: 'Prometheus', value: PROMETHEUS_DATASOURCE_UID });
 }
 
 /** The `database` variable: a text box holding the recorder's database ({@link DEFAULT_DATABASE}). */
@@ -380,12 +394,12 @@ export function sqlTablePanel(s: SqlPanelSpec, o: SqlTableOptions = {}): cog.Bui
 
 /** A SQL dashboard's content (the SQL counterpart of common.ts' `DashboardSpec`). */
 export interface SqlDashboardSpec {
-  readonly uid: string;
+  readonly uid: DashboardUid;
   readonly title: string;
   readonly description: string;
   /** Tags besides `tickwatch`. */
   readonly tags: readonly string[];
-  /** Variables after `datasource` and `database`. */
+  /** Variables after `datasource` and `database` (the {@link PROMETHEUS_VARIABLE} variable follows them). */
   readonly variables: readonly cog.Builder<VariableModel>[];
   readonly rows: readonly { readonly title: string; readonly panels: readonly cog.Builder<Panel>[] }[];
 }
@@ -393,8 +407,10 @@ export interface SqlDashboardSpec {
 /**
  * Builds a SQL dashboard as common.ts' `buildDashboard` builds the Prometheus ones (stable uid,
  * UTC, 10 s refresh, last hour, shared crosshair, read-only, the link menu to the other tickwatch
- * dashboards, row `i` with id `rowIdBase + i`), with the `datasource` (ClickHouse) and `database`
- * variables first.
+ * dashboards, the firing-alerts annotation, the "Alerts" row first, row `i` with id `rowIdBase + i`),
+ * with the `datasource` (ClickHouse) and `database` variables first and the
+ * {@link PROMETHEUS_VARIABLE} variable last, through which the annotation and the alert list read
+ * Prometheus' `ALERTS`.
  */
 export function buildSqlDashboard(s: SqlDashboardSpec, rowIdBase: number): Dashboard {
   const d = new DashboardBuilder(s.title)
@@ -408,9 +424,11 @@ export function buildSqlDashboard(s: SqlDashboardSpec, rowIdBase: number): Dashb
     .readonly()
     .withVariable(clickhouseDatasourceVariable())
     .withVariable(databaseVariable())
-    .link(new DashboardLinkBuilder('tickwatch').type(DashboardLinkType.Dashboards).tags(['tickwatch']).asDropdown(true).includeVars(false).keepTime(true));
+    .link(new DashboardLinkBuilder('tickwatch').type(DashboardLinkType.Dashboards).tags(['tickwatch']).asDropdown(true).includeVars(false).keepTime(true))
+    .annotation(alertAnnotation(s.uid, SQL_PROMETHEUS_DATASOURCE));
   for (const v of s.variables) d.withVariable(v);
-  s.rows.forEach((r, i) => {
+  d.withVariable(prometheusVariable());
+  [alertRow(s.uid, SQL_PROMETHEUS_DATASOURCE), ...s.rows].forEach((r, i) => {
     d.withRow(new RowBuilder(r.title).id(rowIdBase + i));
     for (const p of r.panels) d.withPanel(p);
   });

@@ -78,3 +78,80 @@ export const PANELS = {
   sloFeedAvailability: p(DASHBOARD_UIDS.feed, 40, 'Feed availability SLO: error budget'),
   sloAuditDurability: p(DASHBOARD_UIDS.recorder, 60, 'Audit durability SLO: error budget'),
 } as const satisfies Record<string, PanelRef>;
+
+/** A dashboard by its key in {@link DASHBOARD_UIDS} (`feed`, `orders`, ...). */
+export type DashboardKey = keyof typeof DASHBOARD_UIDS;
+
+/** A dashboard uid of {@link DASHBOARD_UIDS}. */
+export type DashboardUid = (typeof DASHBOARD_UIDS)[DashboardKey];
+
+/**
+ * Every alert family (the `family` label of alert-rules/model.ts: a critical and its warning twin
+ * share it) and the dashboards whose alert annotation and alert list show it: at least one each.
+ * {@link AlertFamily} is this object's keys, and an alert's `family` must be one of them, so an
+ * alert of a family that is not here, or a family here without a dashboard, fails the type check;
+ * test/dashboards/dashboards.test.ts checks that every family is used by an alert and that each
+ * alert's own panel is on one of its family's dashboards.
+ */
+export const ALERT_FAMILY_DASHBOARDS = {
+  engine_silent: ['system'],
+  engine_errors: ['system'],
+  engine_fatal: ['system'],
+  feed_gap: ['feed'],
+  feed_latency: ['feed'],
+  gateway: ['feed'],
+  api_limit: ['feed'],
+  bus_occupancy: ['feed'],
+  bus_overflow: ['feed'],
+  stormguard: ['orders'],
+  order_rejects: ['orders'],
+  order_latency: ['orders'],
+  strategy_latency: ['orders'],
+  order_rate: ['orders'],
+  slippage_high: ['orders'],
+  slippage_outlier: ['orders'],
+  model_accuracy: ['orders'],
+  model_confidence: ['orders'],
+  model_latency: ['orders'],
+  drawdown: ['pnl'],
+  reconciliation: ['pnl'],
+  anomaly_critical: ['pnl'],
+  anomaly_rate: ['pnl'],
+  security: ['logs'],
+  service_failed: ['system'],
+  service_restarts: ['system'],
+  recorder: ['recorder'],
+  recorder_spool: ['recorder'],
+  recorder_lag: ['recorder'],
+  recorder_cleanup: ['recorder'],
+  recorder_redis: ['recorder'],
+  ingest: ['recorder'],
+  target_down: ['system'],
+  /** Watchdog (always firing: the alerting pipeline works) has no panel; System health lists it. */
+  watchdog: ['system'],
+  host_cpu: ['system'],
+  host_memory: ['system'],
+  host_disk: ['system'],
+  host_network: ['system'],
+  clock_sync: ['system'],
+  clock_offset: ['system'],
+  clickhouse_down: ['recorder'],
+  clickhouse_parts: ['recorder'],
+  clickhouse_inserts: ['recorder'],
+  clickhouse_mutations: ['recorder'],
+  clickhouse_disk: ['recorder'],
+  slo_order_ack: ['orders'],
+  slo_feed_availability: ['feed'],
+  slo_audit_durability: ['recorder'],
+} as const satisfies Record<string, readonly [DashboardKey, ...DashboardKey[]]>;
+
+/** An alert family: a key of {@link ALERT_FAMILY_DASHBOARDS}. */
+export type AlertFamily = keyof typeof ALERT_FAMILY_DASHBOARDS;
+
+/** The alert families a dashboard shows ({@link ALERT_FAMILY_DASHBOARDS}), in that object's order; empty for a uid none maps to. */
+export function familiesOn(uid: DashboardUid): AlertFamily[] {
+  return (Object.keys(ALERT_FAMILY_DASHBOARDS) as AlertFamily[]).filter((f) => (ALERT_FAMILY_DASHBOARDS[f] as readonly DashboardKey[]).some((k) => DASHBOARD_UIDS[k] === uid));
+}
+
+/** Id of the alert list panel every dashboard has (dashboards-src/common.ts' `alertListPanel`); no other panel uses it. */
+export const ALERT_LIST_PANEL_ID = 99;

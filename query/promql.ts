@@ -285,6 +285,32 @@ export const PROMETHEUS_SERIES = {
   up: { name: 'up', type: 'gauge', help: 'Whether the last scrape of the target succeeded (1) or not (0).', unit: 'boolean', labels: {}, domain: 'prometheus', exportedBy: [] },
 } as const satisfies Record<string, MetricDef>;
 
+/**
+ * Series Prometheus' rule evaluator writes, not a scrape: `ALERTS`, one series per pending or
+ * firing alert, value 1, with the alert's labels (`alertname`, `alertstate`, the expression's own
+ * labels and the rule's static ones: `severity` and `family`, alert-rules/model.ts' `staticLabels`).
+ * Source: Prometheus' alerting rules documentation ("Inspecting alerts during runtime"). They carry
+ * `job` and `instance` only when the alert's expression keeps them, so a dashboard does not narrow
+ * them by its `job` and `instance` variables (dashboards-src/check.ts exempts them from that rule,
+ * and no scrape job exports them).
+ */
+export const PROMETHEUS_RULE_SERIES = {
+  ALERTS: {
+    name: 'ALERTS',
+    type: 'gauge',
+    help: 'One series per pending or firing alert, value 1, with the alert labels (written by the rule evaluator).',
+    unit: 'boolean',
+    labels: { alertname: 'open', alertstate: ['pending', 'firing'], severity: ['critical', 'warning', 'none'], family: 'open' },
+    domain: 'prometheus',
+    exportedBy: [],
+  },
+} as const satisfies Record<string, MetricDef>;
+
+/** Whether `name` is a series of {@link PROMETHEUS_RULE_SERIES} (`ALERTS`). */
+export function isRuleSeries(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(PROMETHEUS_RULE_SERIES, name);
+}
+
 /** Names an expression may use: the catalog, Prometheus' own series, and recording rules. */
 export interface KnownNames {
   readonly recorded: ReadonlySet<string>;
@@ -325,7 +351,7 @@ export function metricNames(expr: string): string[] {
 }
 
 function isKnown(name: string, known: KnownNames): boolean {
-  if (known.recorded.has(name) || name in PROMETHEUS_SERIES) return true;
+  if (known.recorded.has(name) || name in PROMETHEUS_SERIES || isRuleSeries(name)) return true;
   if (METRICS_BY_NAME.has(name)) return true;
   const base = name.replace(/_(bucket|count|sum)$/, '');
   return base !== name && METRICS_BY_NAME.get(base)?.type === 'histogram';

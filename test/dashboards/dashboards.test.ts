@@ -10,12 +10,12 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ALERTS, ALL_RECORDING_RULES, RECORDING_RULES } from '../../alert-rules/index.js';
 import { RUNBOOK_BASE_URL } from '../../query/links.js';
-import { metricNames } from '../../query/promql.js';
+import { isRuleSeries, metricNames } from '../../query/promql.js';
 import { METRICS_BY_NAME } from '../../exporters/catalog/index.js';
 import { renderDashboards, stableJson, writeDashboards } from '../../dashboards-src/build.js';
 import { allSelection, checkDashboards, checkTargetRules, isSqlDashboard, jobsExporting, panelsOf, queriesOf, substituteVariables, variablesIn, type NamedDashboard } from '../../dashboards-src/check.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
-import { DASHBOARD_UIDS, PANELS } from '../../query/panels.js';
+import { ALERT_FAMILY_DASHBOARDS, ALERT_LIST_PANEL_ID, DASHBOARD_UIDS, PANELS, type DashboardKey } from '../../query/panels.js';
 import { JOBS } from '../../exporters/catalog/index.js';
 import { tempDir } from '../helpers/env.js';
 
@@ -126,7 +126,7 @@ describe('dashboards', () => {
     for (const { dashboard: d } of promSet()) for (const p of panelsOf(d)) for (const q of queriesOf(p)) for (const n of metricNames(substituteVariables(q.expr!))) used.add(n);
     for (const n of used) {
       const base = n.replace(/_(bucket|count|sum)$/, '');
-      expect(METRICS_BY_NAME.has(n) || METRICS_BY_NAME.get(base)?.type === 'histogram' || recorded.has(n) || n === 'up', n).toBe(true);
+      expect(METRICS_BY_NAME.has(n) || METRICS_BY_NAME.get(base)?.type === 'histogram' || recorded.has(n) || n === 'up' || n === 'ALERTS', n).toBe(true);
     }
     // Panels and alerts share the recording rules: every one is on a dashboard.
     for (const r of RECORDING_RULES) expect(used.has(r.record), r.record).toBe(true);
@@ -180,6 +180,13 @@ describe('dashboards', () => {
           // Read independently of the check's parser: every occurrence of every metric name is a
           // selector with both matchers.
           for (const n of new Set(metricNames(substituteVariables(q.expr!)))) {
+            // Prometheus' ALERTS (the alert list) comes from the rule evaluator, not a target: it is
+            // narrowed by family, and carries job and instance only when an alert keeps them.
+            if (isRuleSeries(n)) {
+              expect(n, `${name} ${p.title}`).toBe('ALERTS');
+              expect(p.id, `${name} ${p.title}`).toBe(ALERT_LIST_PANEL_ID);
+              continue;
+            }
             const domain = METRICS_BY_NAME.get(n)?.domain;
             if (domain === 'host' || domain === 'clickhouse') {
               seen[domain]++;
@@ -197,7 +204,8 @@ describe('dashboards', () => {
         }
       }
     }
-    expect(queries).toBe(170);
+    // 170 panel queries and the five alert lists.
+    expect(queries).toBe(175);
     expect(selectors).toBeGreaterThanOrEqual(120);
     expect(seen.host).toBeGreaterThan(20);
     expect(seen.clickhouse).toBeGreaterThan(10);
@@ -289,7 +297,7 @@ describe('dashboards', () => {
       'feed-gateway: variables must start with datasource, job, instance; they are datasource, instance',
       'feed-gateway: no job variable',
       'feed-gateway: variable instance: refers to undefined variable $job',
-      ...panelsOf(d).flatMap((p) => queriesOf(p).map((q) => `feed-gateway: panel ${String(p.id)} "${p.title ?? ''}": query ${q.refId!}: refers to undefined variable $job`)),
+      ...panelsOf(d).flatMap((p) => queriesOf(p).filter((q) => variablesIn(q.expr!).includes('job')).map((q) => `feed-gateway: panel ${String(p.id)} "${p.title ?? ''}": query ${q.refId!}: refers to undefined variable $job`)),
     ]);
   });
 
@@ -353,7 +361,10 @@ describe('dashboards', () => {
       for (const p of panelsOf(d)) {
         const q = queriesOf(p);
         expect(q.map((x) => x.refId), `${name} ${p.title}`).toEqual(q.map((_, i) => String.fromCharCode(65 + i)));
-        expect(q.every((x) => x.datasourceUid === '${datasource}'), `${name} ${p.title}`).toBe(true);
+        // A SQL dashboard's alert list reads Prometheus through its `prometheus` variable; every other panel its `datasource`.
+        const ds = isSqlDashboard(d) && p.id === ALERT_LIST_PANEL_ID ? '${prometheus}' : '${datasource}';
+        expect(p.datasource?.uid, `${name} ${p.title}`).toBe(ds);
+        expect(q.every((x) => x.datasourceUid === ds), `${name} ${p.title}`).toBe(true);
         if (p.type === 'timeseries' || p.type === 'state-timeline') expect((p.options as { legend: { showLegend: boolean } }).legend.showLegend, `${name} ${p.title}`).toBe(true);
       }
     }
@@ -472,6 +483,81 @@ describe('dashboards', () => {
     const committed = filesUnder(join(root, 'dashboards'));
     expect([...committed.keys()]).toEqual([...fa.keys()]);
     for (const [k, v] of fa) expect(committed.get(k)!.toString(), `dashboards/${k} is stale: run npm run build:dashboards`).toBe(v.toString());
+  });
+
+  it('show firing alerts as an annotation and list the alerts of the dashboard\'s own families, on every dashboard', () => {
+    const set = builtSet();
+    expect(set.length).toBe(6);
+    const onAnnotations = new Set<string>();
+    for (const { name, dashboard: d } of set) {
+      const sql = isSqlDashboard(d);
+      const ds = sql ? '${prometheus}' : '${datasource}';
+      // The families this dashboard shows, read from the typed map, not from the factory.
+      const families = Object.entries(ALERT_FAMILY_DASHBOARDS)
+        .filter(([, keys]) => (keys as readonly DashboardKey[]).some((k) => DASHBOARD_UIDS[k] === d.uid))
+        .map(([f]) => f);
+      expect(families.length, name).toBeGreaterThan(0);
+      const re = families.join('|');
+      // The annotation: ALERTS firing of exactly these families, on Prometheus.
+      const annotations = (d.annotations?.list ?? []).filter((a) => a.name === 'Firing alerts');
+      expect(annotations, name).toHaveLength(1);
+      const a = annotations[0]!;
+      expect(a, name).toMatchObject({ enable: true, datasource: { type: 'prometheus', uid: ds }, titleFormat: '{{alertname}}' });
+      const expr = `ALERTS{alertstate="firing", family=~"${re}"}`;
+      expect(a.expr, name).toBe(expr);
+      expect((a.target as unknown as { expr: string; refId: string }).expr, name).toBe(expr);
+      for (const f of families) onAnnotations.add(f);
+      // The alert list: one lane per alert of those families (OK when quiet), read from ALERTS of those families.
+      const list = panelsOf(d).find((p) => p.id === ALERT_LIST_PANEL_ID);
+      expect(list?.type, name).toBe('state-timeline');
+      expect(list?.datasource?.uid, name).toBe(ds);
+      const q = queriesOf(list!)[0]!.expr!;
+      expect(q, name).toContain(`ALERTS{alertstate="firing", family=~"${re}"} * 2`);
+      expect(q, name).toContain(`ALERTS{alertstate="pending", family=~"${re}"}`);
+      for (const alert of ALERTS.filter((x) => families.includes(x.family))) expect(q, `${name} lists ${alert.name}`).toContain(`"alertname", "${alert.name}"`);
+      expect((list!.fieldConfig?.defaults?.mappings?.[0] as { options: unknown }).options, name).toEqual({
+        0: { text: 'OK', color: 'green', index: 0 },
+        1: { text: 'PENDING', color: 'orange', index: 1 },
+        2: { text: 'FIRING', color: 'red', index: 2 },
+      });
+      // It heads the dashboard: the first row is "Alerts" and the list follows it.
+      expect(d.panels?.[0], name).toMatchObject({ type: 'row', title: 'Alerts' });
+      expect(d.panels?.[1]?.id, name).toBe(ALERT_LIST_PANEL_ID);
+    }
+    // Every family an alert carries is on some dashboard, and the map names no family without an alert.
+    const families = new Set(ALERTS.map((x) => x.family));
+    for (const f of families) expect(onAnnotations.has(f), f).toBe(true);
+    expect(Object.keys(ALERT_FAMILY_DASHBOARDS).sort()).toEqual([...families].sort());
+    // An alert's own panel is on a dashboard of its family, so the page and the list agree.
+    for (const x of ALERTS.filter((y) => y.panel)) {
+      const uids = (ALERT_FAMILY_DASHBOARDS[x.family] as readonly DashboardKey[]).map((k) => DASHBOARD_UIDS[k]);
+      expect(uids, x.name).toContain(x.panel!.dashboard);
+    }
+  });
+
+  it('refuse a dashboard without the alert annotation or the alert list, and one that shows another dashboard\'s families', () => {
+    const set = builtSet();
+    const feed = dashboard(set, DASHBOARD_UIDS.feed);
+    feed.annotations!.list = feed.annotations!.list!.filter((a) => a.name !== 'Firing alerts');
+    const logs = dashboard(set, DASHBOARD_UIDS.logs);
+    logs.panels = logs.panels!.filter((p) => p.id !== ALERT_LIST_PANEL_ID);
+    const pnl = dashboard(set, DASHBOARD_UIDS.pnl);
+    const anno = pnl.annotations!.list!.find((a) => a.name === 'Firing alerts')!;
+    anno.expr = anno.expr!.replace('drawdown|', '');
+    (anno.target as unknown as { expr: string }).expr = anno.expr;
+    const orders = panel(set, DASHBOARD_UIDS.orders, ALERT_LIST_PANEL_ID);
+    setExpr(orders, queriesOf(orders)[0]!.expr!.replace('"OrderRateNearLimit"', '"OrderRateNearLimits"'));
+    const problems = checkDashboards(set);
+    expect(problems).toEqual([
+      'feed-gateway: no "Firing alerts" annotation',
+      'logs-audit: no alert list (panel 99)',
+      'pnl-exposure: annotation "Firing alerts": selects families reconciliation|anomaly_critical|anomaly_rate, not the dashboard\'s drawdown|reconciliation|anomaly_critical|anomaly_rate',
+      'strategy-orders: alert list (panel 99 "Alerts of this dashboard"): does not list OrderRateNearLimit (an alert that is not firing must show as OK)',
+      // Without the feed dashboard's annotation, its families show nowhere; nor does the family the P&L one dropped.
+      ...['feed_gap (FeedGap)', 'feed_latency (FeedLatencyHigh)', 'gateway (GatewayDisconnected)', 'api_limit (ApiUsageNearLimit)', 'bus_occupancy (BusOccupancyCritical, BusOccupancyRising)', 'bus_overflow (BusOverflow)', 'drawdown (PnlDrawdownCritical, PnlDrawdownWarning)', 'slo_feed_availability (FeedAvailabilitySloFastBurn, FeedAvailabilitySloSlowBurn)'].map(
+        (f) => `alert family ${f} is on no dashboard's "Firing alerts" annotation`,
+      ),
+    ]);
   });
 
   it('write sorted 2-space JSON with a trailing newline, and valid provisioning YAML', () => {

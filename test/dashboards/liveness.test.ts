@@ -32,10 +32,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allSelection, isSqlDashboard, panelsOf, queriesOf, sqlOf, substituteVariables } from '../../dashboards-src/check.js';
-import { DEFAULT_DATABASE, DATABASE_VARIABLE, expandMacros, interpolateSql } from '../../dashboards-src/sql.js';
-import { metricNames } from '../../query/promql.js';
+import { DEFAULT_DATABASE, DATABASE_VARIABLE, expandMacros, interpolateSql, SQL_PROMETHEUS_DATASOURCE } from '../../dashboards-src/sql.js';
+import { isRuleSeries, metricNames } from '../../query/promql.js';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
-import { PANELS } from '../../query/panels.js';
+import { ALERT_LIST_PANEL_ID, DASHBOARD_UIDS, PANELS } from '../../query/panels.js';
+import { ALERT_LIST_TITLE, ALERT_STATE, dashboardAlerts } from '../../dashboards-src/common.js';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
 import { runScenario } from '../../exporters/hft/simulator/run.js';
 import { normal } from '../../exporters/hft/simulator/scenarios/normal.js';
@@ -104,6 +106,20 @@ interface Probe {
   readonly refId: string;
   readonly query: string;
   series: number;
+}
+
+/** The firing-alerts annotation of a dashboard, with the variables substituted, and the alert names it returned. */
+interface AnnotationProbe {
+  readonly dashboard: string;
+  readonly query: string;
+  alerts: string[];
+}
+
+/** The Prometheus annotations of a dashboard (its firing alerts), to query as Grafana would. */
+function annotationProbes(d: Dashboard, dashboard: string, values: Readonly<Record<string, string>> = {}): AnnotationProbe[] {
+  return (d.annotations?.list ?? [])
+    .filter((a) => a.datasource?.type === 'prometheus')
+    .map((a) => ({ dashboard, query: substituteVariables((a.target as unknown as { expr?: string } | undefined)?.expr ?? a.expr ?? '', values), alerts: [] }));
 }
 
 /** One query of a panel of a dashboard with several jobs, to run with `job` narrowed to each. */
@@ -188,13 +204,21 @@ describe('dashboards on a live exporter', () => {
     const narrowable: Narrowable[] = [];
     const selections: string[] = [];
     const sqlProbes: SqlProbe[] = [];
+    const annotations: AnnotationProbe[] = [];
     for (const s of DASHBOARDS) {
       const d = s.build();
       const dashboard = d.title ?? s.name;
       if (isSqlDashboard(d)) {
         // Read from the recorder's ClickHouse tables: every variable's query and every panel's.
         for (const v of d.templating.list ?? []) if (v.type === 'query') sqlProbes.push({ dashboard, panel: `variable $${v.name}`, refId: '-', sql: sqlOf(v.query)!, variable: v.name, rows: 0 });
-        for (const p of panelsOf(d)) for (const q of queriesOf(p)) sqlProbes.push({ dashboard, panel: `${String(p.id)} ${p.title ?? ''}`, refId: q.refId ?? '?', sql: q.rawSql!, rows: 0 });
+        for (const p of panelsOf(d)) {
+          for (const q of queriesOf(p)) {
+            // Its alert list reads Prometheus' ALERTS (through the `prometheus` variable): probed there.
+            if (p.datasource?.uid === SQL_PROMETHEUS_DATASOURCE.uid) probes.push({ dashboard, panel: `${String(p.id)} ${p.title ?? ''}`, refId: q.refId ?? '?', query: substituteVariables(q.expr ?? ''), series: 0 });
+            else sqlProbes.push({ dashboard, panel: `${String(p.id)} ${p.title ?? ''}`, refId: q.refId ?? '?', sql: q.rawSql!, rows: 0 });
+          }
+        }
+        annotations.push(...annotationProbes(d, dashboard));
         continue;
       }
       // Every variable at "All", as Grafana sends it.
@@ -206,9 +230,11 @@ describe('dashboards on a live exporter', () => {
         for (const q of queriesOf(p)) {
           const refId = q.refId ?? '?';
           probes.push({ dashboard, panel, refId, query: substituteVariables(q.expr ?? '', values), series: 0 });
-          if (jobs.length > 1) narrowable.push({ dashboard, where: `${dashboard} / ${panel} / ${refId}`, expr: q.expr ?? '', values, jobs });
+          // The alert list reads ALERTS, which no job exports and no job variable narrows.
+          if (jobs.length > 1 && !metricNames(substituteVariables(q.expr ?? '')).every(isRuleSeries)) narrowable.push({ dashboard, where: `${dashboard} / ${panel} / ${refId}`, expr: q.expr ?? '', values, jobs });
         }
       }
+      annotations.push(...annotationProbes(d, dashboard, values));
       // The variables' own selectors must find series too (else the drop-downs are empty).
       for (const v of d.templating.list ?? []) {
         const m = typeof v.query === 'string' ? /^label_values\((.+),\s*\w+\)$/.exec(v.query) : null;
@@ -271,6 +297,16 @@ describe('dashboards on a live exporter', () => {
       const series = (await prom.query(n.query)).length;
       if ((n.expect === 'empty') !== (series === 0)) wrong.push(`job=${n.job}: ${n.where}: ${series} series, expected ${n.expect}: ${n.query}`);
     }
+    // The firing-alerts annotation of every dashboard runs as Grafana sends it; System health's shows
+    // Watchdog (always firing, family watchdog, that dashboard's), and its alert list has Watchdog's lane FIRING (2).
+    expect(annotations.map((a) => a.dashboard).sort()).toEqual(DASHBOARDS.map((s) => s.build().title).sort());
+    for (const a of annotations) a.alerts = (await prom.query(a.query)).map((r) => r.metric.alertname ?? '');
+    expect(annotations.find((a) => a.dashboard === 'tickwatch / System health')?.alerts).toContain('Watchdog');
+    const systemList = probes.find((p) => p.dashboard === 'tickwatch / System health' && p.panel === `${ALERT_LIST_PANEL_ID} ${ALERT_LIST_TITLE}`)!;
+    const lanes = await prom.query(systemList.query);
+    expect(lanes.find((r) => r.metric.alertname === 'Watchdog')?.value[1]).toBe(String(ALERT_STATE.firing));
+    // Every alert of the dashboard has its lane, firing or not.
+    expect(lanes.length).toBe(dashboardAlerts(DASHBOARD_UIDS.system).alerts.length);
     abort.abort();
 
     // Per panel: the series of all its queries (each query must have some).
@@ -280,6 +316,7 @@ describe('dashboards on a live exporter', () => {
       `${[...panels.keys()].filter((k) => !k.includes(' / variable $')).length} panels (${probes.filter((p) => p.refId !== '-').length} queries) and ${probes.filter((p) => p.refId === '-').length} variables checked after ${((Date.now() - t0) / 1000).toFixed(0)} s (speed ${SPEED}x; targets hft ${instance}, recorders ${recorderInstance} and another, host ${host}, clickhouse ${chInstance}); variables at All:\n${selections.map((x) => `  ${x}`).join('\n')}\n${[...panels].map(([k, n]) => `  ${k}: ${n} series`).join('\n')}\n` +
         `job narrowed to one job: ${narrowed.length} queries, ${narrowed.filter((n) => n.expect === 'empty').length} of another job's metrics empty, ${narrowed.filter((n) => n.expect === 'alive').length} of that job's own metrics alive`,
     );
+    console.log(`firing-alerts annotations:\n${annotations.map((a) => `  ${a.dashboard}: ${a.alerts.join(', ') || 'none firing'}`).join('\n')}`);
     console.log(`${sqlProbes.length} SQL queries (panels and variables) against ClickHouse:\n${sqlProbes.map((p) => `  ${p.dashboard} / ${p.panel} / ${p.refId}: ${p.rows} rows`).join('\n')}`);
     const deadSql = sqlProbes.filter((p) => p.rows === 0).map((p) => `${p.dashboard} / ${p.panel} / ${p.refId}: ${p.last ?? p.sql}`);
     expect(deadSql, `SQL queries without rows after ${((Date.now() - t0) / 1000).toFixed(0)} s:\n${deadSql.join('\n')}`).toEqual([]);
