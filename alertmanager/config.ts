@@ -75,6 +75,31 @@ export interface Endpoints {
    * API): every alert, firing and resolved, is recorded there (`alert_log`).
    */
   readonly historyUrl: string;
+  /**
+   * How Alertmanager authenticates to that webhook when the recorder runs with `--web.config.file`
+   * (exporters/instrument/web/; README "Security"): a user of its `basic_auth_users` with the
+   * password in a file, and for an `https://` {@link historyUrl} the CA that signed the recorder's
+   * certificate (and the name in it, when the URL's host is not). Absent: no credentials.
+   */
+  readonly historyAccess?: HistoryAccess;
+}
+
+/** Alertmanager's credentials for the recorder's webhook ({@link Endpoints.historyAccess}; Alertmanager's `http_config`). */
+export interface HistoryAccess {
+  readonly basicAuth?: { readonly username: string; readonly passwordFile: string };
+  readonly tls?: { readonly caFile: string; readonly serverName?: string; readonly certFile?: string; readonly keyFile?: string };
+}
+
+/** The `http_config` of {@link HistoryAccess} (`basic_auth.password_file`, `tls_config`), or nothing. */
+function historyHttpConfig(a: HistoryAccess | undefined): Record<string, unknown> {
+  if (!a?.basicAuth && !a?.tls) return {};
+  const t = a.tls;
+  return {
+    http_config: {
+      ...(a.basicAuth ? { basic_auth: { username: a.basicAuth.username, password_file: a.basicAuth.passwordFile } } : {}),
+      ...(t ? { tls_config: { ca_file: t.caFile, ...(t.serverName ? { server_name: t.serverName } : {}), ...(t.certFile ? { cert_file: t.certFile } : {}), ...(t.keyFile ? { key_file: t.keyFile } : {}) } } : {}),
+    },
+  };
 }
 
 /** Telegram for criticals ({@link Endpoints.telegram}). */
@@ -300,7 +325,7 @@ export function alertmanagerConfig(e: Endpoints, t: Timings, templatesGlob: stri
     },
   ];
   // The alert history: every alert of every notification, firing and resolved (max_alerts 0: no limit).
-  receivers.push({ name: HISTORY_RECEIVER, webhook_configs: [{ url: e.historyUrl, send_resolved: true, max_alerts: 0 }] });
+  receivers.push({ name: HISTORY_RECEIVER, webhook_configs: [{ url: e.historyUrl, send_resolved: true, max_alerts: 0, ...historyHttpConfig(e.historyAccess) }] });
   const route = (receiver: ReceiverName, severity: Severity, repeat: number, extra: Record<string, unknown> = {}) => ({
     receiver,
     matchers: [`severity="${severity}"`],

@@ -12,7 +12,7 @@ import { hftConfig, hftExporterOptions, registerHftCommands, type HftFlags } fro
 import { SCENARIOS } from './hft/simulator/scenarios/index.js';
 import { processOption, registerHostCommands } from './host/cli.js';
 import type { ProcessSpec } from './host/collectors/process.js';
-import { defaultDataDir, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals } from './lib/cli.js';
+import { defaultDataDir, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals, webAccessOf } from './lib/cli.js';
 import { registerRecorderCommands } from './recorder/cli.js';
 import { cleanupConfigOf, withRetentionOptions, type RetentionFlags } from './recorder/cleanup-cli.js';
 import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './recorder/levels.js';
@@ -120,6 +120,7 @@ hftExporterOptions(withRetentionOptions(program.command('start'), true).descript
         clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), pingTimeoutMs: o.clickhousePingTimeout, queryTimeoutMs: o.clickhouseQueryTimeout, optional: true } : false,
         recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
         simulator: o.simulator ? { scenario: o.scenario, seed: o.seed, logDir: o.dataDir } : false,
+        web: webAccessOf(o),
       },
       logging,
     );

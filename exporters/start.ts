@@ -43,6 +43,8 @@ import type { EventConsumer, EventInfo } from './ingest/pipeline.js';
 import type { Logging } from './lib/log.js';
 import { CLI_ENTRY } from './lib/paths.js';
 import { startRecorder, type RecorderConfig, type RunningRecorder } from './recorder/run.js';
+import { loadWebConfig } from './instrument/web/config.js';
+import { refusalEvent, type WebAccess, type WebRefusal } from './instrument/web/server.js';
 
 /**
  * The host exporter's configuration with the ClickHouse server ({@link CLICKHOUSE_SERVER_PROCESS})
@@ -98,6 +100,14 @@ export interface StartOptions {
    * `perf.sample` per service every `perfIntervalMs`, default 60,000); default on, `false` for none.
    */
   readonly selfReport?: boolean | { readonly perfIntervalMs?: number };
+  /**
+   * The web configuration (`--web.config.file`: TLS, basic auth; instrument/web/) of every service
+   * that names none of its own: each `/metrics`, the recorders' query APIs and webhook. Refusals
+   * that are worth auditing become `security.permission_denied` events of tickwatch's own, like the
+   * reports above: through the HFT exporter (its security detector: SuspiciousLoginActivity) to
+   * the recorders (audit_security). Absent: plain HTTP, as before.
+   */
+  readonly web?: WebAccess;
 }
 
 /** The `service` name each of tickwatch's own services reports under. */
@@ -148,6 +158,7 @@ function target(service: JobName, url: string): RunningTarget {
  */
 export async function startTickwatch(o: StartOptions, logging: Logging): Promise<Tickwatch> {
   const log = logging.logger('start');
+  if (o.web) loadWebConfig(resolve(o.web.configFile)); // a bad file is named before anything starts
   mkdirSync(o.dataDir, { recursive: true });
   const started: { close(): Promise<unknown> }[] = [];
   let hft: HftExporter | undefined;
@@ -178,6 +189,11 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
     }
   };
 
+  /** A refusal of a service's HTTP server: the audited ones become tickwatch's own security events. */
+  const auditRefusal = (r: WebRefusal): void => {
+    if (r.audit) record(refusalEvent(r), new Date(r.at));
+  };
+
   const optional = async <T>(name: string, o2: Optional, start: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await start();
@@ -197,7 +213,7 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
       if (!events || (Array.isArray(events) && events.length === 0)) throw new Error('a recorder needs an event file to tail (give events, or an HFT exporter with files)');
       const dataDir = r.dataDir ?? (i === 0 ? o.dataDir : join(o.dataDir, `recorder-${i}`));
       mkdirSync(dataDir, { recursive: true });
-      const rec = await startRecorder({ ...r, events, format: r.format ?? (o.hft ? o.hft.format : undefined), dataDir }, logging);
+      const rec = await startRecorder({ ...r, events, format: r.format ?? (o.hft ? o.hft.format : undefined), redactKeys: r.redactKeys ?? (o.hft ? o.hft.redactKeys : undefined), dataDir, web: r.web ?? o.web, onWebRefusal: r.onWebRefusal ?? auditRefusal }, logging);
       recorders.push(rec);
       started.push(rec);
       self(SELF_SERVICES.recorder, i === 0 ? '' : `/recorder-${i}`);
@@ -216,7 +232,7 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
         given?.(ev, t);
         for (const r of recorders) r.service.add(ev, t, undefined, INPROCESS);
       };
-      hft = await startHftExporter({ ...o.hft, dataDir, onAnomaly, consumers: [...(o.hft.consumers ?? []), ...(recorders.length ? [toRecorders] : [])] }, logging);
+      hft = await startHftExporter({ ...o.hft, web: o.hft.web ?? o.web, dataDir, onAnomaly, consumers: [...(o.hft.consumers ?? []), ...(recorders.length ? [toRecorders] : [])] }, logging);
       started.push(hft);
       hftOpen = true;
       self(SELF_SERVICES.hft);
@@ -226,7 +242,8 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
       const chCfg = o.clickhouse ? withClickHouseServer(given, o.clickhouse.url) : given;
       // The clock synchronisation log (clock.sync) reaches the recorders as tickwatch's own events do.
       const sync = chCfg.clockSync;
-      const cfg: HostExporterConfig = sync === false ? chCfg : { ...chCfg, clockSync: { ...sync, onEvent: (ev) => (sync?.onEvent?.(ev), record(ev)) } };
+      const synced: HostExporterConfig = sync === false ? chCfg : { ...chCfg, clockSync: { ...sync, onEvent: (ev) => (sync?.onEvent?.(ev), record(ev)) } };
+      const cfg: HostExporterConfig = { ...synced, web: synced.web ?? o.web, onWebRefusal: synced.onWebRefusal ?? auditRefusal };
       host = await optional('host', o.host, () => startHostExporter(cfg, logging));
       if (host) {
         started.push(host);
@@ -234,7 +251,8 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
       }
     }
     if (o.clickhouse) {
-      const { optional: _, ...cfg } = o.clickhouse;
+      const { optional: _, ...given } = o.clickhouse;
+      const cfg: ClickHouseExporterConfig = { ...given, web: given.web ?? o.web, onWebRefusal: given.onWebRefusal ?? auditRefusal };
       clickhouse = await optional('clickhouse', o.clickhouse, () => startClickHouseExporter(cfg, logging));
       if (clickhouse) {
         started.push(clickhouse);

@@ -13,6 +13,35 @@ export interface ScrapeJob {
   readonly interval?: string;
   /** Labels added to every target of the job. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** How to reach targets that run under a web configuration (`--web.config.file`); default: {@link PrometheusOptions.access}. */
+  readonly access?: ScrapeAccess;
+}
+
+/**
+ * The scrape side of tickwatch's web configuration (`--web.config.file`, exporter-toolkit's format;
+ * exporters/instrument/web/): basic auth with the password in a file (never in prometheus.yml) and
+ * TLS checked against the CA that signed the exporters' certificate. Prometheus' own keys
+ * (`basic_auth.password_file`, `tls_config.ca_file`, `server_name`, `cert_file`, `key_file`:
+ * prometheus/common config.HTTPClientConfig); relative paths are relative to prometheus.yml.
+ */
+export interface ScrapeAccess {
+  /** A user of the web configuration's `basic_auth_users`, and the file holding its password in clear. */
+  readonly basicAuth?: { readonly username: string; readonly passwordFile: string };
+  /** Scrape over https: the CA file, the name the certificate carries when the target's address is not in it, and a client certificate for mutual TLS. */
+  readonly tls?: { readonly caFile: string; readonly serverName?: string; readonly certFile?: string; readonly keyFile?: string };
+}
+
+/** A scrape job's `scheme`, `basic_auth` and `tls_config` for an access (none without one). */
+export function scrapeAccess(a: ScrapeAccess | undefined): Record<string, unknown> {
+  if (!a) return {};
+  const t = a.tls;
+  return {
+    ...(t ? { scheme: 'https' } : {}),
+    ...(a.basicAuth ? { basic_auth: { username: a.basicAuth.username, password_file: a.basicAuth.passwordFile } } : {}),
+    ...(t
+      ? { tls_config: { ca_file: t.caFile, ...(t.serverName ? { server_name: t.serverName } : {}), ...(t.certFile ? { cert_file: t.certFile } : {}), ...(t.keyFile ? { key_file: t.keyFile } : {}) } }
+      : {}),
+  };
 }
 
 /** Inputs of {@link prometheusConfig}. */
@@ -27,6 +56,8 @@ export interface PrometheusOptions {
   readonly alertmanagers: readonly string[];
   /** remote_write URLs (long-term storage), if any. */
   readonly remoteWrite?: readonly string[];
+  /** How every job reaches its targets when tickwatch runs with `--web.config.file` (a job's own `access` wins); default: plain HTTP. */
+  readonly access?: ScrapeAccess;
 }
 
 /**
@@ -74,6 +105,7 @@ export function prometheusConfig(o: PrometheusOptions): Record<string, unknown> 
     scrape_configs: o.jobs.map((j) => ({
       job_name: j.job,
       ...(j.interval ? { scrape_interval: j.interval, scrape_timeout: j.interval } : {}),
+      ...scrapeAccess(j.access ?? o.access),
       static_configs: [{ targets: [...j.targets], ...(j.labels ? { labels: { ...j.labels } } : {}) }],
     })),
     ...(o.remoteWrite?.length ? { remote_write: o.remoteWrite.map((url) => ({ url, queue_config: { max_samples_per_send: 5000 } })) } : {}),

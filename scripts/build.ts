@@ -7,7 +7,7 @@
  * |---|---|---|
  * | `docs` | `docs/metrics.md`, `docs/events.md`, `docs/tables.md` | `exporters/catalog/`, `exporters/events/` |
  * | `rules` | `prometheus/rules/*.yml`, `prometheus/rules/tests/*.test.yml`, `runbooks/README.md` | `alert-rules/` |
- * | `config` | `prometheus/prometheus.yml`, `prometheus/prometheus-ha.example.yml`, `alertmanager/alertmanager.yml`, `exporters/recorder/config/tickwatch-encrypted-disk.xml` | `prometheus/config.ts`, `alertmanager/config.ts`, `exporters/recorder/clickhouse-encryption.ts` |
+ * | `config` | `prometheus/prometheus.yml`, `prometheus/prometheus-ha.example.yml`, `alertmanager/alertmanager.yml`, `exporters/recorder/config/tickwatch-encrypted-disk.xml`, `exporters/recorder/config/tickwatch-postgres-access.sql`, `tickwatch-clickhouse-users.xml`, `tickwatch-clickhouse-grants.sql` | `prometheus/config.ts`, `alertmanager/config.ts`, `exporters/recorder/clickhouse-encryption.ts`, `exporters/recorder/access.ts` |
  * | `dashboards` | `dashboards/*.json`, `dashboards/provisioning/**` | `dashboards-src/` |
  * | `js` | `dist/` (not committed) | every TypeScript source but the tests (`tsconfig.build.json`) |
  *
@@ -31,6 +31,7 @@ import { renderTablesDoc } from '../exporters/catalog/tables-doc.js';
 import { REPO_ROOT, repoPath } from '../exporters/lib/paths.js';
 import { PROMETHEUS_RETENTION, productionConfig, replicaConfig, retentionFlags } from '../prometheus/config.js';
 import { ENCRYPTED_DISK_FILE, encryptedDiskXml } from '../exporters/recorder/clickhouse-encryption.js';
+import { CLICKHOUSE_GRANTS_FILE, CLICKHOUSE_USERS_FILE, clickhouseGrantsSql, clickhouseUsersXml, POSTGRES_ACCESS_FILE, postgresAccessSql } from '../exporters/recorder/access.js';
 
 /** The build's targets, in the order a full build runs them. */
 export const TARGETS = ['docs', 'rules', 'config', 'dashboards', 'js'] as const;
@@ -73,6 +74,9 @@ const BUILDERS: Record<Target, () => string[]> = {
         yaml(alertmanagerConfig(PRODUCTION_ENDPOINTS, PRODUCTION_TIMINGS, 'templates/*.tmpl')),
     ),
     write(ENCRYPTED_DISK_FILE, encryptedDiskXml()),
+    write(POSTGRES_ACCESS_FILE, postgresAccessSql()),
+    write(CLICKHOUSE_USERS_FILE, clickhouseUsersXml()),
+    write(CLICKHOUSE_GRANTS_FILE, clickhouseGrantsSql()),
   ],
   dashboards: () => writeDashboards(repoPath('dashboards')).map((f) => `dashboards/${f}`),
   js: () => {

@@ -81,6 +81,14 @@ export const INGEST_REJECT_REASONS = ['invalid_json', 'envelope', 'schema', 'too
 /** Ingest sources. */
 export const INGEST_SOURCES = ['file', 'tcp', 'inprocess'] as const;
 
+/**
+ * Why the TCP ingest refused or closed a connection (exporters/ingest/tcp.ts): over the connection
+ * cap, a TLS handshake that failed (no client certificate, one from another CA, a protocol the
+ * server refuses), a first line that was not the shared token, no token line within the
+ * authentication deadline, no complete line within the idle time-out.
+ */
+export const TCP_REFUSE_REASONS = ['connection_limit', 'tls_handshake', 'bad_token', 'auth_timeout', 'idle_timeout'] as const;
+
 /** Why the cardinality guard folded a label set into `other`. */
 export const CARDINALITY_REASONS = ['unknown_label_value', 'series_limit', 'capacity'] as const;
 
@@ -95,6 +103,15 @@ export const SECURITY_STATUSES = ['SUCCESS', 'FAILURE'] as const;
 
 /** Why the exporter's detector counted activity as suspicious (never a user or an address). */
 export const SUSPICIOUS_REASONS = ['repeated_failures', 'new_ip_after_mfa_failure', 'refused_credentials'] as const;
+
+/**
+ * Why one of tickwatch's HTTP servers (`/metrics`, health, the recorder's query API and alert
+ * webhook; `--web.config.file`, exporters/instrument/web/) refused a request or a connection: no
+ * basic-auth credentials, wrong ones, too many wrong ones from one address (429), a client
+ * certificate the policy refuses, another failed TLS handshake (a protocol version or cipher the
+ * server refuses, a client that hung up), plain HTTP sent to a TLS port (answered 400).
+ */
+export const WEB_REFUSE_REASONS = ['missing_credentials', 'bad_credentials', 'rate_limited', 'client_certificate', 'tls_handshake', 'plaintext_on_tls'] as const;
 
 /**
  * Kinds of anomaly (seed 000's anomaly_log; seeds 001 and 003: trade outliers, unusual activity,

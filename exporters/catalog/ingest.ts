@@ -1,5 +1,5 @@
 /** tickwatch's own event ingest pipeline (file tail and TCP into the HFT exporter). */
-import { COMPONENTS, INGEST_REJECT_REASONS, INGEST_SOURCES, LOG_LEVELS } from './enums.js';
+import { COMPONENTS, INGEST_REJECT_REASONS, INGEST_SOURCES, LOG_LEVELS, TCP_REFUSE_REASONS } from './enums.js';
 import { counter, gauge } from './types.js';
 
 const domain = 'ingest';
@@ -57,4 +57,37 @@ export const logEventsTotal = counter({
   labels: { component: [...COMPONENTS, 'other'], level: LOG_LEVELS },
   domain,
   exportedBy,
+});
+
+/**
+ * TCP ingest connections refused or closed by tickwatch (exporters/ingest/tcp.ts), by reason: the
+ * connection cap, a failed TLS handshake (client certificate missing or from another CA), a wrong
+ * shared token, no token in time, or an idle connection (no complete line within the idle time-out).
+ * Only the HFT exporter listens on TCP.
+ */
+export const ingestTcpRefusedTotal = counter({
+  name: 'tickwatch_ingest_tcp_refused_total',
+  help: 'TCP ingest connections refused or closed by tickwatch, by reason (connection cap, TLS handshake, token, idle time-out).',
+  unit: 'count',
+  labels: { reason: TCP_REFUSE_REASONS },
+  domain,
+  exportedBy: ['hft'],
+});
+
+/** TCP ingest connections open now (authenticated or still authenticating). */
+export const ingestTcpConnections = gauge({
+  name: 'tickwatch_ingest_tcp_connections',
+  help: 'TCP ingest connections open now, authenticated or not yet.',
+  unit: 'count',
+  domain,
+  exportedBy: ['hft'],
+});
+
+/** Times a TCP connection was paused because it sent lines faster than its per-connection line rate. */
+export const ingestTcpThrottledTotal = counter({
+  name: 'tickwatch_ingest_tcp_throttled_total',
+  help: 'Times a TCP ingest connection was paused for sending lines faster than the per-connection line rate.',
+  unit: 'events',
+  domain,
+  exportedBy: ['hft'],
 });

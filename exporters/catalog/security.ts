@@ -8,7 +8,7 @@
  * alert texts and the simulator's `login-attack` fault name one figure; the exporter's options
  * override them.
  */
-import { SECURITY_EVENT_KINDS, SECURITY_STATUSES, SUSPICIOUS_REASONS } from './enums.js';
+import { SECURITY_EVENT_KINDS, SECURITY_STATUSES, SUSPICIOUS_REASONS, WEB_REFUSE_REASONS } from './enums.js';
 import { counter } from './types.js';
 
 const domain = 'security';
@@ -64,4 +64,20 @@ export const securitySuspiciousTotal = counter({
   unit: 'events',
   labels: { reason: SUSPICIOUS_REASONS },
   domain,
+});
+
+/**
+ * Requests and connections one of tickwatch's HTTP servers refused under `--web.config.file`
+ * (exporters/instrument/web/), by reason. Every tickwatch service serves it: the `/metrics` worker
+ * counts its own refusals, the recorder also those of its query API and alert webhook. Refused
+ * credentials and client certificates are also security events (`security.permission_denied`,
+ * audit_security); the other reasons are counted only. Each reason exists from the start at 0.
+ */
+export const webRefusalsTotal = counter({
+  name: 'tickwatch_web_refusals_total',
+  help: "Requests and connections refused by the service's HTTP servers under its web configuration (credentials, rate limit, client certificate, TLS), by reason.",
+  unit: 'count',
+  labels: { reason: WEB_REFUSE_REASONS },
+  domain,
+  exportedBy: ['instrument'],
 });

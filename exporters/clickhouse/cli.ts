@@ -1,7 +1,7 @@
 /** `tickwatch clickhouse`: the ClickHouse exporter's command, and its options for `tickwatch start`. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { httpUrlArg, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import { httpUrlArg, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
 import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_LOG_DELAY_SECONDS, DEFAULT_QUERY_TIMEOUT_MS } from './collectors/index.js';
 import { PORTS } from '../catalog/jobs.js';
 
@@ -14,7 +14,7 @@ export function password(file: string | undefined): string | undefined {
   return process.env.TICKWATCH_CLICKHOUSE_PASSWORD;
 }
 
-interface ClickHouseFlags {
+interface ClickHouseFlags extends WebFlags {
   url: string;
   host: string;
   port: number;
@@ -28,8 +28,7 @@ interface ClickHouseFlags {
 
 /** Adds `tickwatch clickhouse` to the program. */
 export function registerClickHouseCommands(program: Command): void {
-  program
-    .command('clickhouse')
+  webOptions(program.command('clickhouse'))
     .description("Run the ClickHouse exporter: availability, ClickHouse's own metrics under its built-in endpoint's names, parts, merges, mutations, disk space and query durations (system.query_log: needs log_queries).")
     .option('--url <url>', "ClickHouse's HTTP interface", clickhouseUrl, 'http://127.0.0.1:8123')
     .option('--host <addr>', '/metrics address', '127.0.0.1')
@@ -44,7 +43,7 @@ export function registerClickHouseCommands(program: Command): void {
       const logging = serviceLogging('tickwatch-clickhouse');
       const { startClickHouseExporter } = await import('./exporter.js'); // loaded when the command runs, not with the CLI
       const exp = await startClickHouseExporter(
-        { url: o.url, host: o.host, port: o.port, user: o.user, password: password(o.passwordFile), pingTimeoutMs: o.pingTimeout, queryTimeoutMs: o.queryTimeout, dataPath: o.dataPath, queryLogDelaySeconds: o.queryLogDelay },
+        { url: o.url, host: o.host, port: o.port, user: o.user, password: password(o.passwordFile), pingTimeoutMs: o.pingTimeout, queryTimeoutMs: o.queryTimeout, dataPath: o.dataPath, queryLogDelaySeconds: o.queryLogDelay, web: webAccessOf(o) },
         logging,
       );
       console.error(`tickwatch clickhouse: scrape ${exp.metrics.url}/metrics (ClickHouse at ${o.url})`);

@@ -8,6 +8,7 @@
 import { PORTS } from '../catalog/jobs.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
+import { logRefusal, type WebAccess, type WebRefusal } from '../instrument/web/server.js';
 import type { Logging } from '../lib/log.js';
 import { DEFAULT_PING_TIMEOUT_MS, DEFAULT_QUERY_LOG_DELAY_SECONDS, DEFAULT_QUERY_TIMEOUT_MS, type ClickHouseCollectorOptions } from './collectors/index.js';
 
@@ -17,6 +18,13 @@ export interface ClickHouseExporterConfig extends ClickHouseCollectorOptions {
   readonly host?: string;
   /** `/metrics` port; default 9472; 0 picks a free one. */
   readonly port?: number;
+  /** The web configuration of `/metrics` (`--web.config.file`: TLS, basic auth; instrument/web/); absent: plain HTTP. */
+  readonly web?: WebAccess;
+  /**
+   * Told about each refusal of `/metrics` (already counted and logged). `tickwatch start` records
+   * the audited ones as security events; alone, the exporter only logs them. Must not throw.
+   */
+  readonly onWebRefusal?: (r: WebRefusal) => void;
 }
 
 /** A running ClickHouse exporter. */
@@ -57,7 +65,7 @@ export function validateClickHouseConfig(cfg: ClickHouseCollectorOptions): void 
  * @throws Error when the configuration is invalid or the address cannot be bound
  */
 export async function startClickHouseExporter(cfg: ClickHouseExporterConfig, logging?: Logging): Promise<ClickHouseExporter> {
-  const { host, port, ...collectorOptions } = cfg;
+  const { host, port, web, onWebRefusal, ...collectorOptions } = cfg;
   validateClickHouseConfig(collectorOptions);
   const log = logging?.logger('clickhouse');
   const reg = new MetricRegistry({ slotsPerSegment: 1024, maxSlots: 1 << 16 });
@@ -71,6 +79,8 @@ export async function startClickHouseExporter(cfg: ClickHouseExporterConfig, log
     // a name no rule, dashboard or community query uses.
     openMetrics: false,
     onProblem: (message) => (log ? log.warn('clickhouse.collector_problem', message) : process.stderr.write(`tickwatch clickhouse: ${message}\n`)),
+    web,
+    onRefusal: (r) => (logRefusal(log, r), onWebRefusal?.(r)),
   });
   metrics.setReady(true);
   log?.info('clickhouse.started', `ClickHouse exporter serving ${metrics.url}/metrics for ${cfg.url}.`, {

@@ -7,15 +7,17 @@ import { LOG_FORMATS } from '../catalog/enums.js';
 import { PORTS } from '../catalog/jobs.js';
 import type { FormatOption, LogFormat } from '../events/formats.js';
 import { parseFileSpec, type FileSource } from '../ingest/sources.js';
-import { defaultDataDir, hostPortArg, intArg, listArg, numArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import { defaultDataDir, hostPortArg, intArg, listArg, numArg, portArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
 import type { Logging } from '../lib/log.js';
-import type { HftExporter, HftExporterConfig } from './exporter.js';
+import type { HftExporter, HftExporterConfig, TcpListenConfig } from './exporter.js';
+import { TCP_INGEST_DEFAULTS } from '../ingest/limits.js';
+import { DEFAULT_REDACT_KEYS, REDACTED } from '../ingest/redact.js';
 import { isRunId, RUN_ID_MAX_LENGTH } from './simulator/model.js';
 import { SCENARIOS, scenarioByName } from './simulator/scenarios/index.js';
 import type { Sink } from './simulator/sinks.js';
 
 /** The HFT exporter's flags (also `tickwatch start`'s). */
-export interface HftFlags {
+export interface HftFlags extends WebFlags {
   events: FileSource[];
   format: FormatOption;
   engineSilentAfter: number;
@@ -29,6 +31,15 @@ export interface HftFlags {
   strategies?: string[];
   from: 'start' | 'end';
   maxLineBytes: number;
+  tcpTokenFile?: string;
+  tcpTlsCert?: string;
+  tcpTlsKey?: string;
+  tcpClientCa?: string;
+  tcpMaxConnections: number;
+  tcpMaxLinesPerSecond: number;
+  tcpIdleTimeout: number;
+  tcpAuthTimeout: number;
+  redactKeys?: string[];
 }
 
 /**
@@ -41,9 +52,9 @@ export function runIdArg(v: string): string {
   return v;
 }
 
-/** Adds the HFT exporter's options to a command (`tickwatch hft`, `tickwatch start`). */
+/** Adds the HFT exporter's options to a command (`tickwatch hft`, `tickwatch start`), the web configuration's among them. */
 export function hftExporterOptions(cmd: Command): Command {
-  return cmd
+  return webOptions(cmd)
     .option('--events <files>', "the engine's event and log files to tail, comma-separated, each optionally with its format: strategy_runner.log:structlog", (v: string) => listArg(v).map(parseFileSpec), [])
     .addOption(new Option('--format <format>', 'log format of the files that name none, and of TCP connections (auto: detected per line)').choices(['auto', ...LOG_FORMATS]).default('auto'))
     .option('--engine-silent-after <s>', 'seconds without any event, while the session is open, after which the engine counts as silent', numArg('engine-silent-after', 0.001), ENGINE_SILENT_AFTER_SECONDS)
@@ -57,7 +68,35 @@ export function hftExporterOptions(cmd: Command): Command {
     .option('--feeds <names>', 'feeds to track the gap of from start', listArg)
     .option('--strategies <names>', 'strategies to export as NORMAL before their first event', listArg)
     .addOption(new Option('--from <where>', 'where to start a file with no saved offset').choices(['start', 'end']).default('start'))
-    .option('--max-line-bytes <n>', 'longest accepted line', intArg('max-line-bytes', 64), 65_536);
+    .option('--max-line-bytes <n>', 'longest accepted line', intArg('max-line-bytes', 64), 65_536)
+    .option('--tcp-token-file <file>', "file holding the shared token each TCP connection must send as its first line (compared in constant time)")
+    .option('--tcp-tls-cert <file>', 'serve the TCP ingest over TLS with this certificate (PEM); needs --tcp-tls-key')
+    .option('--tcp-tls-key <file>', "the TLS certificate's private key (PEM)")
+    .option('--tcp-client-ca <file>', 'require TLS client certificates signed by this CA (PEM)')
+    .option('--tcp-max-connections <n>', 'most concurrent TCP connections; more are refused', intArg('tcp-max-connections', 1), TCP_INGEST_DEFAULTS.maxConnections)
+    .option('--tcp-max-lines-per-second <n>', 'lines per second per TCP connection before it is paused', intArg('tcp-max-lines-per-second', 1), TCP_INGEST_DEFAULTS.maxLinesPerSecond)
+    .option('--tcp-idle-timeout <s>', 'close a TCP connection with no complete line for this many seconds', numArg('tcp-idle-timeout', 0.001), TCP_INGEST_DEFAULTS.idleTimeoutMs / 1000)
+    .option('--tcp-auth-timeout <s>', 'seconds a TCP client has to send its token line (and finish a TLS handshake)', numArg('tcp-auth-timeout', 0.001), TCP_INGEST_DEFAULTS.authTimeoutMs / 1000)
+    .option('--redact-keys <words>', `keys whose values are replaced by ${REDACTED} before a line is stored, dead-lettered or logged, comma-separated (default: ${DEFAULT_REDACT_KEYS.join(',')}; '' for none)`, (v: string) => listArg(v));
+}
+
+/**
+ * The TCP listener the flags describe (see ingest/tcp.ts), or null for `--no-tcp`.
+ * @throws Error when only one of `--tcp-tls-cert` and `--tcp-tls-key` is given, or `--tcp-client-ca` without them
+ */
+export function tcpConfig(o: HftFlags): TcpListenConfig | null {
+  if (o.tcp === false) return null;
+  if (!o.tcpTlsCert !== !o.tcpTlsKey) throw new Error('--tcp-tls-cert and --tcp-tls-key go together');
+  if (o.tcpClientCa && !o.tcpTlsCert) throw new Error('--tcp-client-ca needs --tcp-tls-cert and --tcp-tls-key');
+  return {
+    ...o.tcp,
+    tokenFile: o.tcpTokenFile,
+    tls: o.tcpTlsCert && o.tcpTlsKey ? { certFile: resolve(o.tcpTlsCert), keyFile: resolve(o.tcpTlsKey), clientCaFile: o.tcpClientCa && resolve(o.tcpClientCa) } : undefined,
+    maxConnections: o.tcpMaxConnections,
+    maxLinesPerSecond: o.tcpMaxLinesPerSecond,
+    idleTimeoutMs: o.tcpIdleTimeout * 1000,
+    authTimeoutMs: o.tcpAuthTimeout * 1000,
+  };
 }
 
 /**
@@ -74,13 +113,15 @@ export async function hftConfig(o: HftFlags): Promise<HftExporterConfig> {
     format: o.format,
     engineSilentAfter: o.engineSilentAfter,
     heartbeatTimeout: o.heartbeatTimeout,
-    tcp: o.tcp === false ? null : o.tcp,
+    tcp: tcpConfig(o),
+    redactKeys: o.redactKeys,
     dataDir: o.dataDir,
     calendar: o.calendar ? loadCalendar(o.calendar) : TWSE_CALENDAR,
     feeds: o.feeds,
     strategies: o.strategies,
     from: o.from,
     maxLineBytes: o.maxLineBytes,
+    web: webAccessOf(o),
   };
 }
 

@@ -13,6 +13,7 @@ import { PORTS } from '../catalog/jobs.js';
 import { TOP_POSITIONS_DEFAULT } from '../catalog/positions.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
+import { logRefusal, refusalEvent, type WebAccess, type WebRefusal } from '../instrument/web/server.js';
 import type { Logging } from '../lib/log.js';
 import { TradingCalendar, TWSE_CALENDAR, type CalendarConfig } from './calendar.js';
 import type { FormatOption } from '../events/formats.js';
@@ -25,8 +26,15 @@ import type { SecurityDetectorOptions } from './security.js';
 import { EngineLiveness } from './liveness.js';
 import { DeadLetterFile } from '../ingest/deadletter.js';
 import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
+import { Redactor } from '../ingest/redact.js';
 import { FileTailer } from '../ingest/tail.js';
-import { startTcpIngest, type TcpIngest } from '../ingest/tcp.js';
+import { startTcpIngest, tcpIngestMetrics, type TcpIngest, type TcpIngestOptions } from '../ingest/tcp.js';
+
+/** Where the TCP ingest listens, and its access settings and bounds (see ingest/tcp.ts). */
+export type TcpListenConfig = { readonly host?: string; readonly port: number } & Pick<
+  TcpIngestOptions,
+  'tokenFile' | 'tls' | 'maxConnections' | 'maxLinesPerSecond' | 'idleTimeoutMs' | 'authTimeoutMs'
+>;
 
 /** Configuration of the HFT exporter. */
 export interface HftExporterConfig {
@@ -37,8 +45,11 @@ export interface HftExporterConfig {
   readonly files: readonly FileSpec[];
   /** Format of the files that name none, and of TCP connections; default `auto` (detected per line). */
   readonly format?: FormatOption;
-  /** TCP ingest address, or null for none; default 127.0.0.1:9478. */
-  readonly tcp?: { readonly host?: string; readonly port: number } | null;
+  /**
+   * TCP ingest address and access settings (token file, TLS, bounds; defaults in
+   * `TCP_INGEST_DEFAULTS`, ingest/tcp.ts), or null for none; default 127.0.0.1:9478, no token, no TLS.
+   */
+  readonly tcp?: TcpListenConfig | null;
   /** Folder for tail offsets and the dead-letter file. */
   readonly dataDir: string;
   readonly calendar?: CalendarConfig;
@@ -47,6 +58,11 @@ export interface HftExporterConfig {
   readonly pollMs?: number;
   /** Longest accepted line in bytes (default 65,536). */
   readonly maxLineBytes?: number;
+  /**
+   * Secret-looking key words whose values are redacted before a line is dead-lettered, logged or
+   * handed to the consumers (ingest/redact.ts); default DEFAULT_REDACT_KEYS, `[]` for none.
+   */
+  readonly redactKeys?: readonly string[];
   /** Where to start a file with no saved offset (default start). */
   readonly from?: 'start' | 'end';
   /** How often time-derived gauges are updated, in ms (default 250). */
@@ -70,6 +86,14 @@ export interface HftExporterConfig {
    * them to the audit recorders; the exporter itself imports no recorder. Must not throw.
    */
   readonly onAnomaly?: (ev: AnomalyEvent, t: number) => void;
+  /** The web configuration of `/metrics` (`--web.config.file`: TLS, basic auth; instrument/web/); absent: plain HTTP. */
+  readonly web?: WebAccess;
+  /**
+   * Told about each refusal of `/metrics` (already counted and logged). Absent: the exporter
+   * reports the audited ones to itself as `security.permission_denied` events ({@link HftExporter.report}:
+   * counted, watched by the security detector, handed to the consumers). Must not throw.
+   */
+  readonly onWebRefusal?: (r: WebRefusal) => void;
 }
 
 /** A running exporter. */
@@ -130,6 +154,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     registry,
     deadLetter,
     log: logging.logger('ingest'),
+    redactor: new Redactor(cfg.redactKeys),
     consumers: [
       (ev, t, _raw, info) => {
         if (!reporting) {
@@ -142,12 +167,23 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     ],
   });
   const own = pipeline.source('inprocess', 'tickwatch', { format: 'tickwatch' });
+  const report = (event: Readonly<Record<string, unknown>>): boolean => {
+    reporting = true;
+    try {
+      return own.object(event);
+    } finally {
+      reporting = false;
+    }
+  };
+  const onWebRefusal = cfg.onWebRefusal ?? ((r: WebRefusal) => void (r.audit && report(refusalEvent(r))));
   const metrics = await startMetricsServer(registry, {
     host: cfg.host,
     port: cfg.port ?? PORTS.hft,
     service: 'tickwatch-hft',
     onProblem: (m) => log.warn('metrics.problem', m),
     collectorModules: [{ url: POSITIONS_COLLECTOR_URL.href, options: { buffer: positionsBoard.buffer } }],
+    web: cfg.web,
+    onRefusal: (r) => (logRefusal(log, r), onWebRefusal(r)),
   });
   const tailers = cfg.files.map((spec, i) => {
     const s = fileSource(spec, cfg.format);
@@ -159,8 +195,13 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   });
   let tcp: TcpIngest | undefined;
   try {
-    if (cfg.tcp !== null) {
-      tcp = await startTcpIngest(pipeline, { host: cfg.tcp?.host, port: cfg.tcp?.port ?? PORTS.ingestTcp, maxLineBytes: cfg.maxLineBytes, format: cfg.format }, logging.logger('ingest'));
+    if (cfg.tcp === null) tcpIngestMetrics(registry); // served at 0 without a listener
+    else {
+      tcp = await startTcpIngest(
+        pipeline,
+        { ...cfg.tcp, host: cfg.tcp?.host, port: cfg.tcp?.port ?? PORTS.ingestTcp, maxLineBytes: cfg.maxLineBytes, format: cfg.format, registry },
+        logging.logger('ingest'),
+      );
     }
   } catch (err) {
     await metrics.close();
@@ -192,14 +233,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     deadLetter,
     registry,
     positionsBoard,
-    report(event) {
-      reporting = true;
-      try {
-        return own.object(event);
-      } finally {
-        reporting = false;
-      }
-    },
+    report,
     async close() {
       clearInterval(ticker);
       metrics.setReady(false);

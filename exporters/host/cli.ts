@@ -1,6 +1,6 @@
 /** `tickwatch host`: the host exporter's command. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { portArg, positiveMsArg, regexArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import { portArg, positiveMsArg, regexArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
 import { DEFAULT_DISKSTATS_EXCLUDE } from './collectors/diskstats.js';
 import { DEFAULT_FSTYPE_EXCLUDE, DEFAULT_MOUNT_EXCLUDE, DEFAULT_STATFS_TIMEOUT_MS } from './collectors/filesystem.js';
 import { DEFAULT_NETDEV_EXCLUDE } from './collectors/netdev.js';
@@ -19,7 +19,7 @@ export function processOption(v: string, acc: ProcessSpec[] = []): ProcessSpec[]
   }
 }
 
-interface HostFlags {
+interface HostFlags extends WebFlags {
   host: string;
   port: number;
   process: ProcessSpec[];
@@ -49,8 +49,7 @@ function chronyAddressArg(v: string): string {
 
 /** Adds `tickwatch host` to the program. */
 export function registerHostCommands(program: Command): void {
-  program
-    .command('host')
+  webOptions(program.command('host'))
     .description('Run the host exporter: node_exporter-compatible CPU, memory, network, disk, filesystem, temperature and clock (timex) metrics, chronyd\'s tracking report, the clock synchronisation log, plus CPU and memory of configured processes.')
     .option('--host <addr>', '/metrics address', '127.0.0.1')
     .option('--port <port>', '/metrics port', portArg, PORTS.host)
@@ -84,6 +83,7 @@ export function registerHostCommands(program: Command): void {
           chronyAddress: o.chronyAddress,
           chronyTimeoutMs: o.chronyTimeout,
           clockSync: o.clockSync ? { intervalMs: o.clockSyncInterval } : false,
+          web: webAccessOf(o),
         },
         logging,
       );

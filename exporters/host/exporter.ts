@@ -13,6 +13,7 @@
 import { PORTS } from '../catalog/jobs.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
+import { logRefusal, type WebAccess, type WebRefusal } from '../instrument/web/server.js';
 import type { Logging } from '../lib/log.js';
 import { CHRONY_DEFAULT_ADDRESS } from './chrony.js';
 import { startClockSync, type ClockSync, type ClockSyncOptions } from './clock-sync.js';
@@ -31,6 +32,13 @@ export interface HostExporterConfig extends HostCollectorOptions {
    * to `onEvent`.
    */
   readonly clockSync?: ClockSyncOptions | false;
+  /** The web configuration of `/metrics` (`--web.config.file`: TLS, basic auth; instrument/web/); absent: plain HTTP. */
+  readonly web?: WebAccess;
+  /**
+   * Told about each refusal of `/metrics` (already counted and logged). `tickwatch start` records
+   * the audited ones as security events; alone, the exporter only logs them. Must not throw.
+   */
+  readonly onWebRefusal?: (r: WebRefusal) => void;
 }
 
 /** A running host exporter. */
@@ -50,7 +58,7 @@ const COLLECTORS_URL = new URL(import.meta.url.endsWith('.ts') ? './collectors/i
  *   twice) or the address cannot be bound
  */
 export async function startHostExporter(cfg: HostExporterConfig, logging?: Logging): Promise<HostExporter> {
-  const { host, port, clockSync: syncOptions, ...collectorOptions } = cfg;
+  const { host, port, clockSync: syncOptions, web, onWebRefusal, ...collectorOptions } = cfg;
   createHostCollectors(collectorOptions); // validates here, where the error can be reported, rather than in the worker
   const log = logging?.logger('host');
   const reg = new MetricRegistry({ slotsPerSegment: 1024, maxSlots: 1 << 16 });
@@ -60,6 +68,8 @@ export async function startHostExporter(cfg: HostExporterConfig, logging?: Loggi
     service: 'tickwatch-host',
     collectorModules: [{ url: COLLECTORS_URL.href, options: collectorOptions }],
     onProblem: (message) => (log ? log.warn('host.collector_problem', message) : process.stderr.write(`tickwatch host: ${message}\n`)),
+    web,
+    onRefusal: (r) => (logRefusal(log, r), onWebRefusal?.(r)),
   });
   metrics.setReady(true);
   log?.info('host.started', `Host exporter serving ${metrics.url}/metrics.`, { url: metrics.url, processes: (cfg.processes ?? []).map((p) => p.name) });
@@ -69,7 +79,8 @@ export async function startHostExporter(cfg: HostExporterConfig, logging?: Loggi
     const o = syncOptions ?? {};
     const chrony = enabled.has('chrony') ? { address: cfg.chronyAddress ?? CHRONY_DEFAULT_ADDRESS, timeoutMs: cfg.chronyTimeoutMs ?? DEFAULT_CHRONY_TIMEOUT_MS } : undefined;
     clockSync = startClockSync({ kernel: enabled.has('timex'), chrony }, o, (ev) => {
-      const { ts: _ts, level, event, message, ...fields } = ev;
+      // The line is the host exporter's own (component host): the event's `component` would be a second key of that name.
+      const { ts: _ts, level, event, message, component: _component, ...fields } = ev;
       if (log) log[level === 'info' ? 'info' : level === 'warn' ? 'warn' : 'error'](event, message ?? event, fields);
       try {
         o.onEvent?.(ev);

@@ -15,6 +15,10 @@
  * first of each reason every 10 s at warn, with how many were not logged since). Nothing that
  * arrives is silently dropped, and no input can throw out of the pipeline. Components outside the
  * closed set are counted under `component="other"`, never as label values of their own.
+ *
+ * Secrets are redacted first (redact.ts): a parsed line whose keys look like secrets has their
+ * values replaced, and the consumers get the redacted line (the recorder stores and hash-chains
+ * that); a rejected line and the detail logged with it are redacted as text, best-effort.
  */
 import { isUtf8 } from 'node:buffer';
 import { COMPONENTS } from '../catalog/enums.js';
@@ -28,6 +32,7 @@ import type { MetricRegistry } from '../instrument/registry.js';
 import type { Log } from '../lib/log.js';
 import type { DeadLetterFile, RejectReason } from './deadletter.js';
 import type { LineSink } from './lines.js';
+import { Redactor } from './redact.js';
 import { parseTimestampSeconds } from './timestamp.js';
 
 /** Where events come from; the `source` label. */
@@ -63,6 +68,12 @@ export interface PipelineOptions {
   readonly log: Log;
   /** Consumers, called in order for every valid event. */
   readonly consumers: readonly EventConsumer[];
+  /**
+   * Redacts secret-looking keys before anything is stored, dead-lettered or logged (redact.ts);
+   * default `new Redactor()` (DEFAULT_REDACT_KEYS). A redactor of no words keeps only the PEM
+   * private-key check on parsed lines.
+   */
+  readonly redactor?: Redactor;
 }
 
 const REASONS: readonly RejectReason[] = ['invalid_json', 'envelope', 'schema', 'too_large', 'encoding'];
@@ -96,7 +107,12 @@ export class IngestPipeline {
   rejected = 0;
   private readonly lastLogged = new Map<RejectReason | 'internal', { at: number; suppressed: number }>();
 
-  constructor(private readonly opts: PipelineOptions) {}
+  /** The redactor every source uses. */
+  readonly redactor: Redactor;
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.redactor = opts.redactor ?? new Redactor();
+  }
 
   /** A sink for one source (a tailed file, a TCP connection), read in its format. */
   source(kind: SourceKind, origin: string, so: SourceOptions = {}): SourceSink {
@@ -121,8 +137,14 @@ export class IngestPipeline {
     const bytes = reg.counter(ingestBytesTotal).labels(kind);
     const lastTs: GaugeSeries = reg.gauge(ingestLastEventTimestampSeconds).labels(kind);
     const consumers = this.opts.consumers;
+    const redactor = this.redactor;
 
-    const reject = (reason: RejectReason | 'internal', detail: string, line: string, offset: number, length: number): void => {
+    /** `line` and `detail` must be redacted already (parsed lines) or are redacted here as text (`asText`). */
+    const reject = (reason: RejectReason | 'internal', detail: string, line: string, offset: number, length: number, asText = false): void => {
+      if (asText) {
+        line = redactor.text(line);
+        detail = redactor.text(detail);
+      }
       this.rejected++;
       rejected.get(reason)!.inc();
       this.opts.deadLetter.write({
@@ -189,29 +211,42 @@ export class IngestPipeline {
       bytes: (n) => bytes.inc(n),
       line: (text, offset, chunk, start, end) => {
         if (text.includes('\uFFFD') && !isUtf8(chunk.subarray(start, end))) {
-          reject('encoding', 'the line is not valid UTF-8', text, offset, end - start);
+          reject('encoding', 'the line is not valid UTF-8', text, offset, end - start, true);
           return;
         }
         let v: unknown;
         try {
           v = JSON.parse(text);
         } catch (err) {
-          reject('invalid_json', (err as Error).message, text, offset, end - start);
+          reject('invalid_json', (err as Error).message, text, offset, end - start, true);
           return;
         }
         if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-          reject('invalid_json', 'a line must be one JSON object', text, offset, end - start);
+          reject('invalid_json', 'a line must be one JSON object', text, offset, end - start, true);
           return;
         }
+        // Secrets out before anything else sees the line (one regex test when there is nothing to redact).
+        if (redactor.mayHold(text) && redactor.object(v) > 0) text = JSON.stringify(v);
         accept(v as Record<string, unknown>, text, offset, end - start);
       },
       oversize: (prefix, length, offset) => {
-        reject('too_large', `line of ${length} bytes is over the limit of ${prefix.length} bytes; the first ${prefix.length} bytes are kept`, prefix.toString('utf8'), offset, length);
+        reject('too_large', `line of ${length} bytes is over the limit of ${prefix.length} bytes; the first ${prefix.length} bytes are kept`, prefix.toString('utf8'), offset, length, true);
       },
       object: (v) => {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-          reject('invalid_json', 'an event must be an object', safeJson(v), 0, 0);
+          reject('invalid_json', 'an event must be an object', safeJson(v), 0, 0, true);
           return false;
+        }
+        // The caller's object is not changed: a copy is redacted when it holds anything to redact.
+        const json = safeJson(v);
+        if (redactor.mayHold(json)) {
+          let copy: Record<string, unknown> | undefined;
+          try {
+            copy = JSON.parse(json) as Record<string, unknown>;
+          } catch {
+            copy = undefined; // not JSON-able (a BigInt, a cycle): accept() dead-letters or takes it as it is
+          }
+          if (copy !== undefined && redactor.object(copy) > 0) return accept(copy, '', 0, 0);
         }
         return accept(v as Record<string, unknown>, '', 0, 0);
       },

@@ -7,12 +7,15 @@
  * server.setReady(true); // /-/ready answers 200 from now on
  * ```
  */
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { buildInfo } from '../catalog/process.js';
 import { sampleRecordingThread, type Sampler } from './process.js';
 import type { LayoutMessage } from './protocol.js';
 import type { MetricRegistry } from './registry.js';
 import type { WorkerConfig, WorkerReply } from './worker.js';
+import { loadWebConfig } from './web/config.js';
+import { refusalCounter, type WebAccess, type WebRefusal } from './web/server.js';
 
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {
@@ -35,13 +38,25 @@ export interface MetricsServerOptions {
   readonly collectorModules?: WorkerConfig['collectorModules'];
   /** Serve OpenMetrics when the Accept header asks for it (default true; see `WorkerConfig.openMetrics`). */
   readonly openMetrics?: boolean;
+  /**
+   * The web configuration (`--web.config.file`, exporter-toolkit's format: web/config.ts), applied
+   * by the worker to `/metrics`, the health endpoints (unless `healthOpen`) and the index page.
+   * Absent: plain HTTP without authentication (the default).
+   */
+  readonly web?: WebAccess;
+  /**
+   * Told about each refusal of the worker's server (already counted in
+   * `tickwatch_web_refusals_total`): the service turns the audited ones into security events
+   * (web/server.ts `refusalEvent`). Must not throw.
+   */
+  readonly onRefusal?: (r: WebRefusal) => void;
 }
 
 /** A running metrics server. */
 export interface MetricsServer {
   /** The bound port. */
   readonly port: number;
-  /** `http://host:port`. */
+  /** `http://host:port`, or `https://host:port` under a web configuration with TLS. */
   readonly url: string;
   /** Flips `/-/ready` between 200 (true) and 503 (false). Lock-free: one atomic store. */
   setReady(ready: boolean): void;
@@ -65,13 +80,19 @@ export function spawnModuleWorker(url: URL, workerData: unknown): Worker {
 
 /**
  * Spawns the worker, replays the registry's layout to it and forwards every later change.
+ * @throws WebConfigError when `web` names a file that is not a valid web configuration (checked
+ *   here, before the worker starts, so the message reaches the command line)
  * @throws Error when the worker cannot bind the address (the message says why)
  */
 export async function startMetricsServer(reg: MetricRegistry, opts: MetricsServerOptions): Promise<MetricsServer> {
   const host = opts.host ?? '127.0.0.1';
   const control = new SharedArrayBuffer(4);
   const flags = new Int32Array(control);
-  const workerData: WorkerConfig = { host, port: opts.port, control, service: opts.service, collectorModules: opts.collectorModules, openMetrics: opts.openMetrics };
+  const web = opts.web ? { ...opts.web, configFile: resolve(opts.web.configFile) } : undefined;
+  const tls = web ? loadWebConfig(web.configFile).tls !== undefined : false;
+  // Served only under a web configuration: without one nothing is refused, and the output is as before.
+  const countRefusal = web ? refusalCounter(reg) : undefined;
+  const workerData: WorkerConfig = { host, port: opts.port, control, service: opts.service, collectorModules: opts.collectorModules, openMetrics: opts.openMetrics, web };
   const worker = spawnModuleWorker(WORKER_URL, workerData);
   const version = opts.version ?? process.env.npm_package_version ?? '0.1.0';
   reg.gauge(buildInfo).with({ service: opts.service, version, nodejs_version: process.version }).set(1);
@@ -87,10 +108,10 @@ export async function startMetricsServer(reg: MetricRegistry, opts: MetricsServe
   });
   replayed = true;
 
-  const port = await new Promise<number>((resolve, reject) => {
+  const port = await new Promise<number>((done, reject) => {
     const onMsg = (m: WorkerReply): void => {
-      if (m.t === 'problem') return;
-      if (m.t === 'listening') resolve(m.port);
+      if (m.t === 'problem' || m.t === 'refusal') return;
+      if (m.t === 'listening') done(m.port);
       else reject(new Error(`metrics server on ${host}:${opts.port}: ${m.message}`));
       worker.off('message', onMsg);
     };
@@ -102,6 +123,14 @@ export async function startMetricsServer(reg: MetricRegistry, opts: MetricsServe
   let closing = false;
   worker.on('message', (m: WorkerReply) => {
     if (m.t === 'problem') problem(m.message);
+    else if (m.t === 'refusal') {
+      countRefusal?.(m.refusal);
+      try {
+        opts.onRefusal?.(m.refusal);
+      } catch (err) {
+        problem(`a refusal was not reported: ${(err as Error).message}`);
+      }
+    }
   });
   worker.on('exit', (code) => {
     if (!closing) problem(`the /metrics worker exited with code ${code}; /metrics is down, recording goes on`);
@@ -109,7 +138,7 @@ export async function startMetricsServer(reg: MetricRegistry, opts: MetricsServe
   const sampler: Sampler | undefined = opts.sampleProcess === false ? undefined : sampleRecordingThread(reg);
   return {
     port,
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     setReady(ready) {
       Atomics.store(flags, 0, ready ? 1 : 0);
     },

@@ -4,14 +4,16 @@
  *
  * Endpoints: `GET /metrics` (OpenMetrics when the Accept header asks for
  * `application/openmetrics-text`, Prometheus text 0.0.4 otherwise), `GET /-/healthy` (200 while the
- * worker runs), `GET /-/ready` (503 until the owner marks the service ready, then 200).
+ * worker runs), `GET /-/ready` (503 until the owner marks the service ready, then 200). With a web
+ * configuration (`WorkerConfig.web`) every one of them is behind its TLS and basic authentication
+ * (the health endpoints only when it does not leave them open).
  */
-import Fastify from 'fastify';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processCollectors } from './process.js';
 import type { LayoutMessage } from './protocol.js';
 import { SeriesView, type CollectorSet } from './view.js';
+import { createWebApp, type WebAccess, type WebRefusal } from './web/server.js';
 
 /** What the owning thread passes in `workerData`. */
 export interface WorkerConfig {
@@ -35,6 +37,12 @@ export interface WorkerConfig {
   readonly openMetrics?: boolean;
   /** Nice value of this thread (default 10: below the recording thread). */
   readonly nice?: number;
+  /**
+   * The web configuration (`--web.config.file`: TLS, basic authentication, headers; web/server.ts),
+   * applied by this thread to every request; refusals go to the owner as `refusal` messages.
+   * Absent: plain HTTP, no authentication.
+   */
+  readonly web?: WebAccess;
 }
 
 /** What a collector module exports. */
@@ -43,7 +51,7 @@ export interface CollectorModule {
 }
 
 /** Messages the worker sends to its owner. */
-export type WorkerReply = { t: 'listening'; port: number } | { t: 'error'; message: string } | { t: 'problem'; message: string };
+export type WorkerReply = { t: 'listening'; port: number } | { t: 'error'; message: string } | { t: 'problem'; message: string } | { t: 'refusal'; refusal: WebRefusal };
 
 const cfg = workerData as WorkerConfig;
 
@@ -71,7 +79,12 @@ port.on('message', (m: LayoutMessage | LayoutMessage[]) => {
   for (const p of view.problems.splice(0)) port.postMessage({ t: 'problem', message: p } satisfies WorkerReply);
 });
 
-const app = Fastify({ logger: false });
+const app = createWebApp({
+  service: cfg.service,
+  web: cfg.web,
+  onRefusal: (refusal) => port.postMessage({ t: 'refusal', refusal } satisfies WorkerReply),
+  onProblem: (message) => port.postMessage({ t: 'problem', message } satisfies WorkerReply),
+});
 app.get('/metrics', async (req, reply) => {
   const accept = req.headers.accept ?? '';
   const { body, contentType } = await view.render(cfg.openMetrics !== false && accept.includes('application/openmetrics-text'));

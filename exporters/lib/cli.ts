@@ -6,7 +6,7 @@
  * option's name (`error: option '--port <port>' argument '70000' is invalid. a port is an
  * integer from 0 to 65535`) and exits 1; nothing starts on a bad option.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { createLogging, parseLogLevels, type Logging } from './log.js';
 
@@ -138,4 +138,28 @@ export function stopOnSignals(name: string, stop: () => Promise<unknown>): void 
 /** Default data folder: TICKWATCH_DATA_DIR, else `.tickwatch/` in the working directory. */
 export function defaultDataDir(): string {
   return resolve(process.env.TICKWATCH_DATA_DIR ?? '.tickwatch');
+}
+
+/** The web configuration flags' values (`--web.config.file`, `--web.health-open`), as commander names them. */
+export interface WebFlags {
+  'web.config.file'?: string;
+  'web.healthOpen'?: boolean;
+}
+
+/**
+ * Adds the web configuration flags every service command takes (`hft`, `host`, `clickhouse`,
+ * `recorder`, and `start`, which gives them to every service it starts): exporter-toolkit's
+ * `--web.config.file` (the YAML node_exporter and Prometheus take: TLS, client certificates, basic
+ * auth, headers; exporters/instrument/web/config.ts) and `--web.health-open`.
+ */
+export function webOptions(cmd: Command): Command {
+  return cmd
+    .option('--web.config.file <file>', "web configuration in exporter-toolkit's format (TLS, client certificates, basic auth users with bcrypt hashes, headers) for every HTTP endpoint; re-read on change (default: none, plain HTTP)")
+    .option('--web.health-open', 'with --web.config.file: let /-/healthy and /-/ready answer without credentials (TLS still applies)');
+}
+
+/** The services' `web` setting the flags describe, or undefined without `--web.config.file`. */
+export function webAccessOf(o: WebFlags): { readonly configFile: string; readonly healthOpen: boolean } | undefined {
+  const file = o['web.config.file'];
+  return file ? { configFile: resolve(file), healthOpen: o['web.healthOpen'] === true } : undefined;
 }

@@ -3,11 +3,12 @@ import { Option, type Command } from 'commander';
 import { LOG_FORMATS } from '../catalog/enums.js';
 import type { FormatOption } from '../events/formats.js';
 import { parseFileSpec, type FileSource } from '../ingest/sources.js';
+import { DEFAULT_REDACT_KEYS, REDACTED } from '../ingest/redact.js';
 import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './levels.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
-import { listArg, portArg, serviceLogging, stopOnSignals } from '../lib/cli.js';
+import { listArg, portArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
 import type { ChainHeads } from './chain.js';
 import type { FoundJson, LogPage } from './search.js';
 import type { AlertJson } from './alerts.js';
@@ -20,12 +21,15 @@ import { cleanupConfigOf, registerStoreCommands, withRetentionOptions, type Rete
 const run = () => import('./run.js');
 const searching = () => import('./search.js');
 
+/** How `--clickhouse-cluster` is described (stores/clickhouse.ts, ddl.ts `clickhouseClusterDDL`). */
+const CLUSTER = 'a replicated ClickHouse cluster of the servers\' remote_servers: tables created ON CLUSTER (ReplicatedMergeTree <table>_local under a Distributed <table>), read through the Distributed tables (README, "A ClickHouse cluster")';
+
 /** How `--duckdb-key-file` is described (the file's form; encryption.ts reads it). */
 const KEY = 'one line, readable by its owner only (openssl rand -base64 32 > f; chmod 600 f); default: the file TICKWATCH_DUCKDB_KEY_FILE names';
 
 /** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
-  withRetentionOptions(program.command('recorder'), true)
+  webOptions(withRetentionOptions(program.command('recorder'), true))
     .description("Record the engine's events and logs into the audit tables and the log stream, in the embedded store (DuckDB), ClickHouse or PostgreSQL.")
     .requiredOption('--events <files>', "the engine's event and log files, comma-separated, each optionally with its format: risk_engine.log:loguru", (v: string) => listArg(v).map(parseFileSpec))
     .addOption(new Option('--format <format>', 'log format of the files that name none (auto: detected per line)').choices(['auto', ...LOG_FORMATS]).default('auto'))
@@ -38,14 +42,17 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--postgres-url <url>', "write to PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
     .option('--duckdb-key-file <file>', `encrypt the embedded store with the key in this file (AES-GCM-256; a new file is created encrypted, an existing one must have been): ${KEY}`)
     .option('--clickhouse-storage-policy <name>', 'ClickHouse: the storage policy of the tables it creates, e.g. tickwatch_encrypted (exporters/recorder/config/tickwatch-encrypted-disk.xml)')
+    .option('--clickhouse-cluster <name>', `${CLUSTER}; give every replica of the shard in --clickhouse-url, comma-separated, to write on while one is down`)
+    .option('--clickhouse-database <name>', 'ClickHouse database (default tickwatch); on a cluster, one per recorder (engine host): its hash chains are its own')
     .option('--redis-url <url>', "also keep the hot state (recent trade executions, open anomalies and alerts, 7 days; seed 000) in Redis: redis://127.0.0.1:6379")
     .option('--redis-prefix <prefix>', 'prefix of the Redis keys', 'tickwatch:')
-    .action(async (o: RetentionFlags & { events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; postgresUrl?: string; duckdbKeyFile?: string; redisUrl?: string; redisPrefix: string }) => {
+    .option('--redact-keys <words>', `keys whose values are replaced by ${REDACTED} before a line is recorded, spooled, dead-lettered or logged, comma-separated (default: ${DEFAULT_REDACT_KEYS.join(',')}; '' for none)`, (v: string) => listArg(v))
+    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; redisUrl?: string; redisPrefix: string }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();
       const cleanup = await cleanupConfigOf(o);
-      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined, ...(cleanup ? { cleanup } : {}) }, logging);
+      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined, redactKeys: o.redactKeys, web: webAccessOf(o), ...(cleanup ? { cleanup } : {}) }, logging);
       console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
       stopOnSignals('tickwatch recorder', () => rec.close());
     });
@@ -59,9 +66,11 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
       .option('--clickhouse-url <url>', 'read ClickHouse directly instead')
       .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
+      .option('--clickhouse-cluster <name>', `${CLUSTER}; --clickhouse-url may name several replicas, comma-separated`)
+      .option('--clickhouse-database <name>', "ClickHouse database (default tickwatch; on a cluster, the recorder's own)")
       .option('--postgres-url <url>', 'read PostgreSQL directly instead')
       .option('--duckdb-key-file <file>', `the encrypted embedded store's key file, when no recorder is running: ${KEY}`);
-  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string; duckdbKeyFile?: string };
+  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string };
   /**
    * Asks a running recorder's query API (it holds the embedded database), else opens the store
    * (ClickHouse and PostgreSQL are always read directly).
@@ -171,10 +180,12 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
+    .option('--clickhouse-cluster <name>', `${CLUSTER}; --clickhouse-url may name several replicas, comma-separated`)
+    .option('--clickhouse-database <name>', "ClickHouse database (default tickwatch; on a cluster, the recorder's own: its chains)")
     .option('--postgres-url <url>', 'verify PostgreSQL directly instead')
     .option('--duckdb-key-file <file>', `the encrypted embedded store's key file, when no recorder is running: ${KEY}`)
     .option('--checkpoint-key-file <file>', "the key that signs the chains' retention checkpoints (the recorder's --checkpoint-key-file), when no recorder is running: a signed checkpoint cannot be checked without it")
-    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; postgresUrl?: string; duckdbKeyFile?: string; checkpointKeyFile?: string }) => {
+    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; checkpointKeyFile?: string }) => {
       const { formatChainReports } = await searching();
       const key = o.checkpointKeyFile ? (await import('./checkpoint.js')).readCheckpointKey(o.checkpointKeyFile) : undefined;
       const { openStore, storeSpec } = await run();

@@ -1,8 +1,9 @@
 /**
  * The DDL each store gets from the table definitions of exporters/catalog/tables.ts: DuckDB (the
- * embedded default), ClickHouse (23.8 LTS or newer; 18.16's legacy DDL is in stores/clickhouse.ts) and
- * PostgreSQL (every table of tables.ts, plus seed 002's log tables and the batch ledger), and the
- * columns an older database may gain in place.
+ * embedded default), ClickHouse (23.8 LTS or newer, and Debian's 18.16 as `legacy`), a replicated
+ * ClickHouse cluster (`ReplicatedMergeTree` tables under a `Distributed` table, `ON CLUSTER`; either
+ * version) and PostgreSQL (every table of tables.ts, plus seed 002's log tables and the batch
+ * ledger), and the columns an older database may gain in place.
  */
 import { type Column, columnsOf, type ColumnType, DEFAULT_RETENTION, type RetentionDays, type SkipIndex, type TableDef } from '../catalog/tables.js';
 import { keptDays, type TierPolicy } from '../catalog/retention.js';
@@ -76,6 +77,25 @@ export function clickhouseTtl(t: TableDef, policy: TierPolicy, archiveVolume = f
  * @param archiveVolume - the storage policy has a volume named `archive` (the archive tier goes there)
  */
 export function clickhouseDDL(t: TableDef, retention: RetentionDays | TierPolicy = DEFAULT_RETENTION, database = 'tickwatch', storagePolicy?: string, archiveVolume = false): string {
+  return mergeTreeDDL(t, retention, database, storagePolicy, archiveVolume);
+}
+
+/** Where {@link mergeTreeDDL} puts a table: its name, `ON CLUSTER`, and its engine (default a plain MergeTree). */
+interface Placement {
+  readonly name: string;
+  readonly onCluster: string;
+  readonly engine: string;
+  readonly dedupSetting: string;
+}
+
+function mergeTreeDDL(
+  t: TableDef,
+  retention: RetentionDays | TierPolicy,
+  database: string,
+  storagePolicy: string | undefined,
+  archiveVolume: boolean,
+  at: Placement = { name: t.name, onCluster: '', engine: 'MergeTree', dedupSetting: 'non_replicated_deduplication_window = 10000' },
+): string {
   if (storagePolicy !== undefined && !BARE_NAME.test(storagePolicy)) throw new Error(`storage policy '${storagePolicy}': use a bare name (letters, digits, _)`);
   const all = columnsOf(t);
   const cols = all.map((c) => `  ${c.name === 'ts_ns' ? 'ts' : c.name} ${c.required ? CLICKHOUSE_TYPES[c.type].replace(/Nullable\((\w+)\)/, '$1') : CLICKHOUSE_TYPES[c.type]}`);
@@ -94,16 +114,91 @@ export function clickhouseDDL(t: TableDef, retention: RetentionDays | TierPolicy
   // projection sorted by chain_seq serves those ranges (at the cost of a second copy).
   if (t.chained) extras.push('  PROJECTION by_chain_seq (SELECT * ORDER BY chain_seq)');
   return [
-    `CREATE TABLE IF NOT EXISTS ${database}.${t.name} (`,
+    `CREATE TABLE IF NOT EXISTS ${database}.${at.name}${at.onCluster} (`,
     `${cols.join(',\n')},`,
     extras.join(',\n'),
     ')',
-    'ENGINE = MergeTree',
+    `ENGINE = ${at.engine}`,
     'PARTITION BY toYYYYMM(ts)',
     `ORDER BY (${t.clickhouse.orderBy.join(', ')})`,
     ...(ttl ? [ttl] : []),
-    `SETTINGS non_replicated_deduplication_window = 10000${storagePolicy ? `, storage_policy = '${storagePolicy}'` : ''}`,
+    `SETTINGS ${at.dedupSetting}${storagePolicy ? `, storage_policy = '${storagePolicy}'` : ''}`,
   ].join('\n');
+}
+
+/**
+ * 18.16-compatible DDL (Debian's clickhouse-server; see stores/clickhouse.ts): `ts_ns` an Int64
+ * beside a second-precision `ts DateTime` for partitioning, every table sorted by time whatever its
+ * layout in tables.ts (18.16 has no data-skipping indexes to go with it), no TTL (19.6), no
+ * LowCardinality (behind a setting on 18.16) and no deduplication window for a plain MergeTree (`non_replicated_deduplication_window` came later).
+ * @param name - the table to create (default the table's own; `<table>_local` on a cluster)
+ * @param engine - default `MergeTree`; a cluster's `ReplicatedMergeTree(...)` ({@link clickhouseClusterDDL})
+ * @param onCluster - `' ON CLUSTER <name>'` or nothing
+ */
+export function legacyClickhouseDDL(t: TableDef, database = 'tickwatch', name: string = t.name, engine = 'MergeTree', onCluster = ''): string {
+  const type = { ts_ns: 'Int64', string: 'Nullable(String)', lowcard: 'Nullable(String)', float: 'Nullable(Float64)', int: 'Nullable(Int64)' } as const;
+  const cols = ['  ts DateTime', ...columnsOf(t).map((c) => `  ${c.name} ${c.required ? type[c.type].replace(/Nullable\((\w+)\)/, '$1') : type[c.type]}`)];
+  return `CREATE TABLE IF NOT EXISTS ${database}.${name}${onCluster} (\n${cols.join(',\n')}\n) ENGINE = ${engine} PARTITION BY toYYYYMM(ts) ORDER BY (ts, ts_ns)`;
+}
+
+/** The suffix of a cluster's replicated table under its `Distributed` table: `audit_orders_local`. */
+export const LOCAL_SUFFIX = '_local';
+
+/**
+ * A replicated ClickHouse cluster as `remote_servers` (config.xml) names it, and the ZooKeeper path
+ * its tables replicate under. Each server's `<macros>` give `{shard}` and `{replica}`.
+ */
+export interface ClickHouseCluster {
+  /** The cluster's name in `remote_servers`: a bare name (letters, digits, _). */
+  readonly name: string;
+  /**
+   * The ZooKeeper path of each table: `{shard}` and `{replica}` are the servers' macros, `{database}`
+   * and `{table}` are filled here. Default `/clickhouse/tables/{shard}/{database}/{table}`.
+   */
+  readonly zkPath?: string;
+}
+
+/**
+ * The DDL of one table on a replicated cluster, both statements `ON CLUSTER` (the server runs them on
+ * every host through its distributed DDL queue in ZooKeeper, and waits for each host,
+ * `distributed_ddl_task_timeout`, 180 s by default):
+ *
+ * 1. `<database>.<table>_local`: the table's columns, sorting key and partitions as on one server
+ *    ({@link clickhouseDDL}, or {@link legacyClickhouseDDL} on 18.16), engine
+ *    `ReplicatedMergeTree('<zkPath>', '{replica}')`. Every replica of a shard holds every row. An
+ *    insert is acknowledged once one replica has it and has registered the block in ZooKeeper;
+ *    the others fetch it from there (a replica that was down catches up when it returns). A block
+ *    inserted again, on the same or another replica of the shard, is dropped: ClickHouse's own
+ *    insert deduplication, by the block's checksum on every version (18.16 included; the last
+ *    `replicated_deduplication_window` blocks, 100 by default), and by the recorder's batch token as
+ *    `insert_deduplication_token` where the server has that setting (23.8 LTS does, 18.16 does not);
+ *    on 23.8 or newer the window is set to 1,000 blocks, about 17 minutes of a table's one-a-second
+ *    batches. The recorder inserts its batches here, straight into a replica.
+ * 2. `<database>.<table>`: `Distributed(<cluster>, <database>, <table>_local, rand())` over them,
+ *    the table every read names (`audit verify`, `logs search`, the replay's batch-token check): a
+ *    query reads each shard once, from a replica that answers. `rand()` only spreads rows inserted
+ *    through it; the recorder never does (a batch split across shards could not be deduplicated).
+ *
+ * @param legacy - the servers are Debian's 18.16 (the {@link legacyClickhouseDDL} columns; no TTL,
+ *   indexes, projection or storage policy)
+ * @returns the local table's statement, then the Distributed table's
+ * @throws Error when the cluster or storage policy is not a bare name (and as {@link clickhouseDDL})
+ */
+export function clickhouseClusterDDL(
+  t: TableDef,
+  cluster: ClickHouseCluster,
+  o: { readonly legacy?: boolean; readonly database?: string; readonly retention?: RetentionDays | TierPolicy; readonly storagePolicy?: string; readonly archiveVolume?: boolean } = {},
+): [local: string, distributed: string] {
+  if (!BARE_NAME.test(cluster.name)) throw new Error(`cluster '${cluster.name}': use a bare name (letters, digits, _)`);
+  const database = o.database ?? 'tickwatch';
+  const local = `${t.name}${LOCAL_SUFFIX}`;
+  const zk = (cluster.zkPath ?? '/clickhouse/tables/{shard}/{database}/{table}').replace('{database}', database).replace('{table}', t.name);
+  const engine = `ReplicatedMergeTree('${zk}', '{replica}')`;
+  const on = ` ON CLUSTER ${cluster.name}`;
+  const first = o.legacy
+    ? legacyClickhouseDDL(t, database, local, engine, on)
+    : mergeTreeDDL(t, o.retention ?? DEFAULT_RETENTION, database, o.storagePolicy, o.archiveVolume ?? false, { name: local, onCluster: on, engine, dedupSetting: 'replicated_deduplication_window = 1000' });
+  return [first, `CREATE TABLE IF NOT EXISTS ${database}.${t.name}${on} AS ${database}.${local} ENGINE = Distributed(${cluster.name}, ${database}, ${local}, rand())`];
 }
 
 /**

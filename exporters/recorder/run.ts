@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import type { Logging } from '../lib/log.js';
 import { startQueryApi } from './search.js';
+import { refusalCounter } from '../instrument/web/server.js';
 import { startRecorderService, type RecorderService, type RecorderServiceConfig } from './service.js';
-import { ClickHouseStore, httpTransport } from './stores/clickhouse.js';
+import { ClickHouseStore, failoverTransport } from './stores/clickhouse.js';
 import { DuckDbStore } from './stores/duckdb.js';
 import { DUCKDB_KEY_FILE_ENV, readKeyFile } from './encryption.js';
 import type { AuditStore } from './stores/store.js';
@@ -24,7 +25,18 @@ export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duc
  */
 export type StoreSpec =
   | { readonly kind: 'embedded'; readonly path: string; /** Key file of an encrypted file (encryption.ts). */ readonly keyFile?: string }
-  | { readonly kind: 'clickhouse'; readonly url: string; readonly legacy?: boolean; /** Storage policy of the tables created (clickhouse-encryption.ts). */ readonly storagePolicy?: string }
+  | {
+      readonly kind: 'clickhouse';
+      /** HTTP URL of the server; on a cluster, of each replica of the shard, comma-separated (stores/clickhouse.ts `failoverTransport`). */
+      readonly url: string;
+      readonly legacy?: boolean;
+      /** Storage policy of the tables created (clickhouse-encryption.ts). */
+      readonly storagePolicy?: string;
+      /** A replicated cluster of the servers' `remote_servers` (ddl.ts `clickhouseClusterDDL`). */
+      readonly cluster?: string;
+      /** The database (default `tickwatch`); on a cluster, one per recorder. */
+      readonly database?: string;
+    }
   | { readonly kind: 'postgres'; readonly url: string };
 
 /**
@@ -32,18 +44,39 @@ export type StoreSpec =
  * embedded file in `dataDir`, encrypted with the key in `duckdbKeyFile` (else the file
  * `env.TICKWATCH_DUCKDB_KEY_FILE` names) when there is one.
  * @throws Error when both URLs are given (a recorder writes to one store), when `--duckdb-key-file`
- *   is given with a server's URL (servers encrypt server-side), or `--clickhouse-storage-policy`
- *   without a current ClickHouse
+ *   is given with a server's URL (servers encrypt server-side), `--clickhouse-storage-policy`
+ *   without a current ClickHouse, `--clickhouse-cluster` or `--clickhouse-database` without
+ *   `--clickhouse-url`, or several URLs without a cluster
  */
 export function storeSpec(
-  o: { readonly dataDir: string; readonly clickhouseUrl?: string; readonly clickhouseLegacy?: boolean; readonly clickhouseStoragePolicy?: string; readonly postgresUrl?: string; readonly duckdbKeyFile?: string },
+  o: {
+    readonly dataDir: string;
+    readonly clickhouseUrl?: string;
+    readonly clickhouseLegacy?: boolean;
+    readonly clickhouseStoragePolicy?: string;
+    readonly clickhouseCluster?: string;
+    readonly clickhouseDatabase?: string;
+    readonly postgresUrl?: string;
+    readonly duckdbKeyFile?: string;
+  },
   env: NodeJS.ProcessEnv = process.env,
 ): StoreSpec {
   if (o.postgresUrl && o.clickhouseUrl) throw new Error('--clickhouse-url and --postgres-url: a recorder writes to one store; give one of them');
   if (o.duckdbKeyFile && (o.postgresUrl || o.clickhouseUrl)) throw new Error('--duckdb-key-file encrypts the embedded store; ClickHouse and PostgreSQL are encrypted on the server (README, "Encryption at rest")');
   if (o.clickhouseStoragePolicy && (!o.clickhouseUrl || o.clickhouseLegacy)) throw new Error('--clickhouse-storage-policy needs --clickhouse-url of a ClickHouse with storage policies (not 18.x)');
   if (o.postgresUrl) return { kind: 'postgres', url: o.postgresUrl };
-  if (o.clickhouseUrl) return { kind: 'clickhouse', url: o.clickhouseUrl, legacy: o.clickhouseLegacy === true, ...(o.clickhouseStoragePolicy ? { storagePolicy: o.clickhouseStoragePolicy } : {}) };
+  if ((o.clickhouseCluster || o.clickhouseDatabase) && !o.clickhouseUrl) throw new Error('--clickhouse-cluster and --clickhouse-database need --clickhouse-url');
+  if (o.clickhouseUrl?.includes(',') && !o.clickhouseCluster) throw new Error('--clickhouse-url: several URLs are the replicas of a cluster; give --clickhouse-cluster too');
+  if (o.clickhouseUrl) {
+    return {
+      kind: 'clickhouse',
+      url: o.clickhouseUrl,
+      legacy: o.clickhouseLegacy === true,
+      ...(o.clickhouseStoragePolicy ? { storagePolicy: o.clickhouseStoragePolicy } : {}),
+      ...(o.clickhouseCluster ? { cluster: o.clickhouseCluster } : {}),
+      ...(o.clickhouseDatabase ? { database: o.clickhouseDatabase } : {}),
+    };
+  }
   const keyFile = o.duckdbKeyFile || env[DUCKDB_KEY_FILE_ENV] || undefined;
   return { kind: 'embedded', path: auditDbPath(o.dataDir), ...(keyFile ? { keyFile } : {}) };
 }
@@ -61,7 +94,16 @@ export async function openStore(spec: StoreSpec, retention?: RetentionConfig): P
   // Loaded only when asked for: the other stores' commands need not load the pg client.
   if (spec.kind === 'postgres') return (await import('./stores/postgres.js')).PostgresStore.open(spec.url);
   // ClickHouse's TTL clauses come from the retention config's ClickHouse periods.
-  if (spec.kind === 'clickhouse') return new ClickHouseStore(httpTransport(spec.url), { legacy: spec.legacy === true, ...(spec.storagePolicy ? { storagePolicy: spec.storagePolicy } : {}), ...(retention ? { periods: retention.periods.clickhouse } : {}) });
+  if (spec.kind === 'clickhouse') {
+    const urls = spec.url.split(',').map((u) => u.trim()).filter(Boolean);
+    return new ClickHouseStore(failoverTransport(urls), {
+      legacy: spec.legacy === true,
+      ...(spec.storagePolicy ? { storagePolicy: spec.storagePolicy } : {}),
+      ...(retention ? { periods: retention.periods.clickhouse } : {}),
+      ...(spec.cluster ? { cluster: { name: spec.cluster } } : {}),
+      ...(spec.database ? { database: spec.database } : {}),
+    });
+  }
   return DuckDbStore.open(spec.path, spec.keyFile ? { key: readKeyFile(spec.keyFile) } : {});
 }
 
@@ -107,7 +149,10 @@ export async function startRecorder(cfg: RecorderConfig, logging: Logging): Prom
   try {
     service = await startRecorderService({ ...serviceCfg, store }, logging);
     const svc = service;
-    const api = queryPort === false || queryPort === undefined ? undefined : await startQueryApi(store, queryPort, queryHost ?? '127.0.0.1', () => svc.recorder.storedHeads, svc.alerts, { ...(serviceCfg.cleanup?.key ? { key: serviceCfg.cleanup.key } : {}), run: (o) => svc.cleanup.run(o) });
+    // Its refusals count on the recorder's /metrics and are recorded like those of /metrics.
+    const count = serviceCfg.web ? refusalCounter(svc.registry) : undefined;
+    const web = serviceCfg.web && count ? { access: serviceCfg.web, onRefusal: (r: Parameters<typeof count>[0]) => (count(r), svc.webRefused(r)), onProblem: (m: string) => logging.logger('recorder').warn('web.config_problem', m) } : undefined;
+    const api = queryPort === false || queryPort === undefined ? undefined : await startQueryApi(store, queryPort, queryHost ?? '127.0.0.1', () => svc.recorder.storedHeads, svc.alerts, { ...(serviceCfg.cleanup?.key ? { key: serviceCfg.cleanup.key } : {}), run: (o) => svc.cleanup.run(o) }, web);
     const addr = api?.server.address();
     return {
       service: svc,

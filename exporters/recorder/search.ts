@@ -12,7 +12,8 @@
  * history's `GET /api/v1/alerts` and `POST /api/v1/alertmanager/webhook` (alerts.ts). Query
  * parameters are the commands' flags in snake case; errors answer 400 with `{ error }`.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { createWebApp, type WebAccess, type WebRefusal } from '../instrument/web/server.js';
 import { LOG_LEVELS, type LogLevel } from '../catalog/enums.js';
 import { PORTS } from '../catalog/jobs.js';
 import type { ChainHeads } from './chain.js';
@@ -203,15 +204,26 @@ export interface RetentionApi {
   readonly run?: (o: { dryRun?: boolean; now?: Date }) => Promise<import('./cleanup.js').CleanupReport>;
 }
 
+/** The web configuration of the query API (`--web.config.file`), and where its refusals go. */
+export interface QueryApiWeb {
+  readonly access: WebAccess;
+  /** Told about each refusal (counts and records them: run.ts). Must not throw. */
+  readonly onRefusal: (r: WebRefusal) => void;
+  /** Told when the file becomes invalid or valid again. */
+  readonly onProblem?: (message: string) => void;
+}
+
 /**
  * Starts the query API of a running recorder (loopback only, see the module comment).
  * @param storedHeads - the running recorder's `storedHeads` (the anchors of `/api/v1/verify`)
  * @param alerts - the running recorder's alert history receiver (serves Alertmanager's webhook)
  * @param retention - the running recorder's clean-up (`POST /api/v1/cleanup`) and checkpoint key (verify)
+ * @param web - TLS and basic authentication of every route, the webhook included (instrument/web/); absent: plain HTTP
+ * @throws WebConfigError when `web` names an invalid web configuration file
  * @throws Error when the port cannot be bound
  */
-export async function startQueryApi(store: AuditStore, port: number = PORTS.recorderQuery, host = '127.0.0.1', storedHeads?: () => ChainHeads, alerts?: AlertReceiver, retention?: RetentionApi): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+export async function startQueryApi(store: AuditStore, port: number = PORTS.recorderQuery, host = '127.0.0.1', storedHeads?: () => ChainHeads, alerts?: AlertReceiver, retention?: RetentionApi, web?: QueryApiWeb): Promise<FastifyInstance> {
+  const app = createWebApp({ service: 'tickwatch-recorder-api', ...(web ? { web: web.access, onRefusal: web.onRefusal, onProblem: web.onProblem } : {}) });
   const bad = (reply: { code(n: number): { send(b: unknown): unknown } }, err: unknown) => reply.code(400).send({ error: (err as Error).message });
   app.get('/api/v1/logs', async (req, reply) => {
     try {

@@ -12,10 +12,13 @@ import { recorderSpoolCorruptRecordsTotal, recorderTailLagBytes, recorderTailLag
 import type { FormatOption } from '../events/formats.js';
 import { DeadLetterFile } from '../ingest/deadletter.js';
 import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
+import { Redactor } from '../ingest/redact.js';
 import { fileSource, type FileSpec } from '../ingest/sources.js';
 import { FileTailer } from '../ingest/tail.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
+import { logRefusal, refusalEvent, type WebAccess, type WebRefusal } from '../instrument/web/server.js';
+import { VALIDATORS, type HftEvent } from '../events/index.js';
 import type { Log, Logging } from '../lib/log.js';
 import { backOff } from 'exponential-backoff';
 import type { ChainHeads } from './chain.js';
@@ -59,6 +62,22 @@ export interface RecorderServiceConfig {
    * its metrics are served all the same, and it runs on demand (`tickwatch store cleanup`).
    */
   readonly cleanup?: CleanupServiceConfig;
+  /**
+   * Secret-looking key words whose values are redacted before a line is recorded, spooled,
+   * dead-lettered or logged (ingest/redact.ts); default DEFAULT_REDACT_KEYS, `[]` for none.
+   */
+  readonly redactKeys?: readonly string[];
+  /**
+   * The web configuration of `/metrics` and of the query API with Alertmanager's webhook
+   * (`--web.config.file`: TLS, basic auth; instrument/web/); absent: plain HTTP.
+   */
+  readonly web?: WebAccess;
+  /**
+   * Told about each refusal of its servers (already counted and logged). Absent: the recorder
+   * records the audited ones itself as `security.permission_denied` rows of audit_security.
+   * `tickwatch start` passes them to the HFT exporter instead (its detector, then every recorder). Must not throw.
+   */
+  readonly onWebRefusal?: (r: WebRefusal) => void;
 }
 
 /** A running recorder service. */
@@ -77,6 +96,8 @@ export interface RecorderService {
   readonly cleanup: CleanupService;
   /** The alert history's receiver of Alertmanager's webhook (alerts.ts; served on the query API). */
   readonly alerts: AlertReceiver;
+  /** Logs a refusal of one of its servers and records or hands it on (see `onWebRefusal`); the query API reports here. */
+  readonly webRefused: (r: WebRefusal) => void;
   /** Seals what is pending, stops, closes the WAL (not the store: the caller owns it). */
   close(): Promise<void>;
 }
@@ -120,8 +141,16 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   corrupt.labels('truncated').inc(recovery.truncated);
   corrupt.labels('checksum').inc(recovery.corrupt);
   for (const p of recovery.problems) log.error('recorder.spool_damaged', `Spool record damaged and not replayed: ${p}`, { problem: p });
+  // Refusals of its servers: logged, then handed on, or recorded here once the recorder runs.
+  let own: Recorder | undefined;
+  const webRefused = (r: WebRefusal): void => {
+    logRefusal(log, r);
+    if (cfg.onWebRefusal) return cfg.onWebRefusal(r);
+    const ev = refusalEvent(r);
+    if (r.audit && own && VALIDATORS.get(ev.event)?.Check(ev)) own.add(ev as unknown as HftEvent, undefined, { format: 'tickwatch', mapped: false });
+  };
   // Served from here on (not ready until recording starts).
-  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? PORTS.recorder, service: 'tickwatch-recorder', onProblem: (m) => log.warn('metrics.problem', m) });
+  const metrics = await startMetricsServer(registry, { host: cfg.host, port: cfg.port ?? PORTS.recorder, service: 'tickwatch-recorder', onProblem: (m) => log.warn('metrics.problem', m), web: cfg.web, onRefusal: webRefused });
   // The audit tables' hash chains continue from the heads the WAL logged; a new WAL learns them
   // from the store first (waiting while it is unreachable: the engine's file keeps the events).
   const chain = recovery.chain ?? (await chainHeadsFromStore(cfg.store, log, cfg.retryMaxMs));
@@ -129,6 +158,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   const redis = cfg.redis ? (await import('./redis.js')).RedisHotState.start(cfg.redis, { registry, log }) : undefined;
   const recorder = new Recorder({ store: cfg.store, wal, registry, log, batchRows: cfg.batchRows, maxSpoolBytes: cfg.maxSpoolBytes, levels: cfg.levels, retryMaxMs: cfg.retryMaxMs, chain, onCommitted: redis && ((t) => redis.recordBatch(t)) });
   recorder.resume(recovery.pending);
+  own = recorder;
   log.info('recorder.chain_head', `Audit hash chains continue from ${recovery.chain ? 'the write-ahead log' : 'the store'} (tickwatch audit verify checks them).`, { heads: recorder.chainHeads });
   if (recovery.pending.length) log.info('recorder.replaying', `Replaying ${recovery.pending.length} spooled batches.`, { batches: recovery.pending.length });
 
@@ -137,6 +167,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     registry,
     deadLetter: new DeadLetterFile(join(cfg.dataDir, 'recorder-dead-letter.ndjson')),
     log: logging.logger('recorder-ingest'),
+    redactor: new Redactor(cfg.redactKeys),
     consumers: [add],
   });
   const sources = (Array.isArray(cfg.events) ? cfg.events : [cfg.events]).map((s: FileSpec) => fileSource(s, cfg.format));
@@ -198,6 +229,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     redis,
     alerts,
     cleanup,
+    webRefused,
     async close() {
       clearInterval(timer);
       await cleanup.stop();

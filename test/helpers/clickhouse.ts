@@ -1,7 +1,9 @@
 /**
  * A real Debian clickhouse-server (18.16) for the tests: its own config, free loopback ports, data
  * under a temp folder. It can be hung (SIGSTOP on `process`), killed and started again on the same
- * data (outage drills).
+ * data (outage drills). {@link startClickHouseCluster} starts several as the replicas of one shard
+ * of a replicated cluster (`remote_servers`, `macros`, `zookeeper`, `distributed_ddl`), coordinated
+ * by a ZooKeeper the caller started (helpers/zookeeper.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,8 @@ export interface ClickHouseServer {
   readonly dir: string;
   /** The data path (`<path>`), with a trailing slash. */
   readonly dataPath: string;
+  /** The native protocol port (`<tcp_port>`: the cluster's replicas reach each other on it). */
+  readonly tcpPort: number;
   /** The running process (the last one started). */
   readonly process: ChildProcess;
   /**
@@ -37,7 +41,7 @@ export interface ClickHouseServer {
   start(): Promise<void>;
   /** Stops it and waits for it to go: SIGKILL by default (an outage, not a shutdown); a hung (SIGSTOPped) server is continued first. */
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Stops it (SIGTERM) and removes its folder. */
+  /** Stops it (SIGTERM, SIGKILL after 15 s) and removes its folder. */
   destroy(): Promise<void>;
 }
 
@@ -49,6 +53,34 @@ export interface ClickHouseOptions {
    * (0: no query is logged and system.query_log is never created).
    */
   readonly logQueries?: boolean;
+  /** The ports to listen on (default: free ones); a cluster's servers must know each other's before they start. */
+  readonly ports?: { readonly http: number; readonly tcp: number; readonly interserver: number };
+  /** Make it a replica of a one-shard replicated cluster (see {@link ClusterReplica}). */
+  readonly cluster?: ClusterReplica;
+}
+
+/** What makes a server one replica of a one-shard replicated cluster. */
+export interface ClusterReplica {
+  /** The cluster's name in `remote_servers`. */
+  readonly name: string;
+  /** This server's `{shard}` and `{replica}` macros. */
+  readonly shard: string;
+  readonly replica: string;
+  /** The native (TCP) ports of every replica of the shard, this one's included, all on 127.0.0.1. */
+  readonly replicaTcpPorts: readonly number[];
+  /** The ZooKeeper's client port on 127.0.0.1. */
+  readonly zookeeperPort: number;
+}
+
+/** The config.xml sections of a cluster replica: remote_servers, macros, zookeeper, distributed DDL. */
+function clusterConfig(c: ClusterReplica): string {
+  const replicas = c.replicaTcpPorts.map((p) => `<replica><host>127.0.0.1</host><port>${p}</port><user>default</user></replica>`).join('');
+  return `  <remote_servers><${c.name}><shard><internal_replication>true</internal_replication>${replicas}</shard></${c.name}></remote_servers>
+  <macros><shard>${c.shard}</shard><replica>${c.replica}</replica></macros>
+  <zookeeper><node><host>127.0.0.1</host><port>${c.zookeeperPort}</port></node><session_timeout_ms>30000</session_timeout_ms></zookeeper>
+  <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
+  <interserver_http_host>127.0.0.1</interserver_http_host>
+`;
 }
 
 /**
@@ -57,7 +89,7 @@ export interface ClickHouseOptions {
  * @throws Error when the binary is missing (scripts/setup.sh installs it) or it does not come up
  */
 export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), 'tickwatch-ch-')), options: ClickHouseOptions = {}): Promise<ClickHouseServer> {
-  const [http, tcp, interserver] = [await freePort(), await freePort(), await freePort()];
+  const { http, tcp, interserver } = options.ports ?? { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
   const dataPath = join(dir, 'data') + '/';
   for (const d of ['log', 'data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(
@@ -77,7 +109,7 @@ export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), '
   <default_profile>default</default_profile>
   <default_database>default</default_database>
   <mark_cache_size>5368709</mark_cache_size>
-</yandex>
+${options.cluster ? clusterConfig(options.cluster) : ''}</yandex>
 `,
   );
   writeFileSync(
@@ -103,6 +135,7 @@ export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), '
     url,
     dir,
     dataPath,
+    tcpPort: tcp,
     get process(): ChildProcess {
       if (!child) throw new Error('clickhouse-server was never started');
       return child;
@@ -115,7 +148,7 @@ export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), '
     },
     async start() {
       child = spawn(serverBinary(), [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
-      await waitForHttp(`${url}/ping`, 60_000, { child, name: 'clickhouse-server', output: errLog });
+      await waitForHttp(`${url}/ping`, options.cluster ? 120_000 : 60_000, { child, name: options.cluster ? `clickhouse-server (replica ${options.cluster.replica} of cluster ${options.cluster.name})` : 'clickhouse-server', output: errLog });
     },
     async stop(signal = 'SIGKILL') {
       const c = child;
@@ -126,10 +159,40 @@ export async function startClickHouse(dir: string = mkdtempSync(join(tmpdir(), '
       await exited;
     },
     async destroy() {
+      // A replica of a cluster can take minutes to shut down (it waits on replication and ZooKeeper):
+      // after 15 s it is killed.
+      const c = child;
+      const kill = setTimeout(() => c?.kill('SIGKILL'), 15_000);
       await server.stop('SIGTERM');
+      clearTimeout(kill);
       rmSync(dir, { recursive: true, force: true });
     },
   };
   await server.start();
   return server;
+}
+
+/**
+ * Starts `replicas` servers (default 2) as the replicas of the one shard (`01`) of cluster `name`
+ * (default `tickwatch`), each with its own data and ports, coordinated by the ZooKeeper on
+ * `zookeeperPort`; replica macros `r1`, `r2`, ... Started one after the other (the machine is shared).
+ * @throws Error when a server does not come up within 120 s (the one that timed out is named; those
+ *   started are destroyed first)
+ */
+export async function startClickHouseCluster(zookeeperPort: number, o: { readonly name?: string; readonly replicas?: number; readonly logQueries?: boolean } = {}): Promise<ClickHouseServer[]> {
+  const n = o.replicas ?? 2;
+  const name = o.name ?? 'tickwatch';
+  const ports: { http: number; tcp: number; interserver: number }[] = [];
+  for (let i = 0; i < n; i++) ports.push({ http: await freePort(), tcp: await freePort(), interserver: await freePort() });
+  const servers: ClickHouseServer[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const cluster = { name, shard: '01', replica: `r${i + 1}`, replicaTcpPorts: ports.map((p) => p.tcp), zookeeperPort };
+      servers.push(await startClickHouse(mkdtempSync(join(tmpdir(), `tickwatch-ch-r${i + 1}-`)), { ports: ports[i]!, cluster, ...(o.logQueries === undefined ? {} : { logQueries: o.logQueries }) }));
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.destroy()));
+    throw err;
+  }
+  return servers;
 }

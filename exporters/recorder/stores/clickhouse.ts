@@ -13,11 +13,23 @@
  * second-precision `ts` for partitioning, retention is not enforced by the server (the clean-up job,
  * ../cleanup.ts, deletes rows past their period with `ALTER TABLE ... DELETE`), and replays rely
  * on the batch-token check alone.
+ *
+ * `cluster` targets a replicated cluster (ddl.ts `clickhouseClusterDDL`): `init` creates each table
+ * `ON CLUSTER` as `<table>_local` (ReplicatedMergeTree) under a `Distributed` table named as the
+ * table itself, batches are inserted into `<table>_local` on the replica the transport reaches
+ * (ClickHouse deduplicates a block inserted again, on any replica of the shard), and every read
+ * (search, verify, chain heads, the replay's batch-token check) goes through the `Distributed`
+ * table. Give the transport every replica of the shard ({@link failoverTransport}) so that a
+ * recorder keeps writing while one is down. One recorder per database: each recorder's hash chains
+ * are its own (two recorders in one table would fork each chain), so each engine host records into
+ * its own database on the cluster. Not on a cluster yet: the retention clean-up (its
+ * `ALTER ... DELETE` would have to run `ON CLUSTER` on the `_local` tables), TTL changes of existing
+ * tables and adding columns in place (both `ALTER ... ON CLUSTER` by hand).
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { formatNanos } from '../rows.js';
 import { columnsOf, DEFAULT_RETENTION, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
-import { addableColumns, CLICKHOUSE_TYPES, clickhouseDDL, clickhouseTtl } from '../ddl.js';
+import { addableColumns, CLICKHOUSE_TYPES, clickhouseClusterDDL, clickhouseDDL, clickhouseTtl, legacyClickhouseDDL, LOCAL_SUFFIX, type ClickHouseCluster } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 import { ALERT_ROW_COLUMNS, alertRowOf, type AlertQuery, type AlertRow } from './store.js';
@@ -60,20 +72,50 @@ export function httpTransport(url: string, opts: { username?: string; password?:
   };
 }
 
+/**
+ * One transport over several servers, the replicas of one shard: each call goes to the server that
+ * answered last, and when it fails (refused, timed out, or an error from that server) to the next,
+ * each tried once; the last error is thrown when none answers. The recorder's own retries and spool
+ * (service.ts) take over from there. An insert that failed on one replica after it was applied is
+ * dropped by the next as a duplicate block (ClickHouse's replicated insert deduplication), so failing
+ * over never writes a batch twice.
+ * @param urls - HTTP URLs of the replicas, in order of preference
+ * @throws Error when `urls` is empty
+ */
+export function failoverTransport(urls: readonly string[], opts: { username?: string; password?: string; timeoutMs?: number } = {}): ClickHouseTransport {
+  if (urls.length === 0) throw new Error('failoverTransport: no ClickHouse URL');
+  const all = urls.map((u) => httpTransport(u, opts));
+  if (all.length === 1) return all[0]!;
+  let current = 0;
+  const each = async <T>(fn: (t: ClickHouseTransport) => Promise<T>): Promise<T> => {
+    let last: unknown;
+    for (let i = 0; i < all.length; i++) {
+      const k = (current + i) % all.length;
+      try {
+        const out = await fn(all[k]!);
+        current = k;
+        return out;
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  };
+  return {
+    command: (sql) => each((t) => t.command(sql)),
+    insert: (table, rows, settings) => each((t) => t.insert(table, rows, settings)),
+    query: <T>(sql: string, params?: Readonly<Record<string, unknown>>) => each((t) => t.query<T>(sql, params)),
+    close: async () => void (await Promise.all(all.map((t) => t.close()))),
+  };
+}
+
 /** A ClickHouse string literal. */
 export function literal(v: string): string {
   return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/**
- * 18.16-compatible DDL (see the module comment): every table sorted by time, whatever its layout
- * in tables.ts (18.16 has no data-skipping indexes to go with it), and no TTL.
- */
-export function legacyClickhouseDDL(t: TableDef, database = 'tickwatch'): string {
-  const type = { ts_ns: 'Int64', string: 'Nullable(String)', lowcard: 'Nullable(String)', float: 'Nullable(Float64)', int: 'Nullable(Int64)' } as const;
-  const cols = ['  ts DateTime', ...columnsOf(t).map((c) => `  ${c.name} ${c.required ? type[c.type].replace(/Nullable\((\w+)\)/, '$1') : type[c.type]}`)];
-  return `CREATE TABLE IF NOT EXISTS ${database}.${t.name} (\n${cols.join(',\n')}\n) ENGINE = MergeTree PARTITION BY toYYYYMM(ts) ORDER BY (ts, ts_ns)`;
-}
+/** 18.16-compatible DDL (see the module comment), from ddl.ts. */
+export { legacyClickhouseDDL };
 
 /** ClickHouse-backed audit store. */
 export class ClickHouseStore implements AuditStore {
@@ -87,12 +129,17 @@ export class ClickHouseStore implements AuditStore {
      * must have; not on 18.x (`legacy`). When it has a volume named `archive`, the tables' TTL moves
      * their archive tier there. `periods`: each table's retention on ClickHouse (catalog/retention.ts,
      * `RetentionConfig.periods.clickhouse`; default its class's), made TTL clauses by ddl.ts
-     * `clickhouseTtl`; `retention` (days per class, no archive tier) is the older form.
+     * `clickhouseTtl`; `retention` (days per class, no archive tier) is the older form. `cluster`:
+     * a replicated cluster of `remote_servers` (see the module comment); `database` then names this
+     * recorder's own database on it.
      */
-    private readonly o: { database?: string; retention?: RetentionDays; periods?: Readonly<Record<string, TierPolicy>>; legacy?: boolean; storagePolicy?: string } = {},
+    private readonly o: { database?: string; retention?: RetentionDays; periods?: Readonly<Record<string, TierPolicy>>; legacy?: boolean; storagePolicy?: string; cluster?: ClickHouseCluster } = {},
   ) {
     this.db = o.database ?? 'tickwatch';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.db)) throw new Error(`ClickHouse database '${this.db}': use a bare name (letters, digits, _)`);
     if (o.storagePolicy && o.legacy) throw new Error('ClickHouse 18.x has no storage policies: storagePolicy needs a current server');
+    // The clean-up is not cluster-aware (see the module comment): on a cluster the store offers none.
+    if (o.cluster) this.clickhouseTarget = undefined;
   }
 
   /**
@@ -103,6 +150,7 @@ export class ClickHouseStore implements AuditStore {
    *   was created without it: its parts are not where the policy puts them)
    */
   async init(tables: readonly TableDef[]): Promise<void> {
+    if (this.o.cluster) return this.initCluster(tables);
     await this.t.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
     if (this.o.storagePolicy) {
       const [v] = await this.t.query<{ n: string | number }>(`SELECT count() AS n FROM system.storage_policies WHERE policy_name = ${literal(this.o.storagePolicy)} AND volume_name = 'archive'`);
@@ -130,6 +178,31 @@ export class ClickHouseStore implements AuditStore {
     }
   }
 
+  /**
+   * A cluster's tables (ddl.ts `clickhouseClusterDDL`): created `ON CLUSTER` when the server the
+   * transport reaches lacks any (an `ON CLUSTER` statement waits for every host, so a recorder
+   * restarted while a replica is down, on tables that exist, does not wait on it), then each table's
+   * and its `_local` table's columns are checked.
+   * @throws StoreSchemaError when a table lacks columns this version writes
+   * @throws Error when the `ON CLUSTER` DDL fails (a host that does not answer within the server's
+   *   `distributed_ddl_task_timeout`, an unknown cluster, no ZooKeeper configured)
+   */
+  private async initCluster(tables: readonly TableDef[]): Promise<void> {
+    const cluster = this.o.cluster!;
+    const names = async (table: string) => (await this.t.query<{ name: string }>(`SELECT name FROM system.columns WHERE database = ${literal(this.db)} AND table = ${literal(table)}`)).map((c) => c.name);
+    const want = (t: TableDef) => columnsOf(t).map((c) => (c.name === 'ts_ns' && !this.o.legacy ? 'ts' : c.name));
+    const present = new Set((await this.t.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = ${literal(this.db)}`)).map((r) => r.name));
+    const missing = tables.filter((t) => !present.has(t.name) || !present.has(`${t.name}${LOCAL_SUFFIX}`));
+    if (missing.length) {
+      await this.t.command(`CREATE DATABASE IF NOT EXISTS ${this.db} ON CLUSTER ${cluster.name}`);
+      for (const t of missing) {
+        const retention = this.o.retention ?? this.o.periods?.[t.name] ?? DEFAULT_PERIODS.clickhouse[t.retention];
+        for (const sql of clickhouseClusterDDL(t, cluster, { legacy: this.o.legacy === true, database: this.db, retention, ...(this.o.storagePolicy ? { storagePolicy: this.o.storagePolicy } : {}) })) await this.t.command(sql);
+      }
+    }
+    for (const t of tables) for (const name of [t.name, `${t.name}${LOCAL_SUFFIX}`]) checkColumns(`ClickHouse database ${this.db} (cluster ${cluster.name})`, name as TableName, want(t), await names(name));
+  }
+
   /** A WAL row as ClickHouse columns. */
   private row(r: WalRow, token: string): Record<string, unknown> {
     const out: Record<string, unknown> = { ...r, batch_token: token };
@@ -145,9 +218,16 @@ export class ClickHouseStore implements AuditStore {
     return out;
   }
 
+  /**
+   * Inserts one batch of a table, as one block: into `<table>_local` on a cluster (a replica
+   * deduplicates a block it or another replica of its shard already took), else into the table.
+   * `insert_deduplication_token` carries the batch token on a current server (18.16 has no such
+   * setting: its replicated tables deduplicate by the block's checksum alone).
+   */
   async insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
     const settings: Record<string, string | number> = this.o.legacy ? {} : { insert_deduplication_token: token };
-    await this.t.insert(`${this.db}.${table}`, rows.map((r) => this.row(r, token)), settings);
+    if (this.o.cluster) settings.insert_deduplicate = 1;
+    await this.t.insert(`${this.db}.${table}${this.o.cluster ? LOCAL_SUFFIX : ''}`, rows.map((r) => this.row(r, token)), settings);
   }
 
   async countByToken(table: TableName, token: string): Promise<number> {
@@ -192,8 +272,11 @@ export class ClickHouseStore implements AuditStore {
     await this.t.command(want ? `ALTER TABLE ${this.db}.${t.name} MODIFY ${want}` : `ALTER TABLE ${this.db}.${t.name} REMOVE TTL`);
   }
 
-  /** The clean-up job's way in (cleanup.ts): the transport, the database, and what the server can do. */
-  clickhouseTarget(): ClickHouseTarget {
+  /**
+   * The clean-up job's way in (cleanup.ts): the transport, the database, and what the server can
+   * do; none on a cluster (see the module comment), where the clean-up reports that the store has none.
+   */
+  clickhouseTarget: (() => ClickHouseTarget) | undefined = (): ClickHouseTarget => {
     const t = this.t;
     return {
       command: (sql) => t.command(sql),
@@ -203,7 +286,7 @@ export class ClickHouseStore implements AuditStore {
       legacy: this.o.legacy === true,
       archiveVolume: this.archiveVolume,
     };
-  }
+  };
 
   /** A chained table's checkpoints (retention's cuts), lowest seq first; none before the first cut. */
   async checkpoints(table: TableName): Promise<Checkpoint[]> {
@@ -246,15 +329,18 @@ export class ClickHouseStore implements AuditStore {
 
   /**
    * Runs a query whose values are `{name:Type}` placeholders: bound server-side, except on 18.16
-   * (`legacy`), which has no query parameters: there each is replaced by an escaped literal.
+   * (`legacy`), which has no query parameters: there each is replaced by an escaped literal (an
+   * array after `IN` as a tuple, `IN ('a', 'b')`: 18.16 refuses an array there).
    */
   private bound<T>(sql: string, params: Readonly<Record<string, unknown>>): Promise<T[]> {
     if (!this.o.legacy) return this.t.query<T>(sql, params);
     const lit = (v: unknown): string => (Array.isArray(v) ? `[${v.map(lit).join(', ')}]` : typeof v === 'bigint' || typeof v === 'number' ? String(v) : literal(String(v)));
     return this.t.query<T>(
-      sql.replace(/\{(\w+):([^}]+)\}/g, (_m, name: string, type: string) => {
+      sql.replace(/(\bIN\s+)?\{(\w+):([^}]+)\}/g, (_m, inOp: string | undefined, name: string, type: string) => {
         if (!(name in params)) throw new Error(`no value for query parameter ${name}`);
         const v = params[name];
+        if (inOp && Array.isArray(v) && v.length > 0) return `${inOp}(${v.map(lit).join(', ')})`;
+        if (inOp) return `${inOp}${lit(v)}`;
         // A number placeholder is written bare, whether given as a number or its decimal string
         // (nanoseconds are passed as strings): quoted, 18.16 would take it for a String.
         if (/^(U?Int\d+|Float\d+)$/.test(type)) {

@@ -310,6 +310,11 @@ export class PostgresStore implements AuditStore {
    * @throws Error when the server cannot be reached or refuses the DDL
    */
   async init(tables: readonly TableDef[]): Promise<void> {
+    // A complete schema needs no DDL: so a recorder role with only INSERT and SELECT (access.ts) starts.
+    if (await this.schemaComplete(tables)) {
+      for (const t of tables) this.defs.set(t.name, t);
+      return;
+    }
     const problems: StoreSchemaError[] = [];
     await this.use(
       'creating the tables',
@@ -357,6 +362,26 @@ export class PostgresStore implements AuditStore {
     );
     if (problems.length) throw new StoreSchemaError(problems.map((p) => p.message).join('\n'));
     for (const t of tables) this.defs.set(t.name, t);
+  }
+
+  /**
+   * Whether every table of `tables`, seed 002's and the batch ledger exist with every column this
+   * version writes (then `init` runs no DDL: a role without CREATE, owning no table, can start).
+   */
+  private async schemaComplete(tables: readonly TableDef[]): Promise<boolean> {
+    const want = new Map<string, readonly string[]>([...tables.map((t) => [t.name, columnsOf(t).map((c) => c.name)] as const), ...SEED002_TABLES.map((n) => [n, SEED002_COLUMNS[n]] as const), ['tickwatch_batches', ['token', 'table_name']]]);
+    const cols = await this.rows<{ table_name: string; column_name: string }>(
+      'checking the tables',
+      'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1::text[])',
+      [[...want.keys()]],
+    );
+    const have = new Map<string, Set<string>>();
+    for (const r of cols) (have.get(r.table_name) ?? have.set(r.table_name, new Set()).get(r.table_name)!).add(r.column_name);
+    for (const [name, columns] of want) {
+      const h = have.get(name);
+      if (!h || columns.some((c) => !h.has(c))) return false;
+    }
+    return true;
   }
 
   async insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {

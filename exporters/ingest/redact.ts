@@ -1,0 +1,141 @@
+/**
+ * Redaction of the engine's secrets (issue 16, seed 001): values under keys that look like secrets
+ * are replaced by {@link REDACTED} before a line reaches any store, the write-ahead log, the
+ * dead-letter file or a log. The pipeline (pipeline.ts) redacts right after parsing, before the
+ * line is mapped, validated and handed to the consumers, so the recorder stores, chains and hashes
+ * the redacted line: `audit verify` checks what was stored, and the secret was never stored.
+ *
+ * A key is secret-looking when it contains one of the configured words, case-insensitive, with
+ * `_`, `-` or a space optional where the word has one (`api_key` matches `api_key`, `api-key`,
+ * `apiKey`, `X-API-KEY`; `token` matches `accessToken` and `token_id`). Keys are matched at any depth
+ * (objects inside arrays inside objects); the whole value under such a key is replaced, whatever its
+ * type. Besides keys, any string value holding a PEM private key (`-----BEGIN ... PRIVATE KEY-----`)
+ * is replaced wherever it is.
+ *
+ * Cost on the hot path: one regular-expression test over the line; only a line that contains a
+ * configured word anywhere is walked, and only a line in which something was replaced is serialized
+ * again (then the stored line is that JSON, not the bytes received).
+ *
+ * Limits: a secret under an innocent key (`"note": "password is hunter2"`) is not found; a line that
+ * is not JSON (dead-lettered as `invalid_json`, `encoding` or `too_large`) is redacted best-effort
+ * with regular expressions over its text ({@link Redactor.text}): `"key": "value"` and `"key": 123`
+ * pairs, `key=value` and `key: value` forms, and PEM private-key blocks; a secret split oddly in a
+ * broken line may survive there. A key that merely contains a word (`token_bucket_size`) is redacted
+ * too: better a lost figure than a leaked secret.
+ */
+
+/** What a redacted value becomes. */
+export const REDACTED = '[REDACTED]';
+
+/**
+ * The default secret-looking words (issue 16: token, password, secret, api_key, authorization,
+ * private keys; plus the common spellings `passwd`, `credential`, `cookie`).
+ */
+export const DEFAULT_REDACT_KEYS: readonly string[] = ['token', 'password', 'passwd', 'secret', 'api_key', 'authorization', 'private_key', 'credential', 'cookie'];
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A redactor for one list of words. */
+export class Redactor {
+  /** Matches a key (or any text) holding one of the words; null when the list is empty. */
+  private readonly key: RegExp | null;
+  private readonly jsonPair: RegExp | null;
+  private readonly plainPair: RegExp | null;
+  /** The words, as given. */
+  readonly words: readonly string[];
+
+  /**
+   * @param words - secret-looking words (see the module comment); empty turns redaction off except
+   *   for PEM private keys
+   * @throws Error when a word is empty or holds nothing but separators
+   */
+  constructor(words: readonly string[] = DEFAULT_REDACT_KEYS) {
+    this.words = words;
+    const alts = words.map((w) => {
+      const parts = w
+        .trim()
+        .split(/[-_ ]+/)
+        .filter(Boolean);
+      if (!parts.length) throw new Error(`redaction: '${w}' is not a word`);
+      return parts.map(escape).join('[-_ ]?');
+    });
+    // "private key" is always among them so that a PEM block anywhere in the line triggers the walk.
+    const all = [...alts, 'private[-_ ]?key'];
+    const any = all.join('|');
+    this.key = words.length ? new RegExp(any, 'i') : /private[-_ ]?key/i;
+    const keyIn = words.length ? `[^"\\\\\\n]*(?:${alts.join('|')})[^"\\\\\\n]*` : null;
+    // "key" : "value" (escapes kept whole; an unterminated value runs to the end) or "key": 123 / true / null.
+    this.jsonPair = keyIn ? new RegExp(`("${keyIn}"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"?|[^,}\\]\\s]+)`, 'gi') : null;
+    // key=value or key: value outside JSON quotes (logfmt, headers); a quoted value kept whole.
+    this.plainPair = words.length ? new RegExp(`(\\b[\\w.-]*(?:${alts.join('|')})[\\w.-]*\\s*[=:]\\s*)("[^"]*"?|'[^']*'?|(?:Bearer|Basic)\\s+\\S+|[^\\s,;&"']+)`, 'gi') : null;
+  }
+
+  /** Whether the text may hold a secret (one regular-expression test): the cheap first step. */
+  mayHold(text: string): boolean {
+    return this.key!.test(text);
+  }
+
+  /** Whether a key is secret-looking. */
+  isSecretKey(k: string): boolean {
+    return this.words.length > 0 && this.key!.test(k);
+  }
+
+  /**
+   * Replaces, in place, every value under a secret-looking key and every string holding a PEM
+   * private key, at any depth (iteratively: a deeply nested line cannot overflow the stack).
+   * @returns how many values were replaced
+   */
+  object(root: unknown): number {
+    if (typeof root !== 'object' || root === null) return 0;
+    let n = 0;
+    const stack: object[] = [root];
+    const keyTest = this.words.length ? this.key : null;
+    while (stack.length) {
+      const o = stack.pop()!;
+      if (Array.isArray(o)) {
+        for (let i = 0; i < o.length; i++) {
+          const v: unknown = o[i];
+          if (typeof v === 'object' && v !== null) stack.push(v);
+          else if (typeof v === 'string' && isPem(v)) {
+            o[i] = REDACTED;
+            n++;
+          }
+        }
+        continue;
+      }
+      const rec = o as Record<string, unknown>;
+      for (const k of Object.keys(rec)) {
+        const v = rec[k];
+        if (keyTest !== null && keyTest.test(k)) {
+          if (v !== null && v !== undefined && v !== '' && v !== REDACTED) {
+            rec[k] = REDACTED;
+            n++;
+          }
+        } else if (typeof v === 'object' && v !== null) stack.push(v);
+        else if (typeof v === 'string' && isPem(v)) {
+          rec[k] = REDACTED;
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Best-effort redaction of text that is not (or not all) JSON: a line dead-lettered as not JSON,
+   * not UTF-8 or too large, or a parser's message quoting it. See the module comment for its limits.
+   */
+  text(s: string): string {
+    if (!this.mayHold(s)) return s;
+    let out = s.replace(PEM_BLOCK, REDACTED);
+    if (this.jsonPair) out = out.replace(this.jsonPair, `$1"${REDACTED}"`);
+    if (this.plainPair) out = out.replace(this.plainPair, (m, k: string, v: string) => (v.startsWith(`"${REDACTED}`) || v === REDACTED ? m : `${k}${REDACTED}`));
+    return out;
+  }
+}
+
+const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
+function isPem(v: string): boolean {
+  return v.length > 40 && v.includes('PRIVATE KEY-----');
+}
