@@ -26,10 +26,9 @@
  *   embedded current engine the tests use) has no access management (CREATE ROLE is refused), so
  *   these are only parsed there (`EXPLAIN AST`), not enforced.
  *
- * Limits: on ClickHouse the recorder's start-up `init` runs DDL (CREATE TABLE IF NOT EXISTS, ADD
- * COLUMN, MODIFY TTL), so there the first start (and any upgrade) runs as the maintenance user and
- * later starts as the recorder user fail until the store skips DDL on a complete schema, as the
- * PostgreSQL store does.
+ * The stores send no DDL for tables that exist with every column (and, on a current ClickHouse, the
+ * configured TTL), so the first start and any upgrade that adds columns or changes a TTL run as the
+ * maintenance user, and every other start as the recorder user.
  */
 import { TABLES } from '../catalog/tables.js';
 import { CHECKPOINT_TABLE } from './checkpoint.js';

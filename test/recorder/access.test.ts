@@ -189,6 +189,22 @@ describe('ClickHouse 18.16: settings profiles', () => {
     const bad = await fetch(`${ch.url}/`, { method: 'POST', body: 'SELECT 1', headers: { 'X-ClickHouse-User': N.recorder, 'X-ClickHouse-Key': 'wrong' } });
     expect(bad.ok).toBe(false);
   }, 60_000);
+  it('the recorder user starts the real store on the tables the owner made (no DDL sent) and records a batch', async () => {
+    const store = new ClickHouseStore(httpTransport(ch.url, { username: N.recorder, password: pw[N.recorder] }), { legacy: true, database: N.database });
+    try {
+      await store.init(TABLES);
+      const before = await store.count('logs');
+      await store.insert('logs', [{ ts_ns: '1795395601000000000', event: 'x.y', component: 'monitor', level: 'info', fields: '{}' }], 'access-batch-1');
+      expect(await store.count('logs')).toBe(before + 1);
+      expect(await store.countByToken('logs', 'access-batch-1')).toBe(1);
+    } finally {
+      await store.close();
+    }
+    // The same user on a database without the tables is refused, saying why (DDL is the owner's).
+    const fresh = new ClickHouseStore(httpTransport(ch.url, { username: N.recorder, password: pw[N.recorder] }), { legacy: true, database: 'tickwatch_not_made' });
+    await expect(fresh.init(TABLES)).rejects.toThrow(/DDL queries are prohibited|readonly/i);
+    await fresh.close();
+  }, 60_000);
 });
 
 describe('current ClickHouse: GRANT statements', () => {

@@ -151,14 +151,20 @@ export class ClickHouseStore implements AuditStore {
    */
   async init(tables: readonly TableDef[]): Promise<void> {
     if (this.o.cluster) return this.initCluster(tables);
-    await this.t.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
+    // What exists already: a recorder that logs in with only INSERT and SELECT (access.ts, allow_ddl
+    // 0 on 18.16) starts on tables an owner made, so no DDL is sent for what is already there.
+    const existing = new Map<string, string[]>();
+    for (const r of await this.t.query<{ table: string; name: string }>(`SELECT table, name FROM system.columns WHERE database = ${literal(this.db)}`)) {
+      existing.set(r.table, [...(existing.get(r.table) ?? []), r.name]);
+    }
+    if (existing.size === 0) await this.t.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
     if (this.o.storagePolicy) {
       const [v] = await this.t.query<{ n: string | number }>(`SELECT count() AS n FROM system.storage_policies WHERE policy_name = ${literal(this.o.storagePolicy)} AND volume_name = 'archive'`);
       this.archiveVolume = Number(v?.n ?? 0) > 0;
     }
     for (const t of tables) {
       const retention = this.o.retention ?? this.o.periods?.[t.name] ?? DEFAULT_PERIODS.clickhouse[t.retention];
-      await this.t.command(this.o.legacy ? legacyClickhouseDDL(t, this.db) : clickhouseDDL(t, retention, this.db, this.o.storagePolicy, this.archiveVolume));
+      if (!existing.has(t.name)) await this.t.command(this.o.legacy ? legacyClickhouseDDL(t, this.db) : clickhouseDDL(t, retention, this.db, this.o.storagePolicy, this.archiveVolume));
       if (!this.o.legacy) await this.syncTtl(t, 'activeDays' in retention ? retention : { activeDays: retention[t.retention], archiveDays: null });
       if (this.o.storagePolicy) {
         const [row] = await this.t.query<{ storage_policy: string }>(`SELECT storage_policy FROM system.tables WHERE database = ${literal(this.db)} AND name = ${literal(t.name)}`);
