@@ -87,6 +87,56 @@ export interface TcpIngestOptions {
   readonly tls?: TcpTlsOptions;
   /** Registry for the connection metrics (refusals by reason, open connections, throttling); absent: not counted. */
   readonly registry?: MetricRegistry;
+  /**
+   * Called with every refusal (after it is counted and logged): the HFT exporter records the
+   * credential ones ({@link TCP_AUDITED_REASONS}) as security events.
+   */
+  readonly onRefusal?: (r: TcpRefusal) => void;
+}
+
+/** A refused or closed connection, as {@link TcpIngestOptions.onRefusal} gets it. */
+export interface TcpRefusal {
+  readonly reason: TcpRefuseReason;
+  /** `address:port` of the client (`undefined:undefined` when the socket was gone). */
+  readonly peer: string;
+  /** When, ms since the epoch. */
+  readonly at: number;
+  readonly message: string;
+}
+
+/**
+ * The refusals that are failed logins, recorded as `security.permission_denied` (issue 16, item 5):
+ * a wrong token and a failed TLS handshake (no or a foreign client certificate, an old protocol).
+ * A silent client, an idle one and one past the connection cap are counted and logged only: they
+ * offered no credentials, and a port scan would otherwise fill the audit table.
+ */
+export const TCP_AUDITED_REASONS: ReadonlySet<TcpRefuseReason> = new Set<TcpRefuseReason>(['bad_token', 'tls_handshake']);
+
+/**
+ * The security event a credential refusal is recorded as: the contract's `security.permission_denied`
+ * (exporters/events/security.ts; audit_security), component `monitor`, user `anonymous` (a token
+ * names nobody), the client's address, status FAILURE, resource `tickwatch-hft tcp-ingest`, as the
+ * web servers' refusals (instrument/web/server.ts `refusalEvent`) are.
+ */
+export function tcpRefusalEvent(r: TcpRefusal): Record<string, unknown> & { event: 'security.permission_denied' } {
+  const ip = peerAddress(r.peer);
+  return {
+    ts: new Date(r.at).toISOString(),
+    level: 'warn',
+    component: 'monitor',
+    event: 'security.permission_denied',
+    user_id: 'anonymous',
+    ...(ip && !ip.startsWith('undefined') ? { source_ip: ip.slice(0, 64) } : {}),
+    status: 'FAILURE',
+    resource: 'tickwatch-hft tcp-ingest',
+    message: `the TCP ingest refused ${r.peer}: ${r.reason}`,
+  };
+}
+
+/** The client's address of a `peer` (`address:port`, IPv6 addresses included). */
+export function peerAddress(peer: string): string {
+  const i = peer.lastIndexOf(':');
+  return i > 0 ? peer.slice(0, i) : peer;
 }
 
 /** A running TCP ingest listener. */
@@ -155,6 +205,7 @@ export async function startTcpIngest(pipeline: IngestPipeline, opts: TcpIngestOp
   const refuse = (reason: TcpRefuseReason, peer: string, message: string): void => {
     m?.refused.get(reason)!.inc();
     log.warn('ingest.tcp_refused', message, { peer, reason });
+    opts.onRefusal?.({ reason, peer, at: Date.now(), message });
   };
 
   /** Per open connection: when it last completed a line (or connected), and how to close it. */

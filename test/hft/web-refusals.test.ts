@@ -8,6 +8,7 @@
  */
 import bcrypt from 'bcryptjs';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
@@ -87,5 +88,41 @@ describe('refused requests to tickwatch endpoints', () => {
     const logged = logging.lines.filter((l) => l.event === 'web.refused');
     expect(logged).toHaveLength(7);
     expect(JSON.stringify(logged)).not.toContain('guess');
+  });
+
+  it('a wrong token at the TCP ingest is a refused login too: counted, a security event, refused_credentials; a silent client is counted only', { timeout: 120_000 }, async () => {
+    const file = join(dir, 'events-tcp.ndjson');
+    writeFileSync(file, '');
+    const tokenFile = join(dir, 'ingest-token');
+    writeFileSync(tokenFile, 'c0ffee-ingest-7f3a\n');
+    const own = await startTickwatch(
+      { dataDir: join(dir, 'data-tcp'), hft: { port: 0, tcp: { port: 0, host: '127.0.0.1', tokenFile, authTimeoutMs: 300 }, files: [file], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 50, tickMs: 50 }, recorders: [], selfReport: false },
+      captureLogging(),
+    );
+    try {
+      const port = own.hft!.tcp!.port;
+      /** One connection: sends `first` (or nothing), and resolves when the server closes it. */
+      const attempt = (first?: string) =>
+        new Promise<void>((resolve, reject) => {
+          const c = connect(port, '127.0.0.1', () => first !== undefined && c.write(`${first}\n`));
+          c.on('data', () => undefined);
+          c.on('close', () => resolve());
+          c.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve() : reject(err)));
+        });
+      for (let i = 0; i < 6; i++) await attempt(`not-the-token-${i}`);
+      await attempt(); // silent: closed at the auth time-out
+      const url = `${own.hft!.metrics.url}/metrics`;
+      let s: Sample[] = [];
+      for (let t = Date.now(); Date.now() - t < 20_000; await new Promise((r) => setTimeout(r, 100))) {
+        s = parseExposition(await (await fetch(url)).text());
+        if ((value(s, 'hft_security_suspicious_total', { reason: 'refused_credentials' }) ?? 0) >= 1 && value(s, 'tickwatch_ingest_tcp_refused_total', { reason: 'auth_timeout' }) === 1) break;
+      }
+      expect(value(s, 'tickwatch_ingest_tcp_refused_total', { reason: 'bad_token' })).toBe(6);
+      expect(value(s, 'tickwatch_ingest_tcp_refused_total', { reason: 'auth_timeout' })).toBe(1);
+      expect(value(s, 'hft_security_events_total', { event: 'permission_denied', status: 'FAILURE' })).toBe(6);
+      expect(value(s, 'hft_security_suspicious_total', { reason: 'refused_credentials' })).toBe(1);
+    } finally {
+      await own.close();
+    }
   });
 });
