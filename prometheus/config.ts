@@ -136,6 +136,15 @@ export function productionConfig(): Record<string, unknown> {
 }
 
 /**
+ * The Alertmanager cluster every replica sends to: three Alertmanagers gossiping with each other
+ * (`--cluster.peer`), each sent every alert, since Alertmanager's HA design has the clients send to
+ * all members and the cluster deduplicate notifications (prometheus/alertmanager README, "High
+ * Availability": "It's important not to load balance traffic between Prometheus and its
+ * Alertmanagers"). The local stack runs the same on loopback (`ALERTMANAGER_CLUSTER`, exporters/catalog/jobs.ts).
+ */
+export const HA_ALERTMANAGERS: readonly string[] = [1, 2, 3].map((n) => `alertmanager-${n}.trading.internal:${PORTS.alertmanager}`);
+
+/**
  * One of two identical replicas: the same jobs and rules, told apart by the `replica` external
  * label (Alertmanager deduplicates their alerts because alert labels do not include it; a
  * long-term store such as Thanos, Mimir or VictoriaMetrics deduplicates series on it).
@@ -147,7 +156,7 @@ export function replicaConfig(replica: 'a' | 'b'): Record<string, unknown> {
     externalLabels: { environment: 'production', cluster: 'trading-tw', replica },
     jobs: PRODUCTION_JOBS,
     ruleFiles: ['rules/*.yml'],
-    alertmanagers: [`alertmanager-1.trading.internal:${PORTS.alertmanager}`, `alertmanager-2.trading.internal:${PORTS.alertmanager}`],
+    alertmanagers: HA_ALERTMANAGERS,
     remoteWrite: ['https://metrics-store.trading.internal/api/v1/push'],
   });
 }

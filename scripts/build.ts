@@ -60,8 +60,8 @@ const BUILDERS: Record<Target, () => string[]> = {
     write(
       'prometheus/prometheus-ha.example.yml',
       configHeader('Two replicas for teams that outgrow one machine: run this file twice with replica: a and replica: b.', 'prometheus/config.ts') +
-        '# Both replicas scrape the same targets and evaluate the same rules; both send to both Alertmanagers\n' +
-        '# (clustered with --cluster.peer), which deduplicate the alerts. remote_write ships every sample to a\n' +
+        '# Both replicas scrape the same targets and evaluate the same rules; both send to all three Alertmanagers\n' +
+        '# (clustered with --cluster.peer), which deduplicate the alerts and their notifications. remote_write ships every sample to a\n' +
         '# long-term store (Thanos Receive, Mimir, VictoriaMetrics) that deduplicates on the `replica` label.\n' +
         retentionNote() +
         `# Each replica keeps ${PROMETHEUS_RETENTION.time} on its own disk; history older than that is only in the long-term\n` +

@@ -43,6 +43,20 @@ export const PORTS = {
  */
 export const RECORDER_ALERT_WEBHOOK_PATH = '/api/v1/alertmanager/webhook';
 
+/**
+ * The local Alertmanager cluster (`npm run stack -- --ha`, the HA drill): three Alertmanagers
+ * gossiping on loopback, each with its web port and its cluster (memberlist) port. The first takes
+ * Alertmanager's registered web port ({@link PORTS.alertmanager}) and its default cluster port,
+ * 9094 (`--cluster.listen-address` default, prometheus/alertmanager README "High Availability");
+ * the others take the next pairs, 9095/9096 and 9097/9098, free in the plan above. Three, so that
+ * the HA drill can kill one and still have two that gossip.
+ */
+export const ALERTMANAGER_CLUSTER: readonly { readonly web: number; readonly cluster: number }[] = [
+  { web: PORTS.alertmanager, cluster: 9094 },
+  { web: 9095, cluster: 9096 },
+  { web: 9097, cluster: 9098 },
+];
+
 /** A port name of the plan. */
 export type PortName = keyof typeof PORTS;
 

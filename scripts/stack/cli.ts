@@ -4,13 +4,14 @@
  * stack: the exporters fed by the simulator, Prometheus, Alertmanager and the receiver stand-ins on
  * 127.0.0.1 at the catalog's port plan (`exporters/catalog/jobs.ts`: Prometheus :9090, Alertmanager
  * :9093, HFT exporter :9470, host exporter :9471, audit recorder :9473, stand-ins :9480 HTTP and
- * :9481 SMTP), printing every notification that arrives;
+ * :9481 SMTP), printing every notification that arrives; `--ha` runs three Alertmanagers in a
+ * cluster instead of one (web :9093, :9095, :9097; gossip :9094, :9096, :9098), all sent every alert;
  * Ctrl-C stops everything.
  * drill: the same stack on fault scenarios with fast timings; prints the drill table and exits 1
  * when a notification is missing, extra, misrouted or not resolved.
  */
 import { Command, Option } from 'commander';
-import { PORTS } from '../../exporters/catalog/jobs.js';
+import { ALERTMANAGER_CLUSTER, PORTS } from '../../exporters/catalog/jobs.js';
 import { SCENARIOS, scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { formatDrillTable, runDrills } from './drill.js';
 import type { Arrival } from './receivers.js';
@@ -26,7 +27,8 @@ program
   .addOption(new Option('--scenario <name>', 'simulator scenario').choices(SCENARIOS.map((s) => s.name)).default('normal'))
   .option('--speed <x>', 'simulated seconds per wall second', Number, 1)
   .option('--ports-offset <n>', 'add n to every default port (to run beside another stack)', Number, 0)
-  .action(async (o: { scenario: string; speed: number; portsOffset: number }) => {
+  .option('--ha', 'three Alertmanagers gossiping on loopback (exporters/catalog/jobs.ts ALERTMANAGER_CLUSTER) instead of one', false)
+  .action(async (o: { scenario: string; speed: number; portsOffset: number; ha: boolean }) => {
     const off = o.portsOffset;
     const stack = await startStack({
       scenarios: [scenarioByName(o.scenario)],
@@ -43,12 +45,13 @@ program
         receiversSmtp: PORTS.receiversSmtp + off,
       },
       allServices: true,
+      ...(o.ha ? { alertmanagers: ALERTMANAGER_CLUSTER.map((m) => ({ web: m.web + off, cluster: m.cluster + off })) } : {}),
       onArrival: print,
       log: (l) => console.log(`stack: ${l}`),
     });
     console.log(`\nstack running (data in ${stack.dir}):
   Prometheus    ${stack.prometheusUrl}   (alerts: ${stack.prometheusUrl}/alerts)
-  Alertmanager  ${stack.alertmanagerUrl}
+  Alertmanager  ${stack.alertmanagers.map((a) => a.url + (a.clusterAddress ? ` (gossip ${a.clusterAddress})` : '')).join(', ')}
   HFT exporter  ${stack.targets[0]!.exporter.metrics.url}/metrics   (host exporter and audit recorder: see above)
   stand-ins     http://127.0.0.1:${stack.receivers.httpPort} (Slack, PagerDuty, Telegram, SNS SMS, dead man's switch), SMTP 127.0.0.1:${stack.receivers.smtpPort}
 Notifications print below as they arrive. Ctrl-C stops everything.\n`);

@@ -60,6 +60,29 @@ export interface StackOptions {
    * either way: it keeps the alert history Alertmanager sends it ({@link Stack.historyUrl}).
    */
   readonly allServices?: boolean;
+  /**
+   * Run an Alertmanager cluster instead of one Alertmanager (`npm run stack -- --ha`, the HA
+   * drill): a number of members on free ports, or their ports (`ALERTMANAGER_CLUSTER`,
+   * exporters/catalog/jobs.ts); Prometheus sends every alert to every member. Default: one, alone.
+   */
+  readonly alertmanagers?: AlertmanagerMembers;
+}
+
+/** How many Alertmanagers to run (free ports), or each one's web and cluster ports. */
+export type AlertmanagerMembers = number | readonly { readonly web: number; readonly cluster: number }[];
+
+/** One running Alertmanager of the stack. */
+export interface AlertmanagerNode {
+  /** `http://127.0.0.1:<web port>`. */
+  readonly url: string;
+  /** `127.0.0.1:<web port>`, as Prometheus is given it. */
+  readonly address: string;
+  /** Its cluster (memberlist) address, `127.0.0.1:<port>`; undefined when it runs alone. */
+  readonly clusterAddress: string | undefined;
+  /** Its data directory (`--storage.path`: notification log and silences). */
+  readonly dataDir: string;
+  /** The process (the HA drill kills one). */
+  readonly child: ChildProcess;
 }
 
 /** A running stack. */
@@ -67,6 +90,8 @@ export interface Stack {
   readonly dir: string;
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
+  /** Every Alertmanager (one unless {@link StackOptions.alertmanagers} asked for a cluster; the first is {@link alertmanagerUrl}). */
+  readonly alertmanagers: readonly AlertmanagerNode[];
   /** The audit recorder's query API, which keeps the alert history (`GET <url>/api/v1/alerts`). */
   readonly historyUrl: string;
   readonly receivers: Receivers;
@@ -111,12 +136,19 @@ export interface Alerting {
   readonly receivers: Receivers;
   readonly port: number;
   readonly url: string;
+  /** Every Alertmanager; the first is {@link port}/{@link url}. */
+  readonly nodes: readonly AlertmanagerNode[];
 }
 
 /**
  * Starts the receiver stand-ins and a real Alertmanager routed to them. Child processes are added
- * to `children` for the caller to stop.
- * @throws Error when Alertmanager does not become ready
+ * to `children` for the caller to stop. With {@link StackOptions.alertmanagers} > 1 it starts a
+ * cluster: each member gossips on its own loopback cluster port with every other as
+ * `--cluster.peer`, keeps its own data directory, and is ready once its `/api/v2/status` lists all
+ * members (Alertmanager then deduplicates notifications across the cluster through the gossiped
+ * notification log; `--cluster.peer-timeout` is {@link ALERTMANAGER_PEER_TIMEOUT_SECONDS}, and the
+ * group interval is raised to {@link clusterGroupIntervalSeconds} when shorter).
+ * @throws Error when an Alertmanager does not become ready, or the cluster does not form within 90 s
  */
 export async function startAlerting(
   o: {
@@ -128,6 +160,8 @@ export async function startAlerting(
     log?: (line: string) => void;
     /** The alert history webhook of a recorder (default: the stand-ins' `/history`, which keeps the payloads). */
     historyUrl?: string;
+    /** A cluster instead of one Alertmanager ({@link StackOptions.alertmanagers}). */
+    alertmanagers?: AlertmanagerMembers;
   },
   children: ChildProcess[],
 ): Promise<Alerting> {
@@ -162,7 +196,12 @@ export async function startAlerting(
 
   // Alertmanager.
   try {
-    const amPort = o.ports?.alertmanager || (await freePort());
+    const members = o.alertmanagers ?? 1;
+    const count = typeof members === 'number' ? members : members.length;
+    // A cluster needs a group interval longer than its members' waits, or it notifies twice (clusterGroupIntervalSeconds).
+    const asked = o.timings ?? DRILL_TIMINGS;
+    const timings = asked.groupIntervalSeconds >= clusterGroupIntervalSeconds(count) ? asked : { ...asked, groupIntervalSeconds: clusterGroupIntervalSeconds(count) };
+    if (timings !== asked) log(`alertmanager cluster of ${count}: group_interval ${asked.groupIntervalSeconds} s raised to ${timings.groupIntervalSeconds} s (${count - 1} x peer timeout ${ALERTMANAGER_PEER_TIMEOUT_SECONDS} s + 5 s)`);
     const amCfg = join(dir, 'alertmanager.yml');
     writeFileSync(
       amCfg,
@@ -185,7 +224,7 @@ export async function startAlerting(
             telegram: { botTokenFile: join(secretDir, 'telegram_bot_token'), chatId: secrets.telegramChatId, apiUrl: `${base}/telegram` },
             sms: { phoneNumbers: [secrets.smsPhone], region: secrets.awsRegion, profile: 'tickwatch-alertmanager', apiUrl: `${base}/sns` },
           },
-          o.timings ?? DRILL_TIMINGS,
+          timings,
           repoPath('alertmanager/templates/*.tmpl'),
           // The installed Alertmanager (0.25) cannot read Telegram's token from a file: the
           // generator reads it, as a deploy would (ALERTMANAGER_VERSION in alertmanager/config.ts).
@@ -198,16 +237,76 @@ export async function startAlerting(
     const amEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
     Object.assign(amEnv, { AWS_SHARED_CREDENTIALS_FILE: join(secretDir, 'aws_credentials'), AWS_CONFIG_FILE: join(secretDir, 'aws_config'), AWS_EC2_METADATA_DISABLED: 'true' });
     writeFileSync(join(secretDir, 'aws_config'), '');
-    const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${join(dir, 'alertmanager')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'], amEnv);
-    children.push(am.child);
-    const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
-    await waitForHttp(`${alertmanagerUrl}/-/ready`, 30_000, { child: am.child, name: 'alertmanager', output: am.out });
-    log(`alertmanager: ${alertmanagerUrl}`);
+    const ports: { web: number; cluster: number | undefined }[] = [];
+    for (let i = 0; i < count; i++) {
+      const fixed = typeof members === 'number' ? undefined : members[i];
+      const web = fixed?.web ?? ((i === 0 && o.ports?.alertmanager) || (await freePort()));
+      ports.push({ web, cluster: count === 1 ? undefined : (fixed?.cluster ?? (await freePort())) });
+    }
+    const nodes: AlertmanagerNode[] = [];
+    for (const [i, p] of ports.entries()) {
+      const dataDir = join(dir, count === 1 ? 'alertmanager' : `alertmanager-${i + 1}`);
+      const clusterAddress = p.cluster === undefined ? undefined : `127.0.0.1:${p.cluster}`;
+      const clusterFlags = clusterAddress
+        ? [`--cluster.listen-address=${clusterAddress}`, `--cluster.advertise-address=${clusterAddress}`, `--cluster.peer-timeout=${ALERTMANAGER_PEER_TIMEOUT_SECONDS}s`, ...ports.filter((q) => q !== p).map((q) => `--cluster.peer=127.0.0.1:${q.cluster}`)]
+        : ['--cluster.listen-address='];
+      const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${dataDir}`, `--web.listen-address=127.0.0.1:${p.web}`, ...clusterFlags, '--log.level=warn'], amEnv);
+      children.push(am.child);
+      const url = `http://127.0.0.1:${p.web}`;
+      await waitForHttp(`${url}/-/ready`, 30_000, { child: am.child, name: `alertmanager ${i + 1}`, output: am.out });
+      nodes.push({ url, address: `127.0.0.1:${p.web}`, clusterAddress, dataDir, child: am.child });
+    }
+    if (count > 1) await waitForCluster(nodes, 90_000);
+    const amPort = ports[0]!.web;
+    const alertmanagerUrl = nodes[0]!.url;
+    log(count === 1 ? `alertmanager: ${alertmanagerUrl}` : `alertmanager cluster: ${nodes.map((n) => `${n.url} (gossip ${n.clusterAddress})`).join(', ')}`);
 
-    return { receivers, port: amPort, url: alertmanagerUrl };
+    return { receivers, port: amPort, url: alertmanagerUrl, nodes };
   } catch (err) {
     await receivers.close();
     throw err;
+  }
+}
+
+/**
+ * `--cluster.peer-timeout` of every clustered Alertmanager, seconds: Alertmanager's default. The
+ * member at position i (0 sends first) waits i times this before sending what the notification log
+ * does not yet show as sent.
+ */
+export const ALERTMANAGER_PEER_TIMEOUT_SECONDS = 15;
+
+/**
+ * The `group_interval` a cluster of `members` needs so that it sends each notification once: at
+ * least the last member's wait ((members - 1) x {@link ALERTMANAGER_PEER_TIMEOUT_SECONDS}) plus 5 s
+ * of gossip. A member whose wait outlasts the next flush checks a firing alert against a
+ * notification log that already says resolved, and sends the stale firing again, then the resolve
+ * (prometheus/alertmanager#1341, #4008; seen here: with the drills' 2 s, every member behind the
+ * sender re-sent each alert, 3 firing and 3 resolved notifications per channel with three members).
+ * Production's 60 s (PRODUCTION_TIMINGS) covers three members.
+ * @param members - cluster size, >= 1
+ */
+export function clusterGroupIntervalSeconds(members: number): number {
+  return members <= 1 ? 0 : (members - 1) * ALERTMANAGER_PEER_TIMEOUT_SECONDS + 5;
+}
+
+/**
+ * Waits until every member's `/api/v2/status` lists every member as a peer.
+ * @throws Error naming the members seen by each when that has not happened within `timeoutMs`
+ */
+async function waitForCluster(nodes: readonly AlertmanagerNode[], timeoutMs: number): Promise<void> {
+  const t0 = Date.now();
+  const all = nodes.map((n) => n.clusterAddress!).sort();
+  for (;;) {
+    const seen = await Promise.all(
+      nodes.map(async (n) => {
+        const r = await fetch(`${n.url}/api/v2/status`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        const body = r?.ok ? ((await r.json()) as { cluster?: { status?: string; peers?: { address: string }[] } }) : undefined;
+        return { node: n.clusterAddress, status: body?.cluster?.status ?? 'no answer', peers: (body?.cluster?.peers ?? []).map((x) => x.address).sort() };
+      }),
+    );
+    if (seen.every((x) => x.peers.join() === all.join())) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`the Alertmanager cluster did not form within ${timeoutMs} ms: ${seen.map((x) => `${x.node} ${x.status}, peers [${x.peers.join(' ')}]`).join('; ')}`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -233,9 +332,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // The first scenario's recorder keeps the alert history: Alertmanager is told its port up front.
     const historyPort = o.ports?.recorderQuery || (await freePort());
     const historyUrl = `http://127.0.0.1:${historyPort}`;
-    const alerting = await startAlerting({ dir, timings: o.timings, failFirst: o.failFirst, onArrival: o.onArrival, ports: o.ports, log, historyUrl: `${historyUrl}${RECORDER_ALERT_WEBHOOK_PATH}` }, children);
+    const alerting = await startAlerting(
+      { dir, timings: o.timings, failFirst: o.failFirst, onArrival: o.onArrival, ports: o.ports, log, historyUrl: `${historyUrl}${RECORDER_ALERT_WEBHOOK_PATH}`, alertmanagers: o.alertmanagers },
+      children,
+    );
     receivers = alerting.receivers;
-    const amPort = alerting.port;
     const alertmanagerUrl = alerting.url;
 
     // Exporters, one per scenario, each tailing its own file; the first also gets the host exporter
@@ -243,12 +344,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const logging = createLogging({ service: 'tickwatch-stack', levels: parseLogLevels(process.env.TICKWATCH_LOG_LEVEL, 'warn') });
     const targets: { scenario: Scenario; exporter: HftExporter; instance: string }[] = [];
     const scraped: RunningTarget[] = [];
+    // A scenario named twice (several normal engines) gets its index in its file names.
+    const fileName = (s: Scenario, i: number) => (o.scenarios.findIndex((x) => x.name === s.name) === i ? s.name : `${s.name}-${i}`);
     for (const [i, s] of o.scenarios.entries()) {
       const all = o.allServices === true && i === 0;
       const tw = await startTickwatch(
         {
-          dataDir: join(dir, `hft-${s.name}`),
-          hft: { port: i === 0 ? (o.ports?.hft ?? 0) : 0, tcp: null, files: [join(dir, `${s.name}.ndjson`)], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
+          dataDir: join(dir, `hft-${fileName(s, i)}`),
+          hft: { port: i === 0 ? (o.ports?.hft ?? 0) : 0, tcp: null, files: [join(dir, `${fileName(s, i)}.ndjson`)], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
           host: all ? { port: o.ports?.host ?? 0 } : false,
           recorders: i === 0 ? [{ store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: all ? (o.ports?.recorder ?? 0) : 0, queryPort: historyPort }] : [],
         },
@@ -273,7 +376,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const startedAt = Date.now();
     const streams = Promise.all(
       targets.map(async (t, i) => {
-        const sink = new FileSink(join(dir, `${t.scenario.name}.ndjson`));
+        const sink = new FileSink(join(dir, `${fileName(t.scenario, i)}.ndjson`));
         await runScenario({ scenario: t.scenario, seed: (o.seed ?? 1) + i, start: startedAt / 1000, speed: o.speed, duration }, sink, abort.signal);
         await sink.close();
       }),
@@ -290,7 +393,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
           externalLabels: { environment: 'stack', cluster: 'local' },
           jobs,
           ruleFiles: [repoPath('prometheus/rules/*.yml')],
-          alertmanagers: [`127.0.0.1:${amPort}`],
+          alertmanagers: alerting.nodes.map((n) => n.address),
         }),
       ),
     );
@@ -300,7 +403,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await waitForHttp(`${prometheusUrl}/-/ready`, 30_000, { child: prom.child, name: 'prometheus', output: prom.out });
     log(`prometheus: ${prometheusUrl}`);
 
-    return { dir, prometheusUrl, alertmanagerUrl, historyUrl, receivers, targets, startedAt, streams, stop: cleanup };
+    return { dir, prometheusUrl, alertmanagerUrl, alertmanagers: alerting.nodes, historyUrl, receivers, targets, startedAt, streams, stop: cleanup };
   } catch (err) {
     await cleanup();
     throw err;
