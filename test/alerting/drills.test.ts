@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALERTS, GROUPS } from '../../alert-rules/index.js';
 import { SCENARIOS } from '../../exporters/hft/simulator/scenarios/index.js';
-import { CHANNELS_FOR, DRILL_PIPELINE, durationSeconds, formatDrillTable, notifyBounds, notifyProblem, pipelineBoundSeconds, PRODUCTION_PIPELINE, runDrills, type DrillRow } from '../../scripts/stack/drill.js';
+import { CHANNELS_FOR, DRILL_PIPELINE, durationSeconds, formatDrillTable, notifyBounds, notifyProblem, pipelineBoundSeconds, PRODUCTION_PIPELINE, runDrills, SLO_DETECTION_SECONDS, type DrillRow } from '../../scripts/stack/drill.js';
 
 describe('time to notify bounds', () => {
   it('parse Prometheus durations', () => {
@@ -29,6 +29,10 @@ describe('time to notify bounds', () => {
     expect(pipelineBoundSeconds(0, 30, DRILL_PIPELINE)).toBe(33);
     // FeedGap: for 5 s in the 1 s feed group; an SLO page: for 0 s in a 30 s group; RecorderWriteFailures: for 0 s, 5 s group.
     expect(notifyBounds('FeedGap')).toEqual({ drillLimit: 35, drillPipeline: 9, productionPipeline: 18 });
+    // An SLO page's detection time: 14.4 x (1 - 0.999) x 3600 s = 51.84 s, to the tenth above.
+    expect(SLO_DETECTION_SECONDS.get('OrderAckSloFastBurn')).toBe(51.9);
+    expect(SLO_DETECTION_SECONDS.get('FeedAvailabilitySloFastBurn')).toBe(26);
+    expect(SLO_DETECTION_SECONDS.get('AuditDurabilitySloFastBurn')).toBe(5.2);
     expect(notifyBounds('OrderAckSloFastBurn')).toEqual({ drillLimit: 59, drillPipeline: 33, productionPipeline: 42 });
     expect(notifyBounds('RecorderWriteFailures')).toEqual({ drillLimit: 34, drillPipeline: 8, productionPipeline: 17 });
     expect(() => notifyBounds('NoSuchAlert')).toThrow(/NoSuchAlert/);
@@ -41,7 +45,9 @@ describe('time to notify bounds', () => {
     expect(notifyProblem('feed-gap', 'FeedGap', 'critical', null)).toBeNull();
     const interval = new Map(GROUPS.flatMap((g) => g.rules.filter((r) => r.kind === 'alert').map((r) => [r.name, durationSeconds(g.interval)] as const)));
     for (const a of ALERTS.filter((x) => x.severity === 'critical')) expect(notifyBounds(a.name).drillLimit).toBe(durationSeconds(a.for) + 30 + interval.get(a.name)! - 1);
-    expect(notifyProblem('latency-spike', 'OrderAckSloFastBurn', 'critical', 60)).toMatch(/over its bound of 59 s \(for \+ 30 s \+ its group interval past 1 s\)/);
+    // SLO pages fire on budget spent and a minimum volume, not on one event: no limit for them.
+    expect(notifyProblem('latency-spike', 'OrderAckSloFastBurn', 'critical', 500)).toBeNull();
+    expect(notifyProblem('recorder-failure', 'RecorderWriteFailures', 'critical', 34.1)).toMatch(/over its bound of 34 s \(for \+ 30 s \+ its group interval past 1 s\)/);
   });
 
   it('print every channel of a critical, its time to notify and its bounds', () => {
