@@ -37,7 +37,7 @@ const refusals: WebRefusal[] = [];
 beforeAll(async () => {
   dir = tempDir('tickwatch-webscrape-');
   certs = makeCertificates(dir);
-  writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: ${bcrypt.hashSync('s3cret-scrape', 10)}\n`);
+  writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: ${bcrypt.hashSync('s3cret-scrape', 4)}\n`);
   writeFileSync(join(dir, 'prometheus.password'), 's3cret-scrape\n');
   writeFileSync(join(dir, 'wrong.password'), 'not-the-password\n');
   exporter = await startHostExporter({ port: 0, collectors: ['loadavg'], clockSync: false, web: { configFile: join(dir, 'web.yml') }, onWebRefusal: (r) => refusals.push(r) });

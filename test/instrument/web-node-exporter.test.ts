@@ -133,9 +133,12 @@ describe('TLS with basic auth: tickwatch answers as node_exporter does', () => {
   });
 
   it('plain HTTP to the TLS port: 400 with Go\'s text', async () => {
+    const before = tlsAuth.refusals.length;
     const r = await same(tlsAuth, { auth: `prometheus:${PASSWORD}` });
     expect(r.ours).toMatchObject({ status: 400, body: 'Client sent an HTTP request to an HTTPS server.\n' });
-    expect(tlsAuth.refusals.at(-1)?.reason).toBe('plaintext_on_tls');
+    // Among this request's refusals (a loaded machine can report the previous test's handshake
+    // refusal late, after this one).
+    expect(tlsAuth.refusals.slice(before).map((x) => x.reason)).toContain('plaintext_on_tls');
   });
 
   it('a rotated password is taken while running; TLS 1.0 and 1.1 once the file allows them', async () => {
