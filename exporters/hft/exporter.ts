@@ -13,7 +13,7 @@ import { PORTS } from '../catalog/jobs.js';
 import { TOP_POSITIONS_DEFAULT } from '../catalog/positions.js';
 import { MetricRegistry } from '../instrument/registry.js';
 import { startMetricsServer, type MetricsServer } from '../instrument/server.js';
-import { FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, logRefusal, refusalEvent, type WebAccess, type WebRefusal } from '../instrument/web/server.js';
+import { auditBudget, logRefusal, refusalEvent, type WebAccess, type WebRefusal } from '../instrument/web/server.js';
 import type { Logging } from '../lib/log.js';
 import { TradingCalendar, TWSE_CALENDAR, type CalendarConfig } from './calendar.js';
 import type { FormatOption } from '../events/formats.js';
@@ -29,7 +29,6 @@ import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
 import { Redactor } from '../ingest/redact.js';
 import { FileTailer } from '../ingest/tail.js';
 import { peerAddress, startTcpIngest, TCP_AUDITED_REASONS, tcpRefusalEvent, tcpIngestMetrics, type TcpIngest, type TcpIngestOptions, type TcpRefusal } from '../ingest/tcp.js';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 /** Where the TCP ingest listens, and its access settings and bounds (see ingest/tcp.ts). */
 export type TcpListenConfig = { readonly host?: string; readonly port: number } & Pick<
@@ -178,15 +177,11 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   };
   const onWebRefusal = cfg.onWebRefusal ?? ((r: WebRefusal) => void (r.audit && report(refusalEvent(r))));
   // A wrong token or a failed TLS handshake at the TCP ingest is a refused login too: the same
-  // security event, at most FAILURE_LIMIT per address and window, as the web servers audit theirs.
-  const tcpAudit = new RateLimiterMemory({ points: FAILURE_LIMIT, duration: FAILURE_WINDOW_SECONDS });
+  // security event, within the same per-address budget, as the web servers audit theirs.
+  const tcpAudit = auditBudget();
   const onTcpRefusal = (r: TcpRefusal): void => {
     if (!TCP_AUDITED_REASONS.has(r.reason)) return;
-    const ip = peerAddress(r.peer);
-    void tcpAudit.consume(ip).then(
-      () => void report(tcpRefusalEvent(r)),
-      () => undefined,
-    );
+    void tcpAudit(peerAddress(r.peer)).then((audited) => void (audited && report(tcpRefusalEvent(r))));
   };
   const metrics = await startMetricsServer(registry, {
     host: cfg.host,

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort, waitForHttp } from '../../scripts/lib/net.js';
+import { signalAndWait } from '../../scripts/lib/process.js';
 
 /** The server binary: on PATH, else where Debian puts it (/usr/sbin, often not on a user's PATH). */
 function serverBinary(): string {
@@ -151,12 +152,7 @@ ${options.cluster ? clusterConfig(options.cluster) : ''}</yandex>
       await waitForHttp(`${url}/ping`, options.cluster ? 120_000 : 60_000, { child, name: options.cluster ? `clickhouse-server (replica ${options.cluster.replica} of cluster ${options.cluster.name})` : 'clickhouse-server', output: errLog });
     },
     async stop(signal = 'SIGKILL') {
-      const c = child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill('SIGCONT');
-      c.kill(signal);
-      await exited;
+      await signalAndWait(child, signal);
     },
     async destroy() {
       // A replica of a cluster can take minutes to shut down (it waits on replication and ZooKeeper):

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../scripts/lib/net.js';
+import { signalAndWait } from '../../scripts/lib/process.js';
 
 /** A PostgreSQL server process. */
 export interface PostgresServer {
@@ -190,11 +191,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       }
     },
     async stop(signal = 'SIGINT') {
-      const c = child;
-      if (!c || !server.running) return;
-      const exited = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill(signal);
-      await exited;
+      await signalAndWait(child, signal);
     },
     async destroy() {
       await server.stop('SIGINT');

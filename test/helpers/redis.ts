@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from '../../scripts/lib/net.js';
+import { signalAndWait } from '../../scripts/lib/process.js';
 
 /** The server binary: on PATH, else where Debian puts it. */
 function serverBinary(): string {
@@ -95,12 +96,7 @@ export async function startRedis(dir: string = mkdtempSync(join(tmpdir(), 'tickw
       }
     },
     async stop(signal = 'SIGKILL') {
-      const c = child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill('SIGCONT');
-      c.kill(signal);
-      await exited;
+      await signalAndWait(child, signal);
     },
     async destroy() {
       await server.stop('SIGTERM');

@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/net.js';
+import { signalAndWait } from '../../scripts/lib/process.js';
 
 /** Where Debian's zookeeper package puts the server jar (scripts/setup.sh installs zookeeperd). */
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
@@ -108,11 +109,7 @@ export async function startZooKeeper(dir: string = mkdtempSync(join(tmpdir(), 't
       }
     },
     async stop(signal = 'SIGKILL') {
-      const c = child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill(signal);
-      await exited;
+      await signalAndWait(child, signal);
     },
     async destroy() {
       await server.stop('SIGTERM');

@@ -153,8 +153,10 @@ function text(reply: FastifyReply, code: number, body: string): FastifyReply {
  * address may have audited per window: the same figures as the wrong-password limit. Past it they
  * are counted and logged at debug only, so a flood of bare requests or handshakes cannot flood
  * audit_security; the security detector has long seen the address by then (it needs 5 in 5 minutes).
+ * The HFT exporter's TCP ingest audits its refused tokens through one of these too.
+ * @returns whether a refusal from `remote` is still audited now (it spends one of the address's points)
  */
-function auditBudget(web: WebAccess): (remote: string) => Promise<boolean> {
+export function auditBudget(web: Pick<WebAccess, 'failureLimit' | 'failureWindowSeconds'> = {}): (remote: string) => Promise<boolean> {
   const budget = new RateLimiterMemory({ points: web.failureLimit ?? FAILURE_LIMIT, duration: web.failureWindowSeconds ?? FAILURE_WINDOW_SECONDS });
   return (remote) => budget.consume(remote).then(
     () => true,

@@ -360,6 +360,22 @@ export class ClickHouseStore implements AuditStore {
   }
 
   /**
+   * Adds a `[sinceNs, untilNs)` time range to a query's conditions and parameters, on the sort key's
+   * own `ts` column so ClickHouse prunes granules (and months) by it; on 18.16 (`ts` in seconds)
+   * `ts_ns` then cuts it to the nanosecond.
+   */
+  private timeRange(q: { readonly sinceNs?: bigint; readonly untilNs?: bigint }, where: string[], p: Record<string, unknown>): void {
+    if (q.sinceNs !== undefined) {
+      where.push(this.o.legacy ? 'ts >= toDateTime(intDiv({since:Int64}, 1000000000)) AND ts_ns >= {since:Int64}' : 'ts >= fromUnixTimestamp64Nano({since:Int64})');
+      p.since = q.sinceNs.toString();
+    }
+    if (q.untilNs !== undefined) {
+      where.push(this.o.legacy ? 'ts <= toDateTime(intDiv({until:Int64}, 1000000000)) AND ts_ns < {until:Int64}' : 'ts < fromUnixTimestamp64Nano({until:Int64})');
+      p.until = q.untilNs.toString();
+    }
+  }
+
+  /**
    * Searches the log stream with bound parameters. The table is sorted by (component, ts), so a
    * one-component time range reads only its own granules; other components need a time scan of
    * the partitions (months) the range falls in.
@@ -368,15 +384,7 @@ export class ClickHouseStore implements AuditStore {
     const ns = this.o.legacy ? 'ts_ns' : 'toUnixTimestamp64Nano(ts)';
     const where: string[] = [];
     const p: Record<string, unknown> = {};
-    if (q.sinceNs !== undefined) {
-      // On the sort key's own column, so ClickHouse prunes granules (and months) by it.
-      where.push(this.o.legacy ? 'ts >= toDateTime(intDiv({since:Int64}, 1000000000)) AND ts_ns >= {since:Int64}' : 'ts >= fromUnixTimestamp64Nano({since:Int64})');
-      p.since = q.sinceNs.toString();
-    }
-    if (q.untilNs !== undefined) {
-      where.push(this.o.legacy ? 'ts <= toDateTime(intDiv({until:Int64}, 1000000000)) AND ts_ns < {until:Int64}' : 'ts < fromUnixTimestamp64Nano({until:Int64})');
-      p.until = q.untilNs.toString();
-    }
+    this.timeRange(q, where, p);
     if (q.components?.length) (where.push('component IN {components:Array(String)}'), (p.components = [...q.components]));
     if (q.minLevel && q.minLevel !== 'trace') (where.push('level IN {levels:Array(String)}'), (p.levels = levelsFrom(q.minLevel)));
     if (q.event !== undefined) {
@@ -445,14 +453,7 @@ export class ClickHouseStore implements AuditStore {
     const ns = this.o.legacy ? 'ts_ns' : 'toUnixTimestamp64Nano(ts)';
     const where: string[] = [];
     const p: Record<string, unknown> = {};
-    if (q.sinceNs !== undefined) {
-      where.push(this.o.legacy ? 'ts >= toDateTime(intDiv({since:Int64}, 1000000000)) AND ts_ns >= {since:Int64}' : 'ts >= fromUnixTimestamp64Nano({since:Int64})');
-      p.since = q.sinceNs.toString();
-    }
-    if (q.untilNs !== undefined) {
-      where.push(this.o.legacy ? 'ts <= toDateTime(intDiv({until:Int64}, 1000000000)) AND ts_ns < {until:Int64}' : 'ts < fromUnixTimestamp64Nano({until:Int64})');
-      p.until = q.untilNs.toString();
-    }
+    this.timeRange(q, where, p);
     for (const [col, v] of [['severity', q.severity], ['status', q.status], ['alertname', q.alertname]] as const) if (v !== undefined) (where.push(`${col} = {${col}:String}`), (p[col] = v));
     if (q.dedupKeys) {
       if (q.dedupKeys.length === 0) return [];
