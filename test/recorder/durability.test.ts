@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { HftEvent } from '../../exporters/events/index.js';
 import { runScenario } from '../../exporters/hft/simulator/run.js';
 import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
@@ -26,6 +26,10 @@ function runChild(args: string[]) {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  // A wait that runs out must not leave the child recording through the rest of the run.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const until = async (word: string, ms: number) => {
     const t0 = Date.now();
     while (!out.includes(word)) {
@@ -37,15 +41,19 @@ function runChild(args: string[]) {
 }
 
 describe('recorder durability', () => {
-  it('survives SIGKILL at random moments: every row once, none lost', { timeout: 240_000 }, async () => {
+  // The time-out covers every wait inside (5 x (60 + 60 + 0.9) s + 120 s, plus checks), so on a busy
+  // machine the message names the wait that ran out rather than the test's own time-out.
+  it('survives SIGKILL at random moments: every row once, none lost', { timeout: 800_000 }, async () => {
     const dir = tempDir();
     const events = join(dir, 'events.ndjson');
-    // The engine appends while the recorder runs and is killed, as in production, and goes on until
-    // the last kill: every restart resumes in the middle of a file that is still growing, however
-    // long a busy machine takes to start each child.
+    // The engine appends while the recorder runs and is killed, as in production, until the last kill
+    // or 600 simulated seconds (50 s at full speed), whichever comes first: restarts resume in the
+    // middle of a file that is still growing, and a busy machine that starts each child slowly does
+    // not also get more lines to drain (unbounded, a clean-clone run under load wrote for minutes).
     const sink = new FileSink(events);
     const engine = new AbortController();
-    const writing = runScenario({ scenario: scenarioByName('storm-halt'), seed: 5, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: 12, duration: 3600 }, sink, engine.signal).then(() => sink.close());
+    onTestFinished(() => engine.abort());
+    const writing = runScenario({ scenario: scenarioByName('storm-halt'), seed: 5, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: 12, duration: 600 }, sink, engine.signal).then(() => sink.close());
     const db = join(dir, 'audit.duckdb');
     const data = join(dir, 'data');
     // Kill it five times at random moments while it works through the file.

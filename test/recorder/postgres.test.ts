@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { EVENT_TYPES, VALIDATORS, type HftEvent } from '../../exporters/events/index.js';
 import { normalize, type LogFormat } from '../../exporters/events/formats.js';
 import { generate, runScenario } from '../../exporters/hft/simulator/run.js';
@@ -508,20 +508,28 @@ describe('PostgreSQL store (seed 002)', () => {
     }
   });
 
-  it('survives SIGKILL of the recorder at random moments: every row once, none lost, seed 002 tables too', { timeout: 150_000 }, async () => {
+  // The time-out covers every wait inside (3 x (60 + 60 + 1.3) s + 90 s, plus checks), so on a busy
+  // machine the message names the wait that ran out; a clean-clone run under load ran out of 150 s.
+  it('survives SIGKILL of the recorder at random moments: every row once, none lost, seed 002 tables too', { timeout: 520_000 }, async () => {
     const db = 't_kill';
     const url = await server.createDatabase(db);
     const events = join(dir, 'kill.ndjson');
     const data = join(dir, 'rec-kill');
     const sink = new FileSink(events);
     const engine = new AbortController();
-    const writing = runScenario({ scenario: scenarioByName('storm-halt'), seed: 5, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: 12, duration: 3600 }, sink, engine.signal).then(() => sink.close());
+    onTestFinished(() => engine.abort());
+    // Until the last kill or 600 simulated seconds: a slow start under load adds no lines to drain.
+    const writing = runScenario({ scenario: scenarioByName('storm-halt'), seed: 5, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: 12, duration: 600 }, sink, engine.signal).then(() => sink.close());
     const runChild = (args: string[]) => {
       const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      // A wait that runs out must not leave the child recording through the rest of the run.
+      onTestFinished(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
       const until = async (word: string, ms: number) => {
         const t0 = Date.now();
         while (!out.includes(word)) {
