@@ -7,7 +7,8 @@
  * where it resolved, resolved.
  *
  * Time to notify: every critical must reach its receivers within its rule's `for` + 30 s of its
- * fault's start, plus its group's interval past 1 s ({@link DRILL_NOTIFY_MARGIN_SECONDS}); the table also prints the bound the
+ * fault's start, plus its group's interval past 1 s ({@link DRILL_NOTIFY_MARGIN_SECONDS}); for a fault that builds up
+ * (a drawdown), from when its condition first holds (`Scenario.conditionAfter`). The table also prints the bound the
  * pipeline itself sets ({@link pipelineBoundSeconds}) with the drill's timings and with
  * production's, which the README's drill section explains.
  */
@@ -153,7 +154,7 @@ export interface DrillRow {
   readonly channels: readonly Channel[];
   /** Firing notifications at the first receiver (more than 1 when alerts joined the group). */
   readonly notifications: number;
-  /** Seconds from the fault's start (the engine event that caused the alert) to the first firing notification. */
+  /** Seconds from the fault's start (the engine event that caused the alert; later by the scenario's `conditionAfter` for a fault that builds up) to the first firing notification. */
   readonly notifyAfter: number | null;
   /** The bounds of that time, for a known alert. */
   readonly bounds: NotifyBounds | null;
@@ -230,14 +231,14 @@ export async function runDrills(scenarios: readonly Scenario[], opts: { speed?: 
       await new Promise((r) => setTimeout(r, 1000));
       history = await readHistory(stack);
     }
-    const r = evaluate(stack, seen, faultStart, faultEnd);
+    const r = evaluate(stack, seen, faultStart, faultEnd, speed);
     return { ...r, problems: [...r.problems, ...historyProblems(seen, history)], historyRows: history.length };
   } finally {
     await stack.stop();
   }
 }
 
-function evaluate(stack: Stack, arrivals: readonly Arrival[], faultStart: (s: Scenario) => number, faultEnd: (s: Scenario) => number): Omit<DrillResult, 'historyRows'> {
+function evaluate(stack: Stack, arrivals: readonly Arrival[], faultStart: (s: Scenario) => number, faultEnd: (s: Scenario) => number, speed: number): Omit<DrillResult, 'historyRows'> {
   const problems: string[] = [];
   const rows: DrillRow[] = [];
   for (const a of arrivals) if (!a.authorized) problems.push(`${a.channel} received ${a.alertname} without the configured secret`);
@@ -274,7 +275,9 @@ function evaluate(stack: Stack, arrivals: readonly Arrival[], faultStart: (s: Sc
       const lastResolve = resolved.length === channels.length && channels.length > 0 ? Math.max(...resolved.map((a) => a.at)) : null;
       if (n === s.alert && lastResolve !== null && lastResolve < faultEnd(s)) problems.push(`${s.name}: ${n} resolved before the fault ended`);
       // Every critical pages within its for + 30 s of the fault's start (for EngineSilent: the engine's last line).
-      const notifyAfter = firing.length ? (first - faultStart(s)) / 1000 : null;
+      // From when the alert's condition first holds: the fault's start, or later for a fault that builds up.
+      const conditionAt = faultStart(s) + ((s.conditionAfter?.[n] ?? 0) / speed) * 1000;
+      const notifyAfter = firing.length ? (first - conditionAt) / 1000 : null;
       const late = notifyProblem(s.name, n, sev, notifyAfter);
       if (late) problems.push(late);
       rows.push({

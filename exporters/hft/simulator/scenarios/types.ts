@@ -64,6 +64,13 @@ export interface Scenario {
   readonly faultFor: number;
   /** Seconds of normal session after the fault, so resolves can be seen. */
   readonly recoveryFor: number;
+  /**
+   * Simulated seconds after the fault's start when an alert's condition first holds, for faults
+   * that build up (money lost at 2 % of the limit a second crosses 80 % after 40 s); absent: at
+   * once. The drills measure time to notify from this moment, not from the fault's start, since
+   * no rule can see a breach before it exists (`scripts/stack/drill.ts`).
+   */
+  readonly conditionAfter?: Readonly<Record<string, number>>;
   /** The fault's knobs at `s` seconds after it started (0 <= s < faultFor). */
   faults(s: number): Faults;
   /**
