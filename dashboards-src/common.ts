@@ -510,11 +510,18 @@ export function stateTimelinePanel(s: PanelSpec & { readonly mappings: ValueMapp
 }
 
 /**
- * A heatmap of a histogram's buckets: the query must be `sum by (le) (rate(h_bucket[...]))`;
- * it is sent in Prometheus' heatmap format and drawn without recalculation.
+ * A heatmap of a histogram's buckets: the query must be `sum by (instance, le) (rate(h_bucket[...]))`;
+ * it is sent in Prometheus' heatmap format and drawn without recalculation. Repeated per value of
+ * the `instance` variable ({@link INSTANCE_VARIABLE}), one copy under the other (`repeatDirection`
+ * `v`, so each copy keeps the panel's width and column): the heatmap format takes one series per
+ * bucket bound, so the buckets of two engines in one panel would be drawn as one distribution
+ * (Grafana's repeating panels: each copy's `$instance` is one selected value). Put `$instance` in
+ * the title, so the copies are told apart.
  */
 export function heatmapPanel(s: PanelSpec): cog.Builder<Panel> {
   return base(new heatmap.PanelBuilder(), s, prometheus.PromQueryFormat.Heatmap)
+    .repeat(INSTANCE_VARIABLE)
+    .repeatDirection('v')
     .calculate(false)
     .rowsFrame(new heatmap.RowsHeatmapOptionsBuilder().layout(common.HeatmapCellLayout.Le))
     .yAxis(new heatmap.YAxisConfigBuilder().unit(s.unit))

@@ -57,9 +57,9 @@ export function recorderClickhouseDashboard(): Dashboard {
             {
               id: 1,
               title: 'Rows written per second',
-              description: 'Rows durably written to the audit store per second, by table.',
+              description: 'Rows durably written to the audit store per second, per target and table.',
               unit: UNIT.rowsPerSecond,
-              queries: [{ expr: sum(['table'], rate(sel(C.recorderRowsWrittenTotal, I), RATE)), legend: '{{table}}' }],
+              queries: [{ expr: sum([...target, 'table'], rate(sel(C.recorderRowsWrittenTotal, I), RATE)), legend: '{{instance}} {{table}}' }],
               min: 0,
               width: 8,
             },
@@ -73,8 +73,8 @@ export function recorderClickhouseDashboard(): Dashboard {
               unit: UNIT.count,
               queries: [
                 {
-                  expr: orZero(sum(['table'], increase(sel(C.recorderWriteFailuresTotal, I), RATE)), ['table'], rate(sel(C.recorderRowsWrittenTotal, I), RATE)),
-                  legend: '{{table}}',
+                  expr: orZero(sum([...target, 'table'], increase(sel(C.recorderWriteFailuresTotal, I), RATE)), [...target, 'table'], rate(sel(C.recorderRowsWrittenTotal, I), RATE)),
+                  legend: '{{instance}} {{table}}',
                 },
                 {
                   expr: orZero(sum(['job', 'instance'], increase(sel(C.recorderWalAppendFailuresTotal, I), RATE)), ['job', 'instance'], rate(sel(C.recorderRowsWrittenTotal, I), RATE)),
@@ -100,11 +100,11 @@ export function recorderClickhouseDashboard(): Dashboard {
             {
               id: 5,
               title: 'Write latency',
-              description: 'Duration of one batch write to the audit store, p50 and p99 over the rate interval, by store.',
+              description: 'Duration of one batch write to the audit store, p50 and p99 over the rate interval, per target and store.',
               unit: UNIT.seconds,
               queries: [
-                { expr: quantile(0.5, C.recorderWriteDurationSeconds, ['store'], RATE, I), legend: '{{store}} p50' },
-                { expr: quantile(0.99, C.recorderWriteDurationSeconds, ['store'], RATE, I), legend: '{{store}} p99' },
+                { expr: quantile(0.5, C.recorderWriteDurationSeconds, ['job', 'instance', 'store'], RATE, I), legend: '{{instance}} {{store}} p50' },
+                { expr: quantile(0.99, C.recorderWriteDurationSeconds, ['job', 'instance', 'store'], RATE, I), legend: '{{instance}} {{store}} p99' },
               ],
               min: 0,
               width: 8,
@@ -147,9 +147,9 @@ export function recorderClickhouseDashboard(): Dashboard {
           stateTimelinePanel({
             id: 7,
             title: 'Store up',
-            description: 'Whether the audit store answered the last write or probe, by store. While it is down the recorder spools to local disk.',
+            description: 'Whether the audit store answered the last write or probe, per target and store. While it is down the recorder spools to local disk.',
             unit: UNIT.state,
-            queries: [{ expr: max(['store'], sel(C.recorderStoreUp, I)), legend: '{{store}}' }],
+            queries: [{ expr: max([...target, 'store'], sel(C.recorderStoreUp, I)), legend: '{{instance}} {{store}}' }],
             mappings: flagMappings({ text: 'DOWN', color: COLOR.critical }, { text: 'UP', color: COLOR.ok }),
             width: 12,
             height: 8,
@@ -175,7 +175,7 @@ export function recorderClickhouseDashboard(): Dashboard {
               description: `The retention clean-up (daily at 02:00 in its time zone, and \`tickwatch store cleanup\`): rows it moved to the archive tier and deleted per rate interval, by table and action; its failed runs; and, on the right axis, the time since its last successful run (shown up to 2 days: a recorder that never ran it sits at the top). RecorderCleanupMissed warns on a failed run, or past ${promDur(T.RECORDER_CLEANUP_MISSED_SECONDS)} without a success, for ${promDur(T.RECORDER_CLEANUP_FOR_SECONDS)}.`,
               unit: UNIT.count,
               queries: [
-                { expr: sum(['table', 'action'], increase(sel(C.recorderCleanupRowsTotal, I), RATE)), legend: '{{table}} {{action}}' },
+                { expr: sum([...target, 'table', 'action'], increase(sel(C.recorderCleanupRowsTotal, I), RATE)), legend: '{{instance}} {{table}} {{action}}' },
                 { expr: sum(target, increase(sel(C.recorderCleanupFailuresTotal, I), RATE)), legend: 'failed runs ({{instance}})' },
                 { expr: new Expr('time()').sub(max(target, sel(C.recorderCleanupLastSuccessTimestampSeconds, I))), legend: 'since the last success ({{instance}})' },
               ],
@@ -196,9 +196,9 @@ export function recorderClickhouseDashboard(): Dashboard {
             {
               id: 9,
               title: 'Ingest events per second',
-              description: 'Engine events the ingest pipeline accepted per second, by source (file, tcp, in-process) and emitting component.',
+              description: 'Engine events the ingest pipeline accepted per second, per target, by source (file, tcp, in-process) and emitting component.',
               unit: UNIT.eventsPerSecond,
-              queries: [{ expr: sum(['source', 'component'], rate(sel(C.ingestEventsTotal, I), RATE)), legend: '{{source}} {{component}}' }],
+              queries: [{ expr: sum([...target, 'source', 'component'], rate(sel(C.ingestEventsTotal, I), RATE)), legend: '{{instance}} {{source}} {{component}}' }],
               min: 0,
               width: 8,
             },
@@ -212,8 +212,8 @@ export function recorderClickhouseDashboard(): Dashboard {
               unit: UNIT.eventsPerSecond,
               queries: [
                 {
-                  expr: orZero(sum(['source', 'reason'], rate(sel(C.ingestRejectedTotal, I), RATE)), ['source'], rate(sel(C.ingestEventsTotal, I), RATE)),
-                  legend: '{{source}} {{reason}}',
+                  expr: orZero(sum([...target, 'source', 'reason'], rate(sel(C.ingestRejectedTotal, I), RATE)), [...target, 'source'], rate(sel(C.ingestEventsTotal, I), RATE)),
+                  legend: '{{instance}} {{source}} {{reason}}',
                 },
               ],
               min: 0,
@@ -224,9 +224,9 @@ export function recorderClickhouseDashboard(): Dashboard {
           timeseriesPanel({
             id: 10,
             title: 'Ingest bytes per second',
-            description: 'Bytes the ingest pipeline read per second, by source.',
+            description: 'Bytes the ingest pipeline read per second, per target and source.',
             unit: UNIT.bytesPerSecond,
-            queries: [{ expr: sum(['source'], rate(sel(C.ingestBytesTotal, I), RATE)), legend: '{{source}}' }],
+            queries: [{ expr: sum([...target, 'source'], rate(sel(C.ingestBytesTotal, I), RATE)), legend: '{{instance}} {{source}}' }],
             min: 0,
             width: 8,
           }),

@@ -375,9 +375,9 @@ export function systemHealthDashboard(): Dashboard {
           timeseriesPanel(
             {
               ...linked(PANELS.engineLogs),
-              description: `Log lines the engine wrote per second, every accepted line of every source (event types of the contract or not), by level. EngineErrorsRising warns above ${T.ENGINE_ERRORS_WARNING_PER_SECOND} error lines a second for ${dur(T.ENGINE_ERRORS_FOR_SECONDS)}; EngineFatal pages on any fatal line. Read them with tickwatch logs search --level error.`,
+              description: `Log lines the engine wrote per second, every accepted line of every source (event types of the contract or not), per HFT exporter and level. EngineErrorsRising warns above ${T.ENGINE_ERRORS_WARNING_PER_SECOND} error lines a second for ${dur(T.ENGINE_ERRORS_FOR_SECONDS)}; EngineFatal pages on any fatal line. Read them with tickwatch logs search --level error.`,
               unit: UNIT.eventsPerSecond,
-              queries: [{ expr: sum(['level'], rate(sel(C.logEventsTotal, I), RATE)), legend: '{{level}}' }],
+              queries: [{ expr: sum([...target, 'level'], rate(sel(C.logEventsTotal, I), RATE)), legend: '{{instance}} {{level}}' }],
               thresholds: [warningAt(T.ENGINE_ERRORS_WARNING_PER_SECOND)],
               min: 0,
               width: 12,
@@ -392,9 +392,9 @@ export function systemHealthDashboard(): Dashboard {
           timeseriesPanel(
             {
               ...linked(PANELS.serviceEvents),
-              description: `Failures and restarts of the engine's services and tickwatch's own per point, by service (service.failed, service.restarted). ServiceFailed pages on any failure; ServiceRestartLoop warns from the ${T.SERVICE_RESTARTS_WARNING + 1}th restart of one service in 10 minutes. Each with its reason and exit code: Logs & audit, Service events.`,
+              description: `Failures and restarts of the engine's services and tickwatch's own per point, per instance and service (service.failed, service.restarted). ServiceFailed pages on any failure; ServiceRestartLoop warns from the ${T.SERVICE_RESTARTS_WARNING + 1}th restart of one service in 10 minutes. Each with its reason and exit code: Logs & audit, Service events.`,
               unit: UNIT.count,
-              queries: [{ expr: sum(['service', 'event'], increase(sel(C.serviceEventsTotal, { ...I, event: { re: 'failed|restarted' } }), '$__interval')), legend: '{{service}} {{event}}' }],
+              queries: [{ expr: sum([...target, 'service', 'event'], increase(sel(C.serviceEventsTotal, { ...I, event: { re: 'failed|restarted' } }), '$__interval')), legend: '{{instance}} {{service}} {{event}}' }],
               thresholds: [criticalAt(1)],
               min: 0,
               width: 12,
@@ -405,9 +405,9 @@ export function systemHealthDashboard(): Dashboard {
             {
               id: 41,
               title: 'Operation time by service p99',
-              description: "p99 over the rate interval of the execution time of the operation each service samples (perf.sample: decode a tick, compute a signal, a risk check...), by service and operation. The samples themselves, with CPU, memory and disk: Logs & audit, Operation time by service.",
+              description: "p99 over the rate interval of the execution time of the operation each service samples (perf.sample: decode a tick, compute a signal, a risk check...), per instance, by service and operation. The samples themselves, with CPU, memory and disk: Logs & audit, Operation time by service.",
               unit: UNIT.seconds,
-              queries: [{ expr: quantile(0.99, C.perfExecutionTimeSeconds, ['service', 'operation'], RATE, I), legend: '{{service}} {{operation}}' }],
+              queries: [{ expr: quantile(0.99, C.perfExecutionTimeSeconds, ['job', 'instance', 'service', 'operation'], RATE, I), legend: '{{instance}} {{service}} {{operation}}' }],
               min: 0,
               width: 12,
             },
@@ -498,9 +498,9 @@ export function systemHealthDashboard(): Dashboard {
             {
               id: 7,
               title: 'Series per metric',
-              description: 'Series the instrumentation core has allocated, by metric, summed over the selected instances. A metric that climbs towards its series limit starts folding label sets into other.',
+              description: 'Series the instrumentation core has allocated, per target and metric. A metric that climbs towards its series limit starts folding label sets into other.',
               unit: UNIT.count,
-              queries: [{ expr: sum(['metric'], sel(C.seriesCount, I)), legend: '{{metric}}' }],
+              queries: [{ expr: sum([...target, 'metric'], sel(C.seriesCount, I)), legend: '{{instance}} {{metric}}' }],
               min: 0,
               width: 8,
             },

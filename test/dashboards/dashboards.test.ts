@@ -250,7 +250,7 @@ describe('dashboards', () => {
     expect(checkDashboards(set).sort()).toEqual(
       [
         'feed-gateway: panel 5 "Feed message rate": query A: counter hft_feed_events_total is shown raw: wrap it in rate(), irate() or increase() (or resets(), changes())',
-        'feed-gateway: panel 11 "Tick latency distribution": query A: counter hft_feed_tick_latency_seconds_bucket is shown raw: wrap it in rate(), irate() or increase() (or resets(), changes())',
+        'feed-gateway: panel 11 "Tick latency distribution on $instance": query A: counter hft_feed_tick_latency_seconds_bucket is shown raw: wrap it in rate(), irate() or increase() (or resets(), changes())',
         'recorder-clickhouse: panel 27 "ClickHouse merged rows per second": query A: counter ClickHouseProfileEvents_MergedRows is given to max_over_time(): its range belongs in rate(), irate(), increase(), resets() or changes()',
       ].sort(),
     );
@@ -457,7 +457,7 @@ describe('dashboards', () => {
     const orders = DASHBOARDS.find((s) => s.name === 'strategy-orders')!.build();
     expect(allSelection(orders)).toEqual({ job: 'tickwatch-hft', instance: '.+', strategy: '.*' });
     expect(substituteVariables(queriesOf(panelsOf(orders).find((p) => p.id === 13)!)[0]!.expr!, allSelection(orders))).toBe(
-      'sum by (strategy) (hft_open_orders{job=~"tickwatch-hft", instance=~".+", strategy=~".*"})',
+      'sum by (instance, strategy) (hft_open_orders{job=~"tickwatch-hft", instance=~".+", strategy=~".*"})',
     );
   });
 
