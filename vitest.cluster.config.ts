@@ -5,7 +5,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** The test files of the slow group. */
-export const CLUSTER_TESTS: readonly string[] = ['test/recorder/cluster.test.ts', 'test/alerting/ha.test.ts', 'test/rules/engines.test.ts', 'test/alerting/drills-full.test.ts'];
+export const CLUSTER_TESTS: readonly string[] = ['test/recorder/cluster.test.ts', 'test/alerting/ha.test.ts', 'test/rules/engines.test.ts', 'test/alerting/drills-full.test.ts', 'test/alerting/prometheus-ha.test.ts'];
 
 export default defineConfig({
   test: {

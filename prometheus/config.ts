@@ -1,9 +1,11 @@
 /**
- * Prometheus configuration as code. `npm run build:prometheus` writes `prometheus/prometheus.yml`
- * (one server) and `prometheus/prometheus-ha.example.yml` (two replicas with remote_write); the
+ * Prometheus configuration as code. `npm run build:config` writes `prometheus/prometheus.yml`
+ * (one server) and `prometheus/prometheus-ha.example.yml` (two replicas with remote_write to
+ * VictoriaMetrics, prometheus/victoria-metrics.ts); the
  * local stack and the drills build the same shape with their own ports ({@link prometheusConfig}).
  */
 import { JOBS, loopback, PORTS } from '../exporters/catalog/jobs.js';
+import { REPLICA_LABEL, VICTORIA_METRICS_PORT, VICTORIA_METRICS_RETENTION, VICTORIA_METRICS_WRITE_PATH, victoriaMetricsFlags } from './victoria-metrics.js';
 
 /** One scrape job. */
 export interface ScrapeJob {
@@ -54,10 +56,42 @@ export interface PrometheusOptions {
   readonly ruleFiles: readonly string[];
   /** Alertmanager `host:port`s. */
   readonly alertmanagers: readonly string[];
-  /** remote_write URLs (long-term storage), if any. */
-  readonly remoteWrite?: readonly string[];
+  /** remote_write endpoints (long-term storage), if any: a URL, or a URL and labels to drop on the way. */
+  readonly remoteWrite?: readonly (string | RemoteWrite)[];
   /** How every job reaches its targets when tickwatch runs with `--web.config.file` (a job's own `access` wins); default: plain HTTP. */
   readonly access?: ScrapeAccess;
+  /** How Prometheus reaches the Alertmanagers when they run with `--web.config.file` (same keys as a scrape job's); default: plain HTTP. */
+  readonly alertmanagerAccess?: ScrapeAccess;
+  /**
+   * Labels removed from every alert sent to Alertmanager (`alerting.alert_relabel_configs`, action
+   * `labeldrop`; Prometheus applies it after adding the external labels): `['replica']` so that both
+   * replicas' alerts carry the same labels and Alertmanager takes them for one alert.
+   */
+  readonly alertDropLabels?: readonly string[];
+}
+
+/** One remote_write endpoint. */
+export interface RemoteWrite {
+  /** Where samples are posted, e.g. VictoriaMetrics' `http://host:8428/api/v1/write`. */
+  readonly url: string;
+  /**
+   * Label names removed from every series sent there (`write_relabel_configs`, action `labeldrop`;
+   * Prometheus applies it after adding the external labels): `['replica']` so that both replicas
+   * write the same series and the store's deduplication keeps one (prometheus/victoria-metrics.ts).
+   */
+  readonly dropLabels?: readonly string[];
+  /** Override `queue_config.batch_send_deadline` (Prometheus' default 5s), e.g. `1s` in tests. */
+  readonly batchSendDeadline?: string;
+}
+
+/** A remote_write entry of prometheus.yml. */
+function remoteWriteEntry(w: string | RemoteWrite): Record<string, unknown> {
+  const r: RemoteWrite = typeof w === 'string' ? { url: w } : w;
+  return {
+    url: r.url,
+    ...(r.dropLabels?.length ? { write_relabel_configs: [{ action: 'labeldrop', regex: r.dropLabels.join('|') }] } : {}),
+    queue_config: { max_samples_per_send: 5000, ...(r.batchSendDeadline ? { batch_send_deadline: r.batchSendDeadline } : {}) },
+  };
 }
 
 /**
@@ -101,14 +135,17 @@ export function prometheusConfig(o: PrometheusOptions): Record<string, unknown> 
   return {
     global: { scrape_interval: o.scrapeInterval, evaluation_interval: o.evaluationInterval, external_labels: { ...o.externalLabels } },
     rule_files: [...o.ruleFiles],
-    alerting: { alertmanagers: [{ static_configs: [{ targets: [...o.alertmanagers] }] }] },
+    alerting: {
+      ...(o.alertDropLabels?.length ? { alert_relabel_configs: [{ action: 'labeldrop', regex: o.alertDropLabels.join('|') }] } : {}),
+      alertmanagers: [{ ...scrapeAccess(o.alertmanagerAccess), static_configs: [{ targets: [...o.alertmanagers] }] }],
+    },
     scrape_configs: o.jobs.map((j) => ({
       job_name: j.job,
       ...(j.interval ? { scrape_interval: j.interval, scrape_timeout: j.interval } : {}),
       ...scrapeAccess(j.access ?? o.access),
       static_configs: [{ targets: [...j.targets], ...(j.labels ? { labels: { ...j.labels } } : {}) }],
     })),
-    ...(o.remoteWrite?.length ? { remote_write: o.remoteWrite.map((url) => ({ url, queue_config: { max_samples_per_send: 5000 } })) } : {}),
+    ...(o.remoteWrite?.length ? { remote_write: o.remoteWrite.map(remoteWriteEntry) } : {}),
   };
 }
 
@@ -145,18 +182,42 @@ export function productionConfig(): Record<string, unknown> {
 export const HA_ALERTMANAGERS: readonly string[] = [1, 2, 3].map((n) => `alertmanager-${n}.trading.internal:${PORTS.alertmanager}`);
 
 /**
+ * The long-term store both replicas write to: one VictoriaMetrics single node (Debian's 1.79) and
+ * how to run it. `dedupInterval` is the smallest scrape interval of {@link PRODUCTION_JOBS} (the
+ * HFT exporter's 1 s; prometheus/victoria-metrics.ts says why one interval and why the smallest).
+ */
+export const HA_VICTORIA_METRICS = {
+  url: `http://victoria-metrics.trading.internal:${VICTORIA_METRICS_PORT}${VICTORIA_METRICS_WRITE_PATH}`,
+  flags: victoriaMetricsFlags({ dataDir: '/var/lib/victoria-metrics', dedupInterval: JOBS.hft.interval, retention: VICTORIA_METRICS_RETENTION }),
+} as const;
+
+/**
+ * A remote_write to VictoriaMetrics for one of the HA replicas: the `replica` label dropped, so both
+ * replicas write the same series and `-dedup.minScrapeInterval` keeps one sample per interval.
+ * @param url - VictoriaMetrics' write endpoint, e.g. `http://127.0.0.1:8428/api/v1/write`
+ * @param batchSendDeadline - `queue_config.batch_send_deadline` (a duration, e.g. `1s` in tests); default Prometheus' 5s
+ */
+export function dedupRemoteWrite(url: string, batchSendDeadline?: string): RemoteWrite {
+  return { url, dropLabels: [REPLICA_LABEL], ...(batchSendDeadline ? { batchSendDeadline } : {}) };
+}
+
+/**
  * One of two identical replicas: the same jobs and rules, told apart by the `replica` external
- * label (Alertmanager deduplicates their alerts because alert labels do not include it; a
- * long-term store such as Thanos, Mimir or VictoriaMetrics deduplicates series on it).
+ * label, which neither sends on: their alerts go to Alertmanager without it (`alertDropLabels`;
+ * Prometheus adds external labels "to any time series or alerts when communicating with external
+ * systems", so with it Alertmanager would hold each alert twice, once per replica, rather than one
+ * alert it deduplicates), and both remote-write to VictoriaMetrics without it
+ * ({@link HA_VICTORIA_METRICS}, {@link dedupRemoteWrite}), where the two copies of each series become one.
  */
 export function replicaConfig(replica: 'a' | 'b'): Record<string, unknown> {
   return prometheusConfig({
     scrapeInterval: '5s',
     evaluationInterval: '5s',
-    externalLabels: { environment: 'production', cluster: 'trading-tw', replica },
+    externalLabels: { environment: 'production', cluster: 'trading-tw', [REPLICA_LABEL]: replica },
     jobs: PRODUCTION_JOBS,
     ruleFiles: ['rules/*.yml'],
     alertmanagers: HA_ALERTMANAGERS,
-    remoteWrite: ['https://metrics-store.trading.internal/api/v1/push'],
+    alertDropLabels: [REPLICA_LABEL],
+    remoteWrite: [dedupRemoteWrite(HA_VICTORIA_METRICS.url)],
   });
 }

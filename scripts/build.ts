@@ -29,7 +29,7 @@ import { renderMetricsDoc } from '../exporters/catalog/docs.js';
 import { renderEventsDoc } from '../exporters/events/docs.js';
 import { renderTablesDoc } from '../exporters/catalog/tables-doc.js';
 import { REPO_ROOT, repoPath } from '../exporters/lib/paths.js';
-import { PROMETHEUS_RETENTION, productionConfig, replicaConfig, retentionFlags } from '../prometheus/config.js';
+import { HA_VICTORIA_METRICS, PROMETHEUS_RETENTION, productionConfig, replicaConfig, retentionFlags } from '../prometheus/config.js';
 import { ENCRYPTED_DISK_FILE, encryptedDiskXml } from '../exporters/recorder/clickhouse-encryption.js';
 import { CLICKHOUSE_GRANTS_FILE, CLICKHOUSE_USERS_FILE, clickhouseGrantsSql, clickhouseUsersXml, POSTGRES_ACCESS_FILE, postgresAccessSql } from '../exporters/recorder/access.js';
 
@@ -61,11 +61,13 @@ const BUILDERS: Record<Target, () => string[]> = {
       'prometheus/prometheus-ha.example.yml',
       configHeader('Two replicas for teams that outgrow one machine: run this file twice with replica: a and replica: b.', 'prometheus/config.ts') +
         '# Both replicas scrape the same targets and evaluate the same rules; both send to all three Alertmanagers\n' +
-        '# (clustered with --cluster.peer), which deduplicate the alerts and their notifications. remote_write ships every sample to a\n' +
-        '# long-term store (Thanos Receive, Mimir, VictoriaMetrics) that deduplicates on the `replica` label.\n' +
+        '# (clustered with --cluster.peer), which deduplicate the alerts and their notifications. remote_write ships every sample to\n' +
+        '# VictoriaMetrics (single node, Debian 1.79) without the `replica` label, so both replicas write the same series;\n' +
+        `# run it with ${HA_VICTORIA_METRICS.flags.join(' ')}\n` +
+        '# (-dedup.minScrapeInterval keeps one sample per series per interval: prometheus/victoria-metrics.ts).\n' +
         retentionNote() +
-        `# Each replica keeps ${PROMETHEUS_RETENTION.time} on its own disk; history older than that is only in the long-term\n` +
-        '# store, which keeps it as long as its own retention says (set that there: it is not part of this file).\n' +
+        `# Each replica keeps ${PROMETHEUS_RETENTION.time} on its own disk; history older than that is only in VictoriaMetrics\n` +
+        '# (-retentionPeriod above).\n' +
         yaml(replicaConfig('a')),
     ),
     write(

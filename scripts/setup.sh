@@ -15,6 +15,8 @@
 #   structlog, loguru (Python)    <- python3-structlog, python3-loguru (the engines' logging libraries: log format tests)
 #   ZooKeeper 3.8 (jars, config)  <- zookeeperd               (the replicated ClickHouse cluster's coordination: 18.16 has no
 #                                                              ClickHouse Keeper; tests start its Java server from the jars)
+#   victoria-metrics              <- victoria-metrics         (1.79, single node: the HA Prometheus pair's long-term store,
+#                                                              /usr/bin/victoria-metrics; the slow group's prometheus-ha test)
 #
 # Services that the packages would start are held back during the install: tests and the stack
 # start their own servers on 127.0.0.1 with data under a temp folder.
@@ -38,6 +40,8 @@ want chronyd chrony
 # ZooKeeper has no command on PATH: it counts as present when its server jar is where Debian puts it.
 want_file() { [ -e "$1" ] || need+=("$2"); }
 want_file /usr/share/java/zookeeper.jar zookeeperd
+# VictoriaMetrics single node; the package's service stays stopped (tests start their own on loopback).
+want victoria-metrics victoria-metrics
 # A Python module counts as present when Debian's python3 imports it: a pyenv or venv python3 earlier
 # on PATH does not see /usr/lib/python3/dist-packages, where Debian's python3-* packages install.
 debian_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi; }

@@ -8,6 +8,7 @@
  * configuration (`WorkerConfig.web`) every one of them is behind its TLS and basic authentication
  * (the health endpoints only when it does not leave them open).
  */
+import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processCollectors } from './process.js';
@@ -61,6 +62,14 @@ try {
   setPriority(0, cfg.nice ?? 10);
 } catch {
   // Not permitted or not supported here: the worker runs at normal priority.
+}
+// Named after its service (`metrics:hft`, at most 15 bytes, the kernel's limit), so `top -H`, `ps -L`
+// and the overhead bench (scripts/bench/overhead.ts) tell each service's /metrics thread from the
+// process's other threads, which Node 20 all names `node`. Linux only; best effort.
+try {
+  writeFileSync('/proc/thread-self/comm', `metrics:${cfg.service.replace(/^tickwatch-/, '')}`.slice(0, 15));
+} catch {
+  // Not Linux, or /proc not mounted: the thread keeps its name.
 }
 const control = new Int32Array(cfg.control);
 const view = new SeriesView();

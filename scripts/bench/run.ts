@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmarks and prints each figure beside its baseline
- * from the same run. Suites: hotpath, render, eventloop, ingest, recorder, host, search (default: all, one after another).
+ * from the same run. Suites: hotpath, render, eventloop, ingest, recorder, host, search, tcp (default: all, one after another),
+ * and `overhead` (tickwatch start's CPU, memory and lag at fixed rates, about 4 minutes: run only when named,
+ * `npm run bench -- overhead`; see overhead.ts).
  * Exit code 0 even when a target is missed (the figures are the output); `--strict` makes a missed
  * target exit 1.
  */
@@ -9,9 +11,11 @@ import { benchEventLoop } from './eventloop.js';
 import { benchHost } from './host.js';
 import { benchHotPath } from './hotpath.js';
 import { benchIngest } from './ingest.js';
+import { benchOverhead } from './overhead.js';
 import { benchRecorder } from './recorder.js';
 import { benchRender } from './render.js';
 import { benchSearch } from './search.js';
+import { benchTcp } from './tcp.js';
 
 const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   hotpath: benchHotPath,
@@ -21,17 +25,23 @@ const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   recorder: benchRecorder,
   host: benchHost,
   search: benchSearch,
+  tcp: benchTcp,
+};
+
+/** Suites that run only when named (they take minutes). */
+const NAMED_ONLY: Record<string, () => boolean | Promise<boolean>> = {
+  overhead: benchOverhead,
 };
 
 const program = new Command('bench')
-  .argument('[suites...]', `suites to run: ${Object.keys(SUITES).join(', ')}`)
+  .argument('[suites...]', `suites to run: ${Object.keys(SUITES).join(', ')} (default: these), or ${Object.keys(NAMED_ONLY).join(', ')} (only when named)`)
   .option('--strict', 'exit 1 when a target is missed')
   .action(async (names: string[], o: { strict?: boolean }) => {
     const chosen = names.length ? names : Object.keys(SUITES);
     let ok = true;
     for (const n of chosen) {
-      const suite = SUITES[n];
-      if (!suite) return program.error(`unknown suite '${n}'; known: ${Object.keys(SUITES).join(', ')}`);
+      const suite = SUITES[n] ?? NAMED_ONLY[n];
+      if (!suite) return program.error(`unknown suite '${n}'; known: ${[...Object.keys(SUITES), ...Object.keys(NAMED_ONLY)].join(', ')}`);
       ok = (await suite()) && ok;
     }
     console.log(`\nbench: ${ok ? 'every target met' : 'some targets missed'} (${process.version}, ${new Date().toISOString()})`);

@@ -23,9 +23,11 @@ export interface ServingProcess {
  * Polls `url` every 100 ms (each GET with a 2 s deadline) until it answers 2xx.
  * @param timeoutMs - how long to wait, milliseconds (default 20 s)
  * @param serving - the process that serves `url`: waiting fails at once when it exits or cannot start
+ * @param probe - how to ask `url` (resolves true when it answered 2xx); default a plain `fetch`. A
+ *   server under a web configuration needs its CA and credentials (scripts/stack/access.ts).
  * @throws Error when it has not answered within `timeoutMs`, or `serving` exited first (with its output)
  */
-export async function waitForHttp(url: string, timeoutMs = 20_000, serving?: ServingProcess): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 20_000, serving?: ServingProcess, probe?: (url: string) => Promise<boolean>): Promise<void> {
   let spawnError: Error | undefined;
   serving?.child.once('error', (err) => (spawnError = err));
   const said = (): string => (serving?.output ? `:\n${serving.output()}` : '');
@@ -36,10 +38,12 @@ export async function waitForHttp(url: string, timeoutMs = 20_000, serving?: Ser
       if (spawnError) throw new Error(`${serving.name} could not start (${spawnError.message}); scripts/setup.sh installs it`);
       if (c.exitCode !== null || c.signalCode !== null) throw new Error(`${serving.name} exited (${c.signalCode ?? c.exitCode})${said()}`);
     }
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
+    const ok = probe
+      ? await probe(url).catch(() => false)
+      : await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
     if (ok) return;
     if (Date.now() - t0 > timeoutMs) throw new Error(`${serving ? `${serving.name}: ` : ''}${url} did not answer within ${timeoutMs} ms${said()}`);
     await new Promise((r) => setTimeout(r, 100));

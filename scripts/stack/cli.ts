@@ -6,7 +6,8 @@
  * :9093, HFT exporter :9470, host exporter :9471, audit recorder :9473, stand-ins :9480 HTTP and
  * :9481 SMTP), printing every notification that arrives; `--ha` runs three Alertmanagers in a
  * cluster instead of one (web :9093, :9095, :9097; gossip :9094, :9096, :9098), all sent every alert;
- * Ctrl-C stops everything.
+ * `--secure` runs every server of the stack under one web configuration (TLS and basic auth, made
+ * into the stack's folder: access.ts); Ctrl-C stops everything.
  * drill: the same stack on fault scenarios with fast timings; prints the drill table and exits 1
  * when a notification is missing, extra, misrouted or not resolved.
  */
@@ -28,7 +29,8 @@ program
   .option('--speed <x>', 'simulated seconds per wall second', Number, 1)
   .option('--ports-offset <n>', 'add n to every default port (to run beside another stack)', Number, 0)
   .option('--ha', 'three Alertmanagers gossiping on loopback (exporters/catalog/jobs.ts ALERTMANAGER_CLUSTER) instead of one', false)
-  .action(async (o: { scenario: string; speed: number; portsOffset: number; ha: boolean }) => {
+  .option('--secure', 'TLS and basic auth on every tickwatch server, Prometheus and Alertmanager (a CA, a certificate and users made into the stack folder; --web.config.file)', false)
+  .action(async (o: { scenario: string; speed: number; portsOffset: number; ha: boolean; secure: boolean }) => {
     const off = o.portsOffset;
     const stack = await startStack({
       scenarios: [scenarioByName(o.scenario)],
@@ -48,6 +50,7 @@ program
       ...(o.ha ? { alertmanagers: ALERTMANAGER_CLUSTER.map((m) => ({ web: m.web + off, cluster: m.cluster + off })) } : {}),
       onArrival: print,
       log: (l) => console.log(`stack: ${l}`),
+      secure: o.secure,
     });
     console.log(`\nstack running (data in ${stack.dir}):
   Prometheus    ${stack.prometheusUrl}   (alerts: ${stack.prometheusUrl}/alerts)
@@ -55,6 +58,10 @@ program
   HFT exporter  ${stack.targets[0]!.exporter.metrics.url}/metrics   (host exporter and audit recorder: see above)
   stand-ins     http://127.0.0.1:${stack.receivers.httpPort} (Slack, PagerDuty, Telegram, SNS SMS, dead man's switch), SMTP 127.0.0.1:${stack.receivers.smtpPort}
 Notifications print below as they arrive. Ctrl-C stops everything.\n`);
+    if (stack.access)
+      console.log(`Access control on: every URL above but the stand-ins' wants TLS and basic auth (web config ${stack.access.webConfigFile}), e.g.
+  curl --cacert ${stack.access.caFile} -u operator:$(cat ${stack.access.users.operator.passwordFile}) ${stack.prometheusUrl}/api/v1/targets
+Users: ${Object.entries(stack.access.users).map(([u, x]) => `${u} (${x.passwordFile})`).join(', ')}\n`);
     let stopping = false;
     const stop = () => {
       if (stopping) return;

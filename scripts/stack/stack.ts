@@ -22,6 +22,7 @@ import { startTickwatch, type RunningTarget, type Tickwatch } from '../../export
 import { prometheusConfig, retentionFlags, type ScrapeJob } from '../../prometheus/config.js';
 import { freePort, waitForHttp } from '../lib/net.js';
 import { startReceivers, type Arrival, type Channel, type Receivers, type StandInSecrets } from './receivers.js';
+import { makeStackAccess, secureGet, type StackAccess } from './access.js';
 
 
 /** Fixed ports for `npm run stack` (0 everywhere picks free ports, as the drills do). */
@@ -66,6 +67,16 @@ export interface StackOptions {
    * exporters/catalog/jobs.ts); Prometheus sends every alert to every member. Default: one, alone.
    */
   readonly alertmanagers?: AlertmanagerMembers;
+  /**
+   * Access control on (`npm run stack -- --secure`, issue 16): a CA, a server certificate and
+   * bcrypt-hashed users made into the stack's folder (access.ts); every tickwatch HTTP server,
+   * Prometheus and Alertmanager run with the one web configuration (`--web.config.file`: TLS and
+   * basic auth on every path, health included), Prometheus scrapes and alerts with `basic_auth`
+   * (`password_file`) and `tls_config` (`ca_file`), and Alertmanager posts the alert history to the
+   * recorder with its own. The receiver stand-ins stay as they are (they play outside services).
+   * Default off: plain HTTP.
+   */
+  readonly secure?: boolean;
 }
 
 /** How many Alertmanagers to run (free ports), or each one's web and cluster ports. */
@@ -103,6 +114,8 @@ export interface Stack {
   readonly streams: Promise<void>;
   /** Stops the streams, exporters, Prometheus, Alertmanager and stand-ins, and removes the data folder. */
   stop(): Promise<void>;
+  /** With {@link StackOptions.secure}: the CA, web configuration and users' passwords (URLs above are then `https://`). */
+  readonly access?: StackAccess;
 }
 
 function run(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string } {
@@ -162,6 +175,8 @@ export async function startAlerting(
     historyUrl?: string;
     /** A cluster instead of one Alertmanager ({@link StackOptions.alertmanagers}). */
     alertmanagers?: AlertmanagerMembers;
+    /** Access control ({@link StackOptions.secure}): Alertmanager serves its web under it and sends the history with the `alertmanager` user's credentials. */
+    access?: StackAccess;
   },
   children: ChildProcess[],
 ): Promise<Alerting> {
@@ -221,6 +236,7 @@ export async function startAlerting(
             deadmanUrl: `${base}/deadman`,
             deadmanTokenFile: join(secretDir, 'deadman_token'),
             historyUrl: o.historyUrl ?? `${base}/history`,
+            ...(o.access ? { historyAccess: { basicAuth: { username: 'alertmanager', passwordFile: o.access.users.alertmanager.passwordFile }, tls: { caFile: o.access.caFile } } } : {}),
             telegram: { botTokenFile: join(secretDir, 'telegram_bot_token'), chatId: secrets.telegramChatId, apiUrl: `${base}/telegram` },
             sms: { phoneNumbers: [secrets.smsPhone], region: secrets.awsRegion, profile: 'tickwatch-alertmanager', apiUrl: `${base}/sns` },
           },
@@ -243,6 +259,8 @@ export async function startAlerting(
       const web = fixed?.web ?? ((i === 0 && o.ports?.alertmanager) || (await freePort()));
       ports.push({ web, cluster: count === 1 ? undefined : (fixed?.cluster ?? (await freePort())) });
     }
+    const access = o.access;
+    const probe = access ? (url: string) => secureGet(url, access).then((r) => r.status >= 200 && r.status < 300) : undefined;
     const nodes: AlertmanagerNode[] = [];
     for (const [i, p] of ports.entries()) {
       const dataDir = join(dir, count === 1 ? 'alertmanager' : `alertmanager-${i + 1}`);
@@ -250,13 +268,13 @@ export async function startAlerting(
       const clusterFlags = clusterAddress
         ? [`--cluster.listen-address=${clusterAddress}`, `--cluster.advertise-address=${clusterAddress}`, `--cluster.peer-timeout=${ALERTMANAGER_PEER_TIMEOUT_SECONDS}s`, ...ports.filter((q) => q !== p).map((q) => `--cluster.peer=127.0.0.1:${q.cluster}`)]
         : ['--cluster.listen-address='];
-      const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${dataDir}`, `--web.listen-address=127.0.0.1:${p.web}`, ...clusterFlags, '--log.level=warn'], amEnv);
+      const am = run('prometheus-alertmanager', [`--config.file=${amCfg}`, `--storage.path=${dataDir}`, `--web.listen-address=127.0.0.1:${p.web}`, ...(access ? [`--web.config.file=${access.webConfigFile}`] : []), ...clusterFlags, '--log.level=warn'], amEnv);
       children.push(am.child);
-      const url = `http://127.0.0.1:${p.web}`;
-      await waitForHttp(`${url}/-/ready`, 30_000, { child: am.child, name: `alertmanager ${i + 1}`, output: am.out });
+      const url = `${access ? 'https' : 'http'}://127.0.0.1:${p.web}`;
+      await waitForHttp(`${url}/-/ready`, 30_000, { child: am.child, name: `alertmanager ${i + 1}`, output: am.out }, probe);
       nodes.push({ url, address: `127.0.0.1:${p.web}`, clusterAddress, dataDir, child: am.child });
     }
-    if (count > 1) await waitForCluster(nodes, 90_000);
+    if (count > 1) await waitForCluster(nodes, 90_000, access);
     const amPort = ports[0]!.web;
     const alertmanagerUrl = nodes[0]!.url;
     log(count === 1 ? `alertmanager: ${alertmanagerUrl}` : `alertmanager cluster: ${nodes.map((n) => `${n.url} (gossip ${n.clusterAddress})`).join(', ')}`);
@@ -293,14 +311,17 @@ export function clusterGroupIntervalSeconds(members: number): number {
  * Waits until every member's `/api/v2/status` lists every member as a peer.
  * @throws Error naming the members seen by each when that has not happened within `timeoutMs`
  */
-async function waitForCluster(nodes: readonly AlertmanagerNode[], timeoutMs: number): Promise<void> {
+async function waitForCluster(nodes: readonly AlertmanagerNode[], timeoutMs: number, access?: StackAccess): Promise<void> {
   const t0 = Date.now();
   const all = nodes.map((n) => n.clusterAddress!).sort();
   for (;;) {
     const seen = await Promise.all(
       nodes.map(async (n) => {
-        const r = await fetch(`${n.url}/api/v2/status`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-        const body = r?.ok ? ((await r.json()) as { cluster?: { status?: string; peers?: { address: string }[] } }) : undefined;
+        const url = `${n.url}/api/v2/status`;
+        const text = access
+          ? await secureGet(url, access).then((r) => (r.status === 200 ? r.body : undefined), () => undefined)
+          : await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : undefined), () => undefined);
+        const body = text === undefined ? undefined : (JSON.parse(text) as { cluster?: { status?: string; peers?: { address: string }[] } });
         return { node: n.clusterAddress, status: body?.cluster?.status ?? 'no answer', peers: (body?.cluster?.peers ?? []).map((x) => x.address).sort() };
       }),
     );
@@ -329,11 +350,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    const access = o.secure ? makeStackAccess(dir) : undefined;
+    if (access) log(`access control on: web config ${access.webConfigFile}, CA ${access.caFile}, users ${Object.keys(access.users).join(', ')} (passwords in ${access.dir}/<user>.password)`);
+    const scheme = access ? 'https' : 'http';
+    const probe = access ? (url: string) => secureGet(url, access).then((r) => r.status >= 200 && r.status < 300) : undefined;
     // The first scenario's recorder keeps the alert history: Alertmanager is told its port up front.
     const historyPort = o.ports?.recorderQuery || (await freePort());
-    const historyUrl = `http://127.0.0.1:${historyPort}`;
+    const historyUrl = `${scheme}://127.0.0.1:${historyPort}`;
     const alerting = await startAlerting(
-      { dir, timings: o.timings, failFirst: o.failFirst, onArrival: o.onArrival, ports: o.ports, log, historyUrl: `${historyUrl}${RECORDER_ALERT_WEBHOOK_PATH}`, alertmanagers: o.alertmanagers },
+      { dir, timings: o.timings, failFirst: o.failFirst, onArrival: o.onArrival, ports: o.ports, log, historyUrl: `${historyUrl}${RECORDER_ALERT_WEBHOOK_PATH}`, alertmanagers: o.alertmanagers, ...(access ? { access } : {}) },
       children,
     );
     receivers = alerting.receivers;
@@ -354,6 +379,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
           hft: { port: i === 0 ? (o.ports?.hft ?? 0) : 0, tcp: null, files: [join(dir, `${fileName(s, i)}.ndjson`)], calendar: ALWAYS_OPEN_CALENDAR, pollMs: 100 },
           host: all ? { port: o.ports?.host ?? 0 } : false,
           recorders: i === 0 ? [{ store: { kind: 'embedded', path: join(dir, 'audit.duckdb') }, dataDir: join(dir, 'recorder'), port: all ? (o.ports?.recorder ?? 0) : 0, queryPort: historyPort }] : [],
+          ...(access ? { web: { configFile: access.webConfigFile } } : {}),
         },
         logging,
       );
@@ -394,16 +420,22 @@ export async function startStack(o: StackOptions): Promise<Stack> {
           jobs,
           ruleFiles: [repoPath('prometheus/rules/*.yml')],
           alertmanagers: alerting.nodes.map((n) => n.address),
+          ...(access
+            ? {
+                access: { basicAuth: { username: 'prometheus', passwordFile: access.users.prometheus.passwordFile }, tls: { caFile: access.caFile } },
+                alertmanagerAccess: { basicAuth: { username: 'prometheus', passwordFile: access.users.prometheus.passwordFile }, tls: { caFile: access.caFile } },
+              }
+            : {}),
         }),
       ),
     );
-    const prom = run('prometheus', [`--config.file=${promCfg}`, `--storage.tsdb.path=${join(dir, 'prometheus')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=1s', '--log.level=warn', ...retentionFlags()]);
+    const prom = run('prometheus', [`--config.file=${promCfg}`, `--storage.tsdb.path=${join(dir, 'prometheus')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=1s', '--log.level=warn', ...retentionFlags(), ...(access ? [`--web.config.file=${access.webConfigFile}`] : [])]);
     children.push(prom.child);
-    const prometheusUrl = `http://127.0.0.1:${promPort}`;
-    await waitForHttp(`${prometheusUrl}/-/ready`, 30_000, { child: prom.child, name: 'prometheus', output: prom.out });
+    const prometheusUrl = `${scheme}://127.0.0.1:${promPort}`;
+    await waitForHttp(`${prometheusUrl}/-/ready`, 30_000, { child: prom.child, name: 'prometheus', output: prom.out }, probe);
     log(`prometheus: ${prometheusUrl}`);
 
-    return { dir, prometheusUrl, alertmanagerUrl, alertmanagers: alerting.nodes, historyUrl, receivers, targets, startedAt, streams, stop: cleanup };
+    return { dir, prometheusUrl, alertmanagerUrl, alertmanagers: alerting.nodes, historyUrl, receivers, targets, startedAt, streams, stop: cleanup, ...(access ? { access } : {}) };
   } catch (err) {
     await cleanup();
     throw err;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import aws4 from 'aws4';
 import { alertmanagerConfig, DRILL_TIMINGS, HISTORY_RECEIVER, PRODUCTION_ENDPOINTS, PRODUCTION_TELEGRAM, PRODUCTION_TIMINGS, RECEIVER_FOR_SEVERITY } from '../../alertmanager/config.js';
@@ -18,7 +18,10 @@ import { annotations, staticLabels } from '../../alert-rules/model.js';
 import { defaultTarget, PORTS, RECORDER_ALERT_WEBHOOK_PATH } from '../../exporters/catalog/jobs.js';
 import { snsSignatureValid } from '../../scripts/stack/receivers.js';
 import { startAlerting, stopChild, type Alerting } from '../../scripts/stack/stack.js';
-import { amtool, promtool } from '../helpers/tools.js';
+import { amtool, promtool, runTool } from '../helpers/tools.js';
+import { HA_VICTORIA_METRICS } from '../../prometheus/config.js';
+import { REPLICA_LABEL, VICTORIA_METRICS_WRITE_PATH } from '../../prometheus/victoria-metrics.js';
+import { VICTORIA_METRICS_BIN } from '../helpers/victoria-metrics.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const amConfig = join(root, 'alertmanager/alertmanager.yml');
@@ -31,6 +34,36 @@ describe('prometheus and alertmanager configuration', () => {
       expect(r.stdout + r.stderr, f).not.toMatch(/FAILED/);
       expect(r.status, r.stdout + r.stderr).toBe(0);
     }
+  });
+
+  it('the HA example sends alerts and remote-writes to VictoriaMetrics without the replica label, deduplicated at the smallest scrape interval', () => {
+    const text = readFileSync(join(root, 'prometheus/prometheus-ha.example.yml'), 'utf8');
+    type Ha = {
+      global: { scrape_interval: string; external_labels: Record<string, string> };
+      alerting: { alert_relabel_configs?: unknown[] };
+      scrape_configs: { scrape_interval?: string }[];
+      remote_write: { url: string; write_relabel_configs?: unknown[] }[];
+    };
+    const ha = parse(text) as Ha;
+    expect(ha.global.external_labels[REPLICA_LABEL]).toBe('a');
+    // Alerts leave without it too, so Alertmanager sees one alert from both replicas.
+    expect(ha.alerting.alert_relabel_configs).toEqual([{ action: 'labeldrop', regex: REPLICA_LABEL }]);
+    expect(ha.remote_write).toHaveLength(1);
+    expect(ha.remote_write[0]!.url).toBe(HA_VICTORIA_METRICS.url);
+    expect(new URL(ha.remote_write[0]!.url).pathname).toBe(VICTORIA_METRICS_WRITE_PATH);
+    // Dropped after the external labels are added: both replicas write the same series.
+    expect(ha.remote_write[0]!.write_relabel_configs).toEqual([{ action: 'labeldrop', regex: REPLICA_LABEL }]);
+    // The store's command line is in the header, deduplicating at the smallest scrape interval of the file.
+    expect(text).toContain(HA_VICTORIA_METRICS.flags.join(' '));
+    const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)?.[1] ?? NaN);
+    const smallest = Math.min(...ha.scrape_configs.map((c) => seconds(c.scrape_interval ?? ha.global.scrape_interval)));
+    expect(HA_VICTORIA_METRICS.flags).toContain(`-dedup.minScrapeInterval=${smallest}s`);
+    // The installed VictoriaMetrics (1.79) parses these flags (`-version` parses, prints and exits), and refuses a bad one.
+    const ok = runTool(VICTORIA_METRICS_BIN, [...HA_VICTORIA_METRICS.flags, '-version'], { timeoutMs: 30_000 });
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    const bad = runTool(VICTORIA_METRICS_BIN, [...HA_VICTORIA_METRICS.flags, '-retentionPeriod=400x', '-version'], { timeoutMs: 30_000 });
+    expect(bad.stdout + bad.stderr).toMatch(/invalid value "400x" for flag -retentionPeriod/);
+    expect(bad.status).not.toBe(0);
   });
 
   it('passes amtool check-config, and fails it when a route names a missing receiver', () => {

@@ -31,11 +31,11 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allSelection, isSqlDashboard, panelsOf, queriesOf, sqlOf, substituteVariables } from '../../dashboards-src/check.js';
-import { DEFAULT_DATABASE, DATABASE_VARIABLE, expandMacros, interpolateSql, SQL_PROMETHEUS_DATASOURCE } from '../../dashboards-src/sql.js';
-import { isRuleSeries, metricNames } from '../../query/promql.js';
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { substituteVariables } from '../../dashboards-src/check.js';
+import { DEFAULT_DATABASE, DATABASE_VARIABLE, expandMacros, interpolateSql } from '../../dashboards-src/sql.js';
+import { metricNames } from '../../query/promql.js';
 import { DASHBOARDS } from '../../dashboards-src/index.js';
+import { dashboardProbes, type SqlProbe } from './probes.js';
 import { ALERT_LIST_PANEL_ID, DASHBOARD_UIDS, PANELS } from '../../query/panels.js';
 import { ALERT_LIST_TITLE, ALERT_STATE, dashboardAlerts } from '../../dashboards-src/common.js';
 import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
@@ -99,52 +99,6 @@ function sensorSysfs(root: string): string {
   return root;
 }
 
-/** One query of one panel, with the variables substituted. */
-interface Probe {
-  readonly dashboard: string;
-  readonly panel: string;
-  readonly refId: string;
-  readonly query: string;
-  series: number;
-}
-
-/** The firing-alerts annotation of a dashboard, with the variables substituted, and the alert names it returned. */
-interface AnnotationProbe {
-  readonly dashboard: string;
-  readonly query: string;
-  alerts: string[];
-}
-
-/** The Prometheus annotations of a dashboard (its firing alerts), to query as Grafana would. */
-function annotationProbes(d: Dashboard, dashboard: string, values: Readonly<Record<string, string>> = {}): AnnotationProbe[] {
-  return (d.annotations?.list ?? [])
-    .filter((a) => a.datasource?.type === 'prometheus')
-    .map((a) => ({ dashboard, query: substituteVariables((a.target as unknown as { expr?: string } | undefined)?.expr ?? a.expr ?? '', values), alerts: [] }));
-}
-
-/** One query of a panel of a dashboard with several jobs, to run with `job` narrowed to each. */
-interface Narrowable {
-  readonly dashboard: string;
-  readonly where: string;
-  readonly expr: string;
-  readonly values: Readonly<Record<string, string>>;
-  /** The jobs the dashboard offers. */
-  readonly jobs: readonly string[];
-}
-
-/** One SQL query of a panel of a SQL dashboard (or of a variable), and the rows it returned. */
-interface SqlProbe {
-  readonly dashboard: string;
-  readonly panel: string;
-  readonly refId: string;
-  readonly sql: string;
-  /** The variable it fills, for a variable's query. */
-  readonly variable?: string;
-  rows: number;
-  /** The last query sent and ClickHouse's error, when it refused it. */
-  last?: string;
-}
-
 /** One query of a panel with `job` narrowed to one job, and what it must return. */
 interface NarrowProbe {
   readonly where: string;
@@ -200,49 +154,8 @@ describe('dashboards on a live exporter', () => {
     const sink = new FileSink(events);
     run = runScenario({ scenario: normal, seed: 7, start: t0 / 1000, speed: SPEED, duration: (DEADLINE_MS / 1000 + 20) * SPEED }, sink, abort.signal).finally(() => sink.close());
 
-    const probes: Probe[] = [];
-    const narrowable: Narrowable[] = [];
-    const selections: string[] = [];
-    const sqlProbes: SqlProbe[] = [];
-    const annotations: AnnotationProbe[] = [];
-    for (const s of DASHBOARDS) {
-      const d = s.build();
-      const dashboard = d.title ?? s.name;
-      if (isSqlDashboard(d)) {
-        // Read from the recorder's ClickHouse tables: every variable's query and every panel's.
-        for (const v of d.templating.list ?? []) if (v.type === 'query') sqlProbes.push({ dashboard, panel: `variable $${v.name}`, refId: '-', sql: sqlOf(v.query)!, variable: v.name, rows: 0 });
-        for (const p of panelsOf(d)) {
-          for (const q of queriesOf(p)) {
-            // Its alert list reads Prometheus' ALERTS (through the `prometheus` variable): probed there.
-            if (p.datasource?.uid === SQL_PROMETHEUS_DATASOURCE.uid) probes.push({ dashboard, panel: `${String(p.id)} ${p.title ?? ''}`, refId: q.refId ?? '?', query: substituteVariables(q.expr ?? ''), series: 0 });
-            else sqlProbes.push({ dashboard, panel: `${String(p.id)} ${p.title ?? ''}`, refId: q.refId ?? '?', sql: q.rawSql!, rows: 0 });
-          }
-        }
-        annotations.push(...annotationProbes(d, dashboard));
-        continue;
-      }
-      // Every variable at "All", as Grafana sends it.
-      const values = allSelection(d);
-      selections.push(`${s.name}: ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-      const jobs = values.job!.split('|');
-      for (const p of panelsOf(d)) {
-        const panel = `${String(p.id)} ${p.title ?? ''}`;
-        for (const q of queriesOf(p)) {
-          const refId = q.refId ?? '?';
-          probes.push({ dashboard, panel, refId, query: substituteVariables(q.expr ?? '', values), series: 0 });
-          // The alert list reads ALERTS, which no job exports and no job variable narrows.
-          if (jobs.length > 1 && !metricNames(substituteVariables(q.expr ?? '')).every(isRuleSeries)) narrowable.push({ dashboard, where: `${dashboard} / ${panel} / ${refId}`, expr: q.expr ?? '', values, jobs });
-        }
-      }
-      annotations.push(...annotationProbes(d, dashboard, values));
-      // The variables' own selectors must find series too (else the drop-downs are empty).
-      for (const v of d.templating.list ?? []) {
-        const m = typeof v.query === 'string' ? /^label_values\((.+),\s*\w+\)$/.exec(v.query) : null;
-        if (!m) continue;
-        const probe = { dashboard, panel: `variable $${v.name}`, refId: '-', query: substituteVariables(m[1]!, values), series: 0 };
-        probes.push(probe);
-      }
-    }
+    // Every query of every dashboard, variables at "All" (test/dashboards/probes.ts).
+    const { probes, narrowable, selections, sqlProbes, annotations } = dashboardProbes();
     expect(probes.length).toBeGreaterThan(60);
     expect(selections).toContain(`system-health: job=tickwatch-clickhouse|tickwatch-hft|tickwatch-host|tickwatch-recorder instance=.+`);
     expect(new Set(narrowable.map((n) => n.dashboard))).toEqual(new Set(['tickwatch / Recorder & ClickHouse', 'tickwatch / System health']));

@@ -1,9 +1,11 @@
 /**
  * The TCP ingest's access control and bounds (issue 16, point 3): a shared token in the first line,
  * TLS with client certificates (real certificates made by openssl), refusals counted by reason, the
- * connection cap, the idle time-out, the per-connection line rate, and the "How we will know"
- * figure: 1,000 idle connections and a client trickling one byte a second leave a well-behaved
- * client's throughput where it was without them (measured in the same test).
+ * connection cap, the idle time-out, the per-connection line rate, and the functional side of the
+ * "How we will know" figure: with 1,000 idle connections and a client trickling one byte a second,
+ * a well-behaved client's lines all arrive and the load is capped and closed. Its throughput figure
+ * (within 10 % of the unloaded one) is timed, so it is measured by `npm run bench -- tcp`
+ * (scripts/bench/tcp.ts), not asserted here.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -211,54 +213,40 @@ describe('TCP ingest: bounds', () => {
     expect(t.pipeline.rejected).toBe(0);
   });
 
-  it('1,000 idle connections and a client sending one byte a second leave a well-behaved client unaffected', async () => {
-    const t = await listen({ maxConnections: 1100, maxLinesPerSecond: 10_000_000 });
-    const LINES = 100_000;
-    const payload = Buffer.from(Array.from({ length: LINES }, (_, i) => `${line(i)}\n`).join(''));
-    /** One well-behaved client sends LINES lines; returns lines per second until all are accepted. */
-    const measure = async (): Promise<number> => {
-      const s = await client(t.tcp.port);
-      const before = t.pipeline.accepted;
-      const t0 = process.hrtime.bigint();
-      s.write(payload);
-      await until(() => t.pipeline.accepted - before === LINES, 60_000);
-      const rate = LINES / (Number(process.hrtime.bigint() - t0) / 1e9);
-      s.destroy();
-      return rate;
-    };
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    await measure(); // warm-up (JIT)
-    const unloaded: number[] = [];
-    const loaded: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      unloaded.push(await measure());
-      // The load: 1,000 connections that send nothing, and one that sends a byte a second.
-      const idle: Socket[] = [];
-      for (let i = 0; i < 1000; i += 100) idle.push(...(await Promise.all(Array.from({ length: 100 }, () => client(t.tcp.port)))));
-      const slow = await client(t.tcp.port);
-      slow.write('{');
-      const drip = setInterval(() => slow.write('"'), 1000);
-      await until(() => t.tcp.connections === 1001);
-      loaded.push(await measure());
-      // The idle ones and the trickler are all still open (the idle time-out is the default 60 s).
-      await until(() => t.tcp.connections === 1001);
-      clearInterval(drip);
-      for (const s of [...idle, slow]) s.destroy();
-      await until(() => t.tcp.connections === 0);
-    }
-    const u = median(unloaded);
-    const l = median(loaded);
-    // Each loaded run against the unloaded run just before it (the two share the machine's load of the moment).
-    const pairs = loaded.map((x, i) => x / unloaded[i]!);
-    const ratio = median(pairs);
-    console.log(
-      `TCP ingest, ${LINES.toLocaleString('en')} lines per run: unloaded ${unloaded.map((x) => Math.round(x)).join(', ')} lines/s (median ${Math.round(u)}); ` +
-        `with 1,000 idle connections + a 1 byte/s client ${loaded.map((x) => Math.round(x)).join(', ')} lines/s (median ${Math.round(l)}); ` +
-        `paired ratios ${pairs.map((x) => x.toFixed(2)).join(', ')} (median ${ratio.toFixed(3)})`,
-    );
-    // The issue's bar is 10 %; this 2-core machine is shared with other work, so a run varies by more
-    // than that on its own: the test fails only below 75 %, and the figures are printed for the record.
-    expect(ratio).toBeGreaterThan(0.75);
+  it('1,000 idle connections and a client sending one byte a second: a well-behaved client gets every line in, the load is capped and closed by the idle time-out', async () => {
+    // The throughput comparison (the issue's 10 %) is timed, so it is a benchmark: `npm run bench -- tcp`
+    // (scripts/bench/tcp.ts). Here: what must hold whatever the machine's load.
+    // Long enough that the first idle connections outlast setting up the rest on a busy machine.
+    const IDLE_MS = 8000;
+    const t = await listen({ maxConnections: 1002, idleTimeoutMs: IDLE_MS, maxLinesPerSecond: 10_000_000 });
+    const idle: Socket[] = [];
+    for (let i = 0; i < 1000; i += 100) idle.push(...(await Promise.all(Array.from({ length: 100 }, () => client(t.tcp.port)))));
+    const slow = await client(t.tcp.port);
+    slow.write('{');
+    let dripped = 1;
+    const drip = setInterval(() => (slow.write('"'), dripped++), 1000);
+    const loadClosed = Promise.all([...idle, slow].map(closed));
+    await until(() => t.tcp.connections === 1001);
+    // The well-behaved client takes the last place under the cap; one more is refused.
+    const good = await client(t.tcp.port);
+    await until(() => t.tcp.connections === 1002);
+    const surplus = await client(t.tcp.port);
+    await closed(surplus);
+    expect(await t.refused('connection_limit')).toBe(1);
+    const LINES = 50_000;
+    good.write(Array.from({ length: LINES }, (_, i) => `${line(i)}\n`).join(''));
+    await until(() => t.pipeline.accepted === LINES, 60_000);
+    expect(t.pipeline.accepted).toBe(LINES);
     expect(t.pipeline.rejected).toBe(0);
-  }, 180_000);
+    good.destroy();
+    // Neither the idle connections nor the trickler (bytes, never a line) outlive the idle time-out.
+    await loadClosed;
+    clearInterval(drip);
+    expect(dripped).toBeGreaterThanOrEqual(2);
+    expect(await t.refused('idle_timeout')).toBe(1001);
+    expect(t.tcp.connections).toBe(0);
+    // Nothing of the trickle became a line.
+    expect(t.pipeline.accepted).toBe(LINES);
+    expect(t.pipeline.rejected).toBe(0);
+  }, 120_000);
 });
