@@ -131,7 +131,9 @@ describe('the HFT exporter with positions', () => {
       captureLogging(),
     );
     exporters.push(e);
-    const first = await until(e, (s) => Object.keys(notionals(s)).length === 3);
+    // The top-K board and the exposure gauges are updated apart: a scrape between them (a clean-clone
+    // run saw one) has the board and no exposure yet, so wait for both.
+    const first = await until(e, (s) => Object.keys(notionals(s)).length === 3 && value(s, 'hft_exposure_net', { strategy: 'arb' }) === 2_760_000);
     expect(notionals(first)).toEqual({ 'arb/0050': 3_000_000, 'mm/2330': 1_000_000, 'mm/2317': -500_000 });
     expect(value(first, 'hft_exposure_net', { strategy: 'arb' })).toBe(2_760_000);
 
