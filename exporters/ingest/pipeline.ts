@@ -138,6 +138,14 @@ export class IngestPipeline {
     const lastTs: GaugeSeries = reg.gauge(ingestLastEventTimestampSeconds).labels(kind);
     const consumers = this.opts.consumers;
     const redactor = this.redactor;
+    /** The source's {@link EventInfo}s, made once each and shared (frozen) by every event: none is allocated per event. */
+    const infos = new Map<LogFormat, (EventInfo | undefined)[]>();
+    const infoOf = (format: LogFormat, known: boolean, mapped: boolean): EventInfo => {
+      let byFlags = infos.get(format);
+      if (byFlags === undefined) infos.set(format, (byFlags = [undefined, undefined, undefined, undefined]));
+      const i = (known ? 2 : 0) + (mapped ? 1 : 0);
+      return (byFlags[i] ??= Object.freeze({ format, known, mapped, source: kind }));
+    };
 
     /** `line` and `detail` must be redacted already (parsed lines) or are redacted here as text (`asText`). */
     const reject = (reason: RejectReason | 'internal', detail: string, line: string, offset: number, length: number, asText = false): void => {
@@ -193,7 +201,7 @@ export class IngestPipeline {
       lastTs.set(ts);
       this.accepted++;
       const ev = e as unknown as HftEvent;
-      const info: EventInfo = { format: n.format, known: check !== undefined, mapped: n.mapped, source: kind };
+      const info = infoOf(n.format, check !== undefined, n.mapped);
       for (let i = 0; i < consumers.length; i++) {
         try {
           consumers[i]!(ev, ts, text || undefined, info);

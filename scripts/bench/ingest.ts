@@ -2,7 +2,8 @@
  * Ingest throughput on one core: the whole file-tail path (read, split, JSON.parse, schema
  * validation, derivation into shared-memory metrics) over a realistic mixed file from the
  * simulator, beside `JSON.parse` alone over the same lines, in the same run. Also peak RSS.
- * Targets (issue 3): at least 500,000 events/s, and at least half the JSON.parse-only rate.
+ * Targets: at least 500,000 events/s (issue 3), and at least 0.7x the JSON.parse-only rate
+ * (issue 19; issue 3 asked for half).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,8 @@ import type { FormatOption } from '../../exporters/events/formats.js';
 import { median, table, verdict } from './measure.js';
 
 const EVENTS = 1_000_000;
+/** Least share of the JSON.parse-only rate the full ingest must reach (issue 19). */
+const VS_PARSE = 0.7;
 /** Rounds of each path; the table shows medians (one ~2 s run on this shared VM varies by +-15 %). */
 const ROUNDS = 5;
 
@@ -106,13 +109,13 @@ export async function benchIngest(): Promise<boolean> {
     }
     const parse = median(parseRates);
     const full = median(fullRates);
-    const ok = full >= 500_000 && full >= parse / 2;
+    const ok = full >= 500_000 && full >= parse * VS_PARSE;
     table(
       `Ingest on one core: ${accepted.toLocaleString('en')} events, ${(bytes / 2 ** 20).toFixed(0)} MiB simulator file (median of ${ROUNDS} runs)`,
       ['path', 'events/s', 'vs JSON.parse only', 'target'],
       [
         ['JSON.parse only (read + split + parse)', Math.round(parse), '1.00x', 'baseline'],
-        ['full ingest (tail + parse + validate + derive)', Math.round(full), `${(full / parse).toFixed(2)}x`, `>= 500,000/s and >= 0.5x: ${verdict(ok)}`],
+        ['full ingest (tail + parse + validate + derive)', Math.round(full), `${(full / parse).toFixed(2)}x`, `>= 500,000/s and >= ${VS_PARSE}x: ${verdict(ok)}`],
       ],
     );
     // Schema validation alone (TypeBox compiled checks) over the parsed lines of the first 200k events.
