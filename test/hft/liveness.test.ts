@@ -88,6 +88,9 @@ describe('engine liveness on /metrics', () => {
     await until(e, (s) => value(s, 'hft_engine_heartbeats_total') === 1);
     const missed = await until(e, (s) => value(s, 'hft_engine_up') === 0);
     expect(value(missed, 'hft_engine_heartbeat_age_seconds')).toBeGreaterThan(0.6);
-    expect(has(missed, 'hft_gateway_connected')).toBe(false);
+    // As in the open session above: the stale mark follows hft_engine_up by message, within a second
+    // (a clean-clone run with both cores busy scraped in between).
+    const dropped = await until(e, (s) => value(s, 'hft_engine_up') === 0 && !has(s, 'hft_gateway_connected'), 1000).catch(() => missed);
+    expect(has(dropped, 'hft_gateway_connected'), 'hft_gateway_connected is still served a second after the missed heartbeat').toBe(false);
   });
 });
