@@ -59,6 +59,7 @@ import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
+import { compiledIsFresh } from '../lib/compiled.mjs';
 import { freePort, waitForHttp } from '../lib/net.js';
 import { signalAndWait } from '../lib/process.js';
 import { fmt, table, verdict } from './measure.js';
@@ -431,31 +432,9 @@ async function recorderRowsPerSecond(dir: string, store: AuditStore, ticks: numb
   }
 }
 
-/** Newest modification time (ms) of the .ts files under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Whether `scripts/tickwatch.mjs` will run dist/ (as it decides: its build stamp newer than every source). */
-function runsCompiled(): boolean {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  try {
-    const built = statSync(join(root, 'dist', '.build-stamp')).mtimeMs;
-    return newestSource(join(root, 'exporters')) <= built && newestSource(join(root, 'alert-rules')) <= built && process.env.TICKWATCH_FROM_SOURCE !== '1';
-  } catch {
-    return false;
-  }
-}
-
 /** Runs the overhead benchmark and prints its tables. @returns whether every target was met */
 export async function benchOverhead(): Promise<boolean> {
-  if (!runsCompiled()) console.log('\nwarning: a source is newer than dist/ (npm run build:js): tickwatch runs the sources through tsx, and the figures include its loader');
+  if (!compiledIsFresh()) console.log('\nwarning: a source is newer than dist/ (npm run build:js): tickwatch runs the sources through tsx, and the figures include its loader');
   const root = mkdtempSync(join(tmpdir(), 'tickwatch-overhead-'));
   try {
     // Calibration: lines per second of the normal mix at two tick rates, from the generator itself.

@@ -6,11 +6,12 @@
  * folder and goes with it.
  */
 import bcrypt from 'bcryptjs';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { makeCa, signLeaf } from '../lib/certificates.js';
 
 /**
  * The stack's users: `prometheus` scrapes the exporters and posts alerts to Alertmanager,
@@ -55,12 +56,9 @@ export interface StackAccess {
 export function makeStackAccess(stackDir: string): StackAccess {
   const dir = join(stackDir, 'web');
   mkdirSync(dir, { mode: 0o700 });
-  const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', String(STACK_CERT_DAYS), '-subj', '/CN=tickwatch stack CA']);
-  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', String(STACK_CERT_DAYS), '-extfile', 'server.ext']);
+  const cert = { days: STACK_CERT_DAYS, key: 'ec' } as const;
+  makeCa(dir, 'ca', { ...cert, commonName: 'tickwatch stack CA' });
+  signLeaf(dir, 'server', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth', { ...cert, commonName: 'localhost' });
   const users = Object.fromEntries(
     STACK_USERS.map((u) => {
       const password = randomBytes(24).toString('base64url');
@@ -71,20 +69,20 @@ export function makeStackAccess(stackDir: string): StackAccess {
   ) as Record<StackUser, { password: string; passwordFile: string }>;
   const p = (f: string): string => join(dir, f);
   const webConfigFile = p('web.yml');
-  writeFileSync(
-    webConfigFile,
-    [
-      '# The local stack\'s web configuration (exporter-toolkit format): every tickwatch server, Prometheus and Alertmanager.',
-      'tls_server_config:',
-      `  cert_file: ${p('server.crt')}`,
-      `  key_file: ${p('server.key')}`,
-      'basic_auth_users:',
-      ...STACK_USERS.map((u) => `  ${u}: ${bcrypt.hashSync(users[u].password, STACK_BCRYPT_COST)}`),
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
+  const webConfig = {
+    tls_server_config: { cert_file: p('server.crt'), key_file: p('server.key') },
+    basic_auth_users: Object.fromEntries(STACK_USERS.map((u) => [u, bcrypt.hashSync(users[u].password, STACK_BCRYPT_COST)])),
+  };
+  writeFileSync(webConfigFile, `# The local stack's web configuration (exporter-toolkit format): every tickwatch server, Prometheus and Alertmanager.\n${stringify(webConfig)}`, { mode: 0o600 });
   return { dir, webConfigFile, caFile: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), users };
+}
+
+/**
+ * A readiness probe for `waitForHttp` (scripts/lib/net.ts): a 2xx answer to {@link secureGet} as
+ * `operator`; undefined without access control (a plain GET does).
+ */
+export function accessProbe(access: StackAccess | undefined): ((url: string) => Promise<boolean>) | undefined {
+  return access ? (url) => secureGet(url, access).then((r) => r.status >= 200 && r.status < 300) : undefined;
 }
 
 /** A GET's answer ({@link secureGet}). */

@@ -22,7 +22,7 @@ import { startTickwatch, type RunningTarget, type Tickwatch } from '../../export
 import { prometheusConfig, retentionFlags, type ScrapeJob } from '../../prometheus/config.js';
 import { freePort, waitForHttp } from '../lib/net.js';
 import { startReceivers, type Arrival, type Channel, type Receivers, type StandInSecrets } from './receivers.js';
-import { makeStackAccess, secureGet, type StackAccess } from './access.js';
+import { accessProbe, makeStackAccess, secureGet, type StackAccess } from './access.js';
 
 
 /** Fixed ports for `npm run stack` (0 everywhere picks free ports, as the drills do). */
@@ -260,7 +260,7 @@ export async function startAlerting(
       ports.push({ web, cluster: count === 1 ? undefined : (fixed?.cluster ?? (await freePort())) });
     }
     const access = o.access;
-    const probe = access ? (url: string) => secureGet(url, access).then((r) => r.status >= 200 && r.status < 300) : undefined;
+    const probe = accessProbe(access);
     const nodes: AlertmanagerNode[] = [];
     for (const [i, p] of ports.entries()) {
       const dataDir = join(dir, count === 1 ? 'alertmanager' : `alertmanager-${i + 1}`);
@@ -353,7 +353,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const access = o.secure ? makeStackAccess(dir) : undefined;
     if (access) log(`access control on: web config ${access.webConfigFile}, CA ${access.caFile}, users ${Object.keys(access.users).join(', ')} (passwords in ${access.dir}/<user>.password)`);
     const scheme = access ? 'https' : 'http';
-    const probe = access ? (url: string) => secureGet(url, access).then((r) => r.status >= 200 && r.status < 300) : undefined;
+    const probe = accessProbe(access);
     // The first scenario's recorder keeps the alert history: Alertmanager is told its port up front.
     const historyPort = o.ports?.recorderQuery || (await freePort());
     const historyUrl = `${scheme}://127.0.0.1:${historyPort}`;

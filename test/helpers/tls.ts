@@ -4,12 +4,12 @@
  * client certificate from each CA. Plus a one-request HTTPS client that reports the outcome as a
  * status or as the failure's code, so that two servers' answers compare as data.
  */
-import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
+import { makeCa, signLeaf } from '../../scripts/lib/certificates.js';
 
 /** Paths of the PEM files {@link makeCertificates} writes. */
 export interface TestCertificates {
@@ -27,17 +27,10 @@ export interface TestCertificates {
   readonly otherClientKey: string;
 }
 
-const openssl = (dir: string, args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-
-function ca(dir: string, name: string): void {
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=tickwatch test ${name}`]);
-}
-
-function leaf(dir: string, name: string, caName: string, ext: string): void {
-  openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-  execFileSync('sh', ['-c', `printf '%s\\n' '${ext}' > ${name}.ext`], { cwd: dir });
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
-}
+/** The tests' certificates: RSA 2048, valid 2 days. */
+const TEST_CERT = { days: 2, key: 'rsa' } as const;
+const ca = (dir: string, name: string): void => makeCa(dir, name, { ...TEST_CERT, commonName: `tickwatch test ${name}` });
+const leaf = (dir: string, name: string, caName: string, ext: string): void => signLeaf(dir, name, caName, ext, { ...TEST_CERT, commonName: name });
 
 /**
  * Writes the certificates into `dir` with `openssl` (RSA 2048, valid 2 days).
