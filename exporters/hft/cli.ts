@@ -187,6 +187,6 @@ export function registerHftCommands(program: Command): void {
       );
       await sink.close();
       for (const s of serviceLogs.values()) await s.sink.close();
-      console.error(`tickwatch simulate: ${scenario.name} (seed ${o.seed}, run id ${summary.runId}): ${summary.events} events over ${summary.simulatedSeconds.toFixed(1)} simulated s${summary.dropped ? `, ${summary.dropped} dropped (TCP busy)` : ''}`);
+      console.error(`tickwatch simulate: ${scenario.name} (seed ${o.seed}, run id ${summary.runId}): ${summary.events} events over ${summary.simulatedSeconds.toFixed(1)} simulated s${summary.dropped ? `, ${summary.dropped} dropped (TCP busy)` : ''}${summary.maxLateSeconds >= 1 ? `, up to ${summary.maxLateSeconds.toFixed(1)} s behind its schedule (the machine was too busy for speed ${o.speed})` : ''}`);
     });
 }

@@ -86,6 +86,12 @@ export interface RunSummary {
   readonly events: number;
   readonly dropped: number;
   readonly simulatedSeconds: number;
+  /**
+   * The furthest the paced run fell behind its schedule, wall seconds (0 unpaced): a busy machine
+   * that cannot generate and write the stream at `speed` makes its events late, and an exporter
+   * then rightly sees a feed gap or a silent engine.
+   */
+  readonly maxLateSeconds: number;
 }
 
 /**
@@ -98,6 +104,7 @@ export async function runScenario(o: RunOptions, sink: Sink, signal?: AbortSigna
   let events = 0;
   let last = o.start;
   let chunk = '';
+  let maxLateMs = 0;
   const format = o.format ?? 'tickwatch';
   const services = o.serviceLogs ?? new Map<string, { readonly sink: Sink; readonly format: LogFormat }>();
   const serviceChunks = new Map<string, string>();
@@ -120,6 +127,7 @@ export async function runScenario(o: RunOptions, sink: Sink, signal?: AbortSigna
       chunk = '';
       const due = wall0 + ((t - o.start) / o.speed) * 1000;
       const wait = due - performance.now();
+      if (-wait > maxLateMs) maxLateMs = -wait;
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     } else if (chunk.length > 1 << 20) {
       await sink.write(chunk);
@@ -129,5 +137,5 @@ export async function runScenario(o: RunOptions, sink: Sink, signal?: AbortSigna
   }
   if (chunk) await sink.write(chunk);
   await flushServices();
-  return { runId, events, dropped: sink.dropped, simulatedSeconds: last - o.start };
+  return { runId, events, dropped: sink.dropped, simulatedSeconds: last - o.start, maxLateSeconds: maxLateMs / 1000 };
 }
