@@ -13,7 +13,7 @@
  */
 import * as C from '../catalog/index.js';
 import { STORMGUARD_MODE_VALUE } from '../catalog/stormguard.js';
-import type { CounterSeries, GaugeSeries } from '../instrument/series.js';
+import type { CounterSeries, GaugeSeries, HistogramSeries } from '../instrument/series.js';
 import type { MetricRegistry } from '../instrument/registry.js';
 import { AnomalyBook, AnomalyDetectors, type AnomalyDetectorOptions, type AnomalyEvent } from './anomalies.js';
 import type { TradingCalendar } from './calendar.js';
@@ -64,6 +64,13 @@ interface FeedState {
   openCountedTo: number;
   /** Up to when the current gap's seconds are counted (-Infinity when none was). */
   gapCountedTo: number;
+  /**
+   * `hft_feed_events_total{feed,type}` of the feed by `type`, and its `hft_feed_tick_latency_seconds`,
+   * resolved on first use: a `feed.tick` (three in four lines of the simulator's normal mix) then costs
+   * one map lookup instead of two label resolutions (issue 19).
+   */
+  readonly events: Map<string, CounterSeries>;
+  latency: HistogramSeries | undefined;
 }
 
 interface PnlState {
@@ -177,6 +184,8 @@ export class Deriver {
         watchedFrom: Number.NaN,
         openCountedTo: Number.NaN,
         gapCountedTo: Number.NEGATIVE_INFINITY,
+        events: new Map(),
+        latency: undefined,
       };
       this.feeds.set(name, s);
     }
@@ -194,9 +203,12 @@ export class Deriver {
     const f = this.f;
     switch (ev.event) {
       case 'feed.tick': {
-        f.feedEvents.labels(ev.feed, ev.type ?? 'tick').inc(ev.count ?? 1);
-        if (ev.latency_ns !== undefined) f.tickLatency.labels(ev.feed).observe(ev.latency_ns * 1e-9);
         const s = this.feed(ev.feed, t);
+        const type = ev.type ?? 'tick';
+        let events = s.events.get(type);
+        if (events === undefined) s.events.set(type, (events = f.feedEvents.labels(ev.feed, type)));
+        events.inc(ev.count ?? 1);
+        if (ev.latency_ns !== undefined) (s.latency ??= f.tickLatency.labels(ev.feed)).observe(ev.latency_ns * 1e-9);
         if (!(s.lastTick >= t)) {
           // A tick that ends a gap over the bound counts it (what the timer has not counted yet).
           if (this.open && t - s.lastTick > C.FEED_GAP_BAD_AFTER_SECONDS) this.countGap(s, t);

@@ -43,6 +43,12 @@ export class Redactor {
   private readonly plainPair: RegExp | null;
   /** The words, as given. */
   readonly words: readonly string[];
+  /**
+   * Each key's verdict, so that a key seen before costs a map lookup instead of a regular-expression
+   * test (an engine writes the same few dozen keys again and again); bounded by {@link KEY_CACHE_MAX},
+   * past which keys are tested each time.
+   */
+  private readonly keyVerdicts = new Map<string, boolean>();
 
   /**
    * @param words - secret-looking words (see the module comment); empty turns redaction off except
@@ -77,7 +83,12 @@ export class Redactor {
 
   /** Whether a key is secret-looking. */
   isSecretKey(k: string): boolean {
-    return this.words.length > 0 && this.key!.test(k);
+    if (this.words.length === 0) return false;
+    const known = this.keyVerdicts.get(k);
+    if (known !== undefined) return known;
+    const secret = this.key!.test(k);
+    if (this.keyVerdicts.size < KEY_CACHE_MAX) this.keyVerdicts.set(k, secret);
+    return secret;
   }
 
   /**
@@ -89,7 +100,7 @@ export class Redactor {
     if (typeof root !== 'object' || root === null) return 0;
     let n = 0;
     const stack: object[] = [root];
-    const keyTest = this.words.length ? this.key : null;
+    const keys = this.words.length > 0;
     while (stack.length) {
       const o = stack.pop()!;
       if (Array.isArray(o)) {
@@ -104,9 +115,9 @@ export class Redactor {
         continue;
       }
       const rec = o as Record<string, unknown>;
-      for (const k of Object.keys(rec)) {
+      for (const k in rec) {
         const v = rec[k];
-        if (keyTest !== null && keyTest.test(k)) {
+        if (keys && this.isSecretKey(k)) {
           if (v !== null && v !== undefined && v !== '' && v !== REDACTED) {
             rec[k] = REDACTED;
             n++;
@@ -133,6 +144,9 @@ export class Redactor {
     return out;
   }
 }
+
+/** Most distinct keys whose verdict a {@link Redactor} remembers (a few hundred bytes each at most). */
+const KEY_CACHE_MAX = 4096;
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, copyFileSync, openSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SourceSink } from '../../exporters/ingest/pipeline.js';
@@ -37,9 +37,9 @@ function fixture() {
     }
     appendFileSync(target, chunk);
   };
-  const tail = (statePath?: string) => {
+  const tail = (statePath?: string, saveEveryMs?: number) => {
     const c = collector();
-    const t = new FileTailer({ path, statePath, pollMs: 1_000_000 }, c.sink, captureLogging().logger('ingest'));
+    const t = new FileTailer({ path, statePath, pollMs: 1_000_000, saveEveryMs }, c.sink, captureLogging().logger('ingest'));
     return { t, lines: c.lines };
   };
   return { path, write, written, tail };
@@ -141,6 +141,38 @@ describe('file tail', () => {
     b.t.pollNow();
     expect(a.lines).toHaveLength(300);
     expectExactlyOnce([...a.lines, ...b.lines], f.written);
+    b.t.stop();
+  });
+
+  it('saves a changed position at most once per saveEveryMs while reading, always on stop; after a crash it reads again, never skips', () => {
+    const f = fixture();
+    const state = join(dir, 'nested', `state-${k}.json`); // its folder is made on the first save
+    const offset = () => (JSON.parse(readFileSync(state, 'utf8')) as { offset: number }).offset;
+    const a = f.tail(state, 60_000);
+    a.t.start();
+    f.write(100);
+    a.t.pollNow(); // the first save
+    const first = statSync(f.path).size;
+    expect(offset()).toBe(first);
+    f.write(50);
+    a.t.pollNow(); // within saveEveryMs: not saved again
+    expect(a.lines).toHaveLength(150);
+    expect(offset()).toBe(first);
+    // A crash now (no stop): a restart reads the last 50 lines again and skips none.
+    const crashed = f.tail(state);
+    crashed.t.start();
+    crashed.t.pollNow();
+    expect(crashed.lines).toEqual(f.written.slice(100));
+    crashed.t.stop();
+    a.t.stop(); // stop saves the position it reached
+    expect(offset()).toBe(statSync(f.path).size);
+    // With saveEveryMs 0 every changed position is saved at the poll that reached it.
+    const b = f.tail(state, 0);
+    b.t.start();
+    f.write(20);
+    b.t.pollNow();
+    expect(b.lines).toEqual(f.written.slice(150));
+    expect(offset()).toBe(statSync(f.path).size);
     b.t.stop();
   });
 

@@ -9,6 +9,8 @@ import type { ClickHouseTransport } from './clickhouse.js';
 interface ChdbSession {
   queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>;
   queryBindAsync(sql: string, params: object, opts?: { format?: string }): Promise<{ text(): string }>;
+  /** chdb 3's raw insert: the payload handed to the engine as bytes, parsed by its own threads. */
+  insert?(p: { table: string; values: Buffer; format: 'JSONEachRow'; settings?: Record<string, string | number> }): Promise<unknown>;
   cleanup?(): void;
   close?(): void;
 }
@@ -28,6 +30,11 @@ export async function chdbTransport(path?: string, connectionArgs?: readonly str
       await text(sql, 'CSV');
     },
     insert: async (table, rows, settings) => {
+      // One JSON.stringify of the whole batch (a JSON array of rows, which JSONEachRow reads too)
+      // handed over as bytes: the engine parses it on its own threads (issue 19: a query text of
+      // one JSON.stringify per row, joined, took about 15 us per line of the calling thread's time,
+      // --cpu-prof of 60,000 lines in 1,000-line batches, 2 December 2026).
+      if (session.insert) return void (await session.insert({ table, values: Buffer.from(JSON.stringify(rows)), format: 'JSONEachRow', settings }));
       const s = Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${String(v).replace(/'/g, "\\'")}'`}`);
       const body = rows.map((r) => JSON.stringify(r)).join('\n');
       await text(`INSERT INTO ${table} ${s.length ? `SETTINGS ${s.join(', ')} ` : ''}FORMAT JSONEachRow\n${body}`, 'CSV');
