@@ -33,6 +33,7 @@ import type { Log } from '../lib/log.js';
 import type { DeadLetterFile, RejectReason } from './deadletter.js';
 import type { LineSink } from './lines.js';
 import { Redactor } from './redact.js';
+import { envelopePrefix } from './prefix.js';
 import { parseTimestampSeconds } from './timestamp.js';
 
 /** Where events come from; the `source` label. */
@@ -74,7 +75,19 @@ export interface PipelineOptions {
    * private-key check on parsed lines.
    */
   readonly redactor?: Redactor;
+  /**
+   * Lines the consumers would do nothing with, told by their envelope alone (`true`: pass the line
+   * by). Such a line of a source read as `tickwatch` or `auto` is counted (events, level, last
+   * timestamp) from its first keys ({@link envelopePrefix}: `ts`, `level`, `component`, `event`,
+   * its envelope checked) and neither parsed, validated, redacted nor handed on: whatever is wrong
+   * further on in it is not rejected here (the HFT exporter's pipeline, which reads every line,
+   * dead-letters it). Lines whose envelope cannot be read so take the usual path. The recorder
+   * passes by the lines that make no row (issue 19). Default: none.
+   */
+  readonly skip?: (event: string, component: string, level: Level) => boolean;
 }
+
+const LEVEL_SET: ReadonlySet<string> = new Set(LEVELS);
 
 const REASONS: readonly RejectReason[] = ['invalid_json', 'envelope', 'schema', 'too_large', 'encoding'];
 
@@ -101,10 +114,12 @@ export interface SourceSink extends LineSink {
 
 /** The pipeline. One per exporter; sources are added with {@link IngestPipeline.source}. */
 export class IngestPipeline {
-  /** Valid events passed to consumers. */
+  /** Valid events passed to consumers, and lines passed by ({@link skipped}). */
   accepted = 0;
   /** Lines rejected. */
   rejected = 0;
+  /** Lines passed by unparsed ({@link PipelineOptions.skip}); counted in {@link accepted} too. */
+  skipped = 0;
   private readonly lastLogged = new Map<RejectReason | 'internal', { at: number; suppressed: number }>();
 
   /** The redactor every source uses. */
@@ -138,6 +153,25 @@ export class IngestPipeline {
     const lastTs: GaugeSeries = reg.gauge(ingestLastEventTimestampSeconds).labels(kind);
     const consumers = this.opts.consumers;
     const redactor = this.redactor;
+    const skip = format === 'auto' || format === 'tickwatch' ? this.opts.skip : undefined;
+    /**
+     * Counts and passes by a line {@link PipelineOptions.skip} wants passed by; false when its
+     * envelope cannot be read from its first keys, or is not valid, or is wanted.
+     */
+    const passBy = (text: string): boolean => {
+      const p = envelopePrefix(text);
+      if (p === undefined || !LEVEL_SET.has(p.level) || !skip!(p.event, p.component, p.level as Level)) return false;
+      if (!ENVELOPE_CHECK.Check(p)) return false;
+      const ts = parseTimestampSeconds(p.ts);
+      if (ts !== ts) return false;
+      const c = counters(p.component);
+      c.events.inc();
+      c.levels[LEVEL_RANK[p.level as Level]]!.inc();
+      lastTs.set(ts);
+      this.accepted++;
+      this.skipped++;
+      return true;
+    };
     /** The source's {@link EventInfo}s, made once each and shared (frozen) by every event: none is allocated per event. */
     const infos = new Map<LogFormat, (EventInfo | undefined)[]>();
     const infoOf = (format: LogFormat, known: boolean, mapped: boolean): EventInfo => {
@@ -222,6 +256,7 @@ export class IngestPipeline {
           reject('encoding', 'the line is not valid UTF-8', text, offset, end - start, true);
           return;
         }
+        if (skip !== undefined && passBy(text)) return;
         let v: unknown;
         try {
           v = JSON.parse(text);

@@ -183,6 +183,28 @@ function plain<T extends Record<string, string | number | null>>(b: Envelope, co
 }
 
 /**
+ * The event types that make an audit or category row whatever their level: the `case` labels of
+ * {@link rowsFor} (a test reads them from this file and checks that the two agree). Any other event
+ * makes a row only in `logs`, when its level is taken there.
+ */
+export const ROW_EVENTS: ReadonlySet<string> = new Set([
+  'strategy.intent', 'order.submitted', 'order.acked', 'order.rejected', 'order.cancel_requested', 'order.canceled', 'order.replaced', 'order.expired', 'execution.fill',
+  'risk.decision', 'stormguard.transition', 'gateway.connect', 'gateway.disconnect', 'gateway.reconnect', 'feed.gap', 'config.changed',
+  'security.login', 'security.logout', 'security.mfa_success', 'security.mfa_failed', 'security.session_expired', 'security.permission_denied',
+  'ai.decision', 'ai.outcome', 'service.started', 'service.stopped', 'service.restarted', 'service.failed', 'store.cleanup', 'clock.sync', 'perf.sample',
+  'anomaly.detected', 'anomaly.resolved',
+]);
+
+/**
+ * Whether a line of this envelope makes any row ({@link rowsFor} returns none exactly when this is
+ * false, for a line that is not Alertmanager's): the recorder's ingest passes the others by unparsed
+ * (`PipelineOptions.skip`).
+ */
+export function makesRows(levels: LevelPolicy, event: string, component: string, level: string): boolean {
+  return ROW_EVENTS.has(event) || logsTake(levels, component, level);
+}
+
+/**
  * The rows an event produces, by table. The batch token is filled in by the store at insert.
  * Rows are treated as immutable, except that an audit row's chain columns are set once, when its
  * batch is sealed.
