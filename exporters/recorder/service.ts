@@ -221,7 +221,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   const cleanup = new CleanupService({ store: cfg.store, registry, log, record: (ev) => recorder.add(ev) }, cfg.cleanup ?? { schedule: false });
   cleanup.start();
   metrics.setReady(true);
-  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind });
+  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: cfg.batchMs ?? 1000 });
   return {
     recorder,
     metrics,
