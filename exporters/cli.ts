@@ -64,7 +64,7 @@ class NegatedOption extends Option {
 
 interface StartFlags extends HftFlags, RetentionFlags {
   logLevel: LevelPolicy;
-  batchMs: number;
+  batchMs?: number;
   scenario: string;
   simulator: boolean;
   seed: number;
@@ -92,7 +92,7 @@ hftExporterOptions(withRetentionOptions(program.command('start'), true).descript
   .option('--query-port <port>', 'audit recorder query API port (logs search)', portArg, PORTS.recorderQuery)
   .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
   .option('--log-level <levels>', "lowest level the recorder stores in logs, per component: info,strategy_runner=debug,risk_engine=warn", levelPolicyArg, DEFAULT_LEVELS)
-  .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg, 1000)
+  .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg)
   .option('--postgres-url <url>', "record into PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
   .option('--duckdb-key-file <file>', 'encrypt the embedded store (AES-GCM-256) with the key in this file: one line, readable by its owner only (openssl rand -base64 32 > f; chmod 600 f); default: the file TICKWATCH_DUCKDB_KEY_FILE names')
   .option('--redis-url <url>', "also keep the recorder's hot state (recent executions, open anomalies and alerts, 7 days) in Redis: redis://127.0.0.1:6379")

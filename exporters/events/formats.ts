@@ -57,7 +57,8 @@ export type Normalized =
     }
   | { readonly ok: false; readonly detail: string };
 
-const LEVEL_SET: ReadonlySet<string> = new Set(LEVELS);
+/** The envelope's level names, for a membership test. */
+export const LEVEL_SET: ReadonlySet<string> = new Set(LEVELS);
 
 /** Level names of the libraries, lower-cased, to ours. */
 const LEVEL_NAMES: Readonly<Record<string, Level>> = {

@@ -411,8 +411,7 @@ export class FileTailer {
     const offset = f.splitter.committedOffset;
     const last = this.saved;
     if (last !== undefined && last.offset === offset && last.dev === f.dev && last.ino === f.ino && last.head === f.head) return; // a changed head is a new Buffer
-    const state: TailState = { path: this.opts.path, dev: f.dev, ino: f.ino, offset, head: f.head.toString('base64') };
-    const json = JSON.stringify(state);
+    const json = JSON.stringify(this.currentState());
     if (!this.stateDirMade) {
       mkdirSync(dirname(p), { recursive: true });
       this.stateDirMade = true;

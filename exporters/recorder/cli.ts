@@ -27,7 +27,6 @@ const CLUSTER = 'a replicated ClickHouse cluster of the servers\' remote_servers
 /** How `--duckdb-key-file` is described (the file's form; encryption.ts reads it). */
 const KEY = 'one line, readable by its owner only (openssl rand -base64 32 > f; chmod 600 f); default: the file TICKWATCH_DUCKDB_KEY_FILE names';
 
-/** Adds the recorder commands. */
 /**
  * `--batch-ms`'s help, for `tickwatch recorder` and `tickwatch start`. The figures: DuckDB spends
  * about 1.2 ms of CPU on each table a transaction inserts into, however few rows (the first insert
@@ -35,8 +34,9 @@ const KEY = 'one line, readable by its owner only (openssl rand -base64 32 > f; 
  * memory and on disk alike), so an idle engine's batches cost more than their rows (README: Overhead).
  */
 export const BATCH_MS_HELP =
-  'how often the recorder seals a batch and writes it to the store, ms (DuckDB pays about 1.2 ms of CPU per table a batch touches: 5000 took tickwatch start, exporter and recorder at about 700 lines/s, from 6.4 to 3.9 % of a core; search then sees a row up to 5 s later)';
+  'how often the recorder seals a batch and writes it to the store, ms (DuckDB pays about 1.2 ms of CPU per table a batch touches: 5000 took tickwatch start, exporter and recorder at about 700 lines/s, from 6.4 to 3.9 % of a core; search then sees a row up to 5 s later; default 1000)';
 
+/** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
   webOptions(withRetentionOptions(program.command('recorder'), true))
     .description("Record the engine's events and logs into the audit tables and the log stream, in the embedded store (DuckDB), ClickHouse or PostgreSQL.")
@@ -44,7 +44,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .addOption(new Option('--format <format>', 'log format of the files that name none (auto: detected per line)').choices(['auto', ...LOG_FORMATS]).default('auto'))
     .option('--log-level <levels>', "lowest level stored in logs, per component: info,strategy_runner=debug,risk_engine=warn (seed 002's per-service levels)", levelPolicyArg, DEFAULT_LEVELS)
     .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
-    .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg, 1000)
+    .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg)
     .option('--port <port>', '/metrics port', portArg, PORTS.recorder)
     .option('--query-port <port>', 'query API port (logs search)', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
@@ -57,7 +57,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--redis-url <url>', "also keep the hot state (recent trade executions, open anomalies and alerts, 7 days; seed 000) in Redis: redis://127.0.0.1:6379")
     .option('--redis-prefix <prefix>', 'prefix of the Redis keys', 'tickwatch:')
     .option('--redact-keys <words>', `keys whose values are replaced by ${REDACTED} before a line is recorded, spooled, dead-lettered or logged, comma-separated (default: ${DEFAULT_REDACT_KEYS.join(',')}; '' for none)`, (v: string) => listArg(v))
-    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; redisUrl?: string; redisPrefix: string }) => {
+    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs?: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; redisUrl?: string; redisPrefix: string }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();

@@ -32,6 +32,9 @@ import { CleanupService, type CleanupServiceConfig } from './cleanup.js';
 import { AlertReceiver } from './alerts.js';
 
 /** Configuration of the recorder service. */
+/** How often a recorder seals a batch when `batchMs` is not given, ms (`--batch-ms`'s default). */
+export const DEFAULT_BATCH_MS = 1000;
+
 export interface RecorderServiceConfig {
   /** The engine's event and log files: paths, or sources with their format and default component. */
   readonly events: FileSpec | readonly FileSpec[];
@@ -44,7 +47,7 @@ export interface RecorderServiceConfig {
   /** `/metrics` port (default 9473; 0 picks one). */
   readonly port?: number;
   readonly batchRows?: number;
-  /** Seal at least this often, ms (default 1000; `--batch-ms`: a batch costs DuckDB about 1.2 ms of CPU per table it touches, cli.ts's BATCH_MS_HELP). */
+  /** Seal at least this often, ms (default {@link DEFAULT_BATCH_MS}; `--batch-ms`: a batch costs DuckDB about 1.2 ms of CPU per table it touches, cli.ts's BATCH_MS_HELP). */
   readonly batchMs?: number;
   readonly pollMs?: number;
   readonly maxSpoolBytes?: number;
@@ -164,6 +167,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
 
   const add: EventConsumer = (ev, _t, raw, info) => recorder.add(ev, raw, info);
   const levels = cfg.levels ?? DEFAULT_LEVELS;
+  const batchMs = cfg.batchMs ?? DEFAULT_BATCH_MS;
   const pipeline = new IngestPipeline({
     registry,
     deadLetter: new DeadLetterFile(join(cfg.dataDir, 'recorder-dead-letter.ndjson')),
@@ -215,13 +219,13 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   const timer = setInterval(() => {
     recorder.seal(positions());
     sampleLag();
-  }, cfg.batchMs ?? 1000);
+  }, batchMs);
   sampleLag();
   // The retention clean-up: its events go through the write-ahead log like any other.
   const cleanup = new CleanupService({ store: cfg.store, registry, log, record: (ev) => recorder.add(ev) }, cfg.cleanup ?? { schedule: false });
   cleanup.start();
   metrics.setReady(true);
-  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: cfg.batchMs ?? 1000 });
+  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: batchMs });
   return {
     recorder,
     metrics,

@@ -105,6 +105,29 @@ describe('ingest pipeline: lines passed by (PipelineOptions.skip)', () => {
     expect(readFileSync(deadPath, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
+  it('stops trying for a while on a stream whose lines are wanted, and tries again after', () => {
+    const events: HftEvent[] = [];
+    const pipeline = new IngestPipeline({
+      registry: new MetricRegistry(),
+      deadLetter: new DeadLetterFile(join(dir, 'dead-3.ndjson')),
+      log: captureLogging().logger('ingest'),
+      consumers: [(ev) => events.push(ev)],
+      skip: (_event, _component, level) => level === 'debug',
+    });
+    const splitter = new LineSplitter(pipeline.source('file', '/engine/events.ndjson'), 4096);
+    const line = (level: string) => `{"ts":"${TS}","level":"${level}","component":"market_data","event":"feed.tick","feed":"twse-md"}\n`;
+    const feed = (level: string, n: number) => splitter.push(Buffer.from(line(level).repeat(n)));
+    feed('debug', 1024); // a stream of lines to pass by is never rested (four whole samples)
+    expect(pipeline.skipped).toBe(1024);
+    feed('info', 256); // a sample of 256 with none passed by: the next 4,096 lines are not tried
+    feed('debug', 4096);
+    expect(pipeline.skipped).toBe(1024);
+    expect(events).toHaveLength(256 + 4096);
+    feed('debug', 10); // tried again
+    expect(pipeline.skipped).toBe(1034);
+    expect(pipeline.accepted).toBe(1024 + 256 + 4096 + 10);
+  });
+
   it('reads a source of another format the usual way', () => {
     const events: HftEvent[] = [];
     const pipeline = new IngestPipeline({

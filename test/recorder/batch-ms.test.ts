@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_ENTRY } from '../../exporters/lib/paths.js';
+import { BATCH_MS_HELP } from '../../exporters/recorder/cli.js';
+import { DEFAULT_BATCH_MS } from '../../exporters/recorder/service.js';
 import { tempDir } from '../helpers/env.js';
 
 /** Runs the CLI until its recorder logs `recorder.started`; returns that log record. */
@@ -39,7 +41,8 @@ describe('--batch-ms', () => {
     const rec = await startedRecord(['recorder', '--events', events, '--port', '0', '--query-port', '0', '--data-dir', join(dir, 'rec'), '--batch-ms', '2500']);
     expect(rec.batch_ms).toBe(2500);
     const dflt = await startedRecord(['recorder', '--events', events, '--port', '0', '--query-port', '0', '--data-dir', join(dir, 'rec2')]);
-    expect(dflt.batch_ms).toBe(1000);
+    expect(dflt.batch_ms).toBe(DEFAULT_BATCH_MS);
+    expect(BATCH_MS_HELP).toContain(`default ${DEFAULT_BATCH_MS})`); // the help states the default the service uses
     const start = await startedRecord(['start', '--no-simulator', '--no-host', '--no-tcp', '--events', events, '--port', '0', '--recorder-port', '0', '--query-port', '0', '--data-dir', join(dir, 'start'), '--batch-ms', '4000']);
     expect(start.batch_ms).toBe(4000);
   });
