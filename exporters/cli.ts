@@ -13,7 +13,7 @@ import { SCENARIOS } from './hft/simulator/scenarios/index.js';
 import { processOption, registerHostCommands } from './host/cli.js';
 import type { ProcessSpec } from './host/collectors/process.js';
 import { defaultDataDir, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals, webAccessOf } from './lib/cli.js';
-import { BATCH_MS_HELP, registerRecorderCommands } from './recorder/cli.js';
+import { BATCH_MS_HELP, DUCKDB_THREADS_HELP, registerRecorderCommands } from './recorder/cli.js';
 import { cleanupConfigOf, withRetentionOptions, type RetentionFlags } from './recorder/cleanup-cli.js';
 import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './recorder/levels.js';
 import { TICKWATCH_PROCESSES } from './host/collectors/process.js';
@@ -73,6 +73,7 @@ interface StartFlags extends HftFlags, RetentionFlags {
   queryPort: number;
   postgresUrl?: string;
   duckdbKeyFile?: string;
+  duckdbThreads?: number;
   redisUrl?: string;
   /** `false` with `--no-host` (which leaves `--host <addr>` alone). */
   hostExporter?: boolean;
@@ -95,6 +96,7 @@ hftExporterOptions(withRetentionOptions(program.command('start'), true).descript
   .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg)
   .option('--postgres-url <url>', "record into PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
   .option('--duckdb-key-file <file>', 'encrypt the embedded store (AES-GCM-256) with the key in this file: one line, readable by its owner only (openssl rand -base64 32 > f; chmod 600 f); default: the file TICKWATCH_DUCKDB_KEY_FILE names')
+  .option('--duckdb-threads <n>', DUCKDB_THREADS_HELP, intArg('--duckdb-threads', 1))
   .option('--redis-url <url>', "also keep the recorder's hot state (recent executions, open anomalies and alerts, 7 days) in Redis: redis://127.0.0.1:6379")
   .addOption(new NegatedOption('--no-host', 'do not start the host exporter beside it', 'hostExporter'))
   .option('--host-port <port>', 'host exporter /metrics port', portArg, PORTS.host)
@@ -120,7 +122,7 @@ hftExporterOptions(withRetentionOptions(program.command('start'), true).descript
         hft: await hftConfig(o),
         host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : TICKWATCH_PROCESSES, optional: true },
         clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), pingTimeoutMs: o.clickhousePingTimeout, queryTimeoutMs: o.clickhouseQueryTimeout, optional: true } : false,
-        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, batchMs: o.batchMs, ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
+        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile, duckdbThreads: o.duckdbThreads }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, batchMs: o.batchMs, ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
         simulator: o.simulator ? { scenario: o.scenario, seed: o.seed, logDir: o.dataDir } : false,
         web: webAccessOf(o),
       },

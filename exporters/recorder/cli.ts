@@ -8,7 +8,7 @@ import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './levels.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PORTS } from '../catalog/jobs.js';
-import { listArg, portArg, positiveMsArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
+import { intArg, listArg, portArg, positiveMsArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
 import type { ChainHeads } from './chain.js';
 import type { FoundJson, LogPage } from './search.js';
 import type { AlertJson } from './alerts.js';
@@ -36,6 +36,13 @@ const KEY = 'one line, readable by its owner only (openssl rand -base64 32 > f; 
 export const BATCH_MS_HELP =
   'how often the recorder seals a batch and writes it to the store, ms (DuckDB pays about 1.2 ms of CPU per table a batch touches: 5000 took tickwatch start, exporter and recorder at about 700 lines/s, from 6.4 to 3.9 % of a core; search then sees a row up to 5 s later; default 1000)';
 
+/**
+ * `--duckdb-threads`'s help, shared by `tickwatch recorder` and `tickwatch start`; its default is
+ * the store's DEFAULT_DUCKDB_THREADS (stores/duckdb.ts, not loaded at start-up: a test checks the two agree).
+ */
+export const DUCKDB_THREADS_HELP =
+  "DuckDB's threads for the embedded store (default 1: at about 375 lines/s tickwatch start took 5.4-5.8 % of a core with one, 6.8-7.7 % with DuckDB's default of one per core; more make searches over a large store faster)";
+
 /** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
   webOptions(withRetentionOptions(program.command('recorder'), true))
@@ -51,13 +58,14 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x (no TTL, DateTime64 or dedup window)')
     .option('--postgres-url <url>', "write to PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
     .option('--duckdb-key-file <file>', `encrypt the embedded store with the key in this file (AES-GCM-256; a new file is created encrypted, an existing one must have been): ${KEY}`)
+    .option('--duckdb-threads <n>', DUCKDB_THREADS_HELP, intArg('--duckdb-threads', 1))
     .option('--clickhouse-storage-policy <name>', 'ClickHouse: the storage policy of the tables it creates, e.g. tickwatch_encrypted (exporters/recorder/config/tickwatch-encrypted-disk.xml)')
     .option('--clickhouse-cluster <name>', `${CLUSTER}; give every replica of the shard in --clickhouse-url, comma-separated, to write on while one is down`)
     .option('--clickhouse-database <name>', 'ClickHouse database (default tickwatch); on a cluster, one per recorder (engine host): its hash chains are its own')
     .option('--redis-url <url>', "also keep the hot state (recent trade executions, open anomalies and alerts, 7 days; seed 000) in Redis: redis://127.0.0.1:6379")
     .option('--redis-prefix <prefix>', 'prefix of the Redis keys', 'tickwatch:')
     .option('--redact-keys <words>', `keys whose values are replaced by ${REDACTED} before a line is recorded, spooled, dead-lettered or logged, comma-separated (default: ${DEFAULT_REDACT_KEYS.join(',')}; '' for none)`, (v: string) => listArg(v))
-    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs?: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; redisUrl?: string; redisPrefix: string }) => {
+    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs?: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; duckdbThreads?: number; redisUrl?: string; redisPrefix: string }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();

@@ -24,7 +24,14 @@ export const auditDbPath = (dataDir: string): string => join(dataDir, 'audit.duc
  * PostgreSQL (`postgres://user@host:port/database`; stores/postgres.ts, with seed 002's tables).
  */
 export type StoreSpec =
-  | { readonly kind: 'embedded'; readonly path: string; /** Key file of an encrypted file (encryption.ts). */ readonly keyFile?: string }
+  | {
+      readonly kind: 'embedded';
+      readonly path: string;
+      /** Key file of an encrypted file (encryption.ts). */
+      readonly keyFile?: string;
+      /** DuckDB's threads (default `DEFAULT_DUCKDB_THREADS`, one). */
+      readonly threads?: number;
+    }
   | {
       readonly kind: 'clickhouse';
       /** HTTP URL of the server; on a cluster, of each replica of the shard, comma-separated (stores/clickhouse.ts `failoverTransport`). */
@@ -44,7 +51,7 @@ export type StoreSpec =
  * embedded file in `dataDir`, encrypted with the key in `duckdbKeyFile` (else the file
  * `env.TICKWATCH_DUCKDB_KEY_FILE` names) when there is one.
  * @throws Error when both URLs are given (a recorder writes to one store), when `--duckdb-key-file`
- *   is given with a server's URL (servers encrypt server-side), `--clickhouse-storage-policy`
+ *   or `--duckdb-threads` is given with a server's URL (servers encrypt server-side), `--clickhouse-storage-policy`
  *   without a current ClickHouse, `--clickhouse-cluster` or `--clickhouse-database` without
  *   `--clickhouse-url`, or several URLs without a cluster
  */
@@ -58,10 +65,12 @@ export function storeSpec(
     readonly clickhouseDatabase?: string;
     readonly postgresUrl?: string;
     readonly duckdbKeyFile?: string;
+    readonly duckdbThreads?: number;
   },
   env: NodeJS.ProcessEnv = process.env,
 ): StoreSpec {
   if (o.postgresUrl && o.clickhouseUrl) throw new Error('--clickhouse-url and --postgres-url: a recorder writes to one store; give one of them');
+  if (o.duckdbThreads !== undefined && (o.postgresUrl || o.clickhouseUrl)) throw new Error('--duckdb-threads sets the embedded store\'s threads; it has no meaning with --clickhouse-url or --postgres-url');
   if (o.duckdbKeyFile && (o.postgresUrl || o.clickhouseUrl)) throw new Error('--duckdb-key-file encrypts the embedded store; ClickHouse and PostgreSQL are encrypted on the server (README, "Encryption at rest")');
   if (o.clickhouseStoragePolicy && (!o.clickhouseUrl || o.clickhouseLegacy)) throw new Error('--clickhouse-storage-policy needs --clickhouse-url of a ClickHouse with storage policies (not 18.x)');
   if (o.postgresUrl) return { kind: 'postgres', url: o.postgresUrl };
@@ -78,7 +87,7 @@ export function storeSpec(
     };
   }
   const keyFile = o.duckdbKeyFile || env[DUCKDB_KEY_FILE_ENV] || undefined;
-  return { kind: 'embedded', path: auditDbPath(o.dataDir), ...(keyFile ? { keyFile } : {}) };
+  return { kind: 'embedded', path: auditDbPath(o.dataDir), ...(keyFile ? { keyFile } : {}), ...(o.duckdbThreads !== undefined ? { threads: o.duckdbThreads } : {}) };
 }
 
 /**
@@ -104,7 +113,7 @@ export async function openStore(spec: StoreSpec, retention?: RetentionConfig): P
       ...(spec.database ? { database: spec.database } : {}),
     });
   }
-  return DuckDbStore.open(spec.path, spec.keyFile ? { key: readKeyFile(spec.keyFile) } : {});
+  return DuckDbStore.open(spec.path, { ...(spec.keyFile ? { key: readKeyFile(spec.keyFile) } : {}), ...(spec.threads !== undefined ? { threads: spec.threads } : {}) });
 }
 
 /** Configuration of {@link startRecorder}: the service's, with the store given as a spec or an open store. */

@@ -225,7 +225,9 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   const cleanup = new CleanupService({ store: cfg.store, registry, log, record: (ev) => recorder.add(ev) }, cfg.cleanup ?? { schedule: false });
   cleanup.start();
   metrics.setReady(true);
-  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: batchMs });
+  // The embedded store's threads (stores/duckdb.ts DEFAULT_DUCKDB_THREADS, --duckdb-threads), as DuckDB reports them.
+  const duckdbThreads = await (cfg.store as { threads?: () => Promise<number> }).threads?.();
+  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: batchMs, ...(duckdbThreads !== undefined ? { duckdb_threads: duckdbThreads } : {}) });
   return {
     recorder,
     metrics,
