@@ -163,6 +163,18 @@ export class IngestPipeline {
     const lastTs: GaugeSeries = reg.gauge(ingestLastEventTimestampSeconds).labels(kind);
     const consumers = this.opts.consumers;
     const redactor = this.redactor;
+    /** The last component's counters: a run of lines of one component skips the map (its name is a new string each line). */
+    let lastComponent: string | undefined;
+    let lastCounters: ReturnType<typeof counters> | undefined;
+    const countersOf = (component: string) => (component === lastComponent ? lastCounters! : (lastCounters = counters((lastComponent = component))));
+    /**
+     * The last chunk checked whole for UTF-8, and its verdict: a line of a valid chunk is valid (its
+     * newlines never fall inside a character), so only lines of a chunk that is not (or that ends in
+     * the middle of a character) are checked one by one. One check a chunk instead of a search of
+     * every line for U+FFFD: 10 ns against 31 ns a line of the normal mix (issue 19).
+     */
+    let utf8Chunk: Buffer | undefined;
+    let utf8Valid = false;
     const skip = format === 'auto' || format === 'tickwatch' ? this.opts.skip : undefined;
     /**
      * Counts and passes by a line {@link PipelineOptions.skip} wants passed by; false when its
@@ -189,7 +201,7 @@ export class IngestPipeline {
       const ts = parseTimestampSeconds(p.ts);
       if (ts !== ts) return false;
       passed++;
-      const c = counters(p.component);
+      const c = countersOf(p.component);
       c.events.inc();
       c.levels[LEVEL_RANK[p.level as Level]]!.inc();
       lastTs.set(ts);
@@ -254,7 +266,7 @@ export class IngestPipeline {
         reject(check ? 'schema' : 'envelope', '/ts: not a valid RFC 3339 date and time', line, offset, length);
         return false;
       }
-      const c = counters(e.component as string);
+      const c = countersOf(e.component as string);
       c.events.inc();
       c.levels[LEVEL_RANK[e.level as Level]]!.inc();
       lastTs.set(ts);
@@ -277,7 +289,11 @@ export class IngestPipeline {
       origin,
       bytes: (n) => bytes.inc(n),
       line: (text, offset, chunk, start, end) => {
-        if (text.includes('\uFFFD') && !isUtf8(chunk.subarray(start, end))) {
+        if (chunk !== utf8Chunk) {
+          utf8Chunk = chunk;
+          utf8Valid = isUtf8(chunk);
+        }
+        if (!utf8Valid && text.includes('\uFFFD') && !isUtf8(chunk.subarray(start, end))) {
           reject('encoding', 'the line is not valid UTF-8', text, offset, end - start, true);
           return;
         }
@@ -293,8 +309,8 @@ export class IngestPipeline {
           reject('invalid_json', 'a line must be one JSON object', text, offset, end - start, true);
           return;
         }
-        // Secrets out before anything else sees the line (one regex test when there is nothing to redact).
-        if (redactor.mayHold(text) && redactor.object(v) > 0) text = JSON.stringify(v);
+        // Secrets out before anything else sees the line (a walk of its keys; redact.ts).
+        if (redactor.object(v) > 0) text = JSON.stringify(v);
         accept(v as Record<string, unknown>, text, offset, end - start);
       },
       oversize: (prefix, length, offset) => {

@@ -12,9 +12,13 @@
  * type. Besides keys, any string value holding a PEM private key (`-----BEGIN ... PRIVATE KEY-----`)
  * is replaced wherever it is.
  *
- * Cost on the hot path: one regular-expression test over the line; only a line that contains a
- * configured word anywhere is walked, and only a line in which something was replaced is serialized
- * again (then the stored line is that JSON, not the bytes received).
+ * Cost on the hot path: the parsed line's keys are walked (each key's verdict is remembered, so a
+ * key seen before costs a map lookup; a string value is searched for a PEM marker only when it is
+ * long enough to hold one), and only a line in which something was replaced is serialized again
+ * (then the stored line is that JSON, not the bytes received). Issue 19: this walk replaced a
+ * regular-expression test over the whole line, which V8 scans at about a nanosecond a character
+ * (166 ns against 106 ns a line of the normal mix), and which missed a key written with a JSON escape
+ * (`"pass\u0077ord"` parses to `password`).
  *
  * Limits: a secret under an innocent key (`"note": "password is hunter2"`) is not found; a line that
  * is not JSON (dead-lettered as `invalid_json`, `encoding` or `too_large`) is redacted best-effort
@@ -98,8 +102,32 @@ export class Redactor {
    */
   object(root: unknown): number {
     if (typeof root !== 'object' || root === null) return 0;
+    if (Array.isArray(root)) return this.walk([root]);
+    // The line itself, without a stack: most lines hold no nested object.
     let n = 0;
-    const stack: object[] = [root];
+    let nested: object[] | undefined;
+    const keys = this.words.length > 0;
+    const rec = root as Record<string, unknown>;
+    for (const k in rec) {
+      const v = rec[k];
+      if (keys && this.isSecretKey(k)) {
+        if (v !== null && v !== undefined && v !== '' && v !== REDACTED) {
+          rec[k] = REDACTED;
+          n++;
+        }
+      } else if (typeof v === 'string') {
+        if (isPem(v)) {
+          rec[k] = REDACTED;
+          n++;
+        }
+      } else if (typeof v === 'object' && v !== null) (nested ??= []).push(v);
+    }
+    return nested === undefined ? n : n + this.walk(nested);
+  }
+
+  /** {@link object}'s walk of nested values, iterative (a deeply nested line cannot overflow the stack). */
+  private walk(stack: object[]): number {
+    let n = 0;
     const keys = this.words.length > 0;
     while (stack.length) {
       const o = stack.pop()!;

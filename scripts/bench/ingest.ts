@@ -130,29 +130,21 @@ export async function benchIngest(): Promise<boolean> {
       }),
     );
     console.log(`Schema validation alone (TypeBox compiled): ${validateNs.toFixed(0)} ns/event, ${((validateNs / (1e9 / full)) * 100).toFixed(1)} % of the full ingest cost per event`);
-    // Redaction's cost (issue 16) as the pipeline pays it: the regex test on every line, and the walk of a
-    // parsed line that names a word anywhere ("invalid password" messages of refused logins). The
-    // simulator writes no secret, so nothing may change.
+    // Redaction's cost (issue 16) as the pipeline pays it: the walk of every parsed line's keys
+    // (redact.ts). The simulator writes no secret, so nothing may change.
     const texts = readFileSync(path, 'utf8').split('\n', 200_000).filter(Boolean);
-    const parsed = texts.map((l) => JSON.parse(l) as unknown);
     const redactor = new Redactor();
-    let walked = 0;
     const redactNs = median(
       [0, 1, 2].map(() => {
+        const parsed = texts.map((l) => JSON.parse(l) as unknown);
         const t0 = process.hrtime.bigint();
-        walked = 0;
         let changed = 0;
-        for (let i = 0; i < texts.length; i++) {
-          if (redactor.mayHold(texts[i]!)) {
-            walked++;
-            changed += redactor.object(parsed[i]);
-          }
-        }
+        for (let i = 0; i < parsed.length; i++) changed += redactor.object(parsed[i]);
         if (changed !== 0) throw new Error(`redaction changed ${changed} values of simulator lines, which hold no secret`);
-        return Number(process.hrtime.bigint() - t0) / texts.length;
+        return Number(process.hrtime.bigint() - t0) / parsed.length;
       }),
     );
-    console.log(`Redaction alone (a regex test per line; ${walked} of ${texts.length.toLocaleString('en')} lines walked, none changed): ${redactNs.toFixed(0)} ns/event, ${((redactNs / (1e9 / full)) * 100).toFixed(1)} % of the full ingest cost per event`);
+    console.log(`Redaction alone (the walk of each parsed line's keys; none changed): ${redactNs.toFixed(0)} ns/event, ${((redactNs / (1e9 / full)) * 100).toFixed(1)} % of the full ingest cost per event`);
     // The engines' own log formats: the same normal session written as each library writes it,
     // read with the source's format fixed, each beside JSON.parse alone over its own file.
     const formatRows: (string | number)[][] = [];

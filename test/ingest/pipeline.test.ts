@@ -83,6 +83,24 @@ describe('ingest pipeline: bad input', () => {
     expect(t.logging.lines.filter((l) => l.event === 'ingest.line_rejected' && l.level === 'debug')).toHaveLength(bad.length);
   });
 
+  it('checks UTF-8 once a chunk: in a chunk with a bad line only that line is rejected; a real U+FFFD and a character cut between chunks are kept', async () => {
+    const t = setup(2048);
+    const line = (feed: string) => JSON.stringify({ ts: '2026-11-23T01:00:00.000000001Z', level: 'info', component: 'market_data', event: 'feed.tick', feed });
+    const bad = Buffer.concat([Buffer.from(line('a').slice(0, -3)), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    // One chunk: good, bad, a line holding U+FFFD as valid UTF-8 (EF BF BD), good.
+    t.feed(Buffer.concat([Buffer.from(`${line('b')}\n`), bad, Buffer.from(`\n${line('c\uFFFD')}\n${line('d')}\n`)]));
+    expect(t.events.map((e) => (e as { feed?: string }).feed)).toEqual(['b', 'c\uFFFD', 'd']);
+    expect((await t.deadRecords()).map((d) => d.reason)).toEqual(['encoding']);
+    // A valid chunk (the whole check passes) and a line whose two-byte character is cut between two chunks.
+    t.feed(`${line('e')}\n`);
+    const cut = Buffer.from(`${line('f\u00e9g')}\n`);
+    const at = cut.indexOf(0xc3) + 1; // inside é
+    t.feed(cut.subarray(0, at));
+    t.feed(cut.subarray(at));
+    expect(t.events.map((e) => (e as { feed?: string }).feed)).toEqual(['b', 'c\uFFFD', 'd', 'e', 'f\u00e9g']);
+    expect(t.pipeline.rejected).toBe(1);
+  });
+
   it('counts a consumer that throws as internal and keeps the event flowing to the others', async () => {
     const registry = new MetricRegistry();
     const seen: string[] = [];

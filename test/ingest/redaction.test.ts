@@ -28,7 +28,7 @@ const local = (i: number) => new Date(T0 + 8 * 3_600_000 + i * 1000).toISOString
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgS3CR3T8pemKeyBody\n-----END PRIVATE KEY-----';
 
 /** Every secret of the corpus: none may be found after a run with redaction on. */
-const SECRETS = ['S3cr3t-pw-nested', 'AKIA-secret-in-array', 'tok-secret-deep', 'Bearer-secret-structlog', 'loguru-extra-secret', 'S3cr3tPEMpemKeyBody', 'login-pw-known-type', 'broken-line-pw', 'oversize-line-token', 'tcp-api-key-secret', 'cookie-secret-value'];
+const SECRETS = ['S3cr3t-pw-nested', 'AKIA-secret-in-array', 'tok-secret-deep', 'Bearer-secret-structlog', 'loguru-extra-secret', 'S3cr3tPEMpemKeyBody', 'login-pw-known-type', 'broken-line-pw', 'oversize-line-token', 'tcp-api-key-secret', 'cookie-secret-value', 'escaped-key-hunter2'];
 
 function corpus(): { file: string[]; tcp: string[] } {
   const file = [
@@ -47,6 +47,8 @@ function corpus(): { file: string[]; tcp: string[] } {
     // Over the line limit (4 KiB here): its first bytes are dead-lettered.
     JSON.stringify({ ts: at(7), level: 'info', component: 'monitor', event: 'big', session_token: 'oversize-line-token', pad: 'x'.repeat(6000) }),
     JSON.stringify({ ts: at(8), level: 'info', component: 'monitor', event: 'http.request', cookies: [{ name: 'sid', cookie: 'cookie-secret-value' }] }),
+    // A secret key written with a JSON escape: the text says pass\u0077ord, the parsed key is password.
+    `{"ts":"${at(10)}","level":"info","component":"monitor","event":"adapter.auth","pass\\u0077ord":"escaped-key-hunter2"}`,
   ];
   const tcp = [JSON.stringify({ ts: at(9), level: 'error', component: 'execution', event: 'broker.reject', message: 'auth failed', request: { 'x-api-key': 'tcp-api-key-secret', retries: [1, 2] } })];
   return { file, tcp };
@@ -161,6 +163,10 @@ describe('Redactor', () => {
     // 10,000 levels of nesting: no stack overflow.
     const deep = JSON.parse(`${'['.repeat(10_000)}{"token":"t"}${']'.repeat(10_000)}`) as unknown;
     expect(new Redactor().object(deep)).toBe(1);
+    // The parsed keys are what is matched, whatever escapes the text used.
+    const escaped = JSON.parse('{"pass\\u0077ord":"x","ok":1,"n":{"api\\u005fkey":"y"}}') as unknown;
+    expect(new Redactor().object(escaped)).toBe(2);
+    expect(escaped).toEqual({ password: '[REDACTED]', ok: 1, n: { api_key: '[REDACTED]' } });
   });
 
   it('redacts text best-effort: JSON pairs, key=value, headers, PEM blocks, a cut-off value', () => {
