@@ -1,7 +1,8 @@
 /**
- * The embedded default store: one DuckDB file, no server. Rows go in through DuckDB's appender
- * (its bulk-load path) inside a transaction per table batch. Retention is a DELETE of rows older
- * than the table's retention, run by {@link DuckDbStore.prune}.
+ * The embedded default store: one DuckDB file, no server. A batch is one transaction on the
+ * store's writing connection (reads and the clean-up have their own), its rows put in through
+ * DuckDB's appender (its bulk-load path). Retention is a DELETE of rows older than the table's
+ * retention, run by {@link DuckDbStore.prune}.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { columnsOf, DEFAULT_RETENTION, TABLE_DEFS, type Column, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
@@ -134,17 +135,22 @@ export class DuckDbStore implements AuditStore {
     await this.insertBatch(new Map([[table, rows]]), token);
   }
 
-  /** Every table of a batch in one transaction: all of it is in the store, or none. */
+  /**
+   * Every table of a batch in one transaction: all of it is in the store, or none. The transaction
+   * is on the writing connection, so a query on the store's reading connection (a search, the
+   * alert webhook's duplicate check) never lands inside it.
+   */
   async insertBatch(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> {
     // One writing transaction at a time: a batch waits for a clean-up transaction (sqlBackend), and
     // the other way round, so neither is ever refused for a conflict with the other.
     await this.exclusive(async () => {
-      await this.conn.run('BEGIN TRANSACTION');
+      const w = await this.writer();
+      await w.run('BEGIN TRANSACTION');
       try {
-        for (const [table, rows] of tables) await this.append(table, rows, token);
-        await this.conn.run('COMMIT');
+        for (const [table, rows] of tables) await this.append(w, table, rows, token);
+        await w.run('COMMIT');
       } catch (err) {
-        await this.conn.run('ROLLBACK').catch(() => {});
+        await w.run('ROLLBACK').catch(() => {});
         throw err;
       }
     });
@@ -164,12 +170,28 @@ export class DuckDbStore implements AuditStore {
   private sideConn: Promise<DuckDBConnection> | undefined;
 
   private side(): Promise<DuckDBConnection> {
-    return (this.sideConn ??= (async () => {
-      const db = String((await this.conn.runAndReadAll('SELECT current_database() AS d')).getRowObjects()[0]!.d);
-      const c = await this.instance.connect();
-      await c.run(`USE "${db.replace(/"/g, '""')}"`);
-      return c;
-    })());
+    return (this.sideConn ??= this.connectToMain());
+  }
+
+  /**
+   * The batches' connection ({@link insertBatch}). A query on the connection a batch is being written
+   * on runs inside its transaction, and DuckDB does not take two statements on one connection at
+   * once: test/recorder/duckdb-insert.test.ts issues reads at every step of 40 batches; with one
+   * connection a batch failed ("Attempting to execute an unsuccessful or closed pending query
+   * result"), with two they all pass. Searches used to share the batches' connection.
+   */
+  private writerConn: Promise<DuckDBConnection> | undefined;
+
+  private writer(): Promise<DuckDBConnection> {
+    return (this.writerConn ??= this.connectToMain());
+  }
+
+  /** Another connection to the instance, on the database the store's connection uses (an attached encrypted file). */
+  private async connectToMain(): Promise<DuckDBConnection> {
+    const db = String((await this.conn.runAndReadAll('SELECT current_database() AS d')).getRowObjects()[0]!.d);
+    const c = await this.instance.connect();
+    await c.run(`USE "${db.replace(/"/g, '""')}"`);
+    return c;
   }
 
   /** SQL over a connection (`$1` parameters). */
@@ -218,24 +240,23 @@ export class DuckDbStore implements AuditStore {
     return sqlCheckpoints(this.main, table);
   }
 
-  private async append(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
+  /** Writes one table's rows of a batch on the writing connection `w`, inside its transaction, through DuckDB's appender. */
+  private async append(w: DuckDBConnection, table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
     const cols = this.physical.get(table);
     if (!cols) throw new Error(`table ${table} is not initialised`);
-    {
-      const app = await this.conn.createAppender(table);
-      for (const r of rows) {
-        for (const c of cols) {
-          // The batch token is the insert's own, so a replay can find what a lost reply hid.
-          const v = c.name === 'batch_token' ? token : r[c.name];
-          if (v === null || v === undefined) app.appendNull();
-          else if (c.type === 'ts_ns' || c.type === 'int') app.appendBigInt(BigInt(v as string | number | bigint));
-          else if (c.type === 'float') app.appendDouble(Number(v));
-          else app.appendVarchar(String(v));
-        }
-        app.endRow();
+    const app = await w.createAppender(table);
+    for (const r of rows) {
+      for (const c of cols) {
+        // The batch token is the insert's own, so a replay can find what a lost reply hid.
+        const v = c.name === 'batch_token' ? token : r[c.name];
+        if (v === null || v === undefined) app.appendNull();
+        else if (c.type === 'ts_ns' || c.type === 'int') app.appendBigInt(BigInt(v as string | number | bigint));
+        else if (c.type === 'float') app.appendDouble(Number(v));
+        else app.appendVarchar(String(v));
       }
-      app.closeSync();
+      app.endRow();
     }
+    app.closeSync();
   }
 
   /** DuckDB's `threads` setting as the open instance reports it (`current_setting('threads')`). */
@@ -415,6 +436,7 @@ export class DuckDbStore implements AuditStore {
   }
 
   async close(): Promise<void> {
+    (await this.writerConn?.catch(() => undefined))?.closeSync();
     (await this.sideConn?.catch(() => undefined))?.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();

@@ -1,0 +1,97 @@
+/**
+ * The embedded store's writes (stores/duckdb.ts): a batch stores the values it was given (nulls,
+ * floats, 64-bit integers, quotes, non-ASCII) whatever its size, is all in or all out, and reads on
+ * the store while a batch is being written (on its own connection) neither see half of it nor break it.
+ */
+import { describe, expect, it } from 'vitest';
+import { columnsOf, TABLE_DEFS, TABLES } from '../../exporters/catalog/tables.js';
+import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
+import type { WalRow } from '../../exporters/recorder/stores/store.js';
+
+const LOGS = TABLE_DEFS.get('logs')!;
+const ORDERS = TABLE_DEFS.get('audit_orders')!;
+
+/** A row of `t` whose every column holds a value of its type that tells the row apart (some null). */
+function row(t: typeof LOGS, n: number): WalRow {
+  return Object.fromEntries(
+    columnsOf(t).map((c) => {
+      if (c.type === 'ts_ns' || c.type === 'int') return [c.name, c.name === 'ts_ns' ? `${1_795_000_000_000_000_000n + BigInt(n)}` : String(9_007_199_254_740_993n + BigInt(n))];
+      if (c.type === 'float') return [c.name, n % 3 === 0 ? null : n + 0.125];
+      return [c.name, c.required ? `v'${n}"é\u{1F4C8}` : n % 2 === 0 ? null : `o${n}`];
+    }),
+  );
+}
+
+async function readBack(store: DuckDbStore, t: typeof LOGS, token: string): Promise<Record<string, unknown>[]> {
+  const cols = columnsOf(t).map((c) => c.name);
+  const sql = `SELECT ${cols.map((c) => (columnsOf(t).find((x) => x.name === c)!.type === 'float' ? c : `CAST(${c} AS VARCHAR) AS ${c}`)).join(', ')} FROM ${t.name} WHERE batch_token = $1 ORDER BY ts_ns`;
+  return (await store.sqlBackend().all(sql, [token])) as Record<string, unknown>[];
+}
+
+describe('DuckDbStore writes', () => {
+  it('stores the values it was given, in batches of 1 to 200 rows a table', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    try {
+      await store.init(TABLES);
+      for (const [n, token] of [[1, 'one'], [3, 'few'], [33, 'many'], [200, 'lots']] as const) {
+        const rows = Array.from({ length: n }, (_, i) => row(LOGS, i));
+        const orders = Array.from({ length: n }, (_, i) => row(ORDERS, i));
+        await store.insertBatch(new Map([['logs', rows], ['audit_orders', orders]]), token);
+        for (const [t, want] of [[LOGS, rows], [ORDERS, orders]] as const) {
+          const got = await readBack(store, t, token);
+          expect(got, `${t.name}, ${n} rows`).toEqual(want.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'batch_token' ? token : v === null ? null : typeof v === 'number' ? v : String(v)]))));
+        }
+      }
+      expect(await store.count('logs')).toBe(1 + 3 + 33 + 200);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a batch that fails is not stored in part, and the next one goes in', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    try {
+      await store.init(TABLES);
+      const bad = { ...row(ORDERS, 1), chain_seq: 'not a number' };
+      await expect(store.insertBatch(new Map([['logs', [row(LOGS, 1)]], ['audit_orders', [bad]]]), 'bad')).rejects.toThrow();
+      expect(await store.count('logs')).toBe(0);
+      await store.insertBatch(new Map([['logs', [row(LOGS, 2)]], ['audit_orders', [row(ORDERS, 2)]]]), 'good');
+      expect(await store.count('logs')).toBe(1);
+      expect(await store.count('audit_orders')).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads on the store while batches are written neither see half a batch nor break one', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    try {
+      await store.init(TABLES);
+      const seen: Promise<number>[] = [];
+      const failing: Promise<unknown>[] = [];
+      for (let b = 0; b < 40; b++) {
+        const n = b % 2 ? 5 : 40;
+        const batch = store.insertBatch(new Map([['logs', Array.from({ length: n }, (_, i) => row(LOGS, b * 100 + i))], ['audit_orders', Array.from({ length: n }, (_, i) => row(ORDERS, b * 100 + i))]]), `b${b}`);
+        // Reads issued at every step of the batch (each DuckDB call ends in a poll phase; setImmediate runs right after).
+        for (let step = 0; step < 8; step++) {
+          seen.push(store.count('logs'), store.count('audit_orders'));
+          // A failing query on the reading connection must not touch the batch either.
+          failing.push(store.sqlBackend().all('SELECT no_such_column FROM logs').catch(() => undefined));
+          await new Promise((r) => setImmediate(r));
+        }
+        await batch;
+      }
+      await Promise.all(failing);
+      const counts = await Promise.all(seen);
+      expect(await store.count('logs')).toBe(20 * 40 + 20 * 5);
+      expect(await store.count('audit_orders')).toBe(20 * 40 + 20 * 5);
+      expect(counts.length).toBe(40 * 8 * 2);
+      // Every count read was a whole number of batches (a batch is 40 or 5 rows a table, written in turn).
+      const whole = new Set([0]);
+      for (let b = 0, sum = 0; b < 40; b++) whole.add((sum += b % 2 ? 5 : 40));
+      for (const c of counts) expect(whole.has(c), `a read saw ${c} rows`).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
