@@ -102,59 +102,49 @@ export class Redactor {
    */
   object(root: unknown): number {
     if (typeof root !== 'object' || root === null) return 0;
-    if (Array.isArray(root)) return this.walk([root]);
-    // The line itself, without a stack: most lines hold no nested object.
+    // One stack, kept between calls (emptied first, in case a getter of an in-process object threw).
+    const stack = this.stack;
+    stack.length = 0;
+    let n = Array.isArray(root) ? this.items(root, stack) : this.keys(root as Record<string, unknown>, stack);
+    while (stack.length) {
+      const o = stack.pop()!;
+      n += Array.isArray(o) ? this.items(o, stack) : this.keys(o as Record<string, unknown>, stack);
+    }
+    return n;
+  }
+
+  /** {@link object}'s stack of nested values still to walk. */
+  private readonly stack: object[] = [];
+
+  /** Redacts one object's own values; pushes its nested objects and arrays. @returns values replaced */
+  private keys(rec: Record<string, unknown>, stack: object[]): number {
     let n = 0;
-    let nested: object[] | undefined;
-    const keys = this.words.length > 0;
-    const rec = root as Record<string, unknown>;
+    const words = this.words.length > 0;
     for (const k in rec) {
       const v = rec[k];
-      if (keys && this.isSecretKey(k)) {
+      if (words && this.isSecretKey(k)) {
         if (v !== null && v !== undefined && v !== '' && v !== REDACTED) {
           rec[k] = REDACTED;
           n++;
         }
-      } else if (typeof v === 'string') {
-        if (isPem(v)) {
-          rec[k] = REDACTED;
-          n++;
-        }
-      } else if (typeof v === 'object' && v !== null) (nested ??= []).push(v);
+      } else if (typeof v === 'object' && v !== null) stack.push(v);
+      else if (typeof v === 'string' && isPem(v)) {
+        rec[k] = REDACTED;
+        n++;
+      }
     }
-    return nested === undefined ? n : n + this.walk(nested);
+    return n;
   }
 
-  /** {@link object}'s walk of nested values, iterative (a deeply nested line cannot overflow the stack). */
-  private walk(stack: object[]): number {
+  /** Redacts one array's PEM strings; pushes its nested objects and arrays. @returns values replaced */
+  private items(a: unknown[], stack: object[]): number {
     let n = 0;
-    const keys = this.words.length > 0;
-    while (stack.length) {
-      const o = stack.pop()!;
-      if (Array.isArray(o)) {
-        for (let i = 0; i < o.length; i++) {
-          const v: unknown = o[i];
-          if (typeof v === 'object' && v !== null) stack.push(v);
-          else if (typeof v === 'string' && isPem(v)) {
-            o[i] = REDACTED;
-            n++;
-          }
-        }
-        continue;
-      }
-      const rec = o as Record<string, unknown>;
-      for (const k in rec) {
-        const v = rec[k];
-        if (keys && this.isSecretKey(k)) {
-          if (v !== null && v !== undefined && v !== '' && v !== REDACTED) {
-            rec[k] = REDACTED;
-            n++;
-          }
-        } else if (typeof v === 'object' && v !== null) stack.push(v);
-        else if (typeof v === 'string' && isPem(v)) {
-          rec[k] = REDACTED;
-          n++;
-        }
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (typeof v === 'object' && v !== null) stack.push(v);
+      else if (typeof v === 'string' && isPem(v)) {
+        a[i] = REDACTED;
+        n++;
       }
     }
     return n;

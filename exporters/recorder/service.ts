@@ -226,7 +226,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   cleanup.start();
   metrics.setReady(true);
   // The embedded store's threads (stores/duckdb.ts DEFAULT_DUCKDB_THREADS, --duckdb-threads), as DuckDB reports them.
-  const duckdbThreads = await (cfg.store as { threads?: () => Promise<number> }).threads?.();
+  const duckdbThreads = await cfg.store.threads?.();
   log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: batchMs, ...(duckdbThreads !== undefined ? { duckdb_threads: duckdbThreads } : {}) });
   return {
     recorder,

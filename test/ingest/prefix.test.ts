@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { HftEvent } from '../../exporters/events/index.js';
 import { DeadLetterFile } from '../../exporters/ingest/deadletter.js';
 import { LineSplitter } from '../../exporters/ingest/lines.js';
-import { IngestPipeline } from '../../exporters/ingest/pipeline.js';
+import { IngestPipeline, type PipelineOptions } from '../../exporters/ingest/pipeline.js';
 import { envelopePrefix } from '../../exporters/ingest/prefix.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
@@ -67,19 +67,20 @@ describe('envelopePrefix', () => {
   });
 });
 
+/** A pipeline that passes by what `skip` says, its events collected, its dead letters in a file of their own. */
+let pipelines = 0;
+function skipping(skip: NonNullable<PipelineOptions['skip']>) {
+  const registry = new MetricRegistry();
+  const deadPath = join(dir, `dead-${++pipelines}.ndjson`);
+  const deadLetter = new DeadLetterFile(deadPath);
+  const events: HftEvent[] = [];
+  const pipeline = new IngestPipeline({ registry, deadLetter, log: captureLogging().logger('ingest'), consumers: [(ev) => events.push(ev)], skip });
+  return { registry, deadPath, deadLetter, events, pipeline };
+}
+
 describe('ingest pipeline: lines passed by (PipelineOptions.skip)', () => {
   it('counts a passed-by line from its envelope without handing it on; every other line takes the usual path', async () => {
-    const registry = new MetricRegistry();
-    const deadPath = join(dir, 'dead.ndjson');
-    const deadLetter = new DeadLetterFile(deadPath);
-    const events: HftEvent[] = [];
-    const pipeline = new IngestPipeline({
-      registry,
-      deadLetter,
-      log: captureLogging().logger('ingest'),
-      consumers: [(ev) => events.push(ev)],
-      skip: (event, _component, level) => level === 'debug' && event === 'feed.tick',
-    });
+    const { registry, deadPath, deadLetter, events, pipeline } = skipping((event, _component, level) => level === 'debug' && event === 'feed.tick');
     const splitter = new LineSplitter(pipeline.source('file', '/engine/events.ndjson'), 4096);
     const tick = (extra = '') => `{"ts":"${TS}","level":"debug","component":"market_data","event":"feed.tick","feed":"twse-md"${extra}}`;
     const lines = [
@@ -106,14 +107,7 @@ describe('ingest pipeline: lines passed by (PipelineOptions.skip)', () => {
   });
 
   it('stops trying for a while on a stream whose lines are wanted, and tries again after', () => {
-    const events: HftEvent[] = [];
-    const pipeline = new IngestPipeline({
-      registry: new MetricRegistry(),
-      deadLetter: new DeadLetterFile(join(dir, 'dead-3.ndjson')),
-      log: captureLogging().logger('ingest'),
-      consumers: [(ev) => events.push(ev)],
-      skip: (_event, _component, level) => level === 'debug',
-    });
+    const { events, pipeline } = skipping((_event, _component, level) => level === 'debug');
     const splitter = new LineSplitter(pipeline.source('file', '/engine/events.ndjson'), 4096);
     const line = (level: string) => `{"ts":"${TS}","level":"${level}","component":"market_data","event":"feed.tick","feed":"twse-md"}\n`;
     const feed = (level: string, n: number) => splitter.push(Buffer.from(line(level).repeat(n)));
@@ -129,14 +123,7 @@ describe('ingest pipeline: lines passed by (PipelineOptions.skip)', () => {
   });
 
   it('reads a source of another format the usual way', () => {
-    const events: HftEvent[] = [];
-    const pipeline = new IngestPipeline({
-      registry: new MetricRegistry(),
-      deadLetter: new DeadLetterFile(join(dir, 'dead-2.ndjson')),
-      log: captureLogging().logger('ingest'),
-      consumers: [(ev) => events.push(ev)],
-      skip: () => true,
-    });
+    const { events, pipeline } = skipping(() => true);
     const splitter = new LineSplitter(pipeline.source('file', '/engine/s.log', { format: 'structlog' }), 4096);
     splitter.push(Buffer.from(`{"event":"hello","level":"debug","timestamp":"${TS}","component":"x","ts":"${TS}"}\n`));
     expect(pipeline.skipped).toBe(0);

@@ -28,11 +28,20 @@ async function readBack(store: DuckDbStore, t: typeof LOGS, token: string): Prom
   return (await store.sqlBackend().all(sql, [token])) as Record<string, unknown>[];
 }
 
+/** Runs `fn` on a new in-memory store with every table, and closes the store. */
+async function withStore(fn: (store: DuckDbStore) => Promise<void>): Promise<void> {
+  const store = await DuckDbStore.open(':memory:');
+  try {
+    await store.init(TABLES);
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('DuckDbStore writes', () => {
-  it('stores the values it was given, in batches of 1 to 200 rows a table', async () => {
-    const store = await DuckDbStore.open(':memory:');
-    try {
-      await store.init(TABLES);
+  it('stores the values it was given, in batches of 1 to 200 rows a table', () =>
+    withStore(async (store) => {
       for (const [n, token] of [[1, 'one'], [3, 'few'], [33, 'many'], [200, 'lots']] as const) {
         const rows = Array.from({ length: n }, (_, i) => row(LOGS, i));
         const orders = Array.from({ length: n }, (_, i) => row(ORDERS, i));
@@ -43,30 +52,20 @@ describe('DuckDbStore writes', () => {
         }
       }
       expect(await store.count('logs')).toBe(1 + 3 + 33 + 200);
-    } finally {
-      await store.close();
-    }
-  });
+    }));
 
-  it('a batch that fails is not stored in part, and the next one goes in', async () => {
-    const store = await DuckDbStore.open(':memory:');
-    try {
-      await store.init(TABLES);
+  it('a batch that fails is not stored in part, and the next one goes in', () =>
+    withStore(async (store) => {
       const bad = { ...row(ORDERS, 1), chain_seq: 'not a number' };
       await expect(store.insertBatch(new Map([['logs', [row(LOGS, 1)]], ['audit_orders', [bad]]]), 'bad')).rejects.toThrow();
       expect(await store.count('logs')).toBe(0);
       await store.insertBatch(new Map([['logs', [row(LOGS, 2)]], ['audit_orders', [row(ORDERS, 2)]]]), 'good');
       expect(await store.count('logs')).toBe(1);
       expect(await store.count('audit_orders')).toBe(1);
-    } finally {
-      await store.close();
-    }
-  });
+    }));
 
-  it('reads on the store while batches are written neither see half a batch nor break one', async () => {
-    const store = await DuckDbStore.open(':memory:');
-    try {
-      await store.init(TABLES);
+  it('reads on the store while batches are written neither see half a batch nor break one', () =>
+    withStore(async (store) => {
       const seen: Promise<number>[] = [];
       const failing: Promise<unknown>[] = [];
       for (let b = 0; b < 40; b++) {
@@ -90,8 +89,5 @@ describe('DuckDbStore writes', () => {
       const whole = new Set([0]);
       for (let b = 0, sum = 0; b < 40; b++) whole.add((sum += b % 2 ? 5 : 40));
       for (const c of counts) expect(whole.has(c), `a read saw ${c} rows`).toBe(true);
-    } finally {
-      await store.close();
-    }
-  });
+    }));
 });

@@ -215,6 +215,8 @@ export interface AuditStore {
   readonly kind: 'embedded' | 'clickhouse' | 'postgres';
   /** Creates the tables when missing. @throws when the store cannot be reached */
   init(tables: readonly TableDef[]): Promise<void>;
+  /** The embedded store's threads as DuckDB reports them (`recorder.started` logs them); the servers have none of ours to tell. */
+  threads?(): Promise<number>;
   /**
    * Inserts one table's rows of one batch. The same `token` twice must not write the rows twice
    * when the first insert completed (ClickHouse deduplication token, or a token check on replay).
