@@ -74,7 +74,8 @@ export class Recorder {
   private readonly queue: Queued[] = [];
   private writing = false;
   private stopping = false;
-  private initialised = false;
+  /** The store's tables being created, or created (undefined until the first try, and after a failed one). */
+  private initialising: Promise<void> | undefined;
   private idle: (() => void)[] = [];
   private readonly m;
   private readonly batchRows: number;
@@ -310,6 +311,41 @@ export class Recorder {
     this.o.wal.close();
   }
 
+  /**
+   * Creates the store's tables now, before the sources are read: called at start-up, so the first
+   * batch does not wait for it behind a source catching up. Each DDL statement is a round trip to
+   * the store, and a tailer catching up with a backlog yields the event loop only once a poll: the
+   * first batch used to wait for some forty of them (4.8 s of a 400,000-line drain, the store
+   * written nothing meanwhile; see scripts/bench/overhead.ts's recorder drain).
+   * @param waitMs - longest wait, ms (default 5,000): a store that has not answered by then is
+   *   tried again by the first write, with its retries and logs
+   * @returns whether the tables are there; never throws (a failure is the first write's to report)
+   */
+  async prepare(waitMs = 5000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.init().then(() => true),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(false), waitMs);
+        }),
+      ]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The store's tables, created once: a try in flight is shared (never two DDL runs at once), a failed one is tried again by the next call. */
+  private init(): Promise<void> {
+    const p = (this.initialising ??= this.o.store.init(TABLES));
+    p.catch(() => {
+      if (this.initialising === p) this.initialising = undefined;
+    });
+    return p;
+  }
+
   private walId: string | undefined;
 
   private token(seq: number): string {
@@ -375,10 +411,7 @@ export class Recorder {
     const t0 = performance.now();
     let table: TableName | undefined;
     try {
-      if (!this.initialised) {
-        await store.init(TABLES);
-        this.initialised = true;
-      }
+      await this.init();
       const token = this.token(q.batch.seq);
       if (store.insertBatch) {
         // Atomic per batch: on replay, one table tells whether the whole batch is in.

@@ -165,6 +165,8 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   log.info('recorder.chain_head', `Audit hash chains continue from ${recovery.chain ? 'the write-ahead log' : 'the store'} (tickwatch audit verify checks them).`, { heads: recorder.chainHeads });
   if (recovery.pending.length) log.info('recorder.replaying', `Replaying ${recovery.pending.length} spooled batches.`, { batches: recovery.pending.length });
 
+  // The store's tables before the first line is read (Recorder.prepare: a backlog would hold them up).
+  await recorder.prepare();
   const add: EventConsumer = (ev, _t, raw, info) => recorder.add(ev, raw, info);
   const levels = cfg.levels ?? DEFAULT_LEVELS;
   const batchMs = cfg.batchMs ?? DEFAULT_BATCH_MS;

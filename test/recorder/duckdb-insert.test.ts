@@ -5,11 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { columnsOf, TABLE_DEFS, TABLES } from '../../exporters/catalog/tables.js';
-import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
+import { DUCKDB_CHECKPOINT_THRESHOLD, DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
+import { tempDir } from '../helpers/env.js';
+import { join } from 'node:path';
 import type { WalRow } from '../../exporters/recorder/stores/store.js';
 
 const LOGS = TABLE_DEFS.get('logs')!;
 const ORDERS = TABLE_DEFS.get('audit_orders')!;
+const dir = tempDir('tickwatch-duckdb-insert-');
 
 /** A row of `t` whose every column holds a value of its type that tells the row apart (some null). */
 function row(t: typeof LOGS, n: number): WalRow {
@@ -90,4 +93,14 @@ describe('DuckDbStore writes', () => {
       for (let b = 0, sum = 0; b < 40; b++) whole.add((sum += b % 2 ? 5 : 40));
       for (const c of counts) expect(whole.has(c), `a read saw ${c} rows`).toBe(true);
     }));
+
+  it('opens a file with DuckDB checkpointing at DUCKDB_CHECKPOINT_THRESHOLD, not its 16 MiB default', async () => {
+    expect(DUCKDB_CHECKPOINT_THRESHOLD).toBe('256MiB');
+    const store = await DuckDbStore.open(join(dir, 'a.duckdb'));
+    try {
+      expect(await store.sqlBackend().all("SELECT current_setting('checkpoint_threshold') AS c")).toEqual([{ c: '256.0 MiB' }]);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -91,6 +91,8 @@ describe('an encrypted embedded store', () => {
     const data = rows();
     const enc = await DuckDbStore.open(path, { key: key() });
     expect(['openssl', 'mbedtls']).toContain(enc.encryption);
+    // The in-memory instance that attaches the file passes the store's checkpoint threshold on.
+    expect(await enc.sqlBackend().all("SELECT current_setting('checkpoint_threshold') AS c")).toEqual([{ c: '256.0 MiB' }]);
     await enc.init(TABLES);
     await enc.insertBatch(data, 'tok-1');
     // Committed rows are in DuckDB's write-ahead log until a checkpoint, then in the file's blocks.

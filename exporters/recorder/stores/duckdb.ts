@@ -32,6 +32,21 @@ export type DuckDbEncryption = 'none' | 'openssl' | 'mbedtls';
  */
 export const DEFAULT_DUCKDB_THREADS = 1;
 
+/**
+ * DuckDB's `checkpoint_threshold`: the size its own write-ahead log reaches before a batch's commit
+ * folds it into the database file (DuckDB's default is 16 MiB). Each checkpoint rewrites and
+ * recompresses the row groups the log touched, the newest partly filled one included, so with
+ * 16 MiB a busy store rewrote the same row groups several times. Draining 400,000 lines (827,233
+ * rows; the lines `npm run bench -- overhead` drains) through `startRecorder` on DuckDB, alternating: 17.2 and
+ * 15.6 s with 16 MiB (commits 9.9 and 8.7 s of it), 13.7 and 13.1 s with 256 MiB (commits 6.0 and
+ * 4.6 s; the checkpoint at close 1.0-1.2 s instead of 0.25 s); 64 MiB gained little (commits 6.3
+ * against 6.9 s), 1 GiB no more than 256 MiB once its 2.5 s close was counted. Peak RSS was the same
+ * (1.46-1.74 GB, the drain's queued batches). The price: after a crash DuckDB replays up to that
+ * much log at start-up, and the log takes that much disk beside the file. An idle engine's
+ * ~30 KB/s of rows reaches it in hours, not minutes.
+ */
+export const DUCKDB_CHECKPOINT_THRESHOLD = '256MiB';
+
 /** Options of {@link DuckDbStore.open}. */
 export interface DuckDbOpenOptions {
   /** The key of an encrypted file (`readKeyFile`); a new file is created encrypted with it. Absent: a plain file. */
@@ -73,7 +88,7 @@ export class DuckDbStore implements AuditStore {
     if (!o.key) {
       let instance: DuckDBInstance;
       try {
-        instance = await DuckDBInstance.create(path, { threads: String(threads) });
+        instance = await DuckDBInstance.create(path, { threads: String(threads), checkpoint_threshold: DUCKDB_CHECKPOINT_THRESHOLD });
       } catch (err) {
         if (/without a key/i.test((err as Error).message)) throw new StoreKeyError(`the audit store ${path} is encrypted: give its key with --duckdb-key-file <file> (or ${DUCKDB_KEY_FILE_ENV})`);
         throw err;
@@ -83,7 +98,7 @@ export class DuckDbStore implements AuditStore {
     if (path === ':memory:') throw new StoreKeyError('an in-memory store is not encrypted: give a file path with a key');
     const key = o.key;
     // Spilled intermediates go beside the file, as they would for the file opened directly.
-    const instance = await DuckDBInstance.create(':memory:', { temp_directory: `${path}.tmp`, threads: String(threads) });
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: `${path}.tmp`, threads: String(threads), checkpoint_threshold: DUCKDB_CHECKPOINT_THRESHOLD });
     try {
       const conn = await instance.connect();
       // DuckDB writes encrypted files only through OpenSSL (its httpfs extension) unless told to
@@ -129,6 +144,9 @@ export class DuckDbStore implements AuditStore {
       this.physical.set(t.name, have.map((n): Column => byName.get(n) ?? { name: n, type: 'string' }));
       this.defs.set(t.name, t);
     }
+    // The batches' connection too, now: opening it takes a few round trips, which the first batch
+    // would otherwise wait for behind a source catching up (Recorder.prepare).
+    await this.writer();
   }
 
   async insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
