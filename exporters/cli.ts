@@ -13,7 +13,7 @@ import { SCENARIOS } from './hft/simulator/scenarios/index.js';
 import { processOption, registerHostCommands } from './host/cli.js';
 import type { ProcessSpec } from './host/collectors/process.js';
 import { defaultDataDir, intArg, portArg, positiveMsArg, serviceLogging, stopOnSignals, webAccessOf } from './lib/cli.js';
-import { BATCH_MS_HELP, DUCKDB_THREADS_HELP, registerRecorderCommands } from './recorder/cli.js';
+import { BATCH_MS_HELP, DUCKDB_THREADS_HELP, IDLE_BATCH_MS_HELP, registerRecorderCommands } from './recorder/cli.js';
 import { cleanupConfigOf, withRetentionOptions, type RetentionFlags } from './recorder/cleanup-cli.js';
 import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './recorder/levels.js';
 import { TICKWATCH_PROCESSES } from './host/collectors/process.js';
@@ -65,6 +65,7 @@ class NegatedOption extends Option {
 interface StartFlags extends HftFlags, RetentionFlags {
   logLevel: LevelPolicy;
   batchMs?: number;
+  idleBatchMs?: number;
   scenario: string;
   simulator: boolean;
   seed: number;
@@ -94,6 +95,7 @@ hftExporterOptions(withRetentionOptions(program.command('start'), true).descript
   .option('--seed <n>', 'simulator seed', intArg('seed'), 1)
   .option('--log-level <levels>', "lowest level the recorder stores in logs, per component: info,strategy_runner=debug,risk_engine=warn", levelPolicyArg, DEFAULT_LEVELS)
   .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg)
+  .option('--idle-batch-ms <ms>', IDLE_BATCH_MS_HELP, positiveMsArg)
   .option('--postgres-url <url>', "record into PostgreSQL instead of the embedded store, with seed 002's log tables: postgres://user@host:5432/db (password: PGPASSWORD)")
   .option('--duckdb-key-file <file>', 'encrypt the embedded store (AES-GCM-256) with the key in this file: one line, readable by its owner only (openssl rand -base64 32 > f; chmod 600 f); default: the file TICKWATCH_DUCKDB_KEY_FILE names')
   .option('--duckdb-threads <n>', DUCKDB_THREADS_HELP, intArg('--duckdb-threads', 1))
@@ -122,7 +124,7 @@ hftExporterOptions(withRetentionOptions(program.command('start'), true).descript
         hft: await hftConfig(o),
         host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : TICKWATCH_PROCESSES, optional: true },
         clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), pingTimeoutMs: o.clickhousePingTimeout, queryTimeoutMs: o.clickhouseQueryTimeout, optional: true } : false,
-        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile, duckdbThreads: o.duckdbThreads }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, batchMs: o.batchMs, ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
+        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile, duckdbThreads: o.duckdbThreads }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, batchMs: o.batchMs, ...(o.idleBatchMs !== undefined ? { idleBatchMs: o.idleBatchMs } : {}), ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
         simulator: o.simulator ? { scenario: o.scenario, seed: o.seed, logDir: o.dataDir } : false,
         web: webAccessOf(o),
       },

@@ -34,7 +34,14 @@ const KEY = 'one line, readable by its owner only (openssl rand -base64 32 > f; 
  * memory and on disk alike), so an idle engine's batches cost more than their rows (README: Overhead).
  */
 export const BATCH_MS_HELP =
-  'how often the recorder seals a batch and writes it to the store, ms (DuckDB pays about 1.2 ms of CPU per table a batch touches: 5000 took tickwatch start, exporter and recorder at about 700 lines/s, from 6.4 to 3.9 % of a core; search then sees a row up to 5 s later; default 1000)';
+  'how often the recorder seals a batch and writes it to the store while the engine is busy, ms (DuckDB pays about 1.2 ms of CPU per table a batch touches; search sees a row up to this much later; default 1000)';
+
+/**
+ * `--idle-batch-ms`'s help, for `tickwatch recorder` and `tickwatch start` (service.ts:
+ * DEFAULT_IDLE_BATCH_MS and QUIET_LINES_PER_SECOND, with their figures).
+ */
+export const IDLE_BATCH_MS_HELP =
+  'how often the recorder seals a batch while the engine is quiet (under 1000 lines/s), ms; at about 375 lines/s tickwatch start took 2.5-3.3 % of a core with 5000, 3.5-3.6 % with 1000; search sees a quiet engine\'s rows up to this much later; at most --batch-ms means every --batch-ms (default 5000, or --batch-ms when that is given)';
 
 /**
  * `--duckdb-threads`'s help, shared by `tickwatch recorder` and `tickwatch start`; its default is
@@ -52,6 +59,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--log-level <levels>', "lowest level stored in logs, per component: info,strategy_runner=debug,risk_engine=warn (seed 002's per-service levels)", levelPolicyArg, DEFAULT_LEVELS)
     .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
     .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg)
+    .option('--idle-batch-ms <ms>', IDLE_BATCH_MS_HELP, positiveMsArg)
     .option('--port <port>', '/metrics port', portArg, PORTS.recorder)
     .option('--query-port <port>', 'query API port (logs search)', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
@@ -65,12 +73,12 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--redis-url <url>', "also keep the hot state (recent trade executions, open anomalies and alerts, 7 days; seed 000) in Redis: redis://127.0.0.1:6379")
     .option('--redis-prefix <prefix>', 'prefix of the Redis keys', 'tickwatch:')
     .option('--redact-keys <words>', `keys whose values are replaced by ${REDACTED} before a line is recorded, spooled, dead-lettered or logged, comma-separated (default: ${DEFAULT_REDACT_KEYS.join(',')}; '' for none)`, (v: string) => listArg(v))
-    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs?: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; duckdbThreads?: number; redisUrl?: string; redisPrefix: string }) => {
+    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs?: number; idleBatchMs?: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; duckdbThreads?: number; redisUrl?: string; redisPrefix: string }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();
       const cleanup = await cleanupConfigOf(o);
-      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, batchMs: o.batchMs, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined, redactKeys: o.redactKeys, web: webAccessOf(o), ...(cleanup ? { cleanup } : {}) }, logging);
+      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, batchMs: o.batchMs, idleBatchMs: o.idleBatchMs, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined, redactKeys: o.redactKeys, web: webAccessOf(o), ...(cleanup ? { cleanup } : {}) }, logging);
       console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
       stopOnSignals('tickwatch recorder', () => rec.close());
     });

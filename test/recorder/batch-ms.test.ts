@@ -1,15 +1,19 @@
 /**
- * `--batch-ms` and `--duckdb-threads` reach the recorder, from `tickwatch recorder` and from
- * `tickwatch start`, and bad values are refused.
+ * `--batch-ms`, `--idle-batch-ms` and `--duckdb-threads` reach the recorder, from `tickwatch
+ * recorder` and from `tickwatch start`, and bad values are refused; a quiet engine's batches are
+ * sealed every idle interval, a busy one's every batch interval.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_ENTRY } from '../../exporters/lib/paths.js';
-import { BATCH_MS_HELP, DUCKDB_THREADS_HELP } from '../../exporters/recorder/cli.js';
+import { BATCH_MS_HELP, DUCKDB_THREADS_HELP, IDLE_BATCH_MS_HELP } from '../../exporters/recorder/cli.js';
 import { DEFAULT_DUCKDB_THREADS } from '../../exporters/recorder/stores/duckdb.js';
-import { DEFAULT_BATCH_MS } from '../../exporters/recorder/service.js';
+import { DEFAULT_BATCH_MS, DEFAULT_IDLE_BATCH_MS, QUIET_LINES_PER_SECOND, startRecorderService } from '../../exporters/recorder/service.js';
+import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
+import type { HftEvent } from '../../exporters/events/index.js';
+import { captureLogging } from '../helpers/env.js';
 import { tempDir } from '../helpers/env.js';
 
 /** Runs the CLI until its recorder logs `recorder.started`; returns that log record. */
@@ -44,14 +48,19 @@ describe('--batch-ms and --duckdb-threads', () => {
     writeFileSync(events, '');
     const rec = await startedRecord(['recorder', '--events', events, '--port', '0', '--query-port', '0', '--data-dir', join(dir, 'rec'), '--batch-ms', '2500', '--duckdb-threads', '3']);
     expect(rec.batch_ms).toBe(2500);
+    expect(rec.idle_batch_ms).toBe(2500); // --batch-ms alone holds at every rate
     expect(rec.duckdb_threads).toBe(3); // as DuckDB reports it
     const dflt = await startedRecord(['recorder', '--events', events, '--port', '0', '--query-port', '0', '--data-dir', join(dir, 'rec2')]);
     expect(dflt.batch_ms).toBe(DEFAULT_BATCH_MS);
+    expect(dflt.idle_batch_ms).toBe(DEFAULT_IDLE_BATCH_MS);
+    expect(IDLE_BATCH_MS_HELP).toContain(`(default ${DEFAULT_IDLE_BATCH_MS}, or --batch-ms when that is given)`);
+    expect(IDLE_BATCH_MS_HELP).toContain(`under ${QUIET_LINES_PER_SECOND} lines/s`);
     expect(dflt.duckdb_threads).toBe(DEFAULT_DUCKDB_THREADS);
     expect(BATCH_MS_HELP).toContain(`default ${DEFAULT_BATCH_MS})`); // the help states the default the service uses
     expect(DUCKDB_THREADS_HELP).toContain(`(default ${DEFAULT_DUCKDB_THREADS}:`);
-    const start = await startedRecord(['start', '--no-simulator', '--no-host', '--no-tcp', '--events', events, '--port', '0', '--recorder-port', '0', '--query-port', '0', '--data-dir', join(dir, 'start'), '--batch-ms', '4000', '--duckdb-threads', '2']);
+    const start = await startedRecord(['start', '--no-simulator', '--no-host', '--no-tcp', '--events', events, '--port', '0', '--recorder-port', '0', '--query-port', '0', '--data-dir', join(dir, 'start'), '--batch-ms', '4000', '--idle-batch-ms', '9000', '--duckdb-threads', '2']);
     expect(start.batch_ms).toBe(4000);
+    expect(start.idle_batch_ms).toBe(9000);
     expect(start.duckdb_threads).toBe(2);
   });
 
@@ -66,5 +75,44 @@ describe('--batch-ms and --duckdb-threads', () => {
       expect(r.status, bad).not.toBe(0);
       expect(r.stderr, bad).toContain('--duckdb-threads is an integer >= 1');
     }
+  });
+
+  it('seals a quiet engine\'s batches every --idle-batch-ms and a busy one\'s every --batch-ms', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, '');
+    const ev = { ts: '2026-12-03T12:00:00.000Z', event: 'order.submitted', level: 'info', component: 'order_manager', order_id: 'o-1', symbol: 'AAPL', side: 'buy', qty: 100, price: 190.5, strategy: 's1' } as unknown as HftEvent;
+    /** Batches sealed while `perTick` events are added every 100 ms, 30 times, and the seconds that took. */
+    const batches = async (name: string, perTick: number, o: { batchMs?: number; idleBatchMs?: number }): Promise<{ n: number; secs: number }> => {
+      const store = await DuckDbStore.open(':memory:');
+      const svc = await startRecorderService({ events, dataDir: join(dir, name), store, port: 0, ...o }, captureLogging());
+      try {
+        const sealed = async () => Number(/^hft_recorder_batches_total (\S+)$/m.exec(await (await fetch(`${svc.metrics.url}/metrics`)).text())?.[1]);
+        const before = await sealed();
+        expect(before).not.toBeNaN();
+        const t0 = performance.now();
+        for (let t = 0; t < 30; t++) {
+          for (let i = 0; i < perTick; i++) svc.add(ev, 0, undefined, { format: 'tickwatch', mapped: false } as never);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return { n: (await sealed()) - before, secs: (performance.now() - t0) / 1000 };
+      } finally {
+        await svc.close();
+        await store.close();
+      }
+    };
+    const rateQuiet = 10 * 2; // 20 events/s
+    const rateBusy = 10 * 150; // 1,500 events/s
+    expect(rateQuiet).toBeLessThan(QUIET_LINES_PER_SECOND);
+    expect(rateBusy).toBeGreaterThan(QUIET_LINES_PER_SECOND);
+    const quiet = await batches('quiet', 2, { batchMs: 200, idleBatchMs: 1000 });
+    const busy = await batches('busy', 150, { batchMs: 200, idleBatchMs: 1000 });
+    const given = await batches('given', 2, { batchMs: 200 });
+    // Every 1 s while quiet (a timer late on a busy machine makes fewer, never more), every 200 ms when
+    // busy or given alone (at least half as many, however late the timers).
+    expect(quiet.n, `quiet, ${quiet.secs.toFixed(1)} s`).toBeGreaterThanOrEqual(Math.floor(quiet.secs) - 1);
+    expect(quiet.n, `quiet, ${quiet.secs.toFixed(1)} s`).toBeLessThanOrEqual(Math.floor(quiet.secs) + 1);
+    expect(busy.n, `busy, ${busy.secs.toFixed(1)} s`).toBeGreaterThanOrEqual(busy.secs / 0.2 / 2);
+    expect(given.n, `--batch-ms alone, ${given.secs.toFixed(1)} s`).toBeGreaterThanOrEqual(given.secs / 0.2 / 2);
   });
 });
