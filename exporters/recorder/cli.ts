@@ -41,7 +41,7 @@ export const BATCH_MS_HELP =
  * DEFAULT_IDLE_BATCH_MS and QUIET_LINES_PER_SECOND, with their figures).
  */
 export const IDLE_BATCH_MS_HELP =
-  'how often the recorder seals a batch while the engine is quiet (under 1000 lines/s), ms; at about 375 lines/s tickwatch start took 2.5-3.3 % of a core with 5000, 3.5-3.6 % with 1000; search sees a quiet engine\'s rows up to this much later; at most --batch-ms means every --batch-ms (default 5000, or --batch-ms when that is given)';
+  'how often the recorder seals a batch while the engine is quiet (under 1000 lines/s), ms; at about 375 lines/s tickwatch start took 2.9-3.2 % of a core with 5000, 3.9-4.3 % with 1000; search sees a quiet engine\'s rows up to this much later; at most --batch-ms means every --batch-ms (default 5000, or --batch-ms when that is given)';
 
 /**
  * `--duckdb-threads`'s help, shared by `tickwatch recorder` and `tickwatch start`; its default is
