@@ -12,9 +12,9 @@ import { BATCH_MS_HELP, DUCKDB_THREADS_HELP, IDLE_BATCH_MS_HELP } from '../../ex
 import { DEFAULT_DUCKDB_THREADS } from '../../exporters/recorder/stores/duckdb.js';
 import { DEFAULT_BATCH_MS, DEFAULT_IDLE_BATCH_MS, QUIET_LINES_PER_SECOND, startRecorderService } from '../../exporters/recorder/service.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
-import type { HftEvent } from '../../exporters/events/index.js';
-import { captureLogging } from '../helpers/env.js';
-import { tempDir } from '../helpers/env.js';
+import { parseExposition, valueOf } from '../helpers/exposition.js';
+import { ORDER_SUBMITTED } from './fixtures/events.js';
+import { captureLogging, tempDir } from '../helpers/env.js';
 
 /** Runs the CLI until its recorder logs `recorder.started`; returns that log record. */
 async function startedRecord(args: readonly string[]): Promise<Record<string, unknown>> {
@@ -81,18 +81,16 @@ describe('--batch-ms and --duckdb-threads', () => {
     const dir = tempDir();
     const events = join(dir, 'events.ndjson');
     writeFileSync(events, '');
-    const ev = { ts: '2026-12-03T12:00:00.000Z', event: 'order.submitted', level: 'info', component: 'order_manager', order_id: 'o-1', symbol: 'AAPL', side: 'buy', qty: 100, price: 190.5, strategy: 's1' } as unknown as HftEvent;
     /** Batches sealed while `perTick` events are added every 100 ms, 30 times, and the seconds that took. */
     const batches = async (name: string, perTick: number, o: { batchMs?: number; idleBatchMs?: number }): Promise<{ n: number; secs: number }> => {
       const store = await DuckDbStore.open(':memory:');
       const svc = await startRecorderService({ events, dataDir: join(dir, name), store, port: 0, ...o }, captureLogging());
       try {
-        const sealed = async () => Number(/^hft_recorder_batches_total (\S+)$/m.exec(await (await fetch(`${svc.metrics.url}/metrics`)).text())?.[1]);
+        const sealed = async () => valueOf(parseExposition(await (await fetch(`${svc.metrics.url}/metrics`)).text()), 'hft_recorder_batches_total');
         const before = await sealed();
-        expect(before).not.toBeNaN();
         const t0 = performance.now();
         for (let t = 0; t < 30; t++) {
-          for (let i = 0; i < perTick; i++) svc.add(ev, 0, undefined, { format: 'tickwatch', mapped: false } as never);
+          for (let i = 0; i < perTick; i++) svc.add(ORDER_SUBMITTED, 0, undefined, { format: 'tickwatch', mapped: false } as never);
           await new Promise((r) => setTimeout(r, 100));
         }
         return { n: (await sealed()) - before, secs: (performance.now() - t0) / 1000 };

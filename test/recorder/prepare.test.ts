@@ -9,7 +9,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../exporters/catalog/tables.js';
-import type { HftEvent } from '../../exporters/events/index.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { Recorder } from '../../exporters/recorder/recorder.js';
 import { startRecorderService } from '../../exporters/recorder/service.js';
@@ -17,6 +16,7 @@ import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
+import { ORDER_SUBMITTED } from './fixtures/events.js';
 
 const dir = tempDir('tickwatch-prepare-');
 
@@ -46,7 +46,7 @@ async function gatedStore(gate: { hold?: Promise<void>; fail?: number } = {}): P
   return { store, inits: () => inits, inFlight: () => inFlight, close: () => real.close() };
 }
 
-const EV = { ts: '2026-12-03T12:00:00.000Z', event: 'order.submitted', level: 'info', component: 'order_manager', order_id: 'o-1', symbol: 'AAPL', side: 'buy', qty: 100, price: 190.5, strategy: 's1' } as unknown as HftEvent;
+const EV = ORDER_SUBMITTED;
 
 function recorderOn(store: AuditStore, name: string): Recorder {
   const wal = new WriteAheadLog(join(dir, name));

@@ -34,18 +34,16 @@ export const DEFAULT_DUCKDB_THREADS = 1;
 
 /**
  * DuckDB's `checkpoint_threshold`: the size its own write-ahead log reaches before a batch's commit
- * folds it into the database file (DuckDB's default is 16 MiB). Each checkpoint rewrites and
- * recompresses the row groups the log touched, the newest partly filled one included, so with
- * 16 MiB a busy store rewrote the same row groups several times. Draining 400,000 lines (827,233
- * rows; the lines `npm run bench -- overhead` drains) through `startRecorder` on DuckDB, alternating
- * (beside a stray CPU-bound process on the other core): 17.2 and 15.6 s with 16 MiB (commits 9.9
- * and 8.7 s of it), 13.7 and 13.1 s with 256 MiB (commits 6.0 and 4.6 s; the checkpoint at close
- * 1.0-1.2 s instead of 0.25 s); 64 MiB gained little (commits 6.3 against 6.9 s), 1 GiB no more
- * than 256 MiB once its 2.5 s close was counted. The machine quiet, with Recorder.prepare too:
- * 15.0 and 15.1 s before, 11.4 and 11.5 s after. Peak RSS was the same (1.46-1.74 GB, the drain's
- * queued batches). The price: after a crash DuckDB replays up to that
- * much log at start-up, and the log takes that much disk beside the file. An idle engine's
- * ~30 KB/s of rows reaches it in hours, not minutes.
+ * folds it into the database file (DuckDB's default is 16 MiB). With 16 MiB, commits (checkpoints
+ * included) took most of a busy store's time. Draining 400,000 lines (827,233 rows; the lines
+ * `npm run bench -- overhead` drains) through `startRecorder` on DuckDB, alternating (beside a stray
+ * CPU-bound process on the other core): 17.2 and 15.6 s with 16 MiB (commits 9.9 and 8.7 s of it),
+ * 13.7 and 13.1 s with 256 MiB (commits 6.0 and 4.6 s; the checkpoint at close 1.0-1.2 s instead of
+ * 0.25 s); 64 MiB gained little (commits 6.3 against 6.9 s), 1 GiB no more than 256 MiB once its
+ * 2.5 s close was counted. The machine quiet, with Recorder.prepare too: 15.0 and 15.1 s before,
+ * 11.4 and 11.5 s after. Peak RSS over the drain was 1.46-1.74 GB with either threshold. The price:
+ * after a crash DuckDB replays up to that much log at start-up, and the log takes that much disk
+ * beside the file.
  */
 export const DUCKDB_CHECKPOINT_THRESHOLD = '256MiB';
 
