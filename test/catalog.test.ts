@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMetricsDoc } from '../exporters/catalog/docs.js';
 import { CATALOG, METRICS_BY_NAME, validateCatalog } from '../exporters/catalog/index.js';
 import { counter, decades, gauge, histogram, validateDefinition } from '../exporters/catalog/types.js';
+import { LEVEL_RANK, LOG_LEVELS, levelRankOf } from '../exporters/catalog/enums.js';
 import { MetricRegistry } from '../exporters/instrument/registry.js';
 import { orderRejectsTotal, stormguardMode } from '../exporters/catalog/index.js';
 
@@ -95,5 +96,12 @@ describe('metric catalog', () => {
 
   it('has a committed docs/metrics.md that matches the catalog', () => {
     expect(readFileSync(new URL('../docs/metrics.md', import.meta.url), 'utf8')).toBe(renderMetricsDoc());
+  });
+});
+
+describe('log levels', () => {
+  it("levelRankOf gives each level's LEVEL_RANK (each level's first letter is its own)", () => {
+    for (const l of LOG_LEVELS) expect(levelRankOf(l), l).toBe(LEVEL_RANK[l]);
+    expect(new Set(LOG_LEVELS.map((l) => l[0])).size).toBe(LOG_LEVELS.length);
   });
 });

@@ -18,7 +18,10 @@
  * (then the stored line is that JSON, not the bytes received). Issue 19: this walk replaced a
  * regular-expression test over the whole line, which V8 scans at about a nanosecond a character
  * (166 ns against 106 ns a line of the normal mix), and which missed a key written with a JSON escape
- * (`"pass\u0077ord"` parses to `password`).
+ * (`"pass\u0077ord"` parses to `password`). Since then, a line of a contract event type is first
+ * given its type's test ({@link Redactor.cleanTest}: only declared keys, no nested value, no PEM
+ * key), and walked only when that fails: 64-74 ns a line of the normal mix instead of 152-188 ns for
+ * the walk (1.2 % of its lines are walked: those with a nested value).
  *
  * Limits: a secret under an innocent key (`"note": "password is hunter2"`) is not found; a line that
  * is not JSON (dead-lettered as `invalid_json`, `encoding` or `too_large`) is redacted best-effort
@@ -151,6 +154,39 @@ export class Redactor {
   }
 
   /**
+   * Compiles a test that a parsed line of one event type holds nothing {@link object} would replace,
+   * so that the walk can be skipped (issue 19). The test passes only when (1) every own key of the
+   * line is one of `names` (their count equals the line's key count, and a JSON object's keys are
+   * distinct), (2) no name is secret-looking (checked here, once: such a type gets no test), and
+   * (3) no value under a name is an object or array (those are left to the walk) or a string
+   * holding a PEM private key. Then the walk would replace nothing: the test is exact, not a guess,
+   * and a line that fails it is walked as before.
+   *
+   * The test is generated code (`new Function`, as TypeBox compiles its checks) with each name a
+   * constant, so that its property loads see the few shapes of one event type instead of every
+   * shape of the stream. Measured in `npm run bench -- ingest` (issue 19): on the simulator's
+   * normal mix, about 190 ns a line for the walk, about 30 ns for this test.
+   *
+   * @param names - an event type's declared property names (its schema's `properties`), e.g.
+   *   `['ts', 'component', 'level', 'event', 'feed', 'symbol']`
+   * @returns the test (true: nothing to redact), or undefined when a name is secret-looking, or is
+   *   inherited by every object (`constructor`, `__proto__`: its absence could not be told), so
+   *   that lines of the type are always walked
+   */
+  cleanTest(names: readonly string[]): ((line: Record<string, unknown>) => boolean) | undefined {
+    if (names.some((n) => this.isSecretKey(n) || n in Object.prototype || n === '__proto__')) return undefined;
+    const body = ['let keys = 0;', 'for (const k in v) keys++;', 'let named = 0;', 'let x;'];
+    for (const n of names) {
+      body.push(
+        `x = v[${JSON.stringify(n)}];`,
+        `if (x !== undefined) { named++; if (typeof x === 'object' ? x !== null : typeof x === 'string' && x.length > ${PEM_MIN_LENGTH} && x.includes(${JSON.stringify(PEM_MARKER)})) return false; }`,
+      );
+    }
+    body.push('return keys === named;');
+    return new Function('v', body.join('\n')) as (line: Record<string, unknown>) => boolean;
+  }
+
+  /**
    * Best-effort redaction of text that is not (or not all) JSON: a line dead-lettered as not JSON,
    * not UTF-8 or too large, or a parser's message quoting it. See the module comment for its limits.
    */
@@ -168,6 +204,11 @@ const KEY_CACHE_MAX = 4096;
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 
+/** What every PEM private-key header ends with (`-----BEGIN RSA PRIVATE KEY-----`). */
+const PEM_MARKER = 'PRIVATE KEY-----';
+/** A string this long or shorter is never taken for a PEM private key (no key fits in it). */
+const PEM_MIN_LENGTH = 40;
+
 function isPem(v: string): boolean {
-  return v.length > 40 && v.includes('PRIVATE KEY-----');
+  return v.length > PEM_MIN_LENGTH && v.includes(PEM_MARKER);
 }

@@ -290,3 +290,49 @@ describe('line splitter', () => {
     );
   });
 });
+
+describe('ingest pipeline: redaction and lines of a contract type', () => {
+  const PEM = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgBody\n-----END PRIVATE KEY-----';
+  function run(lines: readonly string[], component?: string) {
+    const seen: { ev: HftEvent; raw: string | undefined; info: { format: string; known: boolean; mapped: boolean } }[] = [];
+    const pipeline = new IngestPipeline({
+      registry: new MetricRegistry(),
+      deadLetter: new DeadLetterFile(join(dir, `dead-known-${++n}.ndjson`)),
+      log: captureLogging().logger('ingest'),
+      consumers: [(ev, _ts, raw, info) => seen.push({ ev: structuredClone(ev), raw, info: { format: info.format, known: info.known, mapped: info.mapped } })],
+    });
+    const splitter = new LineSplitter(pipeline.source('file', '/engine/x.log', component === undefined ? {} : { component }), 8192);
+    for (const l of lines) splitter.push(Buffer.from(`${l}\n`));
+    expect(pipeline.rejected).toBe(0);
+    return seen;
+  }
+
+  it("hands on every event type's example line as written, unmapped and unchanged", () => {
+    const lines = EVENT_TYPES.map((e) => JSON.stringify({ ts: '2026-11-23T01:00:00.123456789Z', level: 'info', ...e.example }));
+    const seen = run(lines);
+    expect(seen.map((s) => s.raw)).toEqual(lines);
+    expect(seen.map((s) => s.ev)).toEqual(lines.map((l) => JSON.parse(l) as unknown));
+    for (const s of seen) expect(s.info, s.ev.event).toEqual({ format: 'tickwatch', known: true, mapped: false });
+  });
+
+  it('redacts a contract line with an extra secret key, a PEM key in a declared field or a secret in a nested value; maps its level and component as before', () => {
+    const tick = { ts: '2026-11-23T01:00:00.000000001Z', level: 'info', component: 'market_data', event: 'feed.tick', feed: 'twse-md', latency_ns: 1000 };
+    const seen = run([
+      JSON.stringify({ ...tick, api_key: 'k-secret-1' }),
+      JSON.stringify({ ...tick, message: PEM }),
+      JSON.stringify({ ...tick, ctx: { auth: { password: 'p-secret-2' } } }),
+      JSON.stringify({ ...tick, level: 'WARNING' }),
+    ]);
+    expect(seen.map((s) => [s.ev.event, s.info.known])).toEqual(Array(4).fill(['feed.tick', true]));
+    for (const s of seen.slice(0, 3)) {
+      expect(s.raw).toContain('[REDACTED]');
+      expect(s.raw).not.toMatch(/k-secret-1|p-secret-2|MIGHAgEA/);
+      expect(JSON.stringify(s.ev)).not.toMatch(/k-secret-1|p-secret-2|MIGHAgEA/);
+    }
+    expect(seen[3]!.ev.level).toBe('warn');
+    expect(seen[3]!.info.mapped).toBe(true);
+    const { component: _c, ...noComponent } = tick;
+    const defaulted = run([JSON.stringify(noComponent)], 'market_data');
+    expect(defaulted.map((s) => [s.ev.component, s.info])).toEqual([['market_data', { format: 'tickwatch', known: true, mapped: true }]]);
+  });
+});

@@ -14,7 +14,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { TABLES } from '../../exporters/catalog/tables.js';
+import { EVENT_TYPES } from '../../exporters/events/index.js';
 import { Redactor } from '../../exporters/ingest/redact.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { verifyStore } from '../../exporters/recorder/verify.js';
@@ -167,6 +169,61 @@ describe('Redactor', () => {
     const escaped = JSON.parse('{"pass\\u0077ord":"x","ok":1,"n":{"api\\u005fkey":"y"}}') as unknown;
     expect(new Redactor().object(escaped)).toBe(2);
     expect(escaped).toEqual({ password: '[REDACTED]', ok: 1, n: { api_key: '[REDACTED]' } });
+  });
+
+  it("cleanTest passes only lines the walk would leave unchanged: every event type's example, fuzzed", () => {
+    const r = new Redactor();
+    const tests = EVENT_TYPES.map((e) => ({ e, test: r.cleanTest(Object.keys(e.schema.properties)) }));
+    // No declared name of the contract is secret-looking, so every type has a test.
+    expect(tests.filter((t) => t.test === undefined).map((t) => t.e.name)).toEqual([]);
+    const lines = tests.map(({ e }) => ({ ts: '2026-11-23T01:00:00.123456789Z', level: 'info', ...e.example }) as Record<string, unknown>);
+    // Examples with only declared, flat values pass; one with a nested value is left to the walk.
+    const flat = (v: Record<string, unknown>) => Object.values(v).every((x) => typeof x !== 'object' || x === null);
+    for (let i = 0; i < lines.length; i++) expect(tests[i]!.test!(lines[i]!), tests[i]!.e.name).toBe(flat(lines[i]!));
+    const values = fc.oneof(
+      fc.constantFrom<unknown>('x', '', null, 0, 1.5, true, PEM, `note ${'y'.repeat(40)}`, 'PRIVATE KEY-----', { password: 'p' }, { ok: 1 }, [PEM], [], ['a']),
+      fc.string({ maxLength: 60 }),
+    );
+    const keys = fc.constantFrom('api_key', 'password', 'Authorization', 'note', 'x', 'ts', 'message', 'feed', 'symbol', 'strategy', 'event', 'level', '__proto__');
+    const edits = fc.array(fc.tuple(fc.constantFrom('set', 'delete'), keys, values), { maxLength: 4 });
+    let passed = 0;
+    let failed = 0;
+    fc.assert(
+      fc.property(fc.nat(lines.length - 1), edits, (i, ops) => {
+        const v = JSON.parse(JSON.stringify(lines[i])) as Record<string, unknown>;
+        for (const [op, k, x] of ops) {
+          if (op === 'delete') delete v[k];
+          else Object.defineProperty(v, k, { value: x, enumerable: true, writable: true, configurable: true });
+        }
+        // As the pipeline sees it: the line parsed from its JSON.
+        const parsed = JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+        const clean = tests[i]!.test!(parsed);
+        if (clean) passed++;
+        else failed++;
+        if (clean) expect(r.object(parsed), JSON.stringify(parsed)).toBe(0);
+      }),
+      { numRuns: 3000, seed: 19 },
+    );
+    // Both verdicts were reached, so the property above was tested, not vacuous.
+    expect(passed).toBeGreaterThan(300);
+    expect(failed).toBeGreaterThan(300);
+  });
+
+  it('cleanTest: a secret-looking or inherited declared name gets no test; a redactor of no words still finds PEM keys', () => {
+    expect(new Redactor().cleanTest(['ts', 'event', 'session_token'])).toBeUndefined();
+    expect(new Redactor().cleanTest(['ts', 'constructor'])).toBeUndefined();
+    expect(new Redactor().cleanTest(['ts', '__proto__'])).toBeUndefined();
+    expect(new Redactor(['pin']).cleanTest(['ts', 'pin_code'])).toBeUndefined();
+    const none = new Redactor([]).cleanTest(['ts', 'password', 'message'])!;
+    expect(none({ ts: 't', password: 'p' })).toBe(true);
+    expect(none({ ts: 't', message: PEM })).toBe(false);
+    expect(none({ ts: 't', message: 'short', extra: 1 })).toBe(false);
+    const test = new Redactor().cleanTest(['ts', 'message', 'n'])!;
+    expect(test({ ts: 't', message: 'm', n: 1 })).toBe(true);
+    expect(test({ ts: 't', n: null })).toBe(true);
+    expect(test({ ts: 't', n: { a: 1 } })).toBe(false);
+    expect(test({ ts: 't', n: [1] })).toBe(false);
+    expect(test({ ts: 't', message: `${'x'.repeat(30)}PRIVATE KEY-----` })).toBe(false);
   });
 
   it('redacts text best-effort: JSON pairs, key=value, headers, PEM blocks, a cut-off value', () => {
