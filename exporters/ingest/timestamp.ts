@@ -1,10 +1,9 @@
 /**
  * RFC 3339 timestamps to Unix seconds, on the ingest hot path.
  *
- * The common shape `YYYY-MM-DDTHH:MM:SS[.fraction]Z` is parsed by hand with the minute prefix's
- * epoch cached (one `Date.UTC` call per new minute, not per event); any other offset goes
- * through `Date.parse` for the whole seconds plus the fraction parsed here, so sub-millisecond
- * digits are kept either way. A float64 holds today's Unix time to about 0.24 µs.
+ * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm)` is parsed by hand with the minute prefix's epoch
+ * cached (one `Date.UTC` call per new minute, not per event), so sub-millisecond digits are kept. A
+ * float64 holds today's Unix time to about 0.24 µs.
  *
  * The cached minute is held as its 16 character codes and compared code by code, last first (the
  * minute changes most often): `startsWith` against a prefix sliced from an earlier line cost about
@@ -73,7 +72,7 @@ export function parseTimestampSeconds(ts: string): number {
   }
   const zone = ts.charCodeAt(end);
   if ((zone === 90 || zone === 122) && end === ts.length - 1) return base + sec + frac; // Z or z
-  if ((zone !== 43 && zone !== 45) || ts.length !== end + 6) return NaN;
+  if ((zone !== 43 && zone !== 45) || ts.length !== end + 6 || ts.charCodeAt(end + 3) !== 58) return NaN;
   const oh = digits(ts, end + 1, 2);
   const om = digits(ts, end + 4, 2);
   if (Number.isNaN(oh + om) || oh > 23 || om > 59) return NaN;

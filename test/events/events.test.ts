@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderEventsDoc } from '../../exporters/events/docs.js';
+import fc from 'fast-check';
+import { RFC3339_PATTERN } from '../../exporters/events/define.js';
 import { EVENT_TYPES, VALIDATORS } from '../../exporters/events/index.js';
 import { formatTimestamp, parseTimestampSeconds } from '../../exporters/ingest/timestamp.js';
 
@@ -41,6 +43,32 @@ describe('RFC 3339 timestamps', () => {
     const t = parseTimestampSeconds('2026-11-23T01:00:00.123456789Z');
     expect(t - Date.UTC(2026, 10, 23, 1) / 1000).toBeCloseTo(0.123456789, 6);
     for (const bad of ['2026-13-01T00:00:00Z', '2026-11-23 01:00:00Z', '2026-11-23T01:00:00', '2026-11-23T25:00:00Z', 'x']) expect(parseTimestampSeconds(bad), bad).toBeNaN();
+  });
+
+  it("reads only what the schema's RFC 3339 pattern allows (the compiled checks leave the pattern to it): fuzzed edits of valid timestamps", () => {
+    const pattern = new RegExp(RFC3339_PATTERN);
+    const valid = fc
+      .tuple(fc.date({ min: new Date('1970-01-02'), max: new Date('9999-01-01'), noInvalidDate: true }), fc.integer({ min: 0, max: 9 }), fc.constantFrom('Z', 'z', '+08:00', '-04:30', '+00:00'))
+      .map(([d, digits, zone]) => `${d.toISOString().slice(0, 19)}${digits ? `.${'123456789'.slice(0, digits)}` : ''}${zone}`);
+    const edit = fc.tuple(fc.constantFrom('replace', 'delete', 'insert'), fc.nat(40), fc.constantFrom('0', '9', ':', '-', '+', 'x', 'T', 't', 'Z', 'z', '.', ' ', '\u0660'));
+    let read = 0;
+    fc.assert(
+      fc.property(valid, fc.array(edit, { maxLength: 2 }), (ts, edits) => {
+        expect(parseTimestampSeconds(ts), ts).not.toBeNaN();
+        let s = ts;
+        for (const [op, at, ch] of edits) {
+          const i = at % (s.length + 1);
+          s = op === 'replace' ? s.slice(0, i) + ch + s.slice(i + 1) : op === 'delete' ? s.slice(0, i) + s.slice(i + 1) : s.slice(0, i) + ch + s.slice(i);
+        }
+        if (!Number.isNaN(parseTimestampSeconds(s))) {
+          read++;
+          expect(pattern.test(s), s).toBe(true);
+        }
+      }),
+      { numRuns: 5000, seed: 19 },
+    );
+    expect(read).toBeGreaterThan(500);
+    expect(parseTimestampSeconds('2026-11-23T09:00:00.5+08x00')).toBeNaN();
   });
 
   it('round-trips through formatTimestamp at nanosecond precision within float limits', () => {
