@@ -6,7 +6,10 @@ import type { HftEvent } from '../../exporters/events/index.js';
 import { DeadLetterFile } from '../../exporters/ingest/deadletter.js';
 import { LineSplitter } from '../../exporters/ingest/lines.js';
 import { IngestPipeline, type PipelineOptions } from '../../exporters/ingest/pipeline.js';
-import { envelopePrefix } from '../../exporters/ingest/prefix.js';
+import { envelopePrefix, sameEnvelope } from '../../exporters/ingest/prefix.js';
+import { LEVEL_SET } from '../../exporters/events/formats.js';
+import { ENVELOPE_CHECK } from '../../exporters/events/index.js';
+import { parseTimestampSeconds } from '../../exporters/ingest/timestamp.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 import { valueOf } from '../helpers/exposition.js';
@@ -16,9 +19,9 @@ const TS = '2026-11-23T01:00:00.000000001Z';
 
 describe('envelopePrefix', () => {
   it('reads the four envelope keys from the start of a line, in any order, with or without spaces', () => {
-    expect(envelopePrefix(`{"ts":"${TS}","level":"debug","component":"market_data","event":"feed.tick","feed":"x","latency_ns":5}`)).toEqual({ ts: TS, level: 'debug', component: 'market_data', event: 'feed.tick' });
-    expect(envelopePrefix(`{"event": "a.b", "component": "c", "message": "m", "level": "info", "ts": "${TS}", "n": 1}`)).toEqual({ ts: TS, level: 'info', component: 'c', event: 'a.b' });
-    expect(envelopePrefix(`{"ts":"${TS}","level":"debug","component":"c","event":"e"}`)).toEqual({ ts: TS, level: 'debug', component: 'c', event: 'e' });
+    expect(envelopePrefix(`{"ts":"${TS}","level":"debug","component":"market_data","event":"feed.tick","feed":"x","latency_ns":5}`)).toEqual({ ts: TS, level: 'debug', component: 'market_data', event: 'feed.tick', tsStart: 7, end: 100 });
+    expect(envelopePrefix(`{"event": "a.b", "component": "c", "message": "m", "level": "info", "ts": "${TS}", "n": 1}`)).toEqual({ ts: TS, level: 'info', component: 'c', event: 'a.b', tsStart: 75, end: 106 });
+    expect(envelopePrefix(`{"ts":"${TS}","level":"debug","component":"c","event":"e"}`)).toEqual({ ts: TS, level: 'debug', component: 'c', event: 'e', tsStart: 7, end: 82 });
   });
 
   it('answers undefined whenever the first keys cannot settle the envelope JSON.parse would give', () => {
@@ -58,12 +61,57 @@ describe('envelopePrefix', () => {
         if (p === undefined) return;
         answered++;
         const v = JSON.parse(line) as Record<string, unknown>;
-        expect({ ts: v.ts, level: v.level, component: v.component, event: v.event }).toEqual(p);
+        expect({ ts: v.ts, level: v.level, component: v.component, event: v.event }).toEqual({ ts: p.ts, level: p.level, component: p.component, event: p.event });
+        expect(line.slice(p.tsStart, p.tsStart + p.ts.length)).toBe(p.ts);
+        expect(line.charCodeAt(p.end - 1)).toBe(0x22);
         },
       ),
       { numRuns: 3000 },
     );
     expect(answered, 'lines the scanner settled').toBeGreaterThan(20);
+  });
+});
+
+describe('sameEnvelope', () => {
+  const first = `{"ts":"${TS}","level":"debug","component":"market_data","event":"feed.tick","feed":"twse-md"}`;
+  const p = envelopePrefix(first)!;
+  const head = first.slice(0, p.tsStart);
+  const segment = first.slice(p.tsStart + p.ts.length, p.end);
+
+  it("gives the ts of a line that opens as an earlier one but for ts, and nothing for any other", () => {
+    const ts2 = '2026-11-23T01:00:07.5Z';
+    expect(sameEnvelope(`{"ts":"${ts2}","level":"debug","component":"market_data","event":"feed.tick","feed":"tpex-md","n":1}`, head, segment)).toBe(ts2);
+    for (const other of [
+      `{"ts":"${ts2}","level":"info","component":"market_data","event":"feed.tick"}`,
+      `{"ts":"${ts2}","level":"debug","component":"market_data","event":"feed.tock"}`,
+      `{"ts": "${ts2}","level":"debug","component":"market_data","event":"feed.tick"}`,
+      `{"ts":"${ts2}","level":"debug","component":"market_data","event":"feed.tick","level":"error"}`,
+      `{"ts":"${ts2}","level":"debug","component":"market_data","event":"feed.tick","x":{"event":"y"}}`,
+      `{"ts":"${ts2}","level":"debug","component":"market_data","event":"feed.tick"`.slice(0, 50),
+      `{"ts":"${ts2}"}`,
+    ])
+      expect(sameEnvelope(other, head, segment), other).toBeUndefined();
+    // A ts with an escape comes back as written: no valid timestamp holds a backslash.
+    expect(sameEnvelope(`{"ts":"2026\\","level":"debug","component":"market_data","event":"feed.tick"}`, head, segment)).toBe('2026\\');
+  });
+
+  it('agrees with envelopePrefix whenever it answers and the ts holds no escape (property)', () => {
+    const key = fc.constantFrom('ts', 'level', 'component', 'event', 'x', 'feed');
+    const value = fc.oneof(fc.constantFrom('debug', 'info', 'market_data', 'feed.tick', TS, 'a\\"b'), fc.string({ maxLength: 4 }), fc.integer(), fc.dictionary(key, fc.string({ maxLength: 2 }), { maxKeys: 1 }));
+    const line = (ts: string, level: unknown, tail: [string, unknown][], spaced: boolean) =>
+      `{${[['ts', ts] as [string, unknown], ['level', level], ['component', 'market_data'], ['event', 'feed.tick'], ...tail].map(([k, v]) => `${JSON.stringify(k)}:${spaced ? ' ' : ''}${JSON.stringify(v)}`).join(',')}}`;
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.constantFrom<unknown>('debug', 'info', 'debug"', 7), fc.array(fc.tuple(key, value), { maxLength: 3 }), fc.boolean(), (ts, level, tail, spaced) => {
+        const l = line(ts, level, tail, spaced);
+        const got = sameEnvelope(l, head, segment);
+        if (got === undefined || got.includes('\\')) return;
+        answered++;
+        expect(envelopePrefix(l), l).toEqual(expect.objectContaining({ ts: got, level: p.level, component: p.component, event: p.event }));
+      }),
+      { numRuns: 3000, seed: 19 },
+    );
+    expect(answered, 'lines that opened as the first').toBeGreaterThan(100);
   });
 });
 
@@ -120,6 +168,44 @@ describe('ingest pipeline: lines passed by (PipelineOptions.skip)', () => {
     feed('debug', 10); // tried again
     expect(pipeline.skipped).toBe(1034);
     expect(pipeline.accepted).toBe(1024 + 256 + 4096 + 10);
+  });
+
+  it('passes by exactly the lines the envelope alone settles, whether or not they open as the line before (property)', () => {
+    const skip = (event: string, _component: string, level: string) => level === 'debug' && event !== 'order.submitted';
+    /** What passBy decides from a line alone (the path without the last line's envelope). */
+    const settles = (l: string) => {
+      const p = envelopePrefix(l);
+      return p !== undefined && LEVEL_SET.has(p.level) && skip(p.event, p.component, p.level) && ENVELOPE_CHECK.Check(p) && !Number.isNaN(parseTimestampSeconds(p.ts));
+    };
+    const ts = fc.oneof(fc.constantFrom(TS, '2026-11-23T01:00:01Z', '2026-11-23T01:00:02.5+08:00'), fc.constantFrom('2026-11-23T01:00:0', 'x', '2026-11-23T01:00:01Z\\', '2026-11-23T01:00:01Zz'));
+    const component = fc.constantFrom('market_data', 'monitor', '', 'a\u0001b');
+    const event = fc.constantFrom('feed.tick', 'position.snapshot', 'order.submitted');
+    const level = fc.constantFrom('debug', 'debug', 'info', 'nope');
+    const tail = fc.constantFrom('', ',"feed":"twse-md"', ',"level":"error"', ',"x":{"event":"y"}', ',"n":1');
+    const canonical = fc.tuple(ts, level, component, event, tail).map(([t, lv, c, e, x]) => `{"ts":${JSON.stringify(t)},"level":"${lv}","component":${JSON.stringify(c)},"event":"${e}"${x}}`);
+    const other = fc.constantFrom(`{"ts": "${TS}", "level": "debug", "component": "market_data", "event": "feed.tick"}`, `{"level":"debug","ts":"${TS}","component":"market_data","event":"feed.tick"}`, `{"ts":"${TS}","n":2,"level":"debug","component":"market_data","event":"feed.tick"}`);
+    const tick = `{"ts":"${TS}","level":"debug","component":"market_data","event":"feed.tick"}`;
+    let fast = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(tick) }, { weight: 4, arbitrary: canonical }, { weight: 1, arbitrary: other }), { minLength: 1, maxLength: 60 }), (lines) => {
+        const { pipeline } = skipping(skip);
+        const splitter = new LineSplitter(pipeline.source('file', '/engine/events.ndjson'), 4096);
+        let before = pipeline.skipped;
+        let previous: string | undefined;
+        for (const l of lines) {
+          splitter.push(Buffer.from(`${l}\n`));
+          expect(pipeline.skipped - before, l).toBe(settles(l) ? 1 : 0);
+          // Whether the line took the short way: it opens as the last line passed by (here, the one before), ts first.
+          const q = previous !== undefined && settles(previous) ? envelopePrefix(previous)! : undefined;
+          if (q !== undefined && q.tsStart <= 9 && sameEnvelope(l, previous!.slice(0, q.tsStart), previous!.slice(q.tsStart + q.ts.length, q.end)) !== undefined) fast++;
+          before = pipeline.skipped;
+          previous = l;
+        }
+        expect(pipeline.accepted + pipeline.rejected).toBe(lines.length);
+      }),
+      { numRuns: 600, seed: 19 },
+    );
+    expect(fast, 'lines that opened as the line passed by before them').toBeGreaterThan(300);
   });
 
   it('reads a source of another format the usual way', () => {
