@@ -16,6 +16,8 @@
  *   thread so), and the rest (`node`: V8's and libuv's helpers; DuckDB's own threads);
  * - the exporter alone (`tickwatch start --no-recorder --no-host`, the same file and rates), so the
  *   recorder's share is the difference, and the host exporter alone at idle (`tickwatch host`);
+ * - the exporter and the recorder without the host exporter (`tickwatch start --no-host`, as the
+ *   issue measured them) at 15,000 and 60,000 lines/s, where the targets name those two;
  * - peak RSS (`VmHWM` of `/proc/<pid>/status`, the process's high-water mark so far);
  * - lag, event time to visible: probe lines (a log event of component `bench_probe`, counted in
  *   `tickwatch_log_events_total{component="other"}` at level `fatal` on the file, `error` over TCP,
@@ -37,10 +39,11 @@
  * backlog and queue. A write rate below that drains; above it the backlog grows.
  *
  * Targets (issue 19): idle, all services at most 1 % of one core; 15,000 lines/s, exporter and
- * recorder at most 5 % (the process, host exporter included); 60,000 lines/s at most 15 %; recorder
+ * recorder at most 5 % (`--no-host`; until 3 December 2026 the process with the host exporter was
+ * held to it, about a point more); 60,000 lines/s at most 15 %; recorder
  * at least 100,000 rows/s on each store; lag to durable p99 at most 2 s at 60,000 lines/s.
  *
- * It takes about 4 minutes, so `npm run bench` leaves it out (run.ts); name it to run it. It runs
+ * It takes about 5 minutes, so `npm run bench` leaves it out (run.ts); name it to run it. It runs
  * `scripts/tickwatch.mjs`, which runs `dist/` (run `npm run build:js` after changing sources, else
  * it runs the sources through tsx and the figures include the loader).
  */
@@ -214,10 +217,16 @@ interface Running {
   readonly tcpPort?: number;
 }
 
-async function startTickwatch(dataDir: string, file: string, withRecorder: boolean): Promise<Running> {
+/**
+ * `tickwatch start` on `file`: every service (`all`), the exporter and the recorder (`no-host`, as
+ * the issue measured them: `--no-host`), or the HFT exporter alone (`exporter`).
+ */
+async function startTickwatch(dataDir: string, file: string, services: 'all' | 'no-host' | 'exporter'): Promise<Running> {
+  const withRecorder = services !== 'exporter';
   const [port, tcp, rport, qport, hport] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const args = [CLI, 'start', '--no-simulator', '--events', file, '--data-dir', dataDir, '--port', String(port), '--tcp', `127.0.0.1:${tcp}`];
-  if (withRecorder) args.push('--recorder-port', String(rport), '--query-port', String(qport), '--host-port', String(hport));
+  if (services === 'all') args.push('--recorder-port', String(rport), '--query-port', String(qport), '--host-port', String(hport));
+  else if (services === 'no-host') args.push('--recorder-port', String(rport), '--query-port', String(qport), '--no-host');
   else args.push('--no-recorder', '--no-host');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: ENV });
   let err = '';
@@ -463,7 +472,7 @@ export async function benchOverhead(): Promise<boolean> {
     let maxRate = NaN;
     let drained = { exporter: NaN, pipeline: NaN };
     {
-      const tw = await startTickwatch(join(root, 'a', 'data'), fileA, true);
+      const tw = await startTickwatch(join(root, 'a', 'data'), fileA, 'all');
       try {
         for (const [label, target, ticks] of rates) all.push(await step(tw, fileA, label, target, ticks, bytesPerLine, `a-${label}`));
         drained = await drainRate(tw, fileA, 300_000, ticksFor(60_000, cal), 60_000);
@@ -484,7 +493,7 @@ export async function benchOverhead(): Promise<boolean> {
     appendFileSync(fileB, '');
     const alone: (Step & { host?: number })[] = [];
     {
-      const tw = await startTickwatch(join(root, 'b', 'data'), fileB, false);
+      const tw = await startTickwatch(join(root, 'b', 'data'), fileB, 'exporter');
       const hostPort = await freePort();
       const host = spawn(process.execPath, [CLI, 'host', '--port', String(hostPort)], { stdio: 'ignore', env: ENV });
       try {
@@ -492,6 +501,21 @@ export async function benchOverhead(): Promise<boolean> {
         for (const [label, target, ticks] of rates) alone.push(await step(tw, fileB, label, target, ticks, bytesPerLine, `b-${label}`, label === 'idle' ? host.pid : undefined));
       } finally {
         await signalAndWait(host, 'SIGTERM');
+        await signalAndWait(tw.child, 'SIGTERM');
+      }
+    }
+
+    // C: the exporter and the recorder without the host exporter, at the two loaded rates: what the
+    // issue's targets there name (HFT exporter + recorder), measured as the issue did (--no-host).
+    const fileC = join(root, 'c', 'events.ndjson');
+    mkdirSync(join(root, 'c'), { recursive: true });
+    appendFileSync(fileC, '');
+    const noHost: Step[] = [];
+    {
+      const tw = await startTickwatch(join(root, 'c', 'data'), fileC, 'no-host');
+      try {
+        for (const [label, target, ticks] of rates.slice(1)) noHost.push(await step(tw, fileC, label, target, ticks, bytesPerLine, `c-${label}`));
+      } finally {
         await signalAndWait(tw.child, 'SIGTERM');
       }
     }
@@ -516,9 +540,10 @@ export async function benchOverhead(): Promise<boolean> {
     const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)}` : '-');
     table(
       'tickwatch start (exporter + recorder on DuckDB + host exporter, one process) and the exporter alone, % of one core',
-      ['rate', 'lines/s read', 'rows/s stored', 'all services', 'vs idle', 'exporter alone', 'recorder+host (diff)', 'peak RSS MiB', 'metric lag p50/p99 ms', 'durable lag p50/p99 ms', 'backlog KiB exp / rec', 'backlog'],
+      ['rate', 'lines/s read', 'rows/s stored', 'all services', 'vs idle', 'exporter + recorder (--no-host)', 'exporter alone', 'recorder+host (diff)', 'peak RSS MiB', 'metric lag p50/p99 ms', 'durable lag p50/p99 ms', 'backlog KiB exp / rec', 'backlog'],
       all.map((s) => {
         const b = alone.find((x) => x.label === s.label);
+        const c = noHost.find((x) => x.label === s.label);
         const lag = s.lags;
         return [
           s.label,
@@ -526,6 +551,7 @@ export async function benchOverhead(): Promise<boolean> {
           Math.round(s.rowsPerS),
           s.cpu.total,
           s === idleA ? 'baseline' : `+${fmt(s.cpu.total - idleA.cpu.total)}`,
+          c ? `${fmt(c.cpu.total)}${c.grows ? ' (backlog grows)' : ''}` : '-',
           b ? b.cpu.total : '-',
           b ? s.cpu.total - b.cpu.total : '-',
           s.peakRss,
@@ -553,13 +579,14 @@ export async function benchOverhead(): Promise<boolean> {
 
     // Targets.
     const byLabel = (l: string) => all.find((s) => s.label === l)!;
-    const s15 = byLabel('15k');
     const s60 = byLabel('60k');
+    const c15 = noHost.find((x) => x.label === '15k')!;
+    const c60 = noHost.find((x) => x.label === '60k')!;
     const durable60 = s60.lags ? pct(s60.lags.durable, 99) : NaN;
     const rows = [
       ['idle: all services ≤ 1 % of one core', `${fmt(idleA.cpu.total)} %`, idleA.cpu.total <= 1],
-      ['15,000 lines/s: exporter + recorder ≤ 5 %', `${fmt(s15.cpu.total)} % (${Math.round(s15.linesPerS)} lines/s; idle ${fmt(idleA.cpu.total)} %)`, s15.cpu.total <= 5],
-      ['60,000 lines/s: exporter + recorder ≤ 15 %', `${fmt(s60.cpu.total)} % (${Math.round(s60.linesPerS)} lines/s; idle ${fmt(idleA.cpu.total)} %)`, s60.cpu.total <= 15],
+      ['15,000 lines/s: exporter + recorder ≤ 5 %', `${fmt(c15.cpu.total)} % (--no-host, ${Math.round(c15.linesPerS)} lines/s; all services ${fmt(byLabel('15k').cpu.total)} %)`, c15.cpu.total <= 5 && !c15.grows],
+      ['60,000 lines/s: exporter + recorder ≤ 15 %', `${fmt(c60.cpu.total)} % (--no-host, ${Math.round(c60.linesPerS)} lines/s; all services ${fmt(s60.cpu.total)} %)`, c60.cpu.total <= 15 && !c60.grows],
       ...perStore.map(([n, r]) => [`recorder ≥ 100,000 rows/s on ${n}`, `${Math.round(r.rows)} rows/s`, r.drained && r.rows >= 100_000] as [string, string, boolean]),
       ['lag to durable p99 ≤ 2 s at 60,000 lines/s', `${ms(durable60)} ms (idle ${idleA.lags ? ms(pct(idleA.lags.durable, 99)) : '-'} ms)`, durable60 <= 2000 && (s60.lags?.missing ?? 1) === 0],
     ] as [string, string, boolean][];
