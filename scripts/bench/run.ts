@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- suite ...]`: runs the benchmarks and prints each figure beside its baseline
  * from the same run. Suites: hotpath, render, eventloop, ingest, recorder, host, search, tcp (default: all, one after another),
- * and `overhead` (tickwatch start's CPU, memory and lag at fixed rates, about 4 minutes: run only when named,
+ * and `overhead` (tickwatch start's CPU, memory and lag at fixed rates, about 8 minutes: run only when named,
  * `npm run bench -- overhead`; see overhead.ts).
  * Exit code 0 even when a target is missed (the figures are the output); `--strict` makes a missed
  * target exit 1.
