@@ -18,6 +18,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Severity rank of each level (trace 0 ... fatal 5), for minimum-level filters. */
 export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5 };
 
+/** {@link LEVEL_RANK} by the character code of a level's first letter (-1: no level starts so). */
+const RANK_BY_FIRST = new Int8Array(128).fill(-1);
+for (const l of LOG_LEVELS) {
+  const c = l.charCodeAt(0);
+  if (RANK_BY_FIRST[c] !== -1) throw new Error(`levels ${l} and another start with the same letter: levelRankOf cannot tell them apart`);
+  RANK_BY_FIRST[c] = LEVEL_RANK[l];
+}
+
 /**
  * {@link LEVEL_RANK} of a level known to be one of {@link LOG_LEVELS}, told by its first letter
  * (each level's is its own). On the ingest hot path `LEVEL_RANK[level]` with a string the JSON
@@ -26,22 +34,7 @@ export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { trace: 0, debug:
  * @returns the rank, or -1 for a string that starts like no level
  */
 export function levelRankOf(level: LogLevel): number {
-  switch (level.charCodeAt(0)) {
-    case 116: // t
-      return 0;
-    case 100: // d
-      return 1;
-    case 105: // i
-      return 2;
-    case 119: // w
-      return 3;
-    case 101: // e
-      return 4;
-    case 102: // f
-      return 5;
-    default:
-      return -1;
-  }
+  return RANK_BY_FIRST[level.charCodeAt(0) & 127]!;
 }
 
 /** Market-data message kinds counted by `hft_feed_events_total`. */

@@ -23,7 +23,7 @@
 import { isUtf8 } from 'node:buffer';
 import { COMPONENTS, levelRankOf } from '../catalog/enums.js';
 import { ingestBytesTotal, ingestEventsTotal, ingestLastEventTimestampSeconds, ingestRejectedTotal, logEventsTotal } from '../catalog/ingest.js';
-import { LEVEL_RANK, LEVELS, type Level } from '../events/define.js';
+import { LEVELS, type Level } from '../events/define.js';
 import { LEVEL_SET, normalize, type FormatOption, type LogFormat, type SourceDefaults } from '../events/formats.js';
 import { ENVELOPE_CHECK, EVENT_TYPES, VALIDATORS, type HftEvent } from '../events/index.js';
 import { OTHER } from '../instrument/registry.js';
@@ -304,11 +304,11 @@ export class IngestPipeline {
       this.logReject(reason, detail, origin, offset);
     };
 
-    /** `known` is the type of `v.event` when the caller looked it up (null: not in the contract), undefined when not. */
     /** Whether lines may be in tickwatch's own format, where a line is its event (normalize returns it). */
     const ownFormat = format === 'auto' || format === 'tickwatch';
     /** The info of a valid line of a contract type in tickwatch's own format, shared. */
     const ownInfo = infoOf('tickwatch', true, false);
+    /** `known` is the type of `v.event` when the caller looked it up (null: not in the contract), undefined when not. */
     const accept = (v: Record<string, unknown>, text: string, offset: number, length: number, known?: KnownType | null): boolean => {
       // In-process events have no line: the dead-letter record gets their JSON.
       const line = text || safeJson(v);
