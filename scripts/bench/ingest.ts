@@ -67,8 +67,8 @@ export function fullPath(path: string, dir: string, round: number, format: Forma
   const registry = new MetricRegistry();
   const logging = createLogging({ service: 'bench', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   const deriver = new Deriver({ registry, calendar: new TradingCalendar(TWSE_CALENDAR) });
-  let handed = 0;
-  const consumers: EventConsumer[] = opts.derive === false ? [() => void handed++] : [(ev, t) => deriver.apply(ev, t)];
+  // Without derivation the lines are handed to a consumer that does nothing (the recorder's store is not measured here).
+  const consumers: EventConsumer[] = opts.derive === false ? [() => undefined] : [(ev, t) => deriver.apply(ev, t)];
   const pipeline = new IngestPipeline({ registry, deadLetter: new DeadLetterFile(join(dir, `dead-${round}.ndjson`)), log: logging.logger('ingest'), consumers, ...(opts.skip ? { skip: opts.skip } : {}) });
   const tailer = new FileTailer({ path, pollMs: 1e9, maxBytesPerPoll: Number.MAX_SAFE_INTEGER }, pipeline.source('file', path, { format }), logging.logger('ingest'));
   tailer.start();
