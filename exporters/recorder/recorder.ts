@@ -58,7 +58,20 @@ interface Queued {
   readonly tables: ReadonlyMap<TableName, readonly Row[]>;
   /** Replay with a token check: the batch may already be in the store (start-up, or a failed try). */
   replay: boolean;
+  /**
+   * Its write, started while batches before it were still being written (a store that keeps call
+   * order, {@link AuditStore.ordered}): whether it succeeded. Absent: not started ahead.
+   */
+  ahead?: Promise<boolean>;
 }
+
+/**
+ * Batches written ahead of the one at the head of the queue, on a store that keeps call order
+ * (`AuditStore.ordered`): the batch being committed and up to this many behind it are in the
+ * store's hands at once. With one in flight, the embedded store's thread idled while the reading
+ * thread, busy catching up, turned its event loop to hand it the next batch (issue 19).
+ */
+export const WRITE_AHEAD = 3;
 
 /** The recorder. One per WAL folder. */
 export class Recorder {
@@ -308,6 +321,9 @@ export class Recorder {
     this.seal(tails);
     this.stopping = true;
     while (this.writing) await new Promise((r) => setTimeout(r, 20));
+    // Writes started ahead finish (or fail) before the log closes; they stay uncommitted in it,
+    // and the next run's replay finds them in the store by their tokens.
+    await Promise.all(this.queue.map((q) => q.ahead));
     this.o.wal.close();
   }
 
@@ -358,7 +374,9 @@ export class Recorder {
   }
 
   private kick(): void {
-    if (this.writing || this.stopping) return;
+    if (this.stopping) return;
+    if (this.writing) return this.fillAhead(); // a batch sealed while the head is written
+
     this.writing = true;
     void this.writeLoop().finally(() => {
       this.writing = false;
@@ -369,15 +387,26 @@ export class Recorder {
   private async writeLoop(): Promise<void> {
     while (this.queue.length && !this.stopping) {
       const q = this.queue[0]!;
+      // On a store that keeps call order, the head's write and up to WRITE_AHEAD behind it are in the
+      // store's hands at once. The WAL still commits in order below: a batch written ahead that
+      // failed is retried (with its token check) once it reaches the head, and one that succeeded
+      // is only committed there. A head being retried starts no more writes ahead of it.
+      if (this.o.store.ordered && !q.ahead && !q.replay) q.ahead = this.writeAhead(q);
+      this.fillAhead();
+      const done = q.ahead ? await q.ahead : false;
+      q.ahead = undefined;
+      if (!done && this.stopping) return;
       try {
-        await backOff(() => this.write(q), {
-          numOfAttempts: Number.MAX_SAFE_INTEGER,
-          startingDelay: this.o.retryStartMs ?? 100,
-          maxDelay: this.o.retryMaxMs ?? 5000,
-          jitter: 'full',
-          // A store whose tables are not this version's needs a person, not retries.
-          retry: (err: unknown) => !this.stopping && !(err instanceof StoreSchemaError),
-        });
+        if (!done) {
+          await backOff(() => this.write(q), {
+            numOfAttempts: Number.MAX_SAFE_INTEGER,
+            startingDelay: this.o.retryStartMs ?? 100,
+            maxDelay: this.o.retryMaxMs ?? 5000,
+            jitter: 'full',
+            // A store whose tables are not this version's needs a person, not retries.
+            retry: (err: unknown) => !this.stopping && !(err instanceof StoreSchemaError),
+          });
+        }
       } catch (err) {
         if (err instanceof StoreSchemaError) this.o.log.error('recorder.store_schema', `${err.message} Recording to the store stops; batches stay spooled.`, { err });
         return; // stopping, or a schema problem: the batch stays in the WAL for the next run
@@ -389,6 +418,23 @@ export class Recorder {
       this.committed(q.tables);
     }
     if (this.queue.length === 0) for (const r of this.idle.splice(0)) r();
+  }
+
+  /** Starts the writes of the batches behind the head, up to {@link WRITE_AHEAD}, while the head's own write was started ahead. */
+  private fillAhead(): void {
+    if (!this.queue[0]?.ahead) return;
+    for (let i = 1; i < Math.min(this.queue.length, WRITE_AHEAD + 1); i++) {
+      const next = this.queue[i]!;
+      if (!next.ahead && !next.replay) next.ahead = this.writeAhead(next);
+    }
+  }
+
+  /** One try at writing `q`, started ahead of its turn: whether it is in the store (a failure is counted and logged by write). */
+  private writeAhead(q: Queued): Promise<boolean> {
+    return this.write(q).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Hands a committed batch to {@link RecorderOptions.onCommitted}; its failure never stops recording. */

@@ -11,6 +11,7 @@ import { refusalCounter } from '../instrument/web/server.js';
 import { startRecorderService, type RecorderService, type RecorderServiceConfig } from './service.js';
 import { ClickHouseStore, failoverTransport } from './stores/clickhouse.js';
 import { DuckDbStore } from './stores/duckdb.js';
+import { ThreadedDuckDbStore } from './stores/threaded-duckdb.js';
 import { DUCKDB_KEY_FILE_ENV, readKeyFile } from './encryption.js';
 import type { AuditStore } from './stores/store.js';
 import type { RetentionConfig } from '../catalog/retention.js';
@@ -31,6 +32,12 @@ export type StoreSpec =
       readonly keyFile?: string;
       /** DuckDB's threads (default `DEFAULT_DUCKDB_THREADS`, one). */
       readonly threads?: number;
+      /**
+       * Run the store on a worker thread of its own (stores/threaded-duckdb.ts), so its appender
+       * does not block the thread that reads lines. `startRecorder` sets it unless told `false`;
+       * the one-shot commands leave it out.
+       */
+      readonly thread?: boolean;
     }
   | {
       readonly kind: 'clickhouse';
@@ -113,7 +120,8 @@ export async function openStore(spec: StoreSpec, retention?: RetentionConfig): P
       ...(spec.database ? { database: spec.database } : {}),
     });
   }
-  return DuckDbStore.open(spec.path, { ...(spec.keyFile ? { key: readKeyFile(spec.keyFile) } : {}), ...(spec.threads !== undefined ? { threads: spec.threads } : {}) });
+  const options = { ...(spec.keyFile ? { key: readKeyFile(spec.keyFile) } : {}), ...(spec.threads !== undefined ? { threads: spec.threads } : {}) };
+  return spec.thread ? ThreadedDuckDbStore.open(spec.path, options) : DuckDbStore.open(spec.path, options);
 }
 
 /** Configuration of {@link startRecorder}: the service's, with the store given as a spec or an open store. */
@@ -148,8 +156,10 @@ function isSpec(s: StoreSpec | AuditStore): s is StoreSpec {
  */
 export async function startRecorder(cfg: RecorderConfig, logging: Logging): Promise<RunningRecorder> {
   const { store: given, queryPort, queryHost, ...serviceCfg } = cfg;
-  const store = isSpec(given) ? await openStore(given, serviceCfg.cleanup?.retention) : given;
-  if (store instanceof DuckDbStore && store.encryption !== 'none') {
+  // A running recorder writes the embedded store from a thread of its own (issue 19).
+  const spec = isSpec(given) && given.kind === 'embedded' ? { thread: true, ...given } : given;
+  const store = isSpec(spec) ? await openStore(spec, serviceCfg.cleanup?.retention) : spec;
+  if ((store instanceof DuckDbStore || store instanceof ThreadedDuckDbStore) && store.encryption !== 'none') {
     const log = logging.logger('recorder');
     if (store.encryption === 'openssl') log.info('recorder.store_encrypted', 'The embedded store is encrypted (AES-GCM-256, OpenSSL from DuckDB\'s httpfs extension)', { encryption: store.encryption });
     else log.warn('recorder.store_encrypted', "The embedded store is encrypted (AES-GCM-256) with the mbedtls DuckDB bundles, which DuckDB calls unsafe for writing (nonces from a non-cryptographic generator): install DuckDB's httpfs extension to write through OpenSSL (README, \"Encryption at rest\")", { encryption: store.encryption });

@@ -57,10 +57,9 @@ import { fileURLToPath } from 'node:url';
 import { generate } from '../../exporters/hft/simulator/run.js';
 import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { createLogging } from '../../exporters/lib/log.js';
-import { startRecorder } from '../../exporters/recorder/run.js';
+import { startRecorder, type StoreSpec } from '../../exporters/recorder/run.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
-import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import type { AuditStore } from '../../exporters/recorder/stores/store.js';
 import { compiledIsFresh } from '../lib/compiled.mjs';
 import { freePort, waitForHttp } from '../lib/net.js';
@@ -426,7 +425,7 @@ async function drainRate(tw: Running, file: string, lines: number, ticks: number
 }
 
 /** Rows/s a recorder alone (in this process) writes to `store` draining a file of {@link DRAIN_LINES} lines. */
-async function recorderRowsPerSecond(dir: string, store: AuditStore, ticks: number, perSecond: number): Promise<{ rows: number; lines: number; secs: number; drained: boolean }> {
+async function recorderRowsPerSecond(dir: string, store: StoreSpec | AuditStore, ticks: number, perSecond: number): Promise<{ rows: number; lines: number; secs: number; drained: boolean }> {
   const file = join(dir, 'drain.ndjson');
   writeBlock(file, DRAIN_LINES, ticks, perSecond, true);
   const logging = createLogging({ service: 'bench', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -539,7 +538,7 @@ export async function benchOverhead(): Promise<boolean> {
     {
       const d = join(root, 'duck');
       mkdirSync(d, { recursive: true });
-      perStore.push(['DuckDB', await recorderRowsPerSecond(d, await DuckDbStore.open(join(d, 'audit.duckdb')), t60, 60_000)]);
+      perStore.push(['DuckDB', await recorderRowsPerSecond(d, { kind: 'embedded', path: join(d, 'audit.duckdb') }, t60, 60_000)]);
     }
     {
       const d = join(root, 'chdb');

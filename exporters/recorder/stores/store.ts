@@ -228,6 +228,12 @@ export interface AuditStore {
    * commit. Stores without multi-table transactions leave it out and get per-table inserts.
    */
   insertBatch?(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void>;
+  /**
+   * Inserts run one after another in the order they were called, each to its end whatever the
+   * others' outcome: the recorder may then hand over the next batches before the one in hand is
+   * in (recorder.ts `WRITE_AHEAD`). The embedded store on its thread does; absent means no.
+   */
+  readonly ordered?: boolean;
   /** Rows of `table` carrying `token` (used when replaying a batch that may already be in). */
   countByToken(table: TableName, token: string): Promise<number>;
   /** Rows per table. */

@@ -1,0 +1,156 @@
+/**
+ * The embedded store on its own thread (stores/threaded-duckdb.ts) and the recorder's writes ahead
+ * (recorder.ts WRITE_AHEAD): the same rows as the store on the calling thread, every row once when
+ * batches written ahead fail, DuckDbStore's errors and clean-up transactions across the thread.
+ */
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { TABLES, type TableName } from '../../exporters/catalog/tables.js';
+import type { HftEvent } from '../../exporters/events/index.js';
+import { generate } from '../../exporters/hft/simulator/run.js';
+import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
+import { MetricRegistry } from '../../exporters/instrument/registry.js';
+import { duckdbDDL } from '../../exporters/recorder/ddl.js';
+import { Recorder } from '../../exporters/recorder/recorder.js';
+import { rowsFor } from '../../exporters/recorder/rows.js';
+import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
+import { StoreSchemaError, type AuditStore, type WalRow } from '../../exporters/recorder/stores/store.js';
+import { ThreadedDuckDbStore } from '../../exporters/recorder/stores/threaded-duckdb.js';
+import { verifyStore } from '../../exporters/recorder/verify.js';
+import { WriteAheadLog } from '../../exporters/recorder/wal.js';
+import { captureLogging, tempDir } from '../helpers/env.js';
+
+/** Info-and-above events of a session with orders, risk decisions and StormGuard. */
+function events(n: number): { ev: HftEvent; line: string }[] {
+  const out: { ev: HftEvent; line: string }[] = [];
+  for (const [, evs] of generate({ scenario: scenarioByName('storm-halt'), seed: 33, start: Date.UTC(2026, 11, 3, 1) / 1000, speed: Infinity, duration: 0 })) {
+    for (const e of evs) {
+      if (e.level === 'debug') continue;
+      const line = JSON.stringify(e);
+      out.push({ ev: JSON.parse(line) as HftEvent, line });
+    }
+    if (out.length >= n) break;
+  }
+  return out.slice(0, n);
+}
+
+/** Records `evs` in batches of 300 rows, sealing every 200 events, and waits until the store has them all. */
+async function record(store: AuditStore, dir: string, evs: readonly { ev: HftEvent; line: string }[]): Promise<Recorder> {
+  const wal = new WriteAheadLog(join(dir, 'wal'));
+  wal.open();
+  const rec = new Recorder({ store, wal, registry: new MetricRegistry(), log: captureLogging().logger('recorder'), batchRows: 300, retryStartMs: 10, retryMaxMs: 50 });
+  for (let i = 0; i < evs.length; i++) {
+    rec.add(evs[i]!.ev, evs[i]!.line);
+    if (i % 200 === 199) rec.seal();
+  }
+  rec.seal();
+  await rec.drained();
+  return rec;
+}
+
+describe('the embedded store on its own thread', () => {
+  const evs = events(3000);
+  const produced = new Map<string, number>();
+  for (const e of evs) for (const [t] of rowsFor(e.ev)) produced.set(t, (produced.get(t) ?? 0) + 1);
+
+  it('records the same rows as on the calling thread, every row once while batches written ahead fail, the log committed in order', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const threaded = await ThreadedDuckDbStore.open(join(dir, 'threaded.duckdb'));
+    await threaded.init(TABLES);
+    // The threaded store, with two failures: call 2 refused before it reaches the store, call 4
+    // written and then its reply lost. Counts how many writes were in the store's hands at once.
+    let calls = 0;
+    let inFlight = 0;
+    let most = 0;
+    const tokens: string[] = [];
+    const insertBatch = async (tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> => {
+      const n = ++calls;
+      tokens.push(token);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        if (n === 2) throw new Error('refused before the store saw it');
+        await threaded.insertBatch(tables, token);
+        if (n === 4) throw new Error('the reply was lost');
+      } finally {
+        inFlight--;
+      }
+    };
+    const flaky = new Proxy(threaded, {
+      get: (t, k) => (k === 'insertBatch' ? insertBatch : typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, k)),
+    }) as AuditStore;
+    const rec = await record(flaky, join(dir, 'a'), evs);
+    expect(most, 'writes in flight at once').toBeGreaterThanOrEqual(2);
+    // Batch 2 (refused) and batch 4 (reply lost) were tried again, with the token check.
+    expect(calls).toBeGreaterThan(new Set(tokens).size);
+    expect(rec.storedHeads).toEqual(rec.chainHeads);
+    for (const t of TABLES) expect(await threaded.count(t.name), t.name).toBe(produced.get(t.name) ?? 0);
+    for (const r of await verifyStore(threaded, TABLES)) expect(r.problems, r.table).toEqual([]);
+    await rec.stop();
+
+    // The same events on the calling thread end at the same chains (the rows hash alike).
+    const plain = await DuckDbStore.open(join(dir, 'plain.duckdb'));
+    await plain.init(TABLES);
+    const rec2 = await record(plain, join(dir, 'b'), evs);
+    await rec2.stop();
+    expect(await threaded.chainHeads(TABLES)).toEqual(await plain.chainHeads(TABLES));
+    const page = { sinceNs: 0n, limit: 50 };
+    expect(await threaded.searchLogs(page)).toEqual(await plain.searchLogs(page));
+    await plain.close();
+    await threaded.close();
+  });
+
+  it("keeps DuckDbStore's error classes and clean-up transactions across the thread", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    // A table as a version before the chains made it: StoreSchemaError, which is not retried.
+    const old = join(dir, 'old.duckdb');
+    const inst = await DuckDBInstance.create(old);
+    const conn = await inst.connect();
+    await conn.run(duckdbDDL({ ...TABLES.find((x) => x.name === 'audit_orders')!, chained: undefined }));
+    conn.closeSync();
+    inst.closeSync();
+    const oldStore = await ThreadedDuckDbStore.open(old);
+    const err = await oldStore.init(TABLES).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreSchemaError);
+    expect((err as Error).message).toMatch(/audit_orders lacks the columns chain_seq, prev_hash, row_hash/);
+    await oldStore.close();
+
+    // A file that cannot be opened: the worker's reason, and no thread left behind.
+    await expect(ThreadedDuckDbStore.open(join(dir, 'no', 'such', 'dir', 'x.duckdb'))).rejects.toThrow(/no such dir|No such file|Cannot open/i);
+
+    const store = await ThreadedDuckDbStore.open(join(dir, 'audit.duckdb'));
+    await store.init(TABLES);
+    const sql = store.sqlBackend();
+    await sql.run('CREATE TABLE t (x INTEGER)');
+    // Committed: the row stays. Thrown: rolled back, and the caller gets its own error.
+    await sql.transaction(async (x) => x.run('INSERT INTO t VALUES (1)'));
+    const thrown = new Error('the clean-up changed its mind');
+    await expect(sql.transaction(async (x) => (await x.run('INSERT INTO t VALUES (2)'), Promise.reject(thrown)))).rejects.toBe(thrown);
+    expect(await sql.all('SELECT x FROM t ORDER BY x')).toEqual([{ x: 1 }]);
+    // A batch waits for an open transaction to end.
+    const order: string[] = [];
+    let release!: () => void;
+    const held = sql.transaction(async (x) => {
+      await x.run('INSERT INTO t VALUES (3)');
+      order.push('tx began');
+      await new Promise<void>((r) => (release = r));
+      order.push('tx ends');
+    });
+    while (order.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const one = evs.find((e) => e.ev.event === 'order.submitted')!;
+    const batch = store.insertBatch(new Map(rowsFor(one.ev, undefined, one.line).map(([t, r]) => [t, [r]])), 'tw-test-1').then(() => order.push('batch in'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(order).toEqual(['tx began']);
+    release();
+    await Promise.all([held, batch]);
+    expect(order).toEqual(['tx began', 'tx ends', 'batch in']);
+    expect(await store.countByToken('logs', 'tw-test-1')).toBe(1);
+
+    // Its thread gone, every call is refused with the reason.
+    await (store as unknown as { worker: Worker }).worker.terminate();
+    await expect(store.count('logs')).rejects.toThrow(/store's thread has exited/);
+    await store.close();
+  });
+});
