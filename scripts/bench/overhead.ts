@@ -11,9 +11,10 @@
  *
  * - CPU, share of one core, over a window without scrapes: utime + stime of the process
  *   (`/proc/<pid>/stat`) and of each thread (`/proc/<pid>/task/<tid>/stat`), threads grouped by
- *   name: `main` (tid = pid: the exporter's and the recorder's ingest, the recorder's store writes,
- *   the host exporter's timers), `metrics:<service>` (each service's /metrics worker names its
- *   thread so), and the rest (`node`: V8's and libuv's helpers; DuckDB's own threads);
+ *   name: `main` (tid = pid: the exporter's and the recorder's ingest, the host exporter's timers),
+ *   `metrics:<service>` (each service's /metrics worker names its thread so), `store:duckdb` (the
+ *   recorder's embedded store, stores/duckdb-thread.ts), and the rest (`node`: V8's and libuv's
+ *   helpers; DuckDB's own threads and commits);
  * - the exporter alone (`tickwatch start --no-recorder --no-host`, the same file and rates), so the
  *   recorder's share is the difference, and the host exporter alone at idle (`tickwatch host`);
  * - the exporter and the recorder without the host exporter (`tickwatch start --no-host`, as the
@@ -577,7 +578,7 @@ export async function benchOverhead(): Promise<boolean> {
     if (idleA.lags) console.log(`idle lags for comparison: metric p50/p99 ${ms(pct(idleA.lags.metric, 50))} / ${ms(pct(idleA.lags.metric, 99))} ms, durable ${ms(pct(idleA.lags.durable, 50))} / ${ms(pct(idleA.lags.durable, 99))} ms`);
     const names = [...new Set(all.flatMap((s) => [...s.cpu.groups.keys()]))].sort((x, y) => (x === 'main' ? -1 : y === 'main' ? 1 : x.localeCompare(y)));
     table(
-      'Threads of tickwatch start by name, % of one core (main = the event loop every service shares); store writes: % of wall time in the recorder\'s store writes (DuckDB\'s appender runs on main)',
+      'Threads of tickwatch start by name, % of one core (main = the event loop every service shares); store writes: % of wall time in the recorder\'s store writes (on the store:duckdb thread, batches written ahead counted from their start)',
       ['rate', ...names, 'store writes %'],
       all.map((s) => [s.label, ...names.map((n) => s.cpu.groups.get(n) ?? 0), s.storeWritePct]),
     );

@@ -14,8 +14,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/net.js';
 import type { HftEvent } from '../../exporters/events/index.js';
-import { generate } from '../../exporters/hft/simulator/run.js';
-import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { rowHash, type ChainHeads } from '../../exporters/recorder/chain.js';
 import { verifyStore, type ChainReport } from '../../exporters/recorder/verify.js';
@@ -30,21 +28,13 @@ import { TABLE_DEFS, TABLES } from '../../exporters/catalog/tables.js';
 import { duckdbDDL } from '../../exporters/recorder/ddl.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
+import { infoEvents } from '../helpers/sessions.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
 
-/** Info-and-above events of a normal session (orders, risk decisions, StormGuard, config). */
+/** Info-and-above events of a session (orders, risk decisions, StormGuard, config). */
 function events(n: number): { ev: HftEvent; line: string }[] {
-  const out: { ev: HftEvent; line: string }[] = [];
-  for (const [, evs] of generate({ scenario: scenarioByName('storm-halt'), seed: 21, start: Date.UTC(2026, 10, 23, 1) / 1000, speed: Infinity, duration: 0 })) {
-    for (const e of evs) {
-      if (e.level === 'debug') continue;
-      const line = JSON.stringify(e);
-      out.push({ ev: JSON.parse(line) as HftEvent, line });
-    }
-    if (out.length >= n) break;
-  }
-  return out;
+  return infoEvents(n, 21, Date.UTC(2026, 10, 23, 1) / 1000);
 }
 
 /** Records `evs` through a recorder (batches of 300 rows) into `store`. @returns the heads the recorder knows the store has */

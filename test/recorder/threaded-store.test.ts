@@ -9,8 +9,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { TABLES, type TableName } from '../../exporters/catalog/tables.js';
 import type { HftEvent } from '../../exporters/events/index.js';
-import { generate } from '../../exporters/hft/simulator/run.js';
-import { scenarioByName } from '../../exporters/hft/simulator/scenarios/index.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { duckdbDDL } from '../../exporters/recorder/ddl.js';
 import { Recorder } from '../../exporters/recorder/recorder.js';
@@ -21,19 +19,11 @@ import { ThreadedDuckDbStore } from '../../exporters/recorder/stores/threaded-du
 import { verifyStore } from '../../exporters/recorder/verify.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
+import { infoEvents } from '../helpers/sessions.js';
 
 /** Info-and-above events of a session with orders, risk decisions and StormGuard. */
 function events(n: number): { ev: HftEvent; line: string }[] {
-  const out: { ev: HftEvent; line: string }[] = [];
-  for (const [, evs] of generate({ scenario: scenarioByName('storm-halt'), seed: 33, start: Date.UTC(2026, 11, 3, 1) / 1000, speed: Infinity, duration: 0 })) {
-    for (const e of evs) {
-      if (e.level === 'debug') continue;
-      const line = JSON.stringify(e);
-      out.push({ ev: JSON.parse(line) as HftEvent, line });
-    }
-    if (out.length >= n) break;
-  }
-  return out.slice(0, n);
+  return infoEvents(n, 33, Date.UTC(2026, 11, 3, 1) / 1000).slice(0, n);
 }
 
 /** Records `evs` in batches of 300 rows, sealing every 200 events, and waits until the store has them all. */

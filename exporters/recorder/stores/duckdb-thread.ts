@@ -10,6 +10,7 @@
  * store's own methods by name, `side.all` / `side.run` / `side.hasTable` (the clean-up job's
  * connection) and `tx.begin` / `tx.end` (a clean-up transaction, held open between them).
  */
+import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDbStore } from './duckdb.js';
 import type { SqlBackend, SqlRunner } from './retained.js';
@@ -19,6 +20,14 @@ import { errorOf, STORE_OPS, type DuckDbThreadData, type ThreadReply, type Threa
 interface HeldTx {
   end(ok: boolean): void;
   readonly done: Promise<unknown>;
+}
+
+// Named for `top -H`, `ps -L` and the overhead bench (scripts/bench/overhead.ts), as the /metrics
+// workers name theirs (instrument/worker.ts). Linux only; best effort.
+try {
+  writeFileSync('/proc/thread-self/comm', 'store:duckdb');
+} catch {
+  // Not Linux, or /proc not mounted: the thread keeps its name.
 }
 
 async function serve(): Promise<void> {
