@@ -376,7 +376,6 @@ export class Recorder {
   private kick(): void {
     if (this.stopping) return;
     if (this.writing) return this.fillAhead(); // a batch sealed while the head is written
-
     this.writing = true;
     void this.writeLoop().finally(() => {
       this.writing = false;

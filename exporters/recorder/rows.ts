@@ -204,6 +204,11 @@ export function makesRows(levels: LevelPolicy, event: string, component: string,
   return ROW_EVENTS.has(event) || logsTake(levels, component, level);
 }
 
+/** The recorder's `PipelineOptions.skip` under a level policy: a line that makes no row ({@link makesRows}) is passed by. */
+export function skipsNoRows(levels: LevelPolicy): (event: string, component: string, level: string) => boolean {
+  return (event, component, level) => !makesRows(levels, event, component, level);
+}
+
 /**
  * The rows an event produces, by table. The batch token is filled in by the store at insert.
  * Rows are treated as immutable, except that an audit row's chain columns are set once, when its

@@ -23,7 +23,7 @@ import type { Log, Logging } from '../lib/log.js';
 import { backOff } from 'exponential-backoff';
 import type { ChainHeads } from './chain.js';
 import { Recorder } from './recorder.js';
-import { DEFAULT_LEVELS, makesRows, type LevelPolicy } from './rows.js';
+import { DEFAULT_LEVELS, skipsNoRows, type LevelPolicy } from './rows.js';
 import { TABLES } from '../catalog/tables.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
 import { WriteAheadLog, type TailPositions } from './wal.js';
@@ -214,7 +214,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     redactor: new Redactor(cfg.redactKeys),
     consumers: [consume],
     // Lines that make no row (debug market data, most of a busy engine's lines) are counted, not parsed.
-    skip: (event, component, level) => !makesRows(levels, event, component, level),
+    skip: skipsNoRows(levels),
   });
   const sources = (Array.isArray(cfg.events) ? cfg.events : [cfg.events]).map((s: FileSpec) => fileSource(s, cfg.format));
   const tailers: FileTailer[] = [];

@@ -249,8 +249,13 @@ export class DuckDbStore implements AuditStore {
             throw err;
           }
         }),
-      archiveDDL: (t) => [duckdbDDL(t, archiveOf(t.name))],
+      archiveDDL: DuckDbStore.archiveDDL,
     };
+  }
+
+  /** The DDL of a table's archive tier, `<table>_archive` (the clean-up job's `SqlBackend.archiveDDL`; the threaded store's too). */
+  static archiveDDL(this: void, t: TableDef): readonly string[] {
+    return [duckdbDDL(t, archiveOf(t.name))];
   }
 
   /** A chained table's checkpoints (retention's cuts), lowest seq first. */

@@ -20,11 +20,10 @@ import type { TableDef, TableName } from '../../catalog/tables.js';
 import { spawnModuleWorker } from '../../instrument/server.js';
 import type { ChainHeads } from '../chain.js';
 import type { Checkpoint } from '../checkpoint.js';
-import { duckdbDDL } from '../ddl.js';
 import { StoreKeyError } from '../encryption.js';
-import type { DuckDbEncryption, DuckDbOpenOptions } from './duckdb.js';
+import { DuckDbStore, type DuckDbEncryption, type DuckDbOpenOptions } from './duckdb.js';
 import type { DuckDbThreadData, ThreadError, ThreadReply, ThreadRequest } from './thread-protocol.js';
-import { archiveOf, type SqlBackend, type SqlRunner } from './retained.js';
+import type { SqlBackend, SqlRunner } from './retained.js';
 import { StoreSchemaError, type AlertQuery, type AlertRow, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 
 const THREAD_URL = new URL(import.meta.url.endsWith('.ts') ? './duckdb-thread.ts' : './duckdb-thread.js', import.meta.url);
@@ -172,7 +171,7 @@ export class ThreadedDuckDbStore implements AuditStore {
         await this.call('tx.end', tx, true);
         return out;
       },
-      archiveDDL: (t) => [duckdbDDL(t, archiveOf(t.name))],
+      archiveDDL: DuckDbStore.archiveDDL,
     };
   }
 
