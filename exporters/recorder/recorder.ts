@@ -446,8 +446,24 @@ export class Recorder {
     }
   }
 
+  /**
+   * When the store last answered a write (`performance.now()`, ms), success or failure: where a
+   * write started ahead began to be the store's work (see {@link written}).
+   */
+  private lastAnswer = 0;
+
+  /**
+   * Observes a successful write's duration. A write started ahead ({@link WRITE_AHEAD}) waits in
+   * the store's queue while the writes before it run (an `ordered` store answers in call order),
+   * so its duration runs from the later of its call and the store's last answer: the store's own
+   * time for it, not the queue's. Measured from the call, five writes of 400 ms each, four in flight
+   * at once, had a mean of 1.20 s; from the store's turn, 0.4 s and a little
+   * (test/recorder/threaded-store.test.ts).
+   */
   private written(t0: number): void {
-    this.m.duration.observe((performance.now() - t0) / 1000);
+    const now = performance.now();
+    this.m.duration.observe((now - Math.max(t0, this.lastAnswer)) / 1000);
+    this.lastAnswer = now;
     this.m.up.set(1);
   }
 
@@ -485,6 +501,7 @@ export class Recorder {
       }
       this.written(t0);
     } catch (err) {
+      this.lastAnswer = performance.now();
       q.replay = true;
       this.m.up.set(0);
       this.m.failures.labels(table ?? 'logs').inc();

@@ -11,14 +11,15 @@ import { TABLES, type TableName } from '../../exporters/catalog/tables.js';
 import type { HftEvent } from '../../exporters/events/index.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { duckdbDDL } from '../../exporters/recorder/ddl.js';
-import { Recorder } from '../../exporters/recorder/recorder.js';
+import { Recorder, WRITE_AHEAD } from '../../exporters/recorder/recorder.js';
 import { rowsFor } from '../../exporters/recorder/rows.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { StoreSchemaError, type AuditStore, type WalRow } from '../../exporters/recorder/stores/store.js';
 import { ThreadedDuckDbStore } from '../../exporters/recorder/stores/threaded-duckdb.js';
 import { verifyStore } from '../../exporters/recorder/verify.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
-import { captureLogging, tempDir } from '../helpers/env.js';
+import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
+import { valueOf } from '../helpers/exposition.js';
 import { infoEvents } from '../helpers/sessions.js';
 
 /** Info-and-above events of a session with orders, risk decisions and StormGuard. */
@@ -89,6 +90,51 @@ describe('the embedded store on its own thread', () => {
     const page = { sinceNs: 0n, limit: 50 };
     expect(await threaded.searchLogs(page)).toEqual(await plain.searchLogs(page));
     await plain.close();
+    await threaded.close();
+  });
+
+  it('times a write started ahead from when the store took it up, not from its call', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const threaded = await ThreadedDuckDbStore.open(join(dir, 'slow.duckdb'));
+    await threaded.init(TABLES);
+    // Each batch takes the store DELAY_MS of its own, one after the other (answered in call order).
+    const DELAY_MS = 400;
+    let queue: Promise<unknown> = Promise.resolve();
+    let inFlight = 0;
+    let most = 0;
+    const insertBatch = (tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const p = queue.then(async () => {
+        await new Promise((r) => setTimeout(r, DELAY_MS));
+        await threaded.insertBatch(tables, token);
+      });
+      queue = p.catch(() => undefined);
+      return p.finally(() => inFlight--);
+    };
+    const slow = new Proxy(threaded, {
+      get: (t, k) => (k === 'insertBatch' ? insertBatch : typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, k)),
+    }) as AuditStore;
+    const wal = new WriteAheadLog(join(dir, 'wal'));
+    wal.open();
+    const registry = new MetricRegistry();
+    const rec = new Recorder({ store: slow, wal, registry, log: captureLogging().logger('recorder'), batchRows: 10_000 });
+    // Five batches sealed at once: the head and three behind it go to the store together.
+    for (let b = 0; b < 5; b++) {
+      for (const e of evs.slice(b * 100, b * 100 + 100)) rec.add(e.ev, e.line);
+      rec.seal();
+    }
+    await rec.drained();
+    expect(most, 'writes in flight at once').toBe(WRITE_AHEAD + 1);
+    const m = await samplesOf(registry);
+    const count = valueOf(m, 'hft_recorder_write_duration_seconds_count', { store: 'embedded' });
+    const sum = valueOf(m, 'hft_recorder_write_duration_seconds_sum', { store: 'embedded' });
+    expect(count).toBe(5);
+    // The store's own time is DELAY_MS and a little. Timed from the call, the writes waiting behind
+    // others would add 400, 800 and 1,200 ms (a mean of about 1.1 s).
+    expect(sum! / count!, 'mean write duration, seconds').toBeGreaterThanOrEqual(DELAY_MS / 1000);
+    expect(sum! / count!, 'mean write duration, seconds').toBeLessThan(0.7);
+    await rec.stop();
     await threaded.close();
   });
 
