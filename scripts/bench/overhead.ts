@@ -36,8 +36,11 @@
  * `tickwatch start` and `tickwatch recorder` run) in this process tails a file of 400,000 lines of
  * the normal mix written before it starts, only the lines it stores (info and above: every line a
  * row or two; the mix's debug market-data lines make no row), on DuckDB and on ClickHouse (chdb, a current ClickHouse
- * in process); rows/s = `hft_recorder_rows_written_total` over the time from start to an empty
- * backlog and queue. A write rate below that drains; above it the backlog grows.
+ * in process); rows/s = `hft_recorder_rows_written_total` over the time from the recorder's being
+ * ready (`startRecorder` resolved: the store opened, its tables made, the tailers started) to an
+ * empty backlog and queue. A write rate below that drains; above it the backlog grows. The start-up
+ * before it (about a second on DuckDB: the store's thread and DuckDB's open) is printed beside it,
+ * with the rate over both (the figure this bench gave until 3 December 2026, evening).
  *
  * Targets (issue 19): idle, all services at most 1 % of one core; 15,000 lines/s, exporter and
  * recorder at most 5 % (`--no-host`; until 3 December 2026 the process with the host exporter was
@@ -425,15 +428,26 @@ async function drainRate(tw: Running, file: string, lines: number, ticks: number
   return { exporter: lines / (exporter / 1000), pipeline: lines / (Math.max(exporter, durable) / 1000) };
 }
 
-/** Rows/s a recorder alone (in this process) writes to `store` draining a file of {@link DRAIN_LINES} lines. */
-async function recorderRowsPerSecond(dir: string, store: StoreSpec | AuditStore, ticks: number, perSecond: number): Promise<{ rows: number; lines: number; secs: number; drained: boolean }> {
+/**
+ * Rows/s a recorder alone (in this process) writes to `store` draining a file of {@link DRAIN_LINES}
+ * lines: `rows` from the recorder's being ready, `rowsFromStart` with its start-up (`startupSecs`) counted.
+ */
+async function recorderRowsPerSecond(
+  dir: string,
+  store: StoreSpec | AuditStore,
+  ticks: number,
+  perSecond: number,
+): Promise<{ rows: number; rowsFromStart: number; startupSecs: number; lines: number; secs: number; drained: boolean }> {
   const file = join(dir, 'drain.ndjson');
   writeBlock(file, DRAIN_LINES, ticks, perSecond, true);
   const logging = createLogging({ service: 'bench', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   const t0 = performance.now();
   const rec = await startRecorder({ store, events: [{ path: file }], dataDir: join(dir, 'rec'), port: 0, queryPort: false }, logging);
+  // Ready: the store is open and its tables made, and the tailers have just started.
+  const ready = performance.now();
   try {
     const url = `${rec.service.metrics.url}/metrics`;
+    const rowsAtReady = sample(await getText(url), 'hft_recorder_rows_written_total');
     let drained = false;
     let t = '';
     while (!drained && performance.now() - t0 < 60_000) {
@@ -441,9 +455,18 @@ async function recorderRowsPerSecond(dir: string, store: StoreSpec | AuditStore,
       t = await getText(url);
       drained = rec.service.tailers.every((x) => x.lag().bytes === 0) && rec.service.recorder.queuedRows === 0;
     }
-    const secs = (performance.now() - t0) / 1000;
+    const end = performance.now();
+    const secs = (end - ready) / 1000;
     t = await getText(url);
-    return { rows: sample(t, 'hft_recorder_rows_written_total') / secs, lines: rec.service.tailers.reduce((n, x) => n + x.lines, 0) / secs, secs, drained };
+    const rows = sample(t, 'hft_recorder_rows_written_total');
+    return {
+      rows: (rows - rowsAtReady) / secs,
+      rowsFromStart: rows / ((end - t0) / 1000),
+      startupSecs: (ready - t0) / 1000,
+      lines: rec.service.tailers.reduce((n, x) => n + x.lines, 0) / secs,
+      secs,
+      drained,
+    };
   } finally {
     await rec.close();
   }
@@ -584,9 +607,9 @@ export async function benchOverhead(): Promise<boolean> {
     );
     console.log(`host exporter alone (tickwatch host, no scrapes), idle window: ${fmt(idleB.host ?? NaN)} % of one core; exporter alone idle ${fmt(idleB.cpu.total)} %, peak RSS ${fmt(idleB.peakRss)} MiB`);
     table(
-      `Recorder alone draining ${DRAIN_LINES} lines of the normal mix, info and above: the lines it stores (startRecorder in this process)`,
-      ['store', 'rows/s', 'lines/s', 'seconds', 'drained'],
-      perStore.map(([n, r]) => [n, Math.round(r.rows), Math.round(r.lines), r.secs, r.drained ? 'yes' : 'NO (60 s cap)']),
+      `Recorder alone draining ${DRAIN_LINES} lines of the normal mix, info and above: the lines it stores (startRecorder in this process; rows/s and seconds from its being ready, start-up apart)`,
+      ['store', 'rows/s', 'lines/s', 'seconds', 'drained', 'start-up s', 'rows/s with start-up'],
+      perStore.map(([n, r]) => [n, Math.round(r.rows), Math.round(r.lines), r.secs, r.drained ? 'yes' : 'NO (60 s cap)', r.startupSecs, Math.round(r.rowsFromStart)]),
     );
     console.log(`highest rate tickwatch start drained (300,000 lines appended at once, then a probe): ${Math.round(drained.exporter)} lines/s to the exporter's /metrics, ${Math.round(drained.pipeline)} lines/s into the store`);
 
@@ -602,7 +625,7 @@ export async function benchOverhead(): Promise<boolean> {
       ['idle: all services ≤ 1 % of one core', `${fmt(idleA.cpu.total)} %`, idleA.cpu.total <= 1],
       ['15,000 lines/s: exporter + recorder ≤ 5 %', `${fmt(c15.cpu.total)} % (--no-host, ${Math.round(c15.linesPerS)} lines/s; all services ${fmt(byLabel('15k').cpu.total)} %)`, c15.cpu.total <= 5 && !c15.grows && reached(c15)],
       ['60,000 lines/s: exporter + recorder ≤ 15 %', `${fmt(c60.cpu.total)} % (--no-host, ${Math.round(c60.linesPerS)} lines/s; all services ${fmt(s60.cpu.total)} %)`, c60.cpu.total <= 15 && !c60.grows && reached(c60)],
-      ...perStore.map(([n, r]) => [`recorder ≥ 100,000 rows/s on ${n}`, `${Math.round(r.rows)} rows/s`, r.drained && r.rows >= 100_000] as [string, string, boolean]),
+      ...perStore.map(([n, r]) => [`recorder ≥ 100,000 rows/s on ${n}`, `${Math.round(r.rows)} rows/s (${Math.round(r.rowsFromStart)} with its ${fmt(r.startupSecs)} s start-up)`, r.drained && r.rows >= 100_000] as [string, string, boolean]),
       ['lag to durable p99 ≤ 2 s at 60,000 lines/s', `${ms(durable60)} ms (idle ${idleA.lags ? ms(pct(idleA.lags.durable, 99)) : '-'} ms)`, durable60 <= 2000 && (s60.lags?.missing ?? 1) === 0],
     ] as [string, string, boolean][];
     table('Issue 19 targets', ['target', 'measured', 'status'], rows.map(([t, m, ok]) => [t, m, ok ? 'met' : 'missed']));
