@@ -27,6 +27,13 @@ function events(n: number): { ev: HftEvent; line: string }[] {
   return infoEvents(n, 33, Date.UTC(2026, 11, 3, 1) / 1000).slice(0, n);
 }
 
+/** `store` with its `insertBatch` replaced (every other member still the store's own, bound to it). */
+function withInsertBatch(store: ThreadedDuckDbStore, insertBatch: NonNullable<AuditStore['insertBatch']>): AuditStore {
+  return new Proxy(store, {
+    get: (t, k) => (k === 'insertBatch' ? insertBatch : typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, k)),
+  }) as AuditStore;
+}
+
 /** Records `evs` in batches of 300 rows, sealing every 200 events, and waits until the store has them all. */
 async function record(store: AuditStore, dir: string, evs: readonly { ev: HftEvent; line: string }[]): Promise<Recorder> {
   const wal = new WriteAheadLog(join(dir, 'wal'));
@@ -69,9 +76,7 @@ describe('the embedded store on its own thread', () => {
         inFlight--;
       }
     };
-    const flaky = new Proxy(threaded, {
-      get: (t, k) => (k === 'insertBatch' ? insertBatch : typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, k)),
-    }) as AuditStore;
+    const flaky = withInsertBatch(threaded, insertBatch);
     const rec = await record(flaky, join(dir, 'a'), evs);
     expect(most, 'writes in flight at once').toBeGreaterThanOrEqual(2);
     // Batch 2 (refused) and batch 4 (reply lost) were tried again, with the token check.
@@ -112,9 +117,7 @@ describe('the embedded store on its own thread', () => {
       queue = p.catch(() => undefined);
       return p.finally(() => inFlight--);
     };
-    const slow = new Proxy(threaded, {
-      get: (t, k) => (k === 'insertBatch' ? insertBatch : typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, k)),
-    }) as AuditStore;
+    const slow = withInsertBatch(threaded, insertBatch);
     const wal = new WriteAheadLog(join(dir, 'wal'));
     wal.open();
     const registry = new MetricRegistry();
