@@ -289,6 +289,44 @@ describe('line splitter', () => {
       { numRuns: 500 },
     );
   });
+
+  /** What the splitter must give for a whole stream, worked out byte by byte with no shared code. */
+  function reference(whole: Buffer, maxLineBytes: number): { seen: string[]; committed: number } {
+    const seen: string[] = [];
+    let from = 0;
+    for (let i = 0; i < whole.length; i++) {
+      if (whole[i] !== 10) continue;
+      const end = i > from && whole[i - 1] === 13 ? i - 1 : i;
+      const len = end - from;
+      if (len > maxLineBytes) seen.push(`oversize ${from} ${len} ${whole.subarray(from, from + maxLineBytes).toString('latin1')}`);
+      else if (len > 0) seen.push(`line ${from} ${whole.toString('utf8', from, end)}`);
+      from = i + 1;
+    }
+    return { seen, committed: from };
+  }
+
+  it('matches a byte-by-byte reference on ASCII streams and on streams with UTF-8, invalid bytes and CRLF, however they are cut', () => {
+    const ascii = fc.oneof(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c === 10 ? 32 : c)), maxLength: 60 }), fc.constantFrom('', '\r', 'ok\r', '{"a":1}\r'));
+    const other = fc.oneof(fc.constantFrom('é€😀', 'naïve\r', '\uFFFD'), fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a.map((b) => (b === 10 ? 32 : b))).toString('latin1')));
+    let asciiStreams = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 4, arbitrary: ascii }, { weight: 1, arbitrary: other }), { maxLength: 40 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (lines, trailing, cuts) => {
+        // Latin-1 strings from raw bytes are written back as those bytes (invalid UTF-8 included).
+        const whole = Buffer.concat(lines.map((l, i) => Buffer.concat([/[^\x00-\xff]/.test(l) ? Buffer.from(l) : Buffer.from(l, 'latin1'), Buffer.from(i < lines.length - 1 || trailing ? '\n' : '')])));
+        if (whole.every((b) => b < 0x80)) asciiStreams++;
+        const at = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+        const chunks: Buffer[] = [];
+        let from = 0;
+        for (const c of [...at, whole.length]) {
+          chunks.push(whole.subarray(from, c));
+          from = c;
+        }
+        expect(split(chunks, 50)).toEqual(reference(whole, 50));
+      }),
+      { numRuns: 500, seed: 20261204 },
+    );
+    expect(asciiStreams).toBeGreaterThan(20);
+  });
 });
 
 describe('ingest pipeline: redaction and lines of a contract type', () => {
