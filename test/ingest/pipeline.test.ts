@@ -269,6 +269,18 @@ describe('line splitter', () => {
     return { seen, committed: s.committedOffset };
   }
 
+  /** `whole` cut into chunks at the given positions (each taken modulo its length + 1; repeats dropped). */
+  function cutAt(whole: Buffer, cuts: readonly number[]): Buffer[] {
+    const at = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+    const chunks: Buffer[] = [];
+    let from = 0;
+    for (const c of [...at, whole.length]) {
+      chunks.push(whole.subarray(from, c));
+      from = c;
+    }
+    return chunks;
+  }
+
   it('gives the same lines, offsets and resume point however the stream is cut into chunks', () => {
     const line = fc.oneof(
       fc.string({ maxLength: 40 }).map((x) => x.replace(/\n/g, ' ')),
@@ -277,13 +289,7 @@ describe('line splitter', () => {
     fc.assert(
       fc.property(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 20 }), (lines, trailing, cuts) => {
         const whole = Buffer.from(lines.join('\n') + (trailing ? '\n' : ''));
-        const at = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let from = 0;
-        for (const c of [...at, whole.length]) {
-          chunks.push(whole.subarray(from, c));
-          from = c;
-        }
+        const chunks = cutAt(whole, cuts);
         expect(split(chunks, 50)).toEqual(split([whole], 50));
       }),
       { numRuns: 500 },
@@ -314,13 +320,7 @@ describe('line splitter', () => {
         // Latin-1 strings from raw bytes are written back as those bytes (invalid UTF-8 included).
         const whole = Buffer.concat(lines.map((l, i) => Buffer.concat([/[^\x00-\xff]/.test(l) ? Buffer.from(l) : Buffer.from(l, 'latin1'), Buffer.from(i < lines.length - 1 || trailing ? '\n' : '')])));
         if (whole.every((b) => b < 0x80)) asciiStreams++;
-        const at = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let from = 0;
-        for (const c of [...at, whole.length]) {
-          chunks.push(whole.subarray(from, c));
-          from = c;
-        }
+        const chunks = cutAt(whole, cuts);
         expect(split(chunks, 50)).toEqual(reference(whole, 50));
       }),
       { numRuns: 500, seed: 20261204 },
