@@ -124,7 +124,7 @@ hftExporterOptions(withRetentionOptions(program.command('start'), true).descript
         hft: await hftConfig(o),
         host: o.hostExporter === false ? false : { port: o.hostPort, processes: o.hostProcess.length ? o.hostProcess : TICKWATCH_PROCESSES, optional: true },
         clickhouse: chUrl ? { url: chUrl, port: o.clickhousePort, password: password(undefined), pingTimeoutMs: o.clickhousePingTimeout, queryTimeoutMs: o.clickhouseQueryTimeout, optional: true } : false,
-        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile, duckdbThreads: o.duckdbThreads }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, batchMs: o.batchMs, ...(o.idleBatchMs !== undefined ? { idleBatchMs: o.idleBatchMs } : {}), ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
+        recorders: o.recorder && o.events[0] ? [{ store: storeSpec({ dataDir: o.dataDir, postgresUrl: o.postgresUrl, duckdbKeyFile: o.duckdbKeyFile, duckdbThreads: o.duckdbThreads }), port: o.recorderPort, queryPort: o.queryPort, levels: o.logLevel, batchMs: o.batchMs, ...(o.idleBatchMs !== undefined ? { idleBatchMs: o.idleBatchMs } : {}), ...(o.idlePollMs !== undefined ? { idlePollMs: o.idlePollMs } : {}), ...(o.redisUrl ? { redis: { url: o.redisUrl } } : {}), ...(cleanup ? { cleanup } : {}) }] : [],
         simulator: o.simulator ? { scenario: o.scenario, seed: o.seed, logDir: o.dataDir } : false,
         web: webAccessOf(o),
       },

@@ -7,10 +7,10 @@ import { LOG_FORMATS } from '../catalog/enums.js';
 import { PORTS } from '../catalog/jobs.js';
 import type { FormatOption, LogFormat } from '../events/formats.js';
 import { parseFileSpec, type FileSource } from '../ingest/sources.js';
-import { defaultDataDir, hostPortArg, intArg, listArg, numArg, portArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
+import { defaultDataDir, hostPortArg, intArg, listArg, numArg, portArg, positiveMsArg, serviceLogging, stopOnSignals, webAccessOf, webOptions, type WebFlags } from '../lib/cli.js';
 import type { Logging } from '../lib/log.js';
 import type { HftExporter, HftExporterConfig, TcpListenConfig } from './exporter.js';
-import { TCP_INGEST_DEFAULTS } from '../ingest/limits.js';
+import { IDLE_POLL_MS_HELP, TCP_INGEST_DEFAULTS } from '../ingest/limits.js';
 import { DEFAULT_REDACT_KEYS, REDACTED } from '../ingest/redact.js';
 import { isRunId, RUN_ID_MAX_LENGTH } from './simulator/model.js';
 import { SCENARIOS, scenarioByName } from './simulator/scenarios/index.js';
@@ -31,6 +31,7 @@ export interface HftFlags extends WebFlags {
   strategies?: string[];
   from: 'start' | 'end';
   maxLineBytes: number;
+  idlePollMs?: number;
   tcpTokenFile?: string;
   tcpTlsCert?: string;
   tcpTlsKey?: string;
@@ -69,6 +70,7 @@ export function hftExporterOptions(cmd: Command): Command {
     .option('--strategies <names>', 'strategies to export as NORMAL before their first event', listArg)
     .addOption(new Option('--from <where>', 'where to start a file with no saved offset').choices(['start', 'end']).default('start'))
     .option('--max-line-bytes <n>', 'longest accepted line', intArg('max-line-bytes', 64), 65_536)
+    .option('--idle-poll-ms <ms>', IDLE_POLL_MS_HELP, positiveMsArg)
     .option('--tcp-token-file <file>', "file holding the shared token each TCP connection must send as its first line (compared in constant time)")
     .option('--tcp-tls-cert <file>', 'serve the TCP ingest over TLS with this certificate (PEM); needs --tcp-tls-key')
     .option('--tcp-tls-key <file>', "the TLS certificate's private key (PEM)")
@@ -121,6 +123,7 @@ export async function hftConfig(o: HftFlags): Promise<HftExporterConfig> {
     strategies: o.strategies,
     from: o.from,
     maxLineBytes: o.maxLineBytes,
+    ...(o.idlePollMs !== undefined ? { idlePollMs: o.idlePollMs } : {}),
     web: webAccessOf(o),
   };
 }

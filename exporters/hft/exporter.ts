@@ -55,7 +55,10 @@ export interface HftExporterConfig {
   readonly calendar?: CalendarConfig;
   readonly feeds?: readonly string[];
   readonly strategies?: readonly string[];
+  /** Poll interval of the event files in ms while they are busy (default 100; ingest/tail.ts). */
   readonly pollMs?: number;
+  /** Poll interval of a quiet event file in ms (`--idle-poll-ms`; default DEFAULT_IDLE_POLL_MS, ingest/tail.ts). */
+  readonly idlePollMs?: number;
   /** Longest accepted line in bytes (default 65,536). */
   readonly maxLineBytes?: number;
   /**
@@ -195,7 +198,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   const tailers = cfg.files.map((spec, i) => {
     const s = fileSource(spec, cfg.format);
     return new FileTailer(
-      { path: s.path, statePath: join(cfg.dataDir, `tail-${i}.json`), pollMs: cfg.pollMs, maxLineBytes: cfg.maxLineBytes, from: cfg.from },
+      { path: s.path, statePath: join(cfg.dataDir, `tail-${i}.json`), pollMs: cfg.pollMs, idlePollMs: cfg.idlePollMs, maxLineBytes: cfg.maxLineBytes, from: cfg.from },
       pipeline.source('file', s.path, { format: s.format, component: s.component }),
       logging.logger('ingest'),
     );
@@ -228,7 +231,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
   tick();
   const ticker = setInterval(tick, cfg.tickMs ?? 250);
   metrics.setReady(true);
-  log.info('hft.started', `HFT exporter ready: ${metrics.url}/metrics`, { files: cfg.files, tcp_port: tcp?.port ?? null, metrics_url: metrics.url });
+  log.info('hft.started', `HFT exporter ready: ${metrics.url}/metrics`, { files: cfg.files, tcp_port: tcp?.port ?? null, metrics_url: metrics.url, poll_ms: tailers[0]?.pollMs ?? null, idle_poll_ms: tailers[0]?.idlePollMs ?? null });
   return {
     metrics,
     tcp,

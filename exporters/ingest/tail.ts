@@ -18,12 +18,16 @@
  *
  * The engine is never slowed: it appends to a file and we only read. Reading is by polling
  * (`pollMs`, default 100 ms), which works the same on every file system; each poll reads at most
- * `maxBytesPerPoll` before yielding the event loop.
+ * `maxBytesPerPoll` before yielding the event loop. While the file grows slowly (less than
+ * {@link QUIET_BYTES_PER_SECOND}), polls come every `idlePollMs` instead (default
+ * {@link DEFAULT_IDLE_POLL_MS}), as Filebeat's harvester backs off at the end of a file; the first
+ * poll that finds more goes back to `pollMs`.
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Log } from '../lib/log.js';
 import { LineSplitter } from './lines.js';
+import { DEFAULT_IDLE_POLL_MS, QUIET_BYTES_PER_SECOND } from './limits.js';
 import type { SourceSink } from './pipeline.js';
 
 /** Bytes at the head of a file that identify its content. */
@@ -53,8 +57,15 @@ export interface TailOptions {
   readonly saveEveryMs?: number;
   /** Rotated copies to look in after rotation or copytruncate; default `[path + '.1']`. */
   readonly rotatedPaths?: readonly string[];
-  /** Poll interval in milliseconds (default 100). */
+  /** Poll interval in milliseconds while the file is busy (default 100). */
   readonly pollMs?: number;
+  /**
+   * Poll interval in milliseconds after a poll that found the file growing by less than
+   * {@link QUIET_BYTES_PER_SECOND} (default {@link DEFAULT_IDLE_POLL_MS} when `pollMs` is not given,
+   * else `pollMs`: a caller that sets only `pollMs` polls at that interval throughout). Never below
+   * `pollMs`. A paused reader (a full consumer) polls every `pollMs`, to resume promptly.
+   */
+  readonly idlePollMs?: number;
   /** Longest line in bytes (default 65,536). */
   readonly maxLineBytes?: number;
   /** Where to start when there is no saved state: `start` (default) or `end` of the file. */
@@ -86,7 +97,12 @@ export class FileTailer {
   private draining: { file: Open; idlePolls: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly buf: Buffer;
-  private readonly pollMs: number;
+  /** Poll interval while the file is busy, ms. */
+  readonly pollMs: number;
+  /** Poll interval while the file is quiet, ms (see {@link TailOptions.idlePollMs}). */
+  readonly idlePollMs: number;
+  /** The wait before the next poll, ms (see {@link FileTailer.interval}). */
+  private nextMs: number;
   private readonly maxLine: number;
   private readonly rotated: readonly string[];
   private readonly maxPerPoll: number;
@@ -112,6 +128,8 @@ export class FileTailer {
     private readonly log: Log,
   ) {
     this.pollMs = opts.pollMs ?? 100;
+    this.idlePollMs = Math.max(this.pollMs, opts.idlePollMs ?? (opts.pollMs === undefined ? DEFAULT_IDLE_POLL_MS : opts.pollMs));
+    this.nextMs = this.pollMs;
     this.maxLine = opts.maxLineBytes ?? 65_536;
     this.rotated = opts.rotatedPaths ?? [`${opts.path}.1`];
     this.maxPerPoll = opts.maxBytesPerPoll ?? 8 * 1024 * 1024;
@@ -140,11 +158,18 @@ export class FileTailer {
     this.poll();
   }
 
+  /** The poll interval in effect now, ms: `pollMs` or, while the file is quiet, `idlePollMs`. */
+  get interval(): number {
+    return this.nextMs;
+  }
+
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.poll();
-      this.schedule(this.pollMs);
+      const read = this.poll();
+      // Busy when reading is paused (a backlog waits) or the file grew by QUIET_BYTES_PER_SECOND or more since the last poll.
+      this.nextMs = read < 0 || read * 1000 >= QUIET_BYTES_PER_SECOND * Math.max(ms, this.pollMs) ? this.pollMs : this.idlePollMs;
+      this.schedule(this.nextMs);
     }, ms);
   }
 
@@ -290,20 +315,25 @@ export class FileTailer {
     return total;
   }
 
-  private poll(): void {
-    if (this.stopped || this.polling || this.opts.paused?.()) return;
+  /** One poll; returns the bytes read, or -1 when reading is paused (0 when stopped, busy or failed). */
+  private poll(): number {
+    if (this.stopped || this.polling) return 0;
+    if (this.opts.paused?.()) return -1;
     this.polling = true;
     try {
-      this.pollOnce();
+      const read = this.pollOnce();
       this.opts.onPollEnd?.();
+      return read;
     } catch (err) {
       this.log.error('ingest.tail_failed', `Reading ${this.opts.path} failed; retrying at the next poll.`, { err, path: this.opts.path });
+      return 0;
     } finally {
       this.polling = false;
     }
   }
 
-  private pollOnce(): void {
+  /** Reads what is new in the files; returns the bytes read. */
+  private pollOnce(): number {
     const { path } = this.opts;
     let read = 0;
     // 1. A rotated-away file: keep reading it until it has been idle for a poll, then let it go.
@@ -318,7 +348,7 @@ export class FileTailer {
     }
     if (!this.cur) {
       this.cur = this.openPath(path, 0);
-      if (!this.cur) return;
+      if (!this.cur) return read;
     }
     const cur = this.cur;
     // 2. Truncated in place? (size below our position, or different first bytes)
@@ -355,6 +385,7 @@ export class FileTailer {
     if (!this.draining && this.cur && (this.cur === cur ? cur.pos >= size : fstatSync(this.cur.fd).size <= this.cur.pos)) this.caughtUpAt = Date.now();
     // More than a poll's budget waiting: come back at once rather than after pollMs.
     if (read >= this.maxPerPoll && !this.stopped) setImmediate(() => this.poll());
+    return read;
   }
 
   private loadState(): TailState | undefined {

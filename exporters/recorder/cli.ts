@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { LOG_FORMATS } from '../catalog/enums.js';
 import type { FormatOption } from '../events/formats.js';
 import { parseFileSpec, type FileSource } from '../ingest/sources.js';
+import { IDLE_POLL_MS_HELP } from '../ingest/limits.js';
 import { DEFAULT_REDACT_KEYS, REDACTED } from '../ingest/redact.js';
 import { DEFAULT_LEVELS, levelPolicyArg, type LevelPolicy } from './levels.js';
 import { mkdirSync } from 'node:fs';
@@ -60,6 +61,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--data-dir <dir>', 'WAL, dead letters and the embedded database', defaultDataDir())
     .option('--batch-ms <ms>', BATCH_MS_HELP, positiveMsArg)
     .option('--idle-batch-ms <ms>', IDLE_BATCH_MS_HELP, positiveMsArg)
+    .option('--idle-poll-ms <ms>', IDLE_POLL_MS_HELP, positiveMsArg)
     .option('--port <port>', '/metrics port', portArg, PORTS.recorder)
     .option('--query-port <port>', 'query API port (logs search)', portArg, PORTS.recorderQuery)
     .option('--clickhouse-url <url>', 'write to ClickHouse over HTTP instead of the embedded store')
@@ -73,12 +75,12 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--redis-url <url>', "also keep the hot state (recent trade executions, open anomalies and alerts, 7 days; seed 000) in Redis: redis://127.0.0.1:6379")
     .option('--redis-prefix <prefix>', 'prefix of the Redis keys', 'tickwatch:')
     .option('--redact-keys <words>', `keys whose values are replaced by ${REDACTED} before a line is recorded, spooled, dead-lettered or logged, comma-separated (default: ${DEFAULT_REDACT_KEYS.join(',')}; '' for none)`, (v: string) => listArg(v))
-    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs?: number; idleBatchMs?: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; duckdbThreads?: number; redisUrl?: string; redisPrefix: string }) => {
+    .action(async (o: RetentionFlags & WebFlags & { redactKeys?: string[]; events: FileSource[]; format: FormatOption; logLevel: LevelPolicy; dataDir: string; batchMs?: number; idleBatchMs?: number; idlePollMs?: number; port: number; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseStoragePolicy?: string; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; duckdbThreads?: number; redisUrl?: string; redisPrefix: string }) => {
       const logging = serviceLogging('tickwatch-recorder');
       mkdirSync(o.dataDir, { recursive: true });
       const { startRecorder, storeSpec } = await run();
       const cleanup = await cleanupConfigOf(o);
-      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, batchMs: o.batchMs, idleBatchMs: o.idleBatchMs, store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined, redactKeys: o.redactKeys, web: webAccessOf(o), ...(cleanup ? { cleanup } : {}) }, logging);
+      const rec = await startRecorder({ events: o.events.map((e) => ({ ...e, path: resolve(e.path) })), format: o.format, levels: o.logLevel, dataDir: o.dataDir, batchMs: o.batchMs, idleBatchMs: o.idleBatchMs, ...(o.idlePollMs !== undefined ? { idlePollMs: o.idlePollMs } : {}), store: storeSpec(o), port: o.port, queryPort: o.queryPort, redis: o.redisUrl ? { url: o.redisUrl, keyPrefix: o.redisPrefix } : undefined, redactKeys: o.redactKeys, web: webAccessOf(o), ...(cleanup ? { cleanup } : {}) }, logging);
       console.error(`tickwatch recorder: ${rec.service.metrics.url}/metrics; logs search API on 127.0.0.1:${rec.queryPort}`);
       stopOnSignals('tickwatch recorder', () => rec.close());
     });

@@ -78,7 +78,10 @@ export interface RecorderServiceConfig {
    * At most `batchMs` means every `batchMs`; without it, a `batchMs` given is used at every rate.
    */
   readonly idleBatchMs?: number;
+  /** Poll interval of the event files in ms while they are busy (default 100; ingest/tail.ts). */
   readonly pollMs?: number;
+  /** Poll interval of a quiet event file in ms (`--idle-poll-ms`; default DEFAULT_IDLE_POLL_MS, ingest/tail.ts). */
+  readonly idlePollMs?: number;
   readonly maxSpoolBytes?: number;
   /** Which components' levels go to `logs` (default info and above; seed 002's per-service levels). */
   readonly levels?: LevelPolicy;
@@ -239,6 +242,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
           path: s.path,
           initialState: recovery.tails[s.path],
           pollMs: cfg.pollMs,
+          idlePollMs: cfg.idlePollMs,
           onPollEnd: () => recorder.maybeSeal(positions()),
           paused: () => recorder.full,
         },
@@ -278,7 +282,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   metrics.setReady(true);
   // The embedded store's threads (stores/duckdb.ts DEFAULT_DUCKDB_THREADS, --duckdb-threads), as DuckDB reports them.
   const duckdbThreads = await cfg.store.threads?.();
-  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: batchMs, idle_batch_ms: idleBatchMs, ...(duckdbThreads !== undefined ? { duckdb_threads: duckdbThreads } : {}) });
+  log.info('recorder.started', `Recorder ready (${cfg.store.kind} store): ${metrics.url}/metrics`, { events: sources.map((s) => `${s.path} (${s.format})`), store: cfg.store.kind, batch_ms: batchMs, idle_batch_ms: idleBatchMs, poll_ms: tailers[0]?.pollMs ?? null, idle_poll_ms: tailers[0]?.idlePollMs ?? null, ...(duckdbThreads !== undefined ? { duckdb_threads: duckdbThreads } : {}) });
   return {
     recorder,
     metrics,

@@ -1,7 +1,8 @@
 import { appendFileSync, closeSync, copyFileSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SourceSink } from '../../exporters/ingest/pipeline.js';
+import { DEFAULT_IDLE_POLL_MS, QUIET_BYTES_PER_SECOND } from '../../exporters/ingest/limits.js';
 import { FileTailer } from '../../exporters/ingest/tail.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 
@@ -212,5 +213,82 @@ describe('file tail', () => {
     b.t.pollNow();
     expectExactlyOnce([...a.lines, ...b.lines], f.written);
     b.t.stop();
+  });
+});
+
+describe('file tail: poll interval', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const fake = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
+
+  it('polls a quiet file every DEFAULT_IDLE_POLL_MS and a busy one every 100 ms, back to quiet when the growth falls under QUIET_BYTES_PER_SECOND', () => {
+    fake();
+    const f = fixture();
+    const c = collector();
+    const t = new FileTailer({ path: f.path }, c.sink, captureLogging().logger('ingest'));
+    expect(DEFAULT_IDLE_POLL_MS).toBe(500);
+    t.start();
+    vi.advanceTimersByTime(0); // the first poll: an empty file
+    expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
+    f.write(5);
+    vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS - 1);
+    expect(c.lines).toHaveLength(0); // a quiet file is not read before its interval is up
+    vi.advanceTimersByTime(1);
+    expect(c.lines).toHaveLength(5);
+    expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
+    // A burst: 1.5 times the quiet rate over the 500 ms waited.
+    const burst = (QUIET_BYTES_PER_SECOND * DEFAULT_IDLE_POLL_MS * 1.5) / 1000;
+    appendFileSync(f.path, `${JSON.stringify({ seq: 'burst', pad: 'y'.repeat(burst) })}\n`);
+    vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS);
+    expect(c.lines).toHaveLength(6);
+    expect(t.interval).toBe(100);
+    f.write(1);
+    vi.advanceTimersByTime(100); // busy: read after 100 ms; one short line in 100 ms is quiet again
+    expect(c.lines).toHaveLength(7);
+    expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
+    // Just under the quiet rate stays quiet.
+    appendFileSync(f.path, `${JSON.stringify({ seq: 'under', pad: 'z'.repeat((QUIET_BYTES_PER_SECOND * DEFAULT_IDLE_POLL_MS * 0.9) / 1000) })}\n`);
+    vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS);
+    expect(c.lines).toHaveLength(8);
+    expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
+    t.stop();
+  });
+
+  it('keeps a pollMs it was given at every rate, unless idlePollMs is given too (never below pollMs)', () => {
+    fake();
+    const f = fixture();
+    const c = collector();
+    const log = captureLogging().logger('ingest');
+    const fixed = new FileTailer({ path: f.path, pollMs: 40 }, c.sink, log);
+    expect(fixed.idlePollMs).toBe(40);
+    fixed.start();
+    vi.advanceTimersByTime(0);
+    f.write(3);
+    vi.advanceTimersByTime(40);
+    expect(c.lines).toHaveLength(3);
+    expect(fixed.interval).toBe(40);
+    fixed.stop();
+    expect(new FileTailer({ path: f.path, pollMs: 40, idlePollMs: 300 }, c.sink, log).idlePollMs).toBe(300);
+    expect(new FileTailer({ path: f.path, pollMs: 400, idlePollMs: 300 }, c.sink, log).idlePollMs).toBe(400);
+    expect(new FileTailer({ path: f.path, idlePollMs: 2000 }, c.sink, log).idlePollMs).toBe(2000);
+  });
+
+  it('polls every pollMs while its consumer pauses reading, to resume promptly', () => {
+    fake();
+    const f = fixture();
+    const c = collector();
+    let full = true;
+    const t = new FileTailer({ path: f.path, paused: () => full }, c.sink, captureLogging().logger('ingest'));
+    t.start();
+    f.write(4);
+    vi.advanceTimersByTime(0);
+    expect(c.lines).toHaveLength(0);
+    expect(t.interval).toBe(100);
+    full = false;
+    vi.advanceTimersByTime(100);
+    expect(c.lines).toHaveLength(4);
+    expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
+    t.stop();
   });
 });
