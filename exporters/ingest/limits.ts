@@ -34,6 +34,9 @@ export const TCP_INGEST_DEFAULTS = {
   maxLineBytes: 65_536,
 } as const;
 
+/** Poll interval in ms while a file is busy, when `pollMs` is not given (ingest/tail.ts). */
+export const DEFAULT_POLL_MS = 100;
+
 /**
  * Poll interval in ms while a file is quiet, when neither `pollMs` nor `idlePollMs` is given.
  *
@@ -56,4 +59,4 @@ export const DEFAULT_IDLE_POLL_MS = 500;
 export const QUIET_BYTES_PER_SECOND = 200_000;
 
 /** `--idle-poll-ms`'s help, for `tickwatch start`, `tickwatch hft` and `tickwatch recorder`. */
-export const IDLE_POLL_MS_HELP = `poll interval in ms of a quiet events file (growing by less than ${QUIET_BYTES_PER_SECOND.toLocaleString('en-US')} bytes a second); 100 ms while it is busier (default ${DEFAULT_IDLE_POLL_MS}: a line waits up to that long at rest; at 100 ms, tickwatch start's two tailers cost about 0.6 % of a core more)`;
+export const IDLE_POLL_MS_HELP = `poll interval in ms of a quiet events file (growing by less than ${QUIET_BYTES_PER_SECOND.toLocaleString('en-US')} bytes a second); ${DEFAULT_POLL_MS} ms while it is busier (default ${DEFAULT_IDLE_POLL_MS}: a line waits up to that long at rest; at 100 ms, tickwatch start's two tailers cost about 0.6 % of a core more)`;

@@ -17,7 +17,7 @@
  *   poll, 10 a second, was 15 % of the idle process's busy CPU in a `--cpu-prof` profile, issue 19.)
  *
  * The engine is never slowed: it appends to a file and we only read. Reading is by polling
- * (`pollMs`, default 100 ms), which works the same on every file system; each poll reads at most
+ * (`pollMs`, default {@link DEFAULT_POLL_MS}), which works the same on every file system; each poll reads at most
  * `maxBytesPerPoll` before yielding the event loop. While the file grows slowly (less than
  * {@link QUIET_BYTES_PER_SECOND}), polls come every `idlePollMs` instead (default
  * {@link DEFAULT_IDLE_POLL_MS}), as Filebeat's harvester backs off at the end of a file; the first
@@ -27,7 +27,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, re
 import { dirname } from 'node:path';
 import type { Log } from '../lib/log.js';
 import { LineSplitter } from './lines.js';
-import { DEFAULT_IDLE_POLL_MS, QUIET_BYTES_PER_SECOND } from './limits.js';
+import { DEFAULT_IDLE_POLL_MS, DEFAULT_POLL_MS, QUIET_BYTES_PER_SECOND } from './limits.js';
 import type { SourceSink } from './pipeline.js';
 
 /** Bytes at the head of a file that identify its content. */
@@ -57,7 +57,7 @@ export interface TailOptions {
   readonly saveEveryMs?: number;
   /** Rotated copies to look in after rotation or copytruncate; default `[path + '.1']`. */
   readonly rotatedPaths?: readonly string[];
-  /** Poll interval in milliseconds while the file is busy (default 100). */
+  /** Poll interval in milliseconds while the file is busy (default {@link DEFAULT_POLL_MS}). */
   readonly pollMs?: number;
   /**
    * Poll interval in milliseconds after a poll that found the file growing by less than
@@ -127,7 +127,7 @@ export class FileTailer {
     private readonly sink: SourceSink,
     private readonly log: Log,
   ) {
-    this.pollMs = opts.pollMs ?? 100;
+    this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
     this.idlePollMs = Math.max(this.pollMs, opts.idlePollMs ?? (opts.pollMs === undefined ? DEFAULT_IDLE_POLL_MS : opts.pollMs));
     this.nextMs = this.pollMs;
     this.maxLine = opts.maxLineBytes ?? 65_536;

@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, copyFileSync, openSync, readFileSync, rename
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SourceSink } from '../../exporters/ingest/pipeline.js';
-import { DEFAULT_IDLE_POLL_MS, QUIET_BYTES_PER_SECOND } from '../../exporters/ingest/limits.js';
+import { DEFAULT_IDLE_POLL_MS, DEFAULT_POLL_MS, QUIET_BYTES_PER_SECOND } from '../../exporters/ingest/limits.js';
 import { FileTailer } from '../../exporters/ingest/tail.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 
@@ -228,6 +228,7 @@ describe('file tail: poll interval', () => {
     const c = collector();
     const t = new FileTailer({ path: f.path }, c.sink, captureLogging().logger('ingest'));
     expect(DEFAULT_IDLE_POLL_MS).toBe(500);
+    expect(DEFAULT_POLL_MS).toBe(100);
     t.start();
     vi.advanceTimersByTime(0); // the first poll: an empty file
     expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
@@ -242,9 +243,9 @@ describe('file tail: poll interval', () => {
     appendFileSync(f.path, `${JSON.stringify({ seq: 'burst', pad: 'y'.repeat(burst) })}\n`);
     vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS);
     expect(c.lines).toHaveLength(6);
-    expect(t.interval).toBe(100);
+    expect(t.interval).toBe(DEFAULT_POLL_MS);
     f.write(1);
-    vi.advanceTimersByTime(100); // busy: read after 100 ms; one short line in 100 ms is quiet again
+    vi.advanceTimersByTime(DEFAULT_POLL_MS); // busy: read after 100 ms; one short line in 100 ms is quiet again
     expect(c.lines).toHaveLength(7);
     expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
     // Just under the quiet rate stays quiet.
@@ -284,9 +285,9 @@ describe('file tail: poll interval', () => {
     f.write(4);
     vi.advanceTimersByTime(0);
     expect(c.lines).toHaveLength(0);
-    expect(t.interval).toBe(100);
+    expect(t.interval).toBe(DEFAULT_POLL_MS);
     full = false;
-    vi.advanceTimersByTime(100);
+    vi.advanceTimersByTime(DEFAULT_POLL_MS);
     expect(c.lines).toHaveLength(4);
     expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
     t.stop();
