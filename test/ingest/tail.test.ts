@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SourceSink } from '../../exporters/ingest/pipeline.js';
 import { DEFAULT_IDLE_POLL_MS, DEFAULT_POLL_MS, QUIET_BYTES_PER_SECOND } from '../../exporters/ingest/limits.js';
-import { FileTailer } from '../../exporters/ingest/tail.js';
+import { FileTailer, gridDelay } from '../../exporters/ingest/tail.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 
 const dir = tempDir();
@@ -220,7 +220,11 @@ describe('file tail: poll interval', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
-  const fake = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
+  /** Fake timers and clock, the clock at 0 (a multiple of every interval: the polls fall on the grid from the start). */
+  const fake = () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
+    vi.setSystemTime(0);
+  };
 
   it('polls a quiet file every DEFAULT_IDLE_POLL_MS and a busy one every 100 ms, back to quiet when the growth falls under QUIET_BYTES_PER_SECOND', () => {
     fake();
@@ -248,12 +252,71 @@ describe('file tail: poll interval', () => {
     vi.advanceTimersByTime(DEFAULT_POLL_MS); // busy: read after 100 ms; one short line in 100 ms is quiet again
     expect(c.lines).toHaveLength(7);
     expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
-    // Just under the quiet rate stays quiet.
+    // The next poll falls on the grid (t = 1500 ms), 400 ms after this one (t = 1100).
+    expect(Date.now()).toBe(1100);
+    f.write(1);
+    vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS - 100 - 1);
+    expect(c.lines).toHaveLength(7);
+    vi.advanceTimersByTime(1);
+    expect(c.lines).toHaveLength(8);
+    // Just under the quiet rate, over the 500 ms since, stays quiet.
     appendFileSync(f.path, `${JSON.stringify({ seq: 'under', pad: 'z'.repeat((QUIET_BYTES_PER_SECOND * DEFAULT_IDLE_POLL_MS * 0.9) / 1000) })}\n`);
     vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS);
-    expect(c.lines).toHaveLength(8);
+    expect(c.lines).toHaveLength(9);
     expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
     t.stop();
+  });
+
+  it('judges the growth over the time since the last poll: a quiet rate read early on the grid is busy', () => {
+    fake();
+    const f = fixture();
+    const c = collector();
+    const t = new FileTailer({ path: f.path }, c.sink, captureLogging().logger('ingest'));
+    t.start();
+    vi.advanceTimersByTime(0);
+    f.write(1);
+    vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS); // t = 500
+    appendFileSync(f.path, `${JSON.stringify({ seq: 'burst', pad: 'y'.repeat((QUIET_BYTES_PER_SECOND * DEFAULT_IDLE_POLL_MS * 1.5) / 1000) })}\n`);
+    vi.advanceTimersByTime(DEFAULT_IDLE_POLL_MS); // t = 1000: busy
+    expect(t.interval).toBe(DEFAULT_POLL_MS);
+    vi.advanceTimersByTime(DEFAULT_POLL_MS); // t = 1100: nothing new, quiet; the next poll at 1500
+    expect(t.interval).toBe(DEFAULT_IDLE_POLL_MS);
+    // 0.9 of the quiet rate over 500 ms, read 400 ms after the last poll: 1.125 times the rate.
+    appendFileSync(f.path, `${JSON.stringify({ seq: 'early', pad: 'z'.repeat((QUIET_BYTES_PER_SECOND * DEFAULT_IDLE_POLL_MS * 0.9) / 1000) })}\n`);
+    vi.advanceTimersByTime(400);
+    expect(c.lines).toHaveLength(3);
+    expect(t.interval).toBe(DEFAULT_POLL_MS);
+    t.stop();
+  });
+
+  it('polls on multiples of the interval on the wall clock, so tailers started apart poll at the same instants', () => {
+    fake();
+    const log = captureLogging().logger('ingest');
+    const fa = fixture();
+    const fb = fixture();
+    const ca = collector();
+    const cb = collector();
+    const a = new FileTailer({ path: fa.path }, ca.sink, log);
+    a.start();
+    vi.advanceTimersByTime(130);
+    const b = new FileTailer({ path: fb.path }, cb.sink, log);
+    b.start(); // its first poll at 130 ms, then on the grid: 500, 1000, ...
+    vi.advanceTimersByTime(0);
+    expect(gridDelay(DEFAULT_IDLE_POLL_MS, Date.now())).toBe(370);
+    for (const at of [500, 1000, 1500]) {
+      fa.write(1);
+      fb.write(1);
+      vi.advanceTimersByTime(at - 1 - Date.now());
+      const before = [ca.lines.length, cb.lines.length];
+      vi.advanceTimersByTime(1);
+      expect([ca.lines.length - before[0]!, cb.lines.length - before[1]!]).toEqual([1, 1]); // both read at `at`, not before
+    }
+    // A busy tailer's 100 ms grid holds every instant of the quiet 500 ms one.
+    expect(gridDelay(100, 1530)).toBe(70);
+    expect(gridDelay(100, 1600)).toBe(100); // on the grid: a full interval, never 0
+    expect(gridDelay(500, -10)).toBe(10);
+    a.stop();
+    b.stop();
   });
 
   it('keeps a pollMs it was given at every rate, unless idlePollMs is given too (never below pollMs)', () => {
