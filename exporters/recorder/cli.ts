@@ -51,6 +51,56 @@ export const IDLE_BATCH_MS_HELP =
 export const DUCKDB_THREADS_HELP =
   "DuckDB's threads for the embedded store (default 1: at about 375 lines/s tickwatch start took 5.4-5.8 % of a core with one, 6.8-7.7 % with DuckDB's default of one per core; more make searches over a large store faster)";
 
+/** `--query-url`'s help (the reading commands and `audit verify`). */
+const QUERY_URL_HELP = "the query API of a running recorder as a URL, https://... when its --web.config.file serves TLS (default http://127.0.0.1:<--query-port>); given, nothing answering there is an error instead of a reason to open the store";
+
+/** `--http.config.file`'s help: prometheus/common's client configuration, as amtool's flag of that name. */
+const HTTP_CONFIG_HELP = "credentials and TLS for the query API, in prometheus/common's HTTP client configuration (as amtool's --http.config.file): basic_auth (username, password_file) and tls_config (ca_file, cert_file, key_file, server_name)";
+
+/** Where the recorder's query API is and how to call it (commander's names for the flags). */
+export interface QueryApiFlags {
+  queryPort: number;
+  queryUrl?: string;
+  'http.config.file'?: string;
+}
+
+/**
+ * GETs `path` of a running recorder's query API (`--query-url`, else `http://127.0.0.1:<--query-port>`)
+ * with the client settings of `--http.config.file`.
+ * @returns the body of a 2xx answer; undefined when nothing listens at the default address (no
+ *   recorder running: the caller reads the store itself)
+ * @throws Error naming the URL: any other failure (TLS, time-out, nothing at an explicit
+ *   `--query-url`) or status, with what to give when the answer says credentials or TLS are missing
+ */
+export async function askQueryApi(o: QueryApiFlags, path: string, params?: URLSearchParams): Promise<string | undefined> {
+  const { httpGet, loadHttpClientConfig } = await import('../instrument/web/client.js');
+  const client = o['http.config.file'] ? loadHttpClientConfig(o['http.config.file']) : undefined;
+  const base = (o.queryUrl ?? `http://127.0.0.1:${o.queryPort}`).replace(/\/+$/, '');
+  const url = `${base}${path}${params && [...params].length ? `?${params}` : ''}`;
+  let r;
+  try {
+    r = await httpGet(url, client);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ECONNREFUSED' && o.queryUrl === undefined) return undefined;
+    throw new Error(`recorder query API at ${base}: ${e.code && !e.message.includes(e.code) ? `${e.code}: ` : ''}${e.message}`);
+  }
+  if (r.status >= 200 && r.status < 300) return r.body;
+  let why = r.body.trim();
+  try {
+    why = (JSON.parse(why) as { error?: string }).error ?? why;
+  } catch {
+    // not JSON: the text as it came
+  }
+  const hint =
+    r.status === 401
+      ? ' (the query API asks for credentials: give them with --http.config.file, basic_auth)'
+      : r.status === 400 && why.includes('HTTPS server')
+        ? ' (the query API serves TLS: give --query-url https://..., and its CA with --http.config.file, tls_config.ca_file)'
+        : '';
+  throw new Error(`recorder query API at ${base}: ${r.status} ${r.statusText}${why ? `: ${why}` : ''}${hint}`);
+}
+
 /** Adds the recorder commands. */
 export function registerRecorderCommands(program: Command, defaultDataDir: () => string): void {
   webOptions(withRetentionOptions(program.command('recorder'), true))
@@ -92,21 +142,22 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       .option('--json', 'print JSON lines (NDJSON)')
       .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
       .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
+      .option('--query-url <url>', QUERY_URL_HELP)
+      .option('--http.config.file <file>', HTTP_CONFIG_HELP)
       .option('--clickhouse-url <url>', 'read ClickHouse directly instead')
       .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
       .option('--clickhouse-cluster <name>', `${CLUSTER}; --clickhouse-url may name several replicas, comma-separated`)
       .option('--clickhouse-database <name>', "ClickHouse database (default tickwatch; on a cluster, the recorder's own)")
       .option('--postgres-url <url>', 'read PostgreSQL directly instead')
       .option('--duckdb-key-file <file>', `the encrypted embedded store's key file, when no recorder is running: ${KEY}`);
-  type Where = { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string };
+  type Where = QueryApiFlags & { json?: boolean; dataDir: string; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string };
   /**
    * Asks a running recorder's query API (it holds the embedded database), else opens the store
    * (ClickHouse and PostgreSQL are always read directly).
    */
   async function ask<T>(o: Where, path: string, params: URLSearchParams, direct: (store: AuditStore) => Promise<T>): Promise<T> {
-    const r = o.clickhouseUrl || o.postgresUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}${path}?${params}`).catch(() => undefined);
-    if (r?.ok) return (await r.json()) as T;
-    if (r) throw new Error(`recorder query API: ${((await r.json().catch(() => ({}))) as { error?: string }).error ?? r.statusText}`);
+    const r = o.clickhouseUrl || o.postgresUrl ? undefined : await askQueryApi(o, path, params);
+    if (r) return JSON.parse(r) as T;
     const { openStore, storeSpec } = await run();
     const store = await openStore(storeSpec(o));
     try {
@@ -206,6 +257,8 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--json', 'print the reports as JSON')
     .option('--data-dir <dir>', 'the data folder of the recorder', defaultDataDir())
     .option('--query-port <port>', 'query API of a running recorder', portArg, PORTS.recorderQuery)
+    .option('--query-url <url>', QUERY_URL_HELP)
+    .option('--http.config.file <file>', HTTP_CONFIG_HELP)
     .option('--clickhouse-url <url>', 'verify ClickHouse directly instead')
     .option('--clickhouse-legacy', 'the server is ClickHouse 18.x')
     .option('--clickhouse-cluster <name>', `${CLUSTER}; --clickhouse-url may name several replicas, comma-separated`)
@@ -213,7 +266,7 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
     .option('--postgres-url <url>', 'verify PostgreSQL directly instead')
     .option('--duckdb-key-file <file>', `the encrypted embedded store's key file, when no recorder is running: ${KEY}`)
     .option('--checkpoint-key-file <file>', "the key that signs the chains' retention checkpoints (the recorder's --checkpoint-key-file), when no recorder is running: a signed checkpoint cannot be checked without it")
-    .action(async (o: { json?: boolean; dataDir: string; queryPort: number; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; checkpointKeyFile?: string }) => {
+    .action(async (o: QueryApiFlags & { json?: boolean; dataDir: string; clickhouseUrl?: string; clickhouseLegacy?: boolean; clickhouseCluster?: string; clickhouseDatabase?: string; postgresUrl?: string; duckdbKeyFile?: string; checkpointKeyFile?: string }) => {
       const { formatChainReports } = await searching();
       const key = o.checkpointKeyFile ? (await import('./checkpoint.js')).readCheckpointKey(o.checkpointKeyFile) : undefined;
       const { openStore, storeSpec } = await run();
@@ -221,13 +274,12 @@ export function registerRecorderCommands(program: Command, defaultDataDir: () =>
       const { verifyStore } = await import('./verify.js');
       let reports: ChainReport[];
       // As for search: a running recorder holds the embedded database, so ask it first.
-      const r = o.clickhouseUrl || o.postgresUrl ? undefined : await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/verify`).catch(() => undefined);
-      if (r?.ok) reports = (await r.json()) as ChainReport[];
-      else if (r) throw new Error(`recorder query API: ${await r.text()}`);
+      const r = o.clickhouseUrl || o.postgresUrl ? undefined : await askQueryApi(o, '/api/v1/verify');
+      if (r) reports = JSON.parse(r) as ChainReport[];
       else {
         // Verifying ClickHouse or PostgreSQL directly: a recorder that writes to it still knows where
         // its chains reach (rows cut from the end show against that); without one the tables speak alone.
-        const heads = o.clickhouseUrl || o.postgresUrl ? await fetch(`http://127.0.0.1:${o.queryPort}/api/v1/chain-heads`).then((x) => (x.ok ? (x.json() as Promise<ChainHeads>) : undefined), () => undefined) : undefined;
+        const heads = o.clickhouseUrl || o.postgresUrl ? await askQueryApi(o, '/api/v1/chain-heads').then((x) => (x ? (JSON.parse(x) as ChainHeads) : undefined), () => undefined) : undefined;
         const store = await openStore(storeSpec(o));
         try {
           await store.init(TABLES);
