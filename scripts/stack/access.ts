@@ -42,6 +42,12 @@ export interface StackAccess {
   /** The server certificate (subjectAltName IP:127.0.0.1, DNS:localhost), shared by every server of the stack. */
   readonly serverCert: string;
   readonly serverKey: string;
+  /**
+   * The `operator` user's client configuration for tickwatch's reading commands (`logs search`,
+   * `alerts history`, `audit verify` with `--http.config.file`): prometheus/common's format,
+   * `basic_auth` with the password file and `tls_config` with the CA (exporters/instrument/web/client.ts).
+   */
+  readonly operatorClientFile: string;
   /** Each user's password in clear (random, 24 bytes base64url), and the file that holds it (mode 0600; Prometheus' and Alertmanager's `password_file`). */
   readonly users: Readonly<Record<StackUser, { readonly password: string; readonly passwordFile: string }>>;
 }
@@ -74,7 +80,10 @@ export function makeStackAccess(stackDir: string): StackAccess {
     basic_auth_users: Object.fromEntries(STACK_USERS.map((u) => [u, bcrypt.hashSync(users[u].password, STACK_BCRYPT_COST)])),
   };
   writeFileSync(webConfigFile, `# The local stack's web configuration (exporter-toolkit format): every tickwatch server, Prometheus and Alertmanager.\n${stringify(webConfig)}`, { mode: 0o600 });
-  return { dir, webConfigFile, caFile: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), users };
+  const operatorClientFile = p('operator-client.yml');
+  const client = { basic_auth: { username: 'operator', password_file: users.operator.passwordFile }, tls_config: { ca_file: p('ca.crt') } };
+  writeFileSync(operatorClientFile, `# The operator's client configuration (prometheus/common format) for tickwatch logs search / alerts history / audit verify --http.config.file.\n${stringify(client)}`, { mode: 0o600 });
+  return { dir, webConfigFile, caFile: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), users, operatorClientFile };
 }
 
 /**

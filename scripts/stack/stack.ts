@@ -387,7 +387,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       scraped.push(...tw.targets().filter((t) => all || t.service !== 'recorder'));
       targets.push({ scenario: s, exporter: tw.hft!, instance: `127.0.0.1:${tw.hft!.metrics.port}` });
       if (all) log(`host exporter: ${tw.host!.metrics.url}/metrics; audit recorder: ${tw.recorders[0]!.service.metrics.url}/metrics (embedded store ${join(dir, 'audit.duckdb')})`);
-      if (i === 0) log(`alert history: ${historyUrl}/api/v1/alerts (tickwatch alerts history --query-port ${historyPort})`);
+      if (i === 0) log(`alert history: ${historyUrl}/api/v1/alerts (tickwatch alerts history ${access ? `--query-url ${historyUrl} --http.config.file ${access.operatorClientFile}` : `--query-port ${historyPort}`})`);
     }
     log(`exporters: ${targets.map((t) => `${t.scenario.name} ${t.exporter.metrics.url}`).join(', ')}`);
     const jobs: ScrapeJob[] = Object.values(JOBS)

@@ -14,9 +14,10 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { JOBS, PORTS, RECORDER_ALERT_WEBHOOK_PATH } from '../../exporters/catalog/jobs.js';
 import { fetchOutcome, type Outcome } from '../helpers/tls.js';
-import { amtool, promtool } from '../helpers/tools.js';
+import { amtool, promtool, runToolAsync } from '../helpers/tools.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/stack/cli.ts', import.meta.url));
+const TICKWATCH = fileURLToPath(new URL('../../scripts/tickwatch.mjs', import.meta.url));
 /** Beside stack.test.ts's offset (20,000), so the two can run at once. */
 const OFFSET = 22_000;
 const at = (name: keyof typeof PORTS): number => PORTS[name] + OFFSET;
@@ -88,6 +89,12 @@ describe('npm run stack -- --secure', () => {
       expect(history).toContain('OPEN');
       // The same history without credentials: 401.
       expect(await fetchOutcome(`https://127.0.0.1:${at('recorderQuery')}/api/v1/alerts?alertname=Watchdog`, { ca })).toMatchObject({ status: 401 });
+      // The command the stack prints for it, with the operator's client configuration, shows it too.
+      const printed = /tickwatch alerts history (--query-url \S+ --http\.config\.file \S+)\)/.exec(out)?.[1];
+      expect(printed, out).toBe(`--query-url https://127.0.0.1:${at('recorderQuery')} --http.config.file ${join(dir!, 'web', 'operator-client.yml')}`);
+      const cli = await runToolAsync(process.execPath, [TICKWATCH, 'alerts', 'history', '--json', '--alertname', 'Watchdog', ...printed!.split(' ')], { timeoutMs: 120_000 });
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { status: string }).status)).toContain('OPEN');
 
       child.kill('SIGINT');
       const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
