@@ -233,6 +233,11 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
         for (const r of recorders) r.service.add(ev, t, undefined, INPROCESS);
       };
       hft = await startHftExporter({ ...o.hft, web: o.hft.web ?? o.web, dataDir, onAnomaly, consumers: [...(o.hft.consumers ?? []), ...(recorders.length ? [toRecorders] : [])] }, logging);
+      // One read of each file for the exporter and the recorders (FileTailer.carry): a recorder's
+      // tailer reads by itself only while the two part (README: Overhead, 6 December 2026).
+      const shared: string[] = [];
+      for (const lead of hft.tailers) for (const r of recorders) for (const t of r.service.tailers) if (lead.carry(t)) shared.push(t.path);
+      if (shared.length) log.info('start.shared_reads', `The recorder takes the exporter's reads of ${shared.length} file(s) while both stand at the same line.`, { files: shared });
       started.push(hft);
       hftOpen = true;
       self(SELF_SERVICES.hft);

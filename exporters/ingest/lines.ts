@@ -44,6 +44,11 @@ export class LineSplitter {
     return this.skipping ? this.skipping.offset : this.restOffset;
   }
 
+  /** Whether an over-long line is being skipped to its newline. */
+  get skippingLine(): boolean {
+    return this.skipping !== null;
+  }
+
   /** Bytes held for an unfinished line. */
   get pendingBytes(): number {
     return this.rest?.length ?? 0;

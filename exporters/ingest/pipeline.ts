@@ -123,6 +123,36 @@ export interface SourceSink extends LineSink {
   bytes(n: number): void;
   /** Accepts an already-parsed event (in-process producers); returns whether it was valid. */
   object(v: unknown): boolean;
+  /**
+   * How this sink reads a line: its format, default component and redaction words. Two sinks with
+   * the same profile make the same envelope of a line, so one may take the other's
+   * {@link SourceSink.last} ({@link SourceSink.echo}).
+   */
+  readonly profile: string;
+  /**
+   * The envelope of the line last handed to {@link LineSink.line}, when that line was accepted
+   * (`ok`), as this sink counted it; overwritten by the next line (one object, never reallocated).
+   */
+  readonly last: LineOutcome;
+  /**
+   * The line another sink of the same {@link SourceSink.profile} has just taken, with its outcome
+   * there (`FileTailer.carry`: one read of a file for two pipelines). A line that sink accepted and
+   * this pipeline's {@link PipelineOptions.skip} passes by is counted from `from` alone (events,
+   * level, last timestamp: what {@link LineSink.line} would count for it); any other line takes
+   * {@link LineSink.line}, so what is kept, rejected or dead-lettered is what this sink would do
+   * with the line read by itself.
+   */
+  echo(text: string, offset: number, chunk: Buffer, start: number, end: number, from: LineOutcome): void;
+}
+
+/** The envelope of an accepted line ({@link SourceSink.last}); `ok` false after a line that was not accepted. */
+export interface LineOutcome {
+  ok: boolean;
+  event: string;
+  component: string;
+  level: Level;
+  /** Unix seconds. */
+  ts: number;
 }
 
 /** An event type of the contract as the pipeline uses it (see {@link IngestPipeline}'s `types`). */
@@ -218,7 +248,10 @@ export class IngestPipeline {
      * The last line passed by that had `ts` first: its text before ts's value, its text from the
      * quote closing ts to the end of its envelope ({@link sameEnvelope}), and its two counters.
      */
+    const last: LineOutcome = { ok: false, event: '', component: '', level: 'info', ts: 0 };
     let lastHead: string | undefined;
+    /** The envelope read from {@link lastHead}'s line. */
+    let lastHeadEnvelope: { readonly event: string; readonly component: string; readonly level: string } | undefined;
     let lastSegment = '';
     let lastEvents: CounterSeries | undefined;
     let lastLevel: CounterSeries | undefined;
@@ -248,6 +281,11 @@ export class IngestPipeline {
             lastTs.set(ts);
             this.accepted++;
             this.skipped++;
+            last.ok = true;
+            last.event = lastHeadEnvelope!.event;
+            last.component = lastHeadEnvelope!.component;
+            last.level = lastHeadEnvelope!.level as Level;
+            last.ts = ts;
             return true;
           }
         }
@@ -265,12 +303,18 @@ export class IngestPipeline {
       lastTs.set(ts);
       this.accepted++;
       this.skipped++;
+      last.ok = true;
+      last.event = p.event;
+      last.component = p.component;
+      last.level = p.level as Level;
+      last.ts = ts;
       if (p.tsStart <= 9) {
         // ts is the line's first key: the next line may open the same way.
         lastHead = text.slice(0, p.tsStart);
         lastSegment = text.slice(p.tsStart + p.ts.length, p.end);
         lastEvents = c.events;
         lastLevel = level;
+        lastHeadEnvelope = p;
       }
       return true;
     };
@@ -356,6 +400,11 @@ export class IngestPipeline {
       c.levels[levelRankOf(e.level as Level)]!.inc();
       lastTs.set(ts);
       this.accepted++;
+      last.ok = true;
+      last.event = e.event as string;
+      last.component = e.component as string;
+      last.level = e.level as Level;
+      last.ts = ts;
       const ev = e as unknown as HftEvent;
       for (let i = 0; i < consumers.length; i++) {
         try {
@@ -368,11 +417,34 @@ export class IngestPipeline {
       return true;
     };
 
-    return {
+    const skipAny = this.opts.skip;
+    const sink: SourceSink = {
       kind,
       origin,
+      profile: `${format}\u0000${so.component ?? ''}\u0000${redactor.words.join('\u0000')}`,
+      last,
       bytes: (n) => bytes.inc(n),
+      echo: (text, offset, chunk, start, end, from) => {
+        // Counted as passBy counts a line (its envelope comes from the other sink, which read the
+        // line in this sink's profile), for any format: that sink has parsed it already.
+        if (from.ok && skipAny !== undefined && skipAny(from.event, from.component, from.level)) {
+          const c = countersOf(from.component);
+          c.events.inc();
+          c.levels[levelRankOf(from.level)]!.inc();
+          lastTs.set(from.ts);
+          this.accepted++;
+          this.skipped++;
+          last.ok = true;
+          last.event = from.event;
+          last.component = from.component;
+          last.level = from.level;
+          last.ts = from.ts;
+          return;
+        }
+        sink.line(text, offset, chunk, start, end);
+      },
       line: (text, offset, chunk, start, end) => {
+        last.ok = false;
         if (chunk !== utf8Chunk) {
           utf8Chunk = chunk;
           utf8Valid = isUtf8(chunk);
@@ -422,6 +494,7 @@ export class IngestPipeline {
         return accept(v as Record<string, unknown>, '', 0, 0);
       },
     };
+    return sink;
   }
 
   private logReject(reason: RejectReason | 'internal', detail: string, origin: string, offset: number): void {

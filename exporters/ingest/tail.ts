@@ -25,6 +25,14 @@
  * interval in effect ({@link gridDelay}), so the tailers of one process (`tickwatch start`'s
  * exporter and recorder read the same files) poll at the same instants: one wake-up, and the
  * second reader finds the code and the file's bytes warm.
+ *
+ * **One read for two readers** ({@link FileTailer.carry}): where `tickwatch start`'s exporter and
+ * recorder tail the same file, the exporter's tailer carries the recorder's while both stand at
+ * the same line of the same file: each line it reads goes to the recorder's sink too, with the
+ * envelope the exporter's pipeline made of it (`SourceSink.echo`), and the recorder's position
+ * moves with it. The recorder's tailer reads by itself whenever they part (it is paused by a full
+ * write-ahead log, behind after a restart, on the other side of a rotation, or the exporter's
+ * tailer stopped or failed its last poll), so its guarantees above are unchanged.
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -46,6 +54,8 @@ import type { SourceSink } from './pipeline.js';
 export function gridDelay(intervalMs: number, now: number): number {
   return intervalMs - (((now % intervalMs) + intervalMs) % intervalMs);
 }
+
+const NONE: readonly FileTailer[] = Object.freeze([]);
 
 /** Bytes at the head of a file that identify its content. */
 const HEAD_BYTES = 256;
@@ -144,6 +154,18 @@ export class FileTailer {
   /** Whether the state file's folder is known to exist (made once, not before every save). */
   private stateDirMade = false;
   private readonly saveEveryMs: number;
+  /** Tailers of the same file this one carries ({@link carry}). */
+  private readonly riders: FileTailer[] = [];
+  /** The tailer that carries this one when it can ({@link carry}). */
+  private leader: FileTailer | undefined;
+  /** The riders taken along by the read in progress (none outside it). */
+  private riding: readonly FileTailer[] = NONE;
+  /** The riders carried by the current poll, whose poll-end work follows this one's. */
+  private carried: readonly FileTailer[] = NONE;
+  /** Whether the last poll failed (a failing tailer carries nobody). */
+  private failed = false;
+  /** Lines handed over by a carrier's reads (counted in {@link lines} too). */
+  carriedLines = 0;
 
   constructor(
     private readonly opts: TailOptions,
@@ -218,8 +240,18 @@ export class FileTailer {
         line: (text, off, chunk, start, end) => {
           this.lines++;
           this.sink.line(text, off, chunk, start, end);
+          const riding = this.riding;
+          for (let i = 0; i < riding.length; i++) {
+            const r = riding[i]!;
+            r.lines++;
+            r.carriedLines++;
+            r.sink.echo(text, off, chunk, start, end, this.sink.last);
+          }
         },
-        oversize: (prefix, len, off) => this.sink.oversize(prefix, len, off),
+        oversize: (prefix, len, off) => {
+          this.sink.oversize(prefix, len, off);
+          for (const r of this.riding) r.sink.oversize(prefix, len, off);
+        },
       },
       this.maxLine,
       offset,
@@ -340,6 +372,7 @@ export class FileTailer {
       file.pos += n;
       total += n;
       this.sink.bytes(n);
+      for (const r of this.riding) r.sink.bytes(n);
       file.splitter.push(this.buf.subarray(0, n));
     }
     return total;
@@ -349,16 +382,88 @@ export class FileTailer {
   private poll(): number {
     if (this.stopped || this.polling) return 0;
     if (this.opts.paused?.()) return -1;
+    // Carried: the leader's next read (on the same grid) hands this tailer its lines.
+    if (this.leader !== undefined && this.leader.canCarry(this)) return 0;
     this.polling = true;
     try {
       const read = this.pollOnce();
+      this.failed = false;
       this.opts.onPollEnd?.();
       return read;
     } catch (err) {
+      this.failed = true;
       this.log.error('ingest.tail_failed', `Reading ${this.opts.path} failed; retrying at the next poll.`, { err, path: this.opts.path });
       return 0;
     } finally {
       this.polling = false;
+      const carried = this.carried;
+      if (carried.length) {
+        this.carried = NONE;
+        for (const r of carried) r.afterCarried(this);
+      }
+    }
+  }
+
+  /**
+   * Reads for `rider` too from now on, while the two stand at the same line of the same file (see
+   * the module comment): `rider` reads by itself whenever they part. Only a tailer of the same path
+   * into a sink of the same profile (`SourceSink.profile`: format, default component, redaction
+   * words) can be carried.
+   * @returns whether `rider` is carried from now on (false: another path or profile; it reads alone)
+   * @throws Error when `rider` is this tailer or is carried already
+   */
+  carry(rider: FileTailer): boolean {
+    if (rider === this) throw new Error(`a tailer of ${this.opts.path} cannot carry itself`);
+    if (rider.opts.path !== this.opts.path || rider.sink.profile !== this.sink.profile) return false;
+    if (rider.leader !== undefined) throw new Error(`the second reader of ${this.opts.path} is carried already`);
+    rider.leader = this;
+    this.riders.push(rider);
+    return true;
+  }
+
+  /** The path this tailer follows. */
+  get path(): string {
+    return this.opts.path;
+  }
+
+  /** Whether this tailer's next read of `cur` can carry `rider` (both at the same line of it; see {@link carry}). */
+  private canCarry(rider: FileTailer, cur: Open | undefined = this.cur): boolean {
+    const r = rider.cur;
+    return (
+      !this.stopped &&
+      !this.failed &&
+      !rider.stopped &&
+      !rider.polling &&
+      cur !== undefined &&
+      r !== undefined &&
+      this.draining === undefined &&
+      rider.draining === undefined &&
+      r.dev === cur.dev &&
+      r.ino === cur.ino &&
+      !cur.splitter.skippingLine &&
+      !r.splitter.skippingLine &&
+      r.splitter.committedOffset === cur.splitter.committedOffset &&
+      !(rider.opts.paused?.() ?? false)
+    );
+  }
+
+  /** After a read that carried this tailer: its position is the leader's (every line before it handed over). */
+  private moveWith(cur: Open): void {
+    const f = this.cur!;
+    const at = cur.splitter.committedOffset;
+    f.splitter.reset(at);
+    f.pos = at;
+    f.head = cur.head;
+  }
+
+  /** The poll-end work of a carried tailer, after its leader's poll. */
+  private afterCarried(leader: FileTailer): void {
+    try {
+      this.caughtUpAt = Math.max(this.caughtUpAt, leader.caughtUpAt);
+      if (Date.now() - this.savedAt >= this.saveEveryMs) this.saveState();
+      this.opts.onPollEnd?.();
+    } catch (err) {
+      this.log.error('ingest.tail_failed', `Reading ${this.opts.path} failed; retrying at the next poll.`, { err, path: this.opts.path });
     }
   }
 
@@ -394,8 +499,20 @@ export class FileTailer {
       cur.splitter.reset(0);
       this.refreshHead(cur);
     }
-    // 3. Read what is new.
-    read += this.drainFile(cur, this.maxPerPoll - read);
+    // 3. Read what is new, for the tailers it carries too (each from this one's line: an unfinished line of its own is dropped, to come from this read).
+    const riding = this.riders.length === 0 ? NONE : this.riders.filter((r) => this.canCarry(r, cur));
+    if (riding.length === 0) read += this.drainFile(cur, this.maxPerPoll - read);
+    else {
+      for (const r of riding) r.moveWith(cur);
+      this.riding = riding;
+      try {
+        read += this.drainFile(cur, this.maxPerPoll - read);
+      } finally {
+        this.riding = NONE;
+        for (const r of riding) r.moveWith(cur);
+        this.carried = riding;
+      }
+    }
     // 4. Rotated by rename? The path now names another file (or none yet).
     let st: { dev: number; ino: number } | undefined;
     try {

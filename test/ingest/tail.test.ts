@@ -15,9 +15,12 @@ function collector() {
   const sink: SourceSink = {
     kind: 'file',
     origin: 'test',
+    profile: 'test',
+    last: { ok: false, event: '', component: '', level: 'info', ts: 0 },
     bytes: () => {},
     object: () => true,
     line: (text) => lines.push(text),
+    echo: (text) => lines.push(text),
     oversize: () => lines.push('<oversize>'),
   };
   return { lines, sink };
