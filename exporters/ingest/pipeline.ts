@@ -130,8 +130,9 @@ export interface SourceSink extends LineSink {
    */
   readonly profile: string;
   /**
-   * The envelope of the line last handed to {@link LineSink.line}, when that line was accepted
-   * (`ok`), as this sink counted it; overwritten by the next line (one object, never reallocated).
+   * The envelope of the line last handed to {@link LineSink.line}, when that line was parsed and
+   * accepted (`ok`; false for a line rejected or passed by unparsed, whose reader then reads the
+   * line itself), as this sink counted it; overwritten by the next line (one object, never reallocated).
    */
   readonly last: LineOutcome;
   /**
@@ -250,11 +251,19 @@ export class IngestPipeline {
      */
     const last: LineOutcome = { ok: false, event: '', component: '', level: 'info', ts: 0 };
     let lastHead: string | undefined;
-    /** The envelope read from {@link lastHead}'s line. */
-    let lastHeadEnvelope: { readonly event: string; readonly component: string; readonly level: string } | undefined;
     let lastSegment = '';
     let lastEvents: CounterSeries | undefined;
     let lastLevel: CounterSeries | undefined;
+    /** Counts a line passed by (by {@link passBy}, or by `echo` from another sink's envelope); returns its component's counters. */
+    const countPassed = (component: string, level: Level, ts: number): ReturnType<typeof counters> => {
+      const c = countersOf(component);
+      c.events.inc();
+      c.levels[levelRankOf(level)]!.inc();
+      lastTs.set(ts);
+      this.accepted++;
+      this.skipped++;
+      return c;
+    };
     const passBy = (text: string): boolean => {
       // A stream whose lines are mostly wanted would pay the scan for nothing: after a sample in
       // which fewer than one line in SKIP_PAYS_FROM was passed by, the next SKIP_REST lines are not tried.
@@ -281,11 +290,6 @@ export class IngestPipeline {
             lastTs.set(ts);
             this.accepted++;
             this.skipped++;
-            last.ok = true;
-            last.event = lastHeadEnvelope!.event;
-            last.component = lastHeadEnvelope!.component;
-            last.level = lastHeadEnvelope!.level as Level;
-            last.ts = ts;
             return true;
           }
         }
@@ -296,25 +300,13 @@ export class IngestPipeline {
       const ts = parseTimestampSeconds(p.ts);
       if (ts !== ts) return false;
       passed++;
-      const c = countersOf(p.component);
-      c.events.inc();
-      const level = c.levels[levelRankOf(p.level as Level)]!;
-      level.inc();
-      lastTs.set(ts);
-      this.accepted++;
-      this.skipped++;
-      last.ok = true;
-      last.event = p.event;
-      last.component = p.component;
-      last.level = p.level as Level;
-      last.ts = ts;
+      const c = countPassed(p.component, p.level as Level, ts);
       if (p.tsStart <= 9) {
         // ts is the line's first key: the next line may open the same way.
         lastHead = text.slice(0, p.tsStart);
         lastSegment = text.slice(p.tsStart + p.ts.length, p.end);
         lastEvents = c.events;
-        lastLevel = level;
-        lastHeadEnvelope = p;
+        lastLevel = c.levels[levelRankOf(p.level as Level)]!;
       }
       return true;
     };
@@ -428,17 +420,7 @@ export class IngestPipeline {
         // Counted as passBy counts a line (its envelope comes from the other sink, which read the
         // line in this sink's profile), for any format: that sink has parsed it already.
         if (from.ok && skipAny !== undefined && skipAny(from.event, from.component, from.level)) {
-          const c = countersOf(from.component);
-          c.events.inc();
-          c.levels[levelRankOf(from.level)]!.inc();
-          lastTs.set(from.ts);
-          this.accepted++;
-          this.skipped++;
-          last.ok = true;
-          last.event = from.event;
-          last.component = from.component;
-          last.level = from.level;
-          last.ts = from.ts;
+          countPassed(from.component, from.level, from.ts);
           return;
         }
         sink.line(text, offset, chunk, start, end);
