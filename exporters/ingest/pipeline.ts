@@ -60,7 +60,8 @@ export interface EventInfo {
  * Receives each accepted event, mapped onto the envelope, with its time in Unix seconds, the line as
  * received (for line sources) and {@link EventInfo}. A generic log event (`info.known` false) is
  * typed as an `HftEvent` whose `event` is none of the contract's names: consumers switch on known
- * names and treat the rest as log records. Must not throw (a throw is counted as `internal`).
+ * names and treat the rest as log records. Must not throw (a throw is counted as `internal`), and must
+ * not change the event: it may be handed to another pipeline's consumers too ({@link SourceSink.echo}).
  */
 export type EventConsumer = (ev: HftEvent, tsSeconds: number, raw: string | undefined, info: EventInfo) => void;
 
@@ -139,9 +140,10 @@ export interface SourceSink extends LineSink {
    * The line another sink of the same {@link SourceSink.profile} has just taken, with its outcome
    * there (`FileTailer.carry`: one read of a file for two pipelines). A line that sink accepted and
    * this pipeline's {@link PipelineOptions.skip} passes by is counted from `from` alone (events,
-   * level, last timestamp: what {@link LineSink.line} would count for it); any other line takes
-   * {@link LineSink.line}, so what is kept, rejected or dead-lettered is what this sink would do
-   * with the line read by itself.
+   * level, last timestamp: what {@link LineSink.line} would count for it); a line that sink accepted
+   * and this one keeps is counted and handed to this pipeline's consumers as the same event
+   * (`from.value`, not parsed again); any other line (rejected there) takes {@link LineSink.line}.
+   * What is kept, rejected or dead-lettered is what this sink would do with the line read by itself.
    */
   echo(text: string, offset: number, chunk: Buffer, start: number, end: number, from: LineOutcome): void;
 }
@@ -154,6 +156,14 @@ export interface LineOutcome {
   level: Level;
   /** Unix seconds. */
   ts: number;
+  /**
+   * The event as the consumers got it (mapped onto the envelope, redacted, validated), the line as
+   * they got it (redacted when redaction changed it), and its {@link EventInfo}. Shared with
+   * another sink's consumers by {@link SourceSink.echo}: consumers must not change an event.
+   */
+  value: HftEvent | undefined;
+  raw: string | undefined;
+  info: EventInfo | undefined;
 }
 
 /** An event type of the contract as the pipeline uses it (see {@link IngestPipeline}'s `types`). */
@@ -260,7 +270,7 @@ export class IngestPipeline {
      * The last line passed by that had `ts` first: its text before ts's value, its text from the
      * quote closing ts to the end of its envelope ({@link sameEnvelope}), and its two counters.
      */
-    const last: LineOutcome = { ok: false, event: '', component: '', level: 'info', ts: 0 };
+    const last: LineOutcome = { ok: false, event: '', component: '', level: 'info', ts: 0, value: undefined, raw: undefined, info: undefined };
     let lastHead: string | undefined;
     let lastSegment = '';
     let lastEvents: CounterSeries | undefined;
@@ -398,26 +408,33 @@ export class IngestPipeline {
         reject(check ? 'schema' : 'envelope', '/ts: not a valid RFC 3339 date and time', line, offset, length);
         return false;
       }
-      const c = countersOf(e.component as string);
+      deliver(e as unknown as HftEvent, ts, text || undefined, offset, info);
+      return true;
+    };
+
+    /** Counts an accepted event, keeps its envelope in {@link last} and hands it to the consumers. */
+    const deliver = (ev: HftEvent, ts: number, raw: string | undefined, offset: number, info: EventInfo): void => {
+      const c = countersOf(ev.component);
       c.events.inc();
-      c.levels[levelRankOf(e.level as Level)]!.inc();
+      c.levels[levelRankOf(ev.level)]!.inc();
       lastTs.set(ts);
       this.accepted++;
       last.ok = true;
-      last.event = e.event as string;
-      last.component = e.component as string;
-      last.level = e.level as Level;
+      last.event = ev.event;
+      last.component = ev.component;
+      last.level = ev.level;
       last.ts = ts;
-      const ev = e as unknown as HftEvent;
+      last.value = ev;
+      last.raw = raw;
+      last.info = info;
       for (let i = 0; i < consumers.length; i++) {
         try {
-          consumers[i]!(ev, ts, text || undefined, info);
+          consumers[i]!(ev, ts, raw, info);
         } catch (err) {
           rejected.get('internal')!.inc();
           this.logReject('internal', `consumer failed: ${(err as Error).message}`, origin, offset);
         }
       }
-      return true;
     };
 
     const skipAny = this.opts.skip;
@@ -428,11 +445,21 @@ export class IngestPipeline {
       last,
       bytes: (n) => bytes.inc(n),
       echo: (text, offset, chunk, start, end, from) => {
-        // Counted as passBy counts a line (its envelope comes from the other sink, which read the
-        // line in this sink's profile), for any format: that sink has parsed it already.
-        if (from.ok && skipAny !== undefined && skipAny(from.event, from.component, from.level)) {
-          countPassed(from.component, from.level, from.ts);
-          return;
+        if (from.ok) {
+          // Counted as passBy counts a line (its envelope comes from the other sink, which read the
+          // line in this sink's profile), for any format: that sink has parsed it already.
+          if (skipAny !== undefined && skipAny(from.event, from.component, from.level)) {
+            countPassed(from.component, from.level, from.ts);
+            return;
+          }
+          // Accepted there, so accepted here, as the same event: the same format, defaults and
+          // redaction words (the profile) make the same event of the line, and the same schemas
+          // pass it. It is handed on without a second parse (issue 19).
+          const info = from.info;
+          if (from.value !== undefined && info !== undefined && info.source === kind) {
+            deliver(from.value, from.ts, from.raw, offset, infoOf(info.format, info.known, info.mapped));
+            return;
+          }
         }
         sink.line(text, offset, chunk, start, end);
       },
