@@ -65,6 +65,14 @@ describe('DuckDbStore writes', () => {
       await store.insertBatch(new Map([['logs', [row(LOGS, 2)]], ['audit_orders', [row(ORDERS, 2)]]]), 'good');
       expect(await store.count('logs')).toBe(1);
       expect(await store.count('audit_orders')).toBe(1);
+      // Again with the tables' appenders open from that batch, and whole rows before the bad one in its table's.
+      await expect(store.insertBatch(new Map([['logs', [row(LOGS, 3), row(LOGS, 4)]], ['audit_orders', [row(ORDERS, 3), row(ORDERS, 4), bad]]]), 'bad2')).rejects.toThrow();
+      expect(await store.count('logs')).toBe(1);
+      expect(await store.count('audit_orders')).toBe(1);
+      await store.insertBatch(new Map([['audit_orders', [row(ORDERS, 5)]], ['logs', [row(LOGS, 5)]]]), 'good2');
+      expect(await store.count('logs')).toBe(2);
+      expect(await store.count('audit_orders')).toBe(2);
+      expect((await readBack(store, ORDERS, 'good2')).length).toBe(1);
     }));
 
   it('reads on the store while batches are written neither see half a batch nor break one', () =>
