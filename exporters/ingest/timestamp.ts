@@ -14,31 +14,11 @@
 const cachedPrefix = new Int32Array(16).fill(-1);
 let cachedEpoch = 0;
 
-/** Whether `ts` starts with the cached minute (compared unrolled, the minute's digits first). */
+/** Whether `ts` starts with the cached minute. */
 function sameMinute(ts: string): boolean {
-  const p = cachedPrefix;
-  return (
-    ts.charCodeAt(15) === p[15] &&
-    ts.charCodeAt(14) === p[14] &&
-    ts.charCodeAt(12) === p[12] &&
-    ts.charCodeAt(11) === p[11] &&
-    ts.charCodeAt(9) === p[9] &&
-    ts.charCodeAt(8) === p[8] &&
-    ts.charCodeAt(6) === p[6] &&
-    ts.charCodeAt(5) === p[5] &&
-    ts.charCodeAt(3) === p[3] &&
-    ts.charCodeAt(2) === p[2] &&
-    ts.charCodeAt(1) === p[1] &&
-    ts.charCodeAt(0) === p[0] &&
-    ts.charCodeAt(4) === p[4] &&
-    ts.charCodeAt(7) === p[7] &&
-    ts.charCodeAt(10) === p[10] &&
-    ts.charCodeAt(13) === p[13]
-  );
+  for (let i = 15; i >= 0; i--) if (ts.charCodeAt(i) !== cachedPrefix[i]) return false;
+  return true;
 }
-
-/** Whether `c`, a character code minus 48, is a digit's (0 to 9). */
-const isDigit = (c: number): boolean => c >>> 0 <= 9;
 
 function digits(s: string, from: number, n: number): number {
   let v = 0;
@@ -74,21 +54,6 @@ export function parseTimestampSeconds(ts: string): number {
   if (ts.charCodeAt(16) !== 58) return NaN;
   const sec = digits(ts, 17, 2);
   if (Number.isNaN(sec) || sec > 60) return NaN;
-  // What tickwatch and the simulator write, `.` then nine digits then `Z`, unrolled: about 15 ns
-  // less a line than the loop below (issue 19).
-  if (ts.length === 30 && ts.charCodeAt(19) === 46 && (ts.charCodeAt(29) | 32) === 122) {
-    const d0 = ts.charCodeAt(20) - 48;
-    const d1 = ts.charCodeAt(21) - 48;
-    const d2 = ts.charCodeAt(22) - 48;
-    const d3 = ts.charCodeAt(23) - 48;
-    const d4 = ts.charCodeAt(24) - 48;
-    const d5 = ts.charCodeAt(25) - 48;
-    const d6 = ts.charCodeAt(26) - 48;
-    const d7 = ts.charCodeAt(27) - 48;
-    const d8 = ts.charCodeAt(28) - 48;
-    if (!(isDigit(d0) && isDigit(d1) && isDigit(d2) && isDigit(d3) && isDigit(d4) && isDigit(d5) && isDigit(d6) && isDigit(d7) && isDigit(d8))) return NaN;
-    return base + sec + ((((d0 * 10 + d1) * 10 + d2) * 10 + d3) * 1e5 + (((d4 * 10 + d5) * 10 + d6) * 10 + d7) * 10 + d8) / 1e9;
-  }
   // Fraction: '.' then 1 to 9 digits (inline, no allocation).
   let frac = 0;
   let end = 19;

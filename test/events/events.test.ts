@@ -55,7 +55,7 @@ describe('RFC 3339 timestamps', () => {
     fc.assert(
       fc.property(valid, fc.array(edit, { maxLength: 2 }), (ts, edits) => {
         expect(parseTimestampSeconds(ts), ts).not.toBeNaN();
-        // Nine digits and Z take a path of their own: the same value as the general path's for +00:00.
+        // Z and +00:00 give the same value.
         if (/\.\d{9}[Zz]$/.test(ts)) expect(parseTimestampSeconds(ts), ts).toBe(parseTimestampSeconds(`${ts.slice(0, -1)}+00:00`));
         let s = ts;
         for (const [op, at, ch] of edits) {
@@ -71,7 +71,7 @@ describe('RFC 3339 timestamps', () => {
     );
     expect(read).toBeGreaterThan(500);
     expect(parseTimestampSeconds('2026-11-23T09:00:00.5+08x00')).toBeNaN();
-    // Each character of the nine-digit form, broken in turn.
+    // Each character of the nine-digit form tickwatch writes, broken in turn.
     const nine = '2026-11-23T01:00:07.127979040Z';
     for (let i = 0; i < nine.length; i++) for (const ch of ['x', '/', ':', ' ']) if (ch !== nine[i]) expect(parseTimestampSeconds(nine.slice(0, i) + ch + nine.slice(i + 1)), `${i} ${ch}`).toBeNaN();
   });
