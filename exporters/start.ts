@@ -235,8 +235,16 @@ export async function startTickwatch(o: StartOptions, logging: Logging): Promise
       hft = await startHftExporter({ ...o.hft, web: o.hft.web ?? o.web, dataDir, onAnomaly, consumers: [...(o.hft.consumers ?? []), ...(recorders.length ? [toRecorders] : [])] }, logging);
       // One read of each file for the exporter and the recorders (FileTailer.carry): a recorder's
       // tailer reads by itself only while the two part (README: Overhead, 6 December 2026).
+      // A file named twice has two tailers on each side: each recorder tailer takes one leader.
       const shared: string[] = [];
-      for (const lead of hft.tailers) for (const r of recorders) for (const t of r.service.tailers) if (lead.carry(t)) shared.push(t.path);
+      const carried = new Set<object>();
+      for (const lead of hft.tailers)
+        for (const r of recorders)
+          for (const t of r.service.tailers)
+            if (!carried.has(t) && lead.carry(t)) {
+              carried.add(t);
+              shared.push(t.path);
+            }
       if (shared.length) log.info('start.shared_reads', `The recorder takes the exporter's reads of ${shared.length} file(s) while both stand at the same line.`, { files: shared });
       started.push(hft);
       hftOpen = true;

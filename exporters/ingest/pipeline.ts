@@ -126,14 +126,14 @@ export interface SourceSink extends LineSink {
   object(v: unknown): boolean;
   /**
    * How this sink reads a line: its format, default component and redaction words. Two sinks with
-   * the same profile make the same envelope of a line, so one may take the other's
+   * the same profile make the same event of a line, so one may take the other's
    * {@link SourceSink.last} ({@link SourceSink.echo}).
    */
   readonly profile: string;
   /**
-   * The envelope of the line last handed to {@link LineSink.line}, when that line was parsed and
-   * accepted (`ok`; false for a line rejected or passed by unparsed, whose reader then reads the
-   * line itself), as this sink counted it; overwritten by the next line (one object, never reallocated).
+   * What this sink made of the line last handed to {@link LineSink.line}: its event when the line
+   * was parsed and accepted (none for a line rejected or passed by unparsed, whose reader then reads
+   * the line itself); overwritten by the next line (one object, never reallocated).
    */
   readonly last: LineOutcome;
   /**
@@ -148,21 +148,19 @@ export interface SourceSink extends LineSink {
   echo(text: string, offset: number, chunk: Buffer, start: number, end: number, from: LineOutcome): void;
 }
 
-/** The envelope of an accepted line ({@link SourceSink.last}); `ok` false after a line that was not accepted. */
+/** What a sink made of its last line ({@link SourceSink.last}). */
 export interface LineOutcome {
-  ok: boolean;
-  event: string;
-  component: string;
-  level: Level;
-  /** Unix seconds. */
-  ts: number;
   /**
-   * The event as the consumers got it (mapped onto the envelope, redacted, validated), the line as
-   * they got it (redacted when redaction changed it), and its {@link EventInfo}. Shared with
-   * another sink's consumers by {@link SourceSink.echo}: consumers must not change an event.
+   * The event as the consumers got it (mapped onto the envelope, redacted, validated); undefined
+   * after a line that was not accepted. Shared with another sink's consumers by
+   * {@link SourceSink.echo}: consumers must not change an event.
    */
   value: HftEvent | undefined;
+  /** Its time, Unix seconds. */
+  ts: number;
+  /** The line as the consumers got it (redacted when redaction changed it). */
   raw: string | undefined;
+  /** Its {@link EventInfo}. */
   info: EventInfo | undefined;
 }
 
@@ -270,7 +268,7 @@ export class IngestPipeline {
      * The last line passed by that had `ts` first: its text before ts's value, its text from the
      * quote closing ts to the end of its envelope ({@link sameEnvelope}), and its two counters.
      */
-    const last: LineOutcome = { ok: false, event: '', component: '', level: 'info', ts: 0, value: undefined, raw: undefined, info: undefined };
+    const last: LineOutcome = { value: undefined, ts: 0, raw: undefined, info: undefined };
     let lastHead: string | undefined;
     let lastSegment = '';
     let lastEvents: CounterSeries | undefined;
@@ -412,19 +410,15 @@ export class IngestPipeline {
       return true;
     };
 
-    /** Counts an accepted event, keeps its envelope in {@link last} and hands it to the consumers. */
+    /** Counts an accepted event, keeps it in {@link last} and hands it to the consumers. */
     const deliver = (ev: HftEvent, ts: number, raw: string | undefined, offset: number, info: EventInfo): void => {
       const c = countersOf(ev.component);
       c.events.inc();
       c.levels[levelRankOf(ev.level)]!.inc();
       lastTs.set(ts);
       this.accepted++;
-      last.ok = true;
-      last.event = ev.event;
-      last.component = ev.component;
-      last.level = ev.level;
-      last.ts = ts;
       last.value = ev;
+      last.ts = ts;
       last.raw = raw;
       last.info = info;
       for (let i = 0; i < consumers.length; i++) {
@@ -445,26 +439,25 @@ export class IngestPipeline {
       last,
       bytes: (n) => bytes.inc(n),
       echo: (text, offset, chunk, start, end, from) => {
-        if (from.ok) {
+        const ev = from.value;
+        const info = from.info;
+        if (ev !== undefined && info !== undefined && info.source === kind) {
           // Counted as passBy counts a line (its envelope comes from the other sink, which read the
           // line in this sink's profile), for any format: that sink has parsed it already.
-          if (skipAny !== undefined && skipAny(from.event, from.component, from.level)) {
-            countPassed(from.component, from.level, from.ts);
+          if (skipAny !== undefined && skipAny(ev.event, ev.component, ev.level)) {
+            countPassed(ev.component, ev.level, from.ts);
             return;
           }
           // Accepted there, so accepted here, as the same event: the same format, defaults and
           // redaction words (the profile) make the same event of the line, and the same schemas
           // pass it. It is handed on without a second parse (issue 19).
-          const info = from.info;
-          if (from.value !== undefined && info !== undefined && info.source === kind) {
-            deliver(from.value, from.ts, from.raw, offset, infoOf(info.format, info.known, info.mapped));
-            return;
-          }
+          deliver(ev, from.ts, from.raw, offset, infoOf(info.format, info.known, info.mapped));
+          return;
         }
         sink.line(text, offset, chunk, start, end);
       },
       line: (text, offset, chunk, start, end) => {
-        last.ok = false;
+        last.value = undefined;
         if (chunk !== utf8Chunk) {
           utf8Chunk = chunk;
           utf8Valid = knownAscii(chunk) || isUtf8(chunk);

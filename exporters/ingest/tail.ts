@@ -28,8 +28,8 @@
  *
  * **One read for two readers** ({@link FileTailer.carry}): where `tickwatch start`'s exporter and
  * recorder tail the same file, the exporter's tailer carries the recorder's while both stand at
- * the same line of the same file: each line it reads goes to the recorder's sink too, with the
- * envelope the exporter's pipeline made of it (`SourceSink.echo`), and the recorder's position
+ * the same line of the same file: each line it reads goes to the recorder's sink too, with what
+ * the exporter's pipeline made of it (`SourceSink.echo`: its envelope and event), and the recorder's position
  * moves with it. The recorder's tailer reads by itself whenever they part (it is paused by a full
  * write-ahead log, behind after a restart, on the other side of a rotation, or the exporter's
  * tailer stopped or failed its last poll), so its guarantees above are unchanged.

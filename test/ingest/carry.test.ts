@@ -12,6 +12,8 @@ import { IngestPipeline } from '../../exporters/ingest/pipeline.js';
 import { FileTailer } from '../../exporters/ingest/tail.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { DEFAULT_LEVELS, skipsNoRows } from '../../exporters/recorder/rows.js';
+import { ALWAYS_OPEN_CALENDAR } from '../../exporters/hft/calendar.js';
+import { startTickwatch } from '../../exporters/start.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 
 const dir = tempDir();
@@ -166,5 +168,25 @@ describe('FileTailer.carry: one read of a file for the exporter and the recorder
     const rider = reader(path, 'recorder');
     expect(lead.tailer.carry(rider.tailer)).toBe(true);
     expect(() => reader(path, 'exporter').tailer.carry(rider.tailer)).toThrow(/carried already/);
+  });
+
+  it('tickwatch start pairs each of the recorder\'s tailers with one leader, also for a file named twice', { timeout: 60_000 }, async () => {
+    const path = join(dir, `events-${++k}.ndjson`);
+    writeFileSync(path, '');
+    const logging = captureLogging();
+    const tw = await startTickwatch(
+      {
+        dataDir: join(dir, `start-${k}`),
+        hft: { port: 0, tcp: null, files: [path, path], calendar: ALWAYS_OPEN_CALENDAR },
+        recorders: [{ store: { kind: 'embedded', path: join(dir, `audit-${k}.duckdb`) }, port: 0, queryPort: 0 }],
+      },
+      logging,
+    );
+    try {
+      const shared = logging.lines.find((l) => l.event === 'start.shared_reads') as { files?: string[] } | undefined;
+      expect(shared?.files).toEqual([path, path]);
+    } finally {
+      await tw.close();
+    }
   });
 });

@@ -16,7 +16,7 @@ function collector() {
     kind: 'file',
     origin: 'test',
     profile: 'test',
-    last: { ok: false, event: '', component: '', level: 'info', ts: 0, value: undefined, raw: undefined, info: undefined },
+    last: { value: undefined, ts: 0, raw: undefined, info: undefined },
     bytes: () => {},
     object: () => true,
     line: (text) => lines.push(text),
