@@ -18,6 +18,7 @@ import type { Log } from '../lib/log.js';
 import { linkRow, linkRows, sameHeads, type ChainHead, type ChainHeads } from './chain.js';
 import { DEFAULT_LEVELS, eventFromLine, rowsFor, type LevelPolicy, type Row } from './rows.js';
 import { StoreSchemaError, type AuditStore } from './stores/store.js';
+import { RowEncoder, type EncodedRows } from './stores/row-codec.js';
 import { TABLE_DEFS, TABLES, type TableName } from '../catalog/tables.js';
 import type { Batch, LineMeta, TailPositions, WriteAheadLog } from './wal.js';
 import type { ALERTMANAGER_FORMAT } from './alert-rows.js';
@@ -56,6 +57,11 @@ interface Queued {
   readonly batch: Batch;
   /** The batch's rows per table (built when the events arrived, or rebuilt from the lines on replay). */
   readonly tables: ReadonlyMap<TableName, readonly Row[]>;
+  /**
+   * The same rows, encoded as they were made, for a store that takes them so
+   * (`AuditStore.insertEncoded`); absent for a replayed batch, whose rows are rebuilt.
+   */
+  readonly encoded?: readonly EncodedRows[];
   /** Replay with a token check: the batch may already be in the store (start-up, or a failed try). */
   replay: boolean;
   /**
@@ -76,6 +82,11 @@ export const WRITE_AHEAD = 3;
 /** The recorder. One per WAL folder. */
 export class Recorder {
   private pending = new Map<TableName, Row[]>();
+  /**
+   * The pending rows encoded as each was added, per table, when the store takes batches so
+   * (`AuditStore.insertEncoded`: the embedded store on its thread); else undefined.
+   */
+  private encoders: Map<TableName, RowEncoder> | undefined;
   private pendingLines: string[] = [];
   /** How the pending lines were read, run-length encoded (see LineMeta); empty while all are tickwatch lines as they are. */
   private pendingMeta: [string, string, number][] = [];
@@ -107,6 +118,7 @@ export class Recorder {
     this.heads = o.chain ?? {};
     this.running = { ...this.heads };
     this.stored = this.heads;
+    if (o.store.insertEncoded) this.encoders = new Map();
     this.m = {
       rows: r.counter(C.recorderRowsWrittenTotal),
       failures: r.counter(C.recorderWriteFailuresTotal),
@@ -252,6 +264,12 @@ export class Recorder {
       let rows = this.pending.get(table);
       if (!rows) this.pending.set(table, (rows = []));
       rows.push(row);
+      if (this.encoders) {
+        // Encoded now, while the row is in the CPU's cache (its chain columns are set: linkRow above).
+        let e = this.encoders.get(table);
+        if (!e) this.encoders.set(table, (e = new RowEncoder(table)));
+        e.add(row);
+      }
       this.pendingRows++;
       if (rows.length > this.pendingMax) this.pendingMax = rows.length;
     }
@@ -296,6 +314,13 @@ export class Recorder {
     }
     if (this.walFailing) this.o.log.info('recorder.wal_recovered', 'The write-ahead log takes batches again; intake resumes.');
     this.walFailing = false;
+    let encoded: EncodedRows[] | undefined;
+    if (this.encoders) {
+      // In the order of the batch's tables, as insertBatch takes them.
+      encoded = [];
+      for (const t of tables.keys()) encoded.push(this.encoders.get(t)!.finish());
+      this.encoders = new Map();
+    }
     this.pending = new Map();
     this.pendingLines = [];
     this.pendingMeta = [];
@@ -304,7 +329,7 @@ export class Recorder {
     this.pendingMax = 0;
     this.heads = after;
     this.m.batches.inc();
-    this.queue.push({ batch, tables, replay: false });
+    this.queue.push({ batch, tables, ...(encoded ? { encoded } : {}), replay: false });
     this.updateGauges();
     this.kick();
     return batch;
@@ -484,7 +509,8 @@ export class Recorder {
           if (have !== 0) throw new Error(`batch ${token} is partly in ${first[0]} (${have} of ${first[1].length} rows), which an atomic store cannot do`);
         }
         table = undefined;
-        await store.insertBatch(q.tables, token);
+        if (q.encoded && store.insertEncoded) await store.insertEncoded(q.encoded, token);
+        else await store.insertBatch(q.tables, token);
         for (const [t, rows] of q.tables) this.m.rows.labels(t).inc(rows.length);
         return this.written(t0);
       }

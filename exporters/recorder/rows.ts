@@ -139,7 +139,7 @@ type Envelope = ReturnType<typeof envelope>;
 
 /**
  * An audit row of a hash-chained table: the envelope, the table's columns, then the hash-chain
- * columns as placeholders (filled in when the batch is sealed: chain.ts), built as one literal (one
+ * columns as placeholders (filled in as the recorder adds the row: chain.ts), built as one literal (one
  * hidden class per table).
  */
 function audit<T extends Record<string, string | number | null>>(b: Envelope, cols: T): Row {
@@ -211,8 +211,9 @@ export function skipsNoRows(levels: LevelPolicy): (event: string, component: str
 
 /**
  * The rows an event produces, by table. The batch token is filled in by the store at insert.
- * Rows are treated as immutable, except that an audit row's chain columns are set once, when its
- * batch is sealed.
+ * Rows are treated as immutable, except that an audit row's chain columns are set once, as the
+ * recorder adds it (chain.ts `linkRow`; recorder.ts then encodes it for the embedded store's thread,
+ * so nothing may change a row after that).
  * @param ev - the event mapped onto the envelope (a contract type, or a generic log event)
  * @param levels - which components' levels go to `logs` (default: info and above)
  * @param raw - the event's line as received (stored in `fields`); JSON of the object when absent

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { TABLES, type TableName } from '../../exporters/catalog/tables.js';
+import { TABLES } from '../../exporters/catalog/tables.js';
 import type { HftEvent } from '../../exporters/events/index.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { duckdbDDL } from '../../exporters/recorder/ddl.js';
 import { Recorder, WRITE_AHEAD } from '../../exporters/recorder/recorder.js';
 import { rowsFor } from '../../exporters/recorder/rows.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
-import { StoreSchemaError, type AuditStore, type WalRow } from '../../exporters/recorder/stores/store.js';
+import { StoreSchemaError, type AuditStore } from '../../exporters/recorder/stores/store.js';
 import { ThreadedDuckDbStore } from '../../exporters/recorder/stores/threaded-duckdb.js';
 import { verifyStore } from '../../exporters/recorder/verify.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
@@ -27,10 +27,23 @@ function events(n: number): { ev: HftEvent; line: string }[] {
   return infoEvents(n, 33, Date.UTC(2026, 11, 3, 1) / 1000).slice(0, n);
 }
 
-/** `store` with its `insertBatch` replaced (every other member still the store's own, bound to it). */
-function withInsertBatch(store: ThreadedDuckDbStore, insertBatch: NonNullable<AuditStore['insertBatch']>): AuditStore {
+/**
+ * `store` with its batch writes (`insertBatch`, and `insertEncoded`, which the recorder uses for
+ * the batches it sealed) run through `wrap`: `write` is the store's own call. Every other member is
+ * the store's own, bound to it. `used` counts the calls of each write.
+ */
+function withWrites(store: ThreadedDuckDbStore, wrap: (token: string, write: () => Promise<void>) => Promise<void>, used: Record<string, number> = {}): AuditStore {
   return new Proxy(store, {
-    get: (t, k) => (k === 'insertBatch' ? insertBatch : typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, k)),
+    get: (t, k) => {
+      if (k === 'insertBatch' || k === 'insertEncoded') {
+        const own = (t[k] as (tables: unknown, token: string) => Promise<void>).bind(t);
+        return (tables: unknown, token: string) => {
+          used[k] = (used[k] ?? 0) + 1;
+          return wrap(token, () => own(tables, token));
+        };
+      }
+      return typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as (...a: unknown[]) => unknown).bind(t) : Reflect.get(t, k);
+    },
   }) as AuditStore;
 }
 
@@ -63,22 +76,28 @@ describe('the embedded store on its own thread', () => {
     let inFlight = 0;
     let most = 0;
     const tokens: string[] = [];
-    const insertBatch = async (tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> => {
-      const n = ++calls;
-      tokens.push(token);
-      inFlight++;
-      most = Math.max(most, inFlight);
-      try {
-        if (n === 2) throw new Error('refused before the store saw it');
-        await threaded.insertBatch(tables, token);
-        if (n === 4) throw new Error('the reply was lost');
-      } finally {
-        inFlight--;
-      }
-    };
-    const flaky = withInsertBatch(threaded, insertBatch);
+    const used: Record<string, number> = {};
+    const flaky = withWrites(
+      threaded,
+      async (token, write) => {
+        const n = ++calls;
+        tokens.push(token);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        try {
+          if (n === 2) throw new Error('refused before the store saw it');
+          await write();
+          if (n === 4) throw new Error('the reply was lost');
+        } finally {
+          inFlight--;
+        }
+      },
+      used,
+    );
     const rec = await record(flaky, join(dir, 'a'), evs);
     expect(most, 'writes in flight at once').toBeGreaterThanOrEqual(2);
+    // The batches went as the recorder encoded them, the failed ones again too.
+    expect(used).toEqual({ insertEncoded: calls });
     // Batch 2 (refused) and batch 4 (reply lost) were tried again, with the token check.
     expect(calls).toBeGreaterThan(new Set(tokens).size);
     expect(rec.storedHeads).toEqual(rec.chainHeads);
@@ -107,17 +126,16 @@ describe('the embedded store on its own thread', () => {
     let queue: Promise<unknown> = Promise.resolve();
     let inFlight = 0;
     let most = 0;
-    const insertBatch = (tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> => {
+    const slow = withWrites(threaded, (_token, write) => {
       inFlight++;
       most = Math.max(most, inFlight);
       const p = queue.then(async () => {
         await new Promise((r) => setTimeout(r, DELAY_MS));
-        await threaded.insertBatch(tables, token);
+        await write();
       });
       queue = p.catch(() => undefined);
       return p.finally(() => inFlight--);
-    };
-    const slow = withInsertBatch(threaded, insertBatch);
+    });
     const wal = new WriteAheadLog(join(dir, 'wal'));
     wal.open();
     const registry = new MetricRegistry();

@@ -7,13 +7,15 @@
  * Protocol (structured clone over the worker's port): the worker answers its start with
  * `{ id: 0, encryption }` or `{ id: 0, error }`; then each request `{ id, op, args }` gets
  * `{ id, value }` or `{ id, error }`, where an error is `{ name, message, stack }`. The ops are the
- * store's own methods by name, `side.all` / `side.run` / `side.hasTable` (the clean-up job's
- * connection) and `tx.begin` / `tx.end` (a clean-up transaction, held open between them).
+ * store's own methods by name, `insertEncoded` (a batch encoded by row-codec.ts, to the store's
+ * `insertBatchEncoded`), `side.all` / `side.run` / `side.hasTable` (the clean-up job's connection)
+ * and `tx.begin` / `tx.end` (a clean-up transaction, held open between them).
  */
 import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDbStore } from './duckdb.js';
 import type { SqlBackend, SqlRunner } from './retained.js';
+import type { EncodedRows } from './row-codec.js';
 import { errorOf, STORE_OPS, type DuckDbThreadData, type ThreadReply, type ThreadRequest } from './thread-protocol.js';
 
 /** A clean-up transaction held open in the worker until the main thread ends it. */
@@ -49,6 +51,8 @@ async function serve(): Promise<void> {
   const run = async (r: ThreadRequest): Promise<unknown> => {
     if (ops.has(r.op)) return (store[r.op as (typeof STORE_OPS)[number]] as (...a: unknown[]) => Promise<unknown>).apply(store, [...r.args]);
     switch (r.op) {
+      case 'insertEncoded':
+        return store.insertBatchEncoded(r.args[0] as readonly EncodedRows[], r.args[1] as string);
       case 'side.all':
         return side().all(r.args[0] as string, r.args[1] as readonly unknown[] | undefined);
       case 'side.run':

@@ -10,6 +10,7 @@ import { addableColumns, duckdbDDL, DUCKDB_TYPES } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 import { ALERT_ROW_COLUMNS, alertRowOf, type AlertQuery, type AlertRow } from './store.js';
+import { encodedReader, objectReader, type EncodedRows, type RowReader } from './row-codec.js';
 import { DUCKDB_KEY_FILE_ENV, scrubSecret, sqlString, StoreKeyError, type StoreKey } from '../encryption.js';
 import type { Checkpoint } from '../checkpoint.js';
 import { archiveOf, chainSource, retainedHead, sqlCheckpoints, withArchive, type SqlBackend, type SqlRunner } from './retained.js';
@@ -159,13 +160,34 @@ export class DuckDbStore implements AuditStore {
    * alert webhook's duplicate check) never lands inside it.
    */
   async insertBatch(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> {
+    await this.insertReaders(
+      [...tables].map(([table, rows]) => {
+        const cols = this.physical.get(table);
+        if (!cols) throw new Error(`table ${table} is not initialised`);
+        return objectReader(table, rows, cols.map((c) => c.name));
+      }),
+      token,
+    );
+  }
+
+  /**
+   * {@link insertBatch} of rows encoded on another thread (row-codec.ts; stores/threaded-duckdb.ts
+   * sends them so): the same transaction, the same values appended. Not {@link AuditStore.insertEncoded}:
+   * on the recorder's own thread the row objects are cheaper.
+   * @throws Error as insertBatch does, and when a table is not initialised
+   */
+  async insertBatchEncoded(tables: readonly EncodedRows[], token: string): Promise<void> {
+    await this.insertReaders(tables.map(encodedReader), token);
+  }
+
+  private async insertReaders(tables: readonly RowReader[], token: string): Promise<void> {
     // One writing transaction at a time: a batch waits for a clean-up transaction (sqlBackend), and
     // the other way round, so neither is ever refused for a conflict with the other.
     await this.exclusive(async () => {
       const w = await this.writer();
       await w.run('BEGIN TRANSACTION');
       try {
-        for (const [table, rows] of tables) await this.append(w, table, rows, token);
+        for (const rows of tables) await this.append(w, rows, token);
         await w.run('COMMIT');
       } catch (err) {
         // The appenders are closed inside the transaction, so whatever one still holds is rolled back with it.
@@ -285,15 +307,22 @@ export class DuckDbStore implements AuditStore {
   }
 
   /** Writes one table's rows of a batch on the writing connection `w`, inside its transaction, through DuckDB's appender. */
-  private async append(w: DuckDBConnection, table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
+  private async append(w: DuckDBConnection, rows: RowReader, token: string): Promise<void> {
+    const table = rows.table;
     const cols = this.physical.get(table);
     if (!cols) throw new Error(`table ${table} is not initialised`);
     let app = this.appenders.get(table);
     if (app === undefined) this.appenders.set(table, (app = await w.createAppender(table)));
-    for (const r of rows) {
-      for (const c of cols) {
+    // Each store column's index among the reader's values (-1: it has none, so null).
+    const at = cols.map((c) => rows.columns.indexOf(c.name));
+    const vals: unknown[] = [];
+    for (let i = 0; i < rows.count; i++) {
+      rows.read(vals);
+      for (let j = 0; j < cols.length; j++) {
+        const c = cols[j]!;
+        const x = at[j]!;
         // The batch token is the insert's own, so a replay can find what a lost reply hid.
-        const v = c.name === 'batch_token' ? token : r[c.name];
+        const v = c.name === 'batch_token' ? token : x < 0 ? undefined : vals[x];
         if (v === null || v === undefined) app.appendNull();
         else if (c.type === 'ts_ns' || c.type === 'int') app.appendBigInt(BigInt(v as string | number | bigint));
         else if (c.type === 'float') app.appendDouble(Number(v));

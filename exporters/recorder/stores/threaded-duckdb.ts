@@ -2,8 +2,8 @@
  * The embedded store on a thread of its own: the same {@link DuckDbStore}, opened and run in a
  * worker (stores/duckdb-thread.ts), so a batch's appender work runs beside the thread that tails and
  * parses lines instead of on it (issue 19). Every call crosses to the worker and back; a batch's
- * rows cross by structured clone (about 1.5 us a row on the calling thread, against about 4.8 us a
- * row for the appender there; 100,000 lines of the normal mix, info and above, 3 December 2026).
+ * rows cross encoded (stores/row-codec.ts: typed arrays and one string a table, not one object a
+ * row, which the worker had to build again key by key).
  *
  * What it keeps of DuckDbStore: one writing transaction at a time (the worker's store orders
  * batches, searches of the alert history and the clean-up job's transactions as before), its
@@ -23,6 +23,7 @@ import type { Checkpoint } from '../checkpoint.js';
 import { StoreKeyError } from '../encryption.js';
 import { DuckDbStore, type DuckDbEncryption, type DuckDbOpenOptions } from './duckdb.js';
 import type { DuckDbThreadData, ThreadError, ThreadReply, ThreadRequest } from './thread-protocol.js';
+import { encodeRows, type EncodedRows } from './row-codec.js';
 import type { SqlBackend, SqlRunner } from './retained.js';
 import { StoreSchemaError, type AlertQuery, type AlertRow, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 
@@ -110,11 +111,19 @@ export class ThreadedDuckDbStore implements AuditStore {
   threads(): Promise<number> {
     return this.call('threads');
   }
+  /** Crosses as {@link insertBatch} does. */
   insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void> {
-    return this.call('insert', table, rows, token);
+    return this.insertEncoded([encodeRows(table, rows)], token);
   }
+  /** The rows cross encoded ({@link encodeRows}), not as objects: the worker's store appends the same values. */
   insertBatch(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void> {
-    return this.call('insertBatch', tables, token);
+    const encoded: EncodedRows[] = [];
+    for (const [table, rows] of tables) encoded.push(encodeRows(table, rows));
+    return this.insertEncoded(encoded, token);
+  }
+  /** A batch the recorder encoded as it made the rows (row-codec.ts `RowEncoder`), to the worker's `DuckDbStore.insertBatchEncoded`. */
+  insertEncoded(tables: readonly EncodedRows[], token: string): Promise<void> {
+    return this.call('insertEncoded', tables, token);
   }
   countByToken(table: TableName, token: string): Promise<number> {
     return this.call('countByToken', table, token);

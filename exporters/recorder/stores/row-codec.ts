@@ -1,0 +1,215 @@
+/**
+ * A batch's rows as they cross to the embedded store's thread (stores/threaded-duckdb.ts to
+ * stores/duckdb-thread.ts): each table's values in flat typed arrays and one string, instead of one
+ * object a row. Structured clone builds every row object again on the store's thread, key by key:
+ * draining 400,000 lines (about 770,000 rows) through `startRecorder` on DuckDB, `postMessage` was
+ * 17.6 % of the recorder thread's profile and the store thread spent about as long again taking the
+ * objects apart, with the collector busy on both (issue 19, 6 December 2026).
+ *
+ * The values are the rows' own, unchanged, so the store converts each exactly as it converts a
+ * row object's (stores/duckdb.ts `append`): a string crosses as a string, a number as the same
+ * float64 (NaN and -0 included), null and undefined as null, and anything else (a boolean, a
+ * bigint, an object) by structured clone as before.
+ */
+import { columnsOf, TABLE_DEFS, type TableName } from '../../catalog/tables.js';
+
+/** A row as the recorder makes it (store.ts `WalRow`, not imported: store.ts imports this file). */
+type WalRow = Readonly<Record<string, unknown>>;
+
+/** A cell of {@link EncodedRows.kinds}. */
+const NULL = 0;
+const TEXT = 1;
+const NUMBER = 2;
+const OTHER = 3;
+
+/**
+ * One table's rows of a batch, encoded by {@link encodeRows}. Cells run row by row, each row's in
+ * `columns` order.
+ */
+export interface EncodedRows {
+  readonly table: TableName;
+  /** Rows encoded. */
+  readonly count: number;
+  /** The table's columns as the catalog lists them (exporters/catalog/tables.ts `columnsOf`). */
+  readonly columns: readonly string[];
+  /** Each cell's kind: 0 null (or undefined), 1 a string, 2 a number, 3 anything else. */
+  readonly kinds: Uint8Array;
+  /** The numbers of the cells of kind 2, in order. */
+  readonly numbers: Float64Array;
+  /** The lengths (UTF-16 code units) of the strings of the cells of kind 1, in order. */
+  readonly lengths: Uint32Array;
+  /**
+   * Those strings, one after another, {@link JOIN_EVERY} to a piece (the last piece may hold fewer):
+   * not joined into one, which would copy them all once more.
+   */
+  readonly text: readonly string[];
+  /** The values of the cells of kind 3, in order. */
+  readonly others: readonly unknown[];
+}
+
+/** A table's rows of a batch, read in order: what a store appends from. */
+export interface RowReader {
+  readonly table: TableName;
+  readonly count: number;
+  /** The names of the values {@link read} writes, in its order. */
+  readonly columns: readonly string[];
+  /** Writes the next row's values into `out` (by `columns` index). */
+  read(out: unknown[]): void;
+}
+
+const catalogColumns = new Map<TableName, readonly string[]>();
+
+/** The catalog's column names of `table`, cached. @throws Error for a table the catalog lacks */
+function columnsOfTable(table: TableName): readonly string[] {
+  let names = catalogColumns.get(table);
+  if (names === undefined) {
+    const def = TABLE_DEFS.get(table);
+    if (!def) throw new Error(`table ${table} is not in the catalog`);
+    catalogColumns.set(table, (names = columnsOf(def).map((c) => c.name)));
+  }
+  return names;
+}
+
+/** Strings an {@link RowEncoder} joins into one piece of {@link EncodedRows.text} (while they are still in the CPU's cache). */
+export const JOIN_EVERY = 256;
+
+/**
+ * Encodes one table's rows (objects keyed by column name, as rows.ts builds them) for the store's
+ * thread, a row at a time: the recorder adds each row as it makes it, while the row and its
+ * strings are still in the CPU's cache. Encoding a sealed batch's rows afterwards, 8,000 lines
+ * at a time, cost about 4.4 us a row against 0.6-0.9 us for the same rows encoded while hot
+ * (issue 19, 6 December 2026): most of it was fetching rows and strings from memory again.
+ *
+ * A key that is not one of the table's catalog columns is not carried: rows.ts builds no such key
+ * (test/recorder/row-codec.test.ts checks every row type), and the store has no column for it.
+ */
+export class RowEncoder {
+  /** The table's catalog columns. */
+  readonly columns: readonly string[];
+  private count = 0;
+  private kinds = new Uint8Array(1024);
+  private cells = 0;
+  private readonly numbers: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly others: unknown[] = [];
+  private strings: string[] = [];
+  private readonly joined: string[] = [];
+
+  /** @throws Error when the catalog has no table `table` */
+  constructor(readonly table: TableName) {
+    this.columns = columnsOfTable(table);
+  }
+
+  /** Rows added so far. */
+  get rows(): number {
+    return this.count;
+  }
+
+  /** Adds one row's values (the row is not kept). */
+  add(r: WalRow): void {
+    const columns = this.columns;
+    const m = columns.length;
+    if (this.cells + m > this.kinds.length) {
+      const grown = new Uint8Array(Math.max(this.kinds.length * 2, this.cells + m));
+      grown.set(this.kinds);
+      this.kinds = grown;
+    }
+    const kinds = this.kinds;
+    let k = this.cells;
+    for (let j = 0; j < m; j++, k++) {
+      const v = r[columns[j]!];
+      if (typeof v === 'string') {
+        kinds[k] = TEXT;
+        this.lengths.push(v.length);
+        if (this.strings.push(v) === JOIN_EVERY) {
+          this.joined.push(this.strings.join(''));
+          this.strings = [];
+        }
+      } else if (typeof v === 'number') {
+        kinds[k] = NUMBER;
+        this.numbers.push(v);
+      } else if (v === null || v === undefined) kinds[k] = NULL;
+      else {
+        kinds[k] = OTHER;
+        this.others.push(v);
+      }
+    }
+    this.cells = k;
+    this.count++;
+  }
+
+  /** The rows added, encoded. The encoder is not used again. */
+  finish(): EncodedRows {
+    if (this.strings.length) this.joined.push(this.strings.join(''));
+    this.strings = [];
+    return {
+      table: this.table,
+      count: this.count,
+      columns: this.columns,
+      kinds: this.kinds.slice(0, this.cells),
+      // The constructors copy a packed array directly (`from` goes through its iterator).
+      numbers: new Float64Array(this.numbers),
+      lengths: new Uint32Array(this.lengths),
+      text: this.joined,
+      others: this.others,
+    };
+  }
+}
+
+/**
+ * Encodes one table's rows at once (see {@link RowEncoder}).
+ * @throws Error when the catalog has no table `table`
+ */
+export function encodeRows(table: TableName, rows: readonly WalRow[]): EncodedRows {
+  const e = new RowEncoder(table);
+  for (const r of rows) e.add(r);
+  return e.finish();
+}
+
+/** A reader of rows {@link encodeRows} encoded (on the store's thread, after the structured clone). */
+export function encodedReader(e: EncodedRows): RowReader {
+  const { kinds, numbers, lengths, text, others } = e;
+  const m = e.columns.length;
+  let k = 0;
+  let s = 0;
+  let f = 0;
+  let o = 0;
+  /** The piece of `text` being read, and where in it the next string starts. */
+  let piece = '';
+  let at = 0;
+  return {
+    table: e.table,
+    count: e.count,
+    columns: e.columns,
+    read(out) {
+      for (let j = 0; j < m; j++, k++) {
+        const kind = kinds[k];
+        if (kind === TEXT) {
+          if (s % JOIN_EVERY === 0) {
+            piece = text[s / JOIN_EVERY]!;
+            at = 0;
+          }
+          const end = at + lengths[s++]!;
+          out[j] = piece.slice(at, end);
+          at = end;
+        } else if (kind === NUMBER) out[j] = numbers[f++];
+        else if (kind === NULL) out[j] = null;
+        else out[j] = others[o++];
+      }
+    },
+  };
+}
+
+/** A reader of row objects: the values of `columns`, by name (undefined for a key a row lacks). */
+export function objectReader(table: TableName, rows: readonly WalRow[], columns: readonly string[]): RowReader {
+  let i = 0;
+  return {
+    table,
+    count: rows.length,
+    columns,
+    read(out) {
+      const r = rows[i++]!;
+      for (let j = 0; j < columns.length; j++) out[j] = r[columns[j]!];
+    },
+  };
+}
