@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import type { ChainHeads } from './chain.js';
 
 const HEADER = 16;
+/** Bytes of the buffer a log keeps for building records (a larger one is dropped after its record). */
+const KEPT_RECORD_BYTES = 32 * 1024 * 1024;
 const BATCH = 1;
 const COMMIT = 2;
 /** A record longer than this is treated as a corrupt length field. */
@@ -241,14 +243,52 @@ export class WriteAheadLog {
     this.segments.push(this.active);
   }
 
+  /**
+   * The buffer records are built in, kept from one append to the next (see {@link record}); none
+   * while the last record needed more than {@link KEPT_RECORD_BYTES}.
+   */
+  private scratch: Buffer | undefined;
+
+  /**
+   * A record: the header, then the payload (the JSON head, then each line after a newline) encoded
+   * straight into a buffer kept between appends. Appending a batch of 8,000 lines of the normal mix
+   * (2.35 MB) took 22-24 ms of CPU when the lines were joined into one string and encoded into a new
+   * buffer, against 3.7-4.0 ms built here (`Array.prototype.join` alone took 7.5-8.8 ms; medians of
+   * 8 rounds, issue 19, 6 December 2026).
+   * @returns a view of the kept buffer, valid until the next call
+   */
+  private record(type: number, head: unknown, lines: readonly string[] | undefined): Buffer {
+    const json = JSON.stringify(head);
+    let buf = this.scratch;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8; grown to twice what is needed when short.
+    let need = HEADER + 3 * json.length;
+    if (buf === undefined || buf.length < need) buf = Buffer.allocUnsafeSlow(Math.max(2 * need, 64 * 1024));
+    let off = HEADER + buf.write(json, HEADER, 'utf8');
+    if (lines) {
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        need = off + 1 + 3 * line.length;
+        if (buf.length < need) {
+          const grown = Buffer.allocUnsafeSlow(2 * need);
+          buf.copy(grown, 0, 0, off);
+          buf = grown;
+        }
+        buf[off++] = 10;
+        off += buf.write(line, off, 'utf8');
+      }
+    }
+    this.scratch = buf.length <= KEPT_RECORD_BYTES ? buf : undefined;
+    const len = off - HEADER;
+    buf.fill(0, 0, HEADER);
+    buf.writeUInt32BE(len, 0);
+    buf[4] = type;
+    checksum(buf.subarray(HEADER, off)).copy(buf, 8);
+    return buf.subarray(0, off);
+  }
+
   private append(type: number, head: unknown, lines: readonly string[] | undefined, sync: boolean): number {
     this.ensureSegment();
-    const payload = Buffer.from(lines ? `${JSON.stringify(head)}\n${lines.join('\n')}` : JSON.stringify(head));
-    const header = Buffer.alloc(HEADER);
-    header.writeUInt32BE(payload.length, 0);
-    header[4] = type;
-    checksum(payload).copy(header, 8);
-    const rec = Buffer.concat([header, payload]);
+    const rec = this.record(type, head, lines);
     try {
       // write(2) may take part of a record (a disk filling up does exactly that) and refuse the
       // rest on the next call: write until all of it is in, or the file system says no.

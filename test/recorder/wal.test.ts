@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,42 @@ describe('recorder write-ahead log (the spool)', () => {
     // Fully committed segments are deleted; only the active one remains.
     expect(readdirSync(dir).length).toBeLessThanOrEqual(2);
     expect(new WriteAheadLog(dir).open().pending.map((x) => x.seq)).toEqual([6]);
+  });
+
+  it('writes records as wal.ts lays them out: length, type, three zero bytes, SHA-256 prefix, the JSON head and the lines', () => {
+    const dir = tempDir();
+    const a = new WriteAheadLog(dir);
+    a.open();
+    // Non-ASCII and a lone surrogate: the length is the UTF-8 payload's, not the string's.
+    const lines = [JSON.stringify({ ts: '2026-11-23T01:00:00Z', event: 'x', msg: 'é \u{1F4C8} \uD800' }), '{"n":2}'];
+    a.appendBatch({ lines });
+    a.commit(1);
+    a.close();
+    const buf = readFileSync(join(dir, readdirSync(dir).find((f) => f.startsWith('wal-'))!));
+    const records: { type: number; payload: Buffer }[] = [];
+    for (let pos = 0; pos < buf.length; ) {
+      const len = buf.readUInt32BE(pos);
+      const payload = buf.subarray(pos + 16, pos + 16 + len);
+      expect([...buf.subarray(pos + 5, pos + 8)], 'reserved bytes').toEqual([0, 0, 0]);
+      expect(buf.subarray(pos + 8, pos + 16).equals(createHash('sha256').update(payload).digest().subarray(0, 8)), 'checksum').toBe(true);
+      records.push({ type: buf[pos + 4]!, payload });
+      pos += 16 + len;
+    }
+    expect(records.map((r) => r.type)).toEqual([1, 2]);
+    const [head, ...rest] = records[0]!.payload.toString('utf8').split('\n');
+    expect(JSON.parse(head!)).toMatchObject({ seq: 1 });
+    expect(rest).toEqual(lines.map((l) => Buffer.from(l, 'utf8').toString('utf8')));
+    expect(JSON.parse(records[1]!.payload.toString('utf8'))).toMatchObject({ seq: 1 });
+  });
+
+  it('replays a batch of no lines as no lines (the joined form wrote a stray newline: one empty line)', () => {
+    const dir = tempDir();
+    const a = new WriteAheadLog(dir);
+    a.open();
+    a.appendBatch({ lines: [] });
+    a.appendBatch({ lines: [''] });
+    a.close();
+    expect(new WriteAheadLog(dir).open().pending.map((b) => b.lines)).toEqual([[], ['']]);
   });
 
   it('detects a record cut short by a crash, counts it, does not replay it, and keeps appending after it', () => {
