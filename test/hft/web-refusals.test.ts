@@ -60,7 +60,9 @@ describe('refused requests to tickwatch endpoints', () => {
     let s: Sample[] = [];
     for (let t = Date.now(); Date.now() - t < 20_000; await new Promise((r) => setTimeout(r, 100))) {
       s = parseExposition(await (await fetch(hftMetrics, { headers: GOOD })).text());
-      if ((value(s, 'hft_security_suspicious_total', { reason: 'refused_credentials' }) ?? 0) >= 1) break;
+      // Refusals reach their owners from the /metrics workers by message, after the answers: wait
+      // for all seven, not only the detector's fifth.
+      if ((value(s, 'hft_security_suspicious_total', { reason: 'refused_credentials' }) ?? 0) >= 1 && (value(s, 'hft_security_events_total', { event: 'permission_denied', status: 'FAILURE' }) ?? 0) >= 7 && (value(s, 'tickwatch_web_refusals_total', { reason: 'missing_credentials' }) ?? 0) >= 1) break;
     }
     expect(value(s, 'hft_security_events_total', { event: 'permission_denied', status: 'FAILURE' })).toBe(7);
     expect(value(s, 'hft_security_suspicious_total', { reason: 'refused_credentials' })).toBe(1);
