@@ -21,6 +21,12 @@ const HASH = bcrypt.hashSync('pw', 4);
 /** How long to wait for refusals the /metrics worker reports by message (generous: a busy machine). */
 const WAIT = { timeout: 10_000, interval: 20 };
 
+/**
+ * Waits until `list` holds at least `n` refusals: the /metrics worker reports them by message,
+ * after its answer, so a busy machine delivers them after the client has read it.
+ */
+const reported = (list: readonly WebRefusal[], n: number) => vi.waitFor(() => expect(list.length, `refusals the /metrics worker reported within ${WAIT.timeout} ms`).toBeGreaterThanOrEqual(n), WAIT);
+
 beforeAll(() => {
   dir = tempDir('tickwatch-webrules-');
   certs = makeCertificates(dir);
@@ -93,8 +99,8 @@ describe('a metrics server under a web configuration', () => {
     server.setReady(true);
   });
   afterAll(() => server.close());
-  /** Waits until the worker has reported `n` refusals in all (see the test below). */
-  const settled = (n: number) => vi.waitFor(() => expect(refusals.length, `refusals the /metrics worker reported within ${WAIT.timeout} ms`).toBeGreaterThanOrEqual(n), WAIT);
+  /** Waits until the worker's reports make `refusals` exactly these reasons and audit flags. */
+  const refusalsBecome = (want: readonly (readonly [string, boolean])[]) => vi.waitFor(() => expect(refusals.map((r) => [r.reason, r.audit])).toEqual(want), WAIT);
 
   it('--web.health-open: /-/healthy and /-/ready answer without credentials, /metrics and / do not', async () => {
     expect((await fetch(`${server.url}/-/healthy`)).status).toBe(200);
@@ -105,21 +111,16 @@ describe('a metrics server under a web configuration', () => {
   });
 
   it('requests without credentials are audited up to the limit per address and window, then only counted', async () => {
-    // Refusals come from the /metrics worker thread by message, after the answer (a busy machine
-    // delivers them after the client has read it): the test above's two first, then this test's.
-    await settled(2);
+    // The test above's two refusals first (they may still be on their way), then this test's.
+    await reported(refusals, 2);
     refusals.length = 0;
     for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     // Two were audited by the test above (/metrics and /), the limit is 3.
-    await vi.waitFor(
-      () =>
-        expect(refusals.map((r) => [r.reason, r.audit])).toEqual([
-          ['missing_credentials', true],
-          ['missing_credentials', false],
-          ['missing_credentials', false],
-        ]),
-      WAIT,
-    );
+    await refusalsBecome([
+      ['missing_credentials', true],
+      ['missing_credentials', false],
+      ['missing_credentials', false],
+    ]);
   });
 
   it('after 3 wrong passwords from an address it answers 429 (even to the right one) without running bcrypt; the first 429 is audited, the rest only counted', async () => {
@@ -130,17 +131,13 @@ describe('a metrics server under a web configuration', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect((await fetch(`${server.url}/metrics`, { headers: auth('prometheus', 'pw') })).status).toBe(429);
-    await vi.waitFor(
-      () =>
-        expect(refusals.map((r) => [r.reason, r.audit])).toEqual([
-          ['bad_credentials', true],
-          ['bad_credentials', true],
-          ['bad_credentials', true],
-          ['rate_limited', true],
-          ['rate_limited', false],
-        ]),
-      WAIT,
-    );
+    await refusalsBecome([
+      ['bad_credentials', true],
+      ['bad_credentials', true],
+      ['bad_credentials', true],
+      ['rate_limited', true],
+      ['rate_limited', false],
+    ]);
   });
 
   it('a refusal becomes a valid security.permission_denied event (user, address, resource; never the password)', () => {
@@ -165,9 +162,8 @@ describe('client certificate policies Node does not apply itself', () => {
         const none = await fetchOutcome(`${s.url}/metrics`, { ca: certs.caCert });
         const other = await fetchOutcome(`${s.url}/metrics`, { ca: certs.caCert, cert: certs.otherClientCert, key: certs.otherClientKey });
         const good = await fetchOutcome(`${s.url}/metrics`, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey });
-        // The worker reports a refused handshake by message, maybe after the client saw it fail.
-        const failed = [none, other].filter((o) => !('status' in o)).length;
-        await vi.waitFor(() => expect(refusals.length, `refusals the /metrics worker reported within ${WAIT.timeout} ms`).toBeGreaterThanOrEqual(failed), WAIT);
+        // A refused handshake is reported as a refused request is, maybe after the client saw it fail.
+        await reported(refusals, [none, other].filter((o) => !('status' in o)).length);
         return { none: 'status' in none ? none.status : 'failed', other: 'status' in other ? other.status : 'failed', good: 'status' in good ? good.status : 'failed', refused: refusals.filter((r) => r.reason === 'client_certificate').length };
       } finally {
         await s.close();

@@ -79,6 +79,9 @@ const tlsAuthYaml = (users: Record<string, string>, extra = ''): string =>
     .map(([u, h]) => `  ${u}: ${h}\n`)
     .join('')}`;
 
+/** How long to wait for refusals the /metrics worker reports by message, after its answer (generous: a busy machine). */
+const WAIT = { timeout: 10_000, interval: 20 };
+
 let tlsAuth: (typeof pairs)[number];
 let mtls: (typeof pairs)[number];
 let plainAuth: (typeof pairs)[number];
@@ -119,7 +122,7 @@ describe('TLS with basic auth: tickwatch answers as node_exporter does', () => {
           ['bad_credentials', '127.0.0.1', 'prometheus', '/metrics'],
           ['bad_credentials', '127.0.0.1', 'mallory', '/metrics'],
         ]),
-      { timeout: 10_000, interval: 20 },
+      WAIT,
     );
   });
 
@@ -143,7 +146,7 @@ describe('TLS with basic auth: tickwatch answers as node_exporter does', () => {
     const r = await same(tlsAuth, { auth: `prometheus:${PASSWORD}` });
     expect(r.ours).toMatchObject({ status: 400, body: 'Client sent an HTTP request to an HTTPS server.\n' });
     // The refusal comes from the /metrics worker thread by message, after the answer: wait for it.
-    await vi.waitFor(() => expect(tlsAuth.refusals.slice(before).map((x) => x.reason), 'refusals the worker reported within 10 s').toContain('plaintext_on_tls'), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(tlsAuth.refusals.slice(before).map((x) => x.reason), 'refusals the worker reported within 10 s').toContain('plaintext_on_tls'), WAIT);
   });
 
   it('a rotated password is taken while running; TLS 1.0 and 1.1 once the file allows them', async () => {
@@ -169,7 +172,7 @@ describe('mutual TLS (RequireAndVerifyClientCert)', () => {
     expect((await same(mtls, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey })).ours).toMatchObject({ status: 200 });
     // The refused certificates are security events (observable on the server as failed handshakes),
     // reported by the worker thread by message: wait for them.
-    await vi.waitFor(() => expect(mtls.refusals.filter((r) => r.reason === 'client_certificate' && r.audit), 'audited certificate refusals the worker reported within 10 s').toHaveLength(2), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(mtls.refusals.filter((r) => r.reason === 'client_certificate' && r.audit), 'audited certificate refusals the worker reported within 10 s').toHaveLength(2), WAIT);
   });
 });
 
