@@ -1,7 +1,9 @@
 /**
  * The ingest pipeline shared by every source (file tail, TCP, in-process): parse, map the line's
  * log format onto the envelope (events/formats.ts), validate, count, hand each accepted event to
- * the consumers (metric derivation, the audit recorder), and reject the rest with a reason.
+ * the consumers (metric derivation, the audit recorder), and reject the rest with a reason. A line
+ * that is a flat JSON object is read from its bytes (flat.ts, with its `ts` parsed from them too),
+ * any other by `JSON.parse`: the same object either way.
  *
  * The stream is open: a line of one of the contract's event types must match that type's schema;
  * any other well-formed line with a valid envelope (`ts`, `component`, `level`, `event`, optional
@@ -36,7 +38,8 @@ import type { DeadLetterFile, RejectReason } from './deadletter.js';
 import { knownAscii, type LineSink } from './lines.js';
 import { Redactor } from './redact.js';
 import { envelopePrefix, sameEnvelope } from './prefix.js';
-import { parseTimestampSeconds } from './timestamp.js';
+import { FlatJsonReader } from './flat.js';
+import { parseTimestampBytes, parseTimestampSeconds } from './timestamp.js';
 
 /** Where events come from; the `source` label. */
 export type SourceKind = 'file' | 'tcp' | 'inprocess';
@@ -191,6 +194,12 @@ export class IngestPipeline {
    * null for a type whose lines are always walked), made on the type's first line.
    */
   private readonly types = new Map<string, KnownType>();
+
+  /**
+   * Reads the lines that are flat JSON objects (every value a string, number, boolean or null)
+   * without `JSON.parse`, to the same object (flat.ts); the rest are parsed by `JSON.parse`.
+   */
+  private readonly flat = new FlatJsonReader();
 
   constructor(private readonly opts: PipelineOptions) {
     this.redactor = opts.redactor ?? new Redactor();
@@ -363,6 +372,14 @@ export class IngestPipeline {
     const ownFormat = format === 'auto' || format === 'tickwatch';
     /** The info of a valid line of a contract type in tickwatch's own format, shared. */
     const ownInfo = infoOf('tickwatch', true, false);
+    /**
+     * Where the line being accepted holds its `ts` as bytes (FlatJsonReader.timeFrom): set by `line`
+     * for a line the flat reader read and redaction left alone, -1 otherwise. An event that is that
+     * line's object takes its time from those bytes: the same text as its `ts`, without a string's reads.
+     */
+    let tsChunk: Uint8Array = Buffer.alloc(0);
+    let tsFrom = -1;
+    let tsTo = -1;
     /** `known` is the type of `v.event` when the caller looked it up (null: not in the contract), undefined when not. */
     const accept = (v: Record<string, unknown>, text: string, offset: number, length: number, known?: KnownType | null): boolean => {
       // In-process events have no line: the dead-letter record gets their JSON.
@@ -401,7 +418,7 @@ export class IngestPipeline {
         }
         info = infoOf(n.format, check !== undefined, n.mapped);
       }
-      const ts = parseTimestampSeconds(e.ts as string);
+      const ts = e === v && tsFrom >= 0 ? parseTimestampBytes(tsChunk, tsFrom, tsTo) : parseTimestampSeconds(e.ts as string);
       if (ts !== ts) {
         reject(check ? 'schema' : 'envelope', '/ts: not a valid RFC 3339 date and time', line, offset, length);
         return false;
@@ -432,6 +449,7 @@ export class IngestPipeline {
     };
 
     const skipAny = this.opts.skip;
+    const flat = this.flat;
     const sink: SourceSink = {
       kind,
       origin,
@@ -467,12 +485,19 @@ export class IngestPipeline {
           return;
         }
         if (skip !== undefined && passBy(text)) return;
-        let v: unknown;
-        try {
-          v = JSON.parse(text);
-        } catch (err) {
-          reject('invalid_json', (err as Error).message, text, offset, end - start, true);
-          return;
+        let v: unknown = flat.read(text, chunk, start, end);
+        tsFrom = -1;
+        if (v !== undefined) {
+          tsChunk = chunk;
+          tsFrom = flat.timeFrom;
+          tsTo = flat.timeTo;
+        } else {
+          try {
+            v = JSON.parse(text);
+          } catch (err) {
+            reject('invalid_json', (err as Error).message, text, offset, end - start, true);
+            return;
+          }
         }
         if (typeof v !== 'object' || v === null || Array.isArray(v)) {
           reject('invalid_json', 'a line must be one JSON object', text, offset, end - start, true);
@@ -482,13 +507,17 @@ export class IngestPipeline {
         // the line has only its event type's declared keys and no value that could hold a secret.
         const name = (v as Record<string, unknown>).event;
         const known = typeof name === 'string' ? this.typeOf(name) : null;
-        if ((known === null || known.clean === null || !known.clean(v as Record<string, unknown>)) && redactor.object(v) > 0) text = JSON.stringify(v);
+        if ((known === null || known.clean === null || !known.clean(v as Record<string, unknown>)) && redactor.object(v) > 0) {
+          text = JSON.stringify(v);
+          tsFrom = -1; // the event is no longer the line as read
+        }
         accept(v as Record<string, unknown>, text, offset, end - start, known);
       },
       oversize: (prefix, length, offset) => {
         reject('too_large', `line of ${length} bytes is over the limit of ${prefix.length} bytes; the first ${prefix.length} bytes are kept`, prefix.toString('utf8'), offset, length, true);
       },
       object: (v) => {
+        tsFrom = -1;
         if (typeof v !== 'object' || v === null || Array.isArray(v)) {
           reject('invalid_json', 'an event must be an object', safeJson(v), 0, 0, true);
           return false;

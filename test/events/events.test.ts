@@ -4,7 +4,7 @@ import { renderEventsDoc } from '../../exporters/events/docs.js';
 import fc from 'fast-check';
 import { RFC3339_PATTERN } from '../../exporters/events/define.js';
 import { EVENT_TYPES, VALIDATORS } from '../../exporters/events/index.js';
-import { formatTimestamp, parseTimestampSeconds } from '../../exporters/ingest/timestamp.js';
+import { formatTimestamp, parseTimestampBytes, parseTimestampSeconds } from '../../exporters/ingest/timestamp.js';
 
 describe('event contract', () => {
   it('covers the event types the issue lists', () => {
@@ -52,6 +52,7 @@ describe('RFC 3339 timestamps', () => {
       .map(([d, digits, zone]) => `${d.toISOString().slice(0, 19)}${digits ? `.${'123456789'.slice(0, digits)}` : ''}${zone}`);
     const edit = fc.tuple(fc.constantFrom('replace', 'delete', 'insert'), fc.nat(40), fc.constantFrom('0', '9', ':', '-', '+', 'x', 'T', 't', 'Z', 'z', '.', ' ', '\u0660'));
     let read = 0;
+    let compared = 0;
     fc.assert(
       fc.property(valid, fc.array(edit, { maxLength: 2 }), (ts, edits) => {
         expect(parseTimestampSeconds(ts), ts).not.toBeNaN();
@@ -66,14 +67,25 @@ describe('RFC 3339 timestamps', () => {
           read++;
           expect(pattern.test(s), s).toBe(true);
         }
+        // The same text as the bytes of a line, with digits and a zone after it that must not be read.
+        const bytes = Buffer.from(`"ts":"${s}"9+08:00`, 'utf8');
+        if (bytes.length === s.length + 14) {
+          compared++;
+          expect(parseTimestampBytes(bytes, 6, 6 + s.length), s).toBe(parseTimestampSeconds(s));
+        }
       }),
       { numRuns: 5000, seed: 19 },
     );
     expect(read).toBeGreaterThan(500);
+    expect(compared).toBeGreaterThan(4000);
     expect(parseTimestampSeconds('2026-11-23T09:00:00.5+08x00')).toBeNaN();
     // Each character of the nine-digit form tickwatch writes, broken in turn.
     const nine = '2026-11-23T01:00:07.127979040Z';
     for (let i = 0; i < nine.length; i++) for (const ch of ['x', '/', ':', ' ']) if (ch !== nine[i]) expect(parseTimestampSeconds(nine.slice(0, i) + ch + nine.slice(i + 1)), `${i} ${ch}`).toBeNaN();
+    // Cut short in a buffer that goes on with what would make it valid: read only up to `to`.
+    const line = Buffer.from(`${nine}+08:00`);
+    for (let to = 0; to < nine.length; to++) expect(parseTimestampBytes(line, 0, to), String(to)).toBeNaN();
+    expect(parseTimestampBytes(line, 0, nine.length)).toBe(parseTimestampSeconds(nine));
   });
 
   it('round-trips through formatTimestamp at nanosecond precision within float limits', () => {

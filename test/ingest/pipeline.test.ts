@@ -7,6 +7,8 @@ import { EVENT_TYPES } from '../../exporters/events/index.js';
 import { DeadLetterFile, type DeadLetterRecord } from '../../exporters/ingest/deadletter.js';
 import { LineSplitter } from '../../exporters/ingest/lines.js';
 import { IngestPipeline } from '../../exporters/ingest/pipeline.js';
+import { Redactor } from '../../exporters/ingest/redact.js';
+import { parseTimestampSeconds } from '../../exporters/ingest/timestamp.js';
 import { MetricRegistry } from '../../exporters/instrument/registry.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 import { valueOf } from '../helpers/exposition.js';
@@ -372,5 +374,51 @@ describe('ingest pipeline: redaction and lines of a contract type', () => {
     const { component: _c, ...noComponent } = tick;
     const defaulted = run([JSON.stringify(noComponent)], 'market_data');
     expect(defaulted.map((s) => [s.ev.component, s.info])).toEqual([['market_data', { format: 'tickwatch', known: true, mapped: true }]]);
+  });
+});
+
+describe('ingest pipeline: each event time', () => {
+  /** Lines through a pipeline (with `redact` words when given): each accepted event's `ts` text and time, and the rejections. */
+  function times(lines: readonly string[], redact?: readonly string[]) {
+    const got: [unknown, number][] = [];
+    const pipeline = new IngestPipeline({
+      registry: new MetricRegistry(),
+      deadLetter: new DeadLetterFile(join(dir, `dead-time-${++n}.ndjson`)),
+      log: captureLogging().logger('ingest'),
+      consumers: [(ev, ts) => got.push([ev.ts, ts])],
+      ...(redact ? { redactor: new Redactor(redact) } : {}),
+    });
+    const splitter = new LineSplitter(pipeline.source('file', '/engine/t.log'), 8192);
+    splitter.push(Buffer.from(lines.map((l) => `${l}\n`).join('')));
+    return { got, rejected: pipeline.rejected };
+  }
+  const T1 = '2026-11-23T01:00:00.000000001Z';
+  const T2 = '2026-11-23T09:00:07.5+08:00';
+  const tick = (ts: unknown, more = '') => `{"ts":${JSON.stringify(ts)},"level":"debug","component":"market_data","event":"feed.tick","feed":"twse-md","latency_ns":1000${more}}`;
+
+  it("is the last ts the line holds, as JSON.parse reads it, whether the line is read flat or by JSON.parse", () => {
+    const { got, rejected } = times([
+      tick(T1),
+      tick(T2),
+      tick(T1, `,"ts":"${T2}"`), // a duplicate key: the last one counts
+      tick(T1, ',"ctx":{"a":1}'), // nested: read by JSON.parse
+      `{"ts": "${T2}", "level": "info", "component": "strategy", "event": "app.started"}`, // not a contract type, spaces
+    ]);
+    expect(rejected).toBe(0);
+    expect(got).toEqual([
+      [T1, parseTimestampSeconds(T1)],
+      [T2, parseTimestampSeconds(T2)],
+      [T2, parseTimestampSeconds(T2)],
+      [T1, parseTimestampSeconds(T1)],
+      [T2, parseTimestampSeconds(T2)],
+    ]);
+    expect(got[1]![1]).toBe(Date.UTC(2026, 10, 23, 1, 0, 7) / 1000 + 0.5);
+  });
+
+  it('rejects a line whose last ts is not a valid time, or was redacted, rather than taking a time from its bytes', () => {
+    expect(times([tick(T1, ',"ts":5'), tick('2026-11-23T01:00:00.0000000001Z'), tick(T1, ',"ts":"yesterday"')])).toEqual({ got: [], rejected: 3 });
+    // A redaction word that catches `ts` itself: the event's ts is [REDACTED], and so no time.
+    expect(times([tick(T1)], ['ts'])).toEqual({ got: [], rejected: 1 });
+    expect(times([tick(T1)], ['token'])).toEqual({ got: [[T1, parseTimestampSeconds(T1)]], rejected: 0 });
   });
 });
