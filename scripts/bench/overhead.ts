@@ -110,13 +110,13 @@ function taskStat(path: string): { ticks: number; comm: string } | undefined {
   return { ticks: Number(f[11]) + Number(f[12]), comm };
 }
 
-interface CpuSnap {
+export interface CpuSnap {
   readonly at: number;
   readonly process: number;
   readonly threads: Map<number, { ticks: number; comm: string }>;
 }
 
-function cpuSnap(pid: number): CpuSnap {
+export function cpuSnap(pid: number): CpuSnap {
   const threads = new Map<number, { ticks: number; comm: string }>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     const s = taskStat(`/proc/${pid}/task/${t}/stat`);
@@ -126,7 +126,7 @@ function cpuSnap(pid: number): CpuSnap {
 }
 
 /** Share of one core, percent, over two snapshots: the process and its threads grouped by name. */
-function cpuShare(pid: number, a: CpuSnap, b: CpuSnap): { total: number; groups: Map<string, number> } {
+export function cpuShare(pid: number, a: CpuSnap, b: CpuSnap): { total: number; groups: Map<string, number> } {
   const secs = (b.at - a.at) / 1000;
   const pct = (ticks: number) => (ticks / CLK_TCK / secs) * 100;
   const groups = new Map<string, number>();
@@ -168,7 +168,7 @@ function sample(text: string, name: string, labels: Readonly<Record<string, stri
 // ---------------------------------------------------------------- load
 
 /** Lines per simulated second of the normal mix at `ticks` per second (the generator, unpaced, 20 s). */
-function linesPerSecond(ticks: number): number {
+export function linesPerSecond(ticks: number): number {
   let n = 0;
   const start = Date.now() / 1000;
   for (const [, evs] of generate({ scenario: scenarioByName('normal'), seed: 7, start, speed: Infinity, duration: 20, model: { tickRate: ticks } })) n += evs.length;
@@ -176,14 +176,14 @@ function linesPerSecond(ticks: number): number {
 }
 
 /** The tick rate that gives `lines` per second (lines grow linearly with ticks past a fixed floor). */
-function ticksFor(lines: number, cal: { readonly ticks: number; readonly lines: number }[]): number {
+export function ticksFor(lines: number, cal: { readonly ticks: number; readonly lines: number }[]): number {
   const [a, b] = cal as [{ ticks: number; lines: number }, { ticks: number; lines: number }];
   const slope = (b.lines - a.lines) / (b.ticks - a.ticks);
   return Math.max(1, Math.round(a.ticks + (lines - a.lines) / slope));
 }
 
 /** `tickwatch simulate`, the normal mix in real time from now, appending to `file`. */
-function simulator(file: string, ticks: number): ChildProcess {
+export function simulator(file: string, ticks: number): ChildProcess {
   return spawn(process.execPath, [CLI, 'simulate', '--out', file, '--start', 'now', '--speed', '1', '--duration', '0', '--rate', String(ticks), '--seed', '7'], { stdio: ['ignore', 'ignore', 'inherit'], env: ENV });
 }
 

@@ -2,11 +2,13 @@
  * `npm run bench [-- suite ...]`: runs the benchmarks and prints each figure beside its baseline
  * from the same run. Suites: hotpath, render, eventloop, ingest, recorder, host, search, tcp (default: all, one after another),
  * and `overhead` (tickwatch start's CPU, memory and lag at fixed rates, about 8 minutes: run only when named,
- * `npm run bench -- overhead`; see overhead.ts).
+ * `npm run bench -- overhead`; see overhead.ts) and `ab` (this tree's tickwatch start against another
+ * revision's under one load at once, about 4 minutes, only when named; see ab.ts).
  * Exit code 0 even when a target is missed (the figures are the output); `--strict` makes a missed
  * target exit 1.
  */
 import { Command } from 'commander';
+import { benchAb } from './ab.js';
 import { benchEventLoop } from './eventloop.js';
 import { benchHost } from './host.js';
 import { benchHotPath } from './hotpath.js';
@@ -31,6 +33,7 @@ const SUITES: Record<string, () => boolean | Promise<boolean>> = {
 /** Suites that run only when named (they take minutes). */
 const NAMED_ONLY: Record<string, () => boolean | Promise<boolean>> = {
   overhead: benchOverhead,
+  ab: benchAb,
 };
 
 const program = new Command('bench')
