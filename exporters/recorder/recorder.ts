@@ -23,6 +23,9 @@ import { TABLE_DEFS, TABLES, type TableName } from '../catalog/tables.js';
 import type { Batch, LineMeta, TailPositions, WriteAheadLog } from './wal.js';
 import type { ALERTMANAGER_FORMAT } from './alert-rows.js';
 
+/** Default {@link RecorderOptions.batchChars}: 64 Mi characters of lines. */
+export const BATCH_CHARS = 64 * 1024 * 1024;
+
 /** Options of a {@link Recorder}. */
 export interface RecorderOptions {
   readonly store: AuditStore;
@@ -31,6 +34,13 @@ export interface RecorderOptions {
   readonly log: Log;
   /** Rows that seal a batch (default 1,000). */
   readonly batchRows?: number;
+  /**
+   * Characters of pending lines that seal a batch whatever its rows (default {@link BATCH_CHARS},
+   * 64 Mi: at most 192 MiB of UTF-8): keeps each write-ahead log record far below the 512 MiB a
+   * record may have (wal.ts `MAX_RECORD`), which 8,000 lines of the ingest's longest (64 KiB)
+   * would reach. Checked where `batchRows` is ({@link Recorder.maybeSeal}).
+   */
+  readonly batchChars?: number;
   /** Which components' levels go to `logs` (default info and above for every component). */
   readonly levels?: LevelPolicy;
   /** Spool size at which intake pauses, bytes (default 1 GiB). */
@@ -95,6 +105,8 @@ export class Recorder {
   private pendingRows = 0;
   /** Rows of the fullest table in the pending batch: a batch seals when one table has `batchRows`. */
   private pendingMax = 0;
+  /** Characters of the pending batch's lines: a batch seals when they reach `batchChars`. */
+  private pendingChars = 0;
   private readonly queue: Queued[] = [];
   private writing = false;
   private stopping = false;
@@ -103,6 +115,7 @@ export class Recorder {
   private idle: (() => void)[] = [];
   private readonly m;
   private readonly batchRows: number;
+  private readonly batchChars: number;
   private readonly maxSpool: number;
   /** Where each audit table's chain ends after the sealed batches (the pending batch's `before`). */
   private heads: ChainHeads;
@@ -114,6 +127,7 @@ export class Recorder {
   constructor(private readonly o: RecorderOptions) {
     const r = o.registry;
     this.batchRows = o.batchRows ?? 1000;
+    this.batchChars = o.batchChars ?? BATCH_CHARS;
     this.maxSpool = o.maxSpoolBytes ?? 1024 ** 3;
     this.heads = o.chain ?? {};
     this.running = { ...this.heads };
@@ -248,6 +262,7 @@ export class Recorder {
     const produced = rowsFor(ev, this.o.levels ?? DEFAULT_LEVELS, line, format);
     if (produced.length === 0) return;
     this.pendingLines.push(line);
+    this.pendingChars += line.length;
     if (format === null) this.plainTail++;
     else {
       const last = this.pendingMeta[this.pendingMeta.length - 1];
@@ -279,11 +294,11 @@ export class Recorder {
    * Seals when one table has `batchRows` rows pending (so each table's insert is a full batch, not
    * a slice of one). While the store is still busy with earlier batches the batch keeps growing, up
    * to 8 times that (group commit: fewer fsyncs and inserts under load, no extra delay when idle;
-   * the `batchMs` timer still seals at least once a second). Call between source polls, with the
-   * source position.
+   * the `batchMs` timer still seals at least once a second). Seals too when the pending lines reach
+   * `batchChars` characters, however few their rows. Call between source polls, with the source position.
    */
   maybeSeal(tails?: TailPositions): void {
-    if (this.pendingMax >= this.batchRows && (this.queue.length === 0 || this.pendingMax >= this.batchRows * 8)) this.seal(tails);
+    if ((this.pendingMax >= this.batchRows && (this.queue.length === 0 || this.pendingMax >= this.batchRows * 8)) || this.pendingChars >= this.batchChars) this.seal(tails);
   }
 
   /**
@@ -327,6 +342,7 @@ export class Recorder {
     this.plainTail = 0;
     this.pendingRows = 0;
     this.pendingMax = 0;
+    this.pendingChars = 0;
     this.heads = after;
     this.m.batches.inc();
     this.queue.push({ batch, tables, ...(encoded ? { encoded } : {}), replay: false });

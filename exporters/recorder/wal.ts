@@ -22,8 +22,8 @@ const HEADER = 16;
 const KEPT_RECORD_BYTES = 32 * 1024 * 1024;
 const BATCH = 1;
 const COMMIT = 2;
-/** A record longer than this is treated as a corrupt length field. */
-const MAX_RECORD = 512 * 1024 * 1024;
+/** A record longer than this is treated as a corrupt length field when read, and is never written. */
+export const MAX_RECORD = 512 * 1024 * 1024;
 
 /** The tailer position a batch ends at (see FileTailer's state). */
 export interface TailPosition {
@@ -104,10 +104,14 @@ export class WriteAheadLog {
   /**
    * @param dir - folder of the segments (created)
    * @param segmentBytes - start a new segment past this size (default 16 MiB)
+   * @param maxRecordBytes - the longest record payload this log writes (default and at most
+   *   {@link MAX_RECORD}, 512 MiB, past which reading takes a length for corruption): a longer
+   *   batch is refused with an error, never written where a replay could not read it
    */
   constructor(
     readonly dir: string,
     private readonly segmentBytes = 16 * 1024 * 1024,
+    private readonly maxRecordBytes = MAX_RECORD,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -289,6 +293,11 @@ export class WriteAheadLog {
   private append(type: number, head: unknown, lines: readonly string[] | undefined, sync: boolean): number {
     this.ensureSegment();
     const rec = this.record(type, head, lines);
+    const payload = rec.length - HEADER;
+    if (payload > Math.min(this.maxRecordBytes, MAX_RECORD)) {
+      if (rec.length > KEPT_RECORD_BYTES) this.scratch = undefined;
+      throw new Error(`a write-ahead log record of ${payload} bytes is over the limit of ${Math.min(this.maxRecordBytes, MAX_RECORD)} bytes; nothing was written`);
+    }
     try {
       // write(2) may take part of a record (a disk filling up does exactly that) and refuse the
       // rest on the next call: write until all of it is in, or the file system says no.

@@ -4,8 +4,12 @@ import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MetricRegistry } from '../../exporters/instrument/registry.js';
+import { Recorder } from '../../exporters/recorder/recorder.js';
+import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
-import { tempDir } from '../helpers/env.js';
+import { captureLogging, tempDir } from '../helpers/env.js';
+import { infoEvents } from '../helpers/sessions.js';
 
 const batch = (i: number) => ({ lines: [JSON.stringify({ ts: '2026-11-23T01:00:00Z', event: 'x', n: i }), `{"n":${i}}`] });
 
@@ -142,5 +146,48 @@ console.log(JSON.stringify({ acked, errors }));`,
     expect(w.appendBatch({ lines: ['{"n":"after"}'] }).seq).toBe(acked.length + 1);
     w.close();
     expect(new WriteAheadLog(walDir).open().pending.length).toBe(acked.length + 1);
+  });
+});
+
+describe('recorder write-ahead log: the record limit', () => {
+  it('refuses a batch whose record is over its limit, writes nothing of it, and takes the next batch', () => {
+    const dir = tempDir();
+    const wal = new WriteAheadLog(dir, 16 * 1024 * 1024, 1000);
+    wal.open();
+    expect(() => wal.appendBatch({ lines: [`{"n":"${'x'.repeat(1000)}"}`] })).toThrow(/record of \d+ bytes is over the limit of 1000 bytes; nothing was written/);
+    const small = wal.appendBatch(batch(1));
+    const reopened = new WriteAheadLog(dir).open();
+    expect(reopened.pending.map((b) => [b.seq, b.lines])).toEqual([[small.seq, batch(1).lines]]);
+  });
+});
+
+describe('recorder: batches bounded by the size of their lines', () => {
+  it('seals at batchChars characters of lines however few the rows, and not before', async () => {
+    const evs = infoEvents(40, 5, Date.UTC(2026, 10, 23, 1) / 1000);
+    const chars = evs.reduce((n, e) => n + e.line.length, 0);
+    for (const [batchChars, seals] of [
+      [undefined, 0], // the default (64 Mi characters): 40 lines are far from it, and 1,000 rows too
+      [Math.floor(chars / 4), 3], // a quarter of the 40 lines' characters: a seal about every ten lines
+    ] as const) {
+      const dir = tempDir();
+      const store = await DuckDbStore.open(join(dir, 'audit.duckdb'));
+      const wal = new WriteAheadLog(join(dir, 'wal'));
+      wal.open();
+      const rec = new Recorder({ store, wal, registry: new MetricRegistry(), log: captureLogging().logger('recorder'), ...(batchChars ? { batchChars } : {}) });
+      let sealed = 0;
+      for (const e of evs) {
+        const before = wal.seq;
+        rec.add(e.ev, e.line);
+        rec.maybeSeal();
+        if (wal.seq !== before) sealed++;
+      }
+      expect(sealed, String(batchChars)).toBeGreaterThanOrEqual(seals);
+      if (seals === 0) expect(sealed).toBe(0);
+      else expect(sealed).toBeLessThanOrEqual(4);
+      rec.seal();
+      await rec.drained();
+      await rec.stop();
+      await store.close();
+    }
   });
 });
