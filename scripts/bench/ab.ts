@@ -7,8 +7,10 @@
  * tree's tail it side by side, each with its own ports and data folder; CPU of each process from
  * `/proc` over the same windows, as a share of one core, and this tree's over the revision's.
  *
- * The simulator, paced to the wall clock, falls behind when the machine is slow, so each window
- * gives the lines/s the file actually grew by; both processes read the same lines at the same moments.
+ * The normal session opens with a tick burst (3x for 30 s, easing to 1x by 90 s: simulator/model.ts),
+ * and a rate's tick setting is calibrated over its first 20 s (overhead.ts), so the windows, after
+ * the warm-up, see the rate fall: each prints the lines/s the file grew by. Both processes read the
+ * same lines at the same moments, which is what the comparison needs.
  *
  * Environment: `BENCH_AB_BASE` the revision to compare with (default `HEAD~1`); `BENCH_AB_SERVICES`
  * `no-host` (exporter and recorder, the default) or `exporter` (the exporter alone); `BENCH_AB_RATES`
