@@ -35,6 +35,9 @@ const CACHE_SIZE = 8;
 /** Lookups after which a key's cache is dropped unless at least half of them were hits (a time, a message, an id). */
 const CACHE_TRIAL = 256;
 
+/** The envelope's time key, whose string value's place a read keeps ({@link FlatJsonReader.timeFrom}). */
+const TIME_KEY = 'ts';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -83,9 +86,6 @@ export class FlatJsonReader {
    */
   timeFrom = -1;
   timeTo = -1;
-
-  /** @param timeKey - the key whose string value's place is kept ({@link timeFrom}); default `ts`, the envelope's */
-  constructor(private readonly timeKey = 'ts') {}
 
   /** Distinct key paths learned so far (trie nodes). */
   get size(): number {
@@ -206,7 +206,7 @@ export class FlatJsonReader {
     }
     const key = text.slice(tks, tks + (ke - ks));
     if (key === '__proto__') return undefined; // an object literal would set the prototype; JSON.parse makes an own key
-    const node: Node = { key: copy(buf, ks, ke), next: [], build: null, cache: [], lookups: 0, hits: 0, path: [...(parent?.path ?? []), key], time: key === this.timeKey };
+    const node: Node = { key: copy(buf, ks, ke), next: [], build: null, cache: [], lookups: 0, hits: 0, path: [...(parent?.path ?? []), key], time: key === TIME_KEY };
     level.push(node);
     this.nodes++;
     return node;

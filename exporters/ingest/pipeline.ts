@@ -88,7 +88,7 @@ export interface PipelineOptions {
    * its envelope checked) and neither parsed, validated, redacted nor handed on: whatever is wrong
    * further on in it is not rejected here (the HFT exporter's pipeline, which reads every line,
    * dead-letters it). Lines whose envelope cannot be read so take the usual path, and so do all
-   * lines for a while when too few were passed by (SKIP_SAMPLE). The recorder passes by the lines
+   * lines for a while when too few were passed by (Shortcut). The recorder passes by the lines
    * that make no row (issue 19). Must be a function of its arguments alone: a line that opens as
    * the last line passed by gets the same answer without a call. Default: none.
    */
@@ -96,15 +96,40 @@ export interface PipelineOptions {
 }
 
 /**
- * {@link PipelineOptions.skip}'s sampling: of every SKIP_SAMPLE lines tried, at least one in
- * SKIP_PAYS_FROM must be passed by, else the next SKIP_REST lines take the usual path untried. The
- * envelope scan costs about 0.5 us a line; on a stream of lines the recorder keeps (info and above)
- * it was measured at 0.5-1 us a line added (README: Overhead), and resting keeps that to about one
- * line in 17.
+ * Whether a shortcut a line may fail to take (and then pays its try on top of the usual path) still
+ * pays on a source: of every SAMPLE lines tried, at least one in PAYS_FROM must take it, else the
+ * next REST lines take the usual path untried, about one line in 17 tried on a source where it never
+ * pays. Used for {@link PipelineOptions.skip}'s envelope scan (about 0.5 us a line; on a stream of
+ * lines the recorder keeps it was measured at 0.5-1 us a line added, README: Overhead) and for the
+ * flat reader (flat.ts: 301-401 ns a Loguru line, whose nested record it never takes).
  */
-const SKIP_SAMPLE = 256;
-const SKIP_PAYS_FROM = 8;
-const SKIP_REST = 4096;
+class Shortcut {
+  private static readonly SAMPLE = 256;
+  private static readonly PAYS_FROM = 8;
+  private static readonly REST = 4096;
+  private tried = 0;
+  private taken = 0;
+  private resting = 0;
+
+  /** Whether to try the shortcut on this line. */
+  worth(): boolean {
+    if (this.resting > 0) {
+      this.resting--;
+      return false;
+    }
+    if (++this.tried === Shortcut.SAMPLE) {
+      if (this.taken * Shortcut.PAYS_FROM < Shortcut.SAMPLE) this.resting = Shortcut.REST;
+      this.tried = 0;
+      this.taken = 0;
+    }
+    return true;
+  }
+
+  /** The line tried took the shortcut. */
+  took(): void {
+    this.taken++;
+  }
+}
 
 const REASONS: readonly RejectReason[] = ['invalid_json', 'envelope', 'schema', 'too_large', 'encoding'];
 
@@ -270,9 +295,7 @@ export class IngestPipeline {
      * Counts and passes by a line {@link PipelineOptions.skip} wants passed by; false when its
      * envelope cannot be read from its first keys, or is not valid, or is wanted.
      */
-    let tried = 0;
-    let passed = 0;
-    let resting = 0;
+    const skipPays = new Shortcut();
     /**
      * The last line passed by that had `ts` first: its text before ts's value, its text from the
      * quote closing ts to the end of its envelope ({@link sameEnvelope}), and its two counters.
@@ -293,17 +316,8 @@ export class IngestPipeline {
       return c;
     };
     const passBy = (text: string): boolean => {
-      // A stream whose lines are mostly wanted would pay the scan for nothing: after a sample in
-      // which fewer than one line in SKIP_PAYS_FROM was passed by, the next SKIP_REST lines are not tried.
-      if (resting > 0) {
-        resting--;
-        return false;
-      }
-      if (++tried === SKIP_SAMPLE) {
-        if (passed * SKIP_PAYS_FROM < SKIP_SAMPLE) resting = SKIP_REST;
-        tried = 0;
-        passed = 0;
-      }
+      // A stream whose lines are mostly wanted would pay the scan for nothing (Shortcut).
+      if (!skipPays.worth()) return false;
       // A line that opens as the last line passed by, but for its ts, has the same level, component
       // and event: they were checked, and the verdict is the same (skip is a function of them).
       if (lastHead !== undefined) {
@@ -312,7 +326,7 @@ export class IngestPipeline {
         if (tsText !== undefined) {
           const ts = parseTimestampSeconds(tsText);
           if (ts === ts) {
-            passed++;
+            skipPays.took();
             lastEvents!.inc();
             lastLevel!.inc();
             lastTs.set(ts);
@@ -327,7 +341,7 @@ export class IngestPipeline {
       if (!ENVELOPE_CHECK.Check(p)) return false;
       const ts = parseTimestampSeconds(p.ts);
       if (ts !== ts) return false;
-      passed++;
+      skipPays.took();
       const c = countPassed(p.component, p.level as Level, ts);
       if (p.tsStart <= 9) {
         // ts is the line's first key: the next line may open the same way.
@@ -450,6 +464,8 @@ export class IngestPipeline {
 
     const skipAny = this.opts.skip;
     const flat = this.flat;
+    /** Whether the flat reader pays on this source (a Loguru source's nested lines never take it). */
+    const flatPays = new Shortcut();
     const sink: SourceSink = {
       kind,
       origin,
@@ -485,9 +501,10 @@ export class IngestPipeline {
           return;
         }
         if (skip !== undefined && passBy(text)) return;
-        let v: unknown = flat.read(text, chunk, start, end);
+        let v: unknown = flatPays.worth() ? flat.read(text, chunk, start, end) : undefined;
         tsFrom = -1;
         if (v !== undefined) {
+          flatPays.took();
           tsChunk = chunk;
           tsFrom = flat.timeFrom;
           tsTo = flat.timeTo;

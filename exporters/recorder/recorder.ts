@@ -24,7 +24,7 @@ import type { Batch, LineMeta, TailPositions, WriteAheadLog } from './wal.js';
 import type { ALERTMANAGER_FORMAT } from './alert-rows.js';
 
 /** Default {@link RecorderOptions.batchChars}: 64 Mi characters of lines. */
-export const BATCH_CHARS = 64 * 1024 * 1024;
+const BATCH_CHARS = 64 * 1024 * 1024;
 
 /** Options of a {@link Recorder}. */
 export interface RecorderOptions {

@@ -23,7 +23,7 @@ const KEPT_RECORD_BYTES = 32 * 1024 * 1024;
 const BATCH = 1;
 const COMMIT = 2;
 /** A record longer than this is treated as a corrupt length field when read, and is never written. */
-export const MAX_RECORD = 512 * 1024 * 1024;
+const MAX_RECORD = 512 * 1024 * 1024;
 
 /** The tailer position a batch ends at (see FileTailer's state). */
 export interface TailPosition {
@@ -294,10 +294,8 @@ export class WriteAheadLog {
     this.ensureSegment();
     const rec = this.record(type, head, lines);
     const payload = rec.length - HEADER;
-    if (payload > Math.min(this.maxRecordBytes, MAX_RECORD)) {
-      if (rec.length > KEPT_RECORD_BYTES) this.scratch = undefined;
-      throw new Error(`a write-ahead log record of ${payload} bytes is over the limit of ${Math.min(this.maxRecordBytes, MAX_RECORD)} bytes; nothing was written`);
-    }
+    const limit = Math.min(this.maxRecordBytes, MAX_RECORD);
+    if (payload > limit) throw new Error(`a write-ahead log record of ${payload} bytes is over the limit of ${limit} bytes; nothing was written`);
     try {
       // write(2) may take part of a record (a disk filling up does exactly that) and refuse the
       // rest on the next call: write until all of it is in, or the file system says no.
