@@ -159,6 +159,66 @@ describe('the embedded store on its own thread', () => {
     await threaded.close();
   });
 
+  it('keeps only the encoding of rows it hands over encoded, and reads it back wherever rows are asked for', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const threaded = await ThreadedDuckDbStore.open(join(dir, 'held.duckdb'));
+    await threaded.init(TABLES);
+    // The store holds every write until `release`: batches sealed meanwhile stay queued.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held = withWrites(threaded, async (_token, write) => {
+      await gate;
+      await write();
+    });
+    const wal = new WriteAheadLog(join(dir, 'wal'));
+    wal.open();
+    let committed = 0;
+    const plain = new Recorder({ store: held, wal, registry: new MetricRegistry(), log: captureLogging().logger('recorder'), batchRows: 10_000 });
+    const some = evs.slice(0, 400);
+    // The rows rowsFor makes of those events, per table (the recorder links the chained ones: their
+    // chain columns are its own, checked below against the store).
+    const CHAIN = new Set(['chain_seq', 'prev_hash', 'row_hash']);
+    const want = new Map<string, Record<string, unknown>[]>();
+    for (const e of some) for (const [t, r] of rowsFor(e.ev, undefined, e.line)) want.set(t, [...(want.get(t) ?? []), r]);
+    for (const e of some.slice(0, 250)) plain.add(e.ev, e.line);
+    plain.seal(); // one batch sealed and held by the store
+    for (const e of some.slice(250)) plain.add(e.ev, e.line); // and rows pending
+    expect(plain.queuedRows).toBe([...want.values()].reduce((n, r) => n + r.length, 0));
+    const unstored = new Map<string, Record<string, unknown>[]>();
+    for (const [t, rows] of want) {
+      const got = plain.unstored(t as never);
+      unstored.set(t, got);
+      expect(got.length, t).toBe(rows.length);
+      // Each column the row had, the same value; each it lacked, null.
+      const cols = TABLES.find((x) => x.name === t)!.columns.map((c) => c.name);
+      const keys = new Set([...cols, ...Object.keys(rows[0]!), 'ts_ns', 'event', 'component', 'level', 'fields', 'batch_token']);
+      const strip = (r: Record<string, unknown>) => Object.fromEntries([...keys].filter((k) => !CHAIN.has(k)).map((k) => [k, r[k] ?? null]));
+      expect(got.map(strip), t).toEqual(rows.map(strip));
+    }
+    release();
+    await plain.stop();
+    for (const [t, rows] of want) expect(await threaded.count(t as never), t).toBe(rows.length);
+    // The chained tables' chain columns read back as the store has them.
+    const orders = await threaded.sqlBackend().all('SELECT chain_seq, prev_hash, row_hash FROM audit_orders ORDER BY chain_seq');
+    expect(unstored.get('audit_orders')!.map((r) => ({ chain_seq: BigInt(r.chain_seq as number), prev_hash: r.prev_hash, row_hash: r.row_hash }))).toEqual(orders);
+    expect(orders.length).toBeGreaterThan(0);
+    expect(committed).toBe(0);
+
+    // With onCommitted (the Redis hot state), the rows are kept and handed over as they were made.
+    const wal2 = new WriteAheadLog(join(dir, 'wal2'));
+    wal2.open();
+    const seen: string[] = [];
+    const hot = new Recorder({ store: threaded, wal: wal2, registry: new MetricRegistry(), log: captureLogging().logger('recorder'), onCommitted: (tables) => (committed++, seen.push(...[...tables.values()].flat().map((r) => JSON.stringify(r)))) });
+    for (const e of some) hot.add(e.ev, e.line);
+    const before = [...want.values()].flat().length;
+    hot.seal();
+    await hot.drained();
+    await hot.stop();
+    expect(committed).toBe(1);
+    expect(seen.length).toBe(before);
+    await threaded.close();
+  });
+
   it("keeps DuckDbStore's error classes and clean-up transactions across the thread", { timeout: 60_000 }, async () => {
     const dir = tempDir();
     // A table as a version before the chains made it: StoreSchemaError, which is not retried.

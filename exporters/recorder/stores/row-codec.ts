@@ -142,6 +142,12 @@ export class RowEncoder {
   finish(): EncodedRows {
     if (this.strings.length) this.joined.push(this.strings.join(''));
     this.strings = [];
+    return this.snapshot();
+  }
+
+  /** The rows added so far, encoded, the encoder unchanged (copies of its arrays: it may go on adding). */
+  snapshot(): EncodedRows {
+    const text = this.strings.length ? [...this.joined, this.strings.join('')] : [...this.joined];
     return {
       table: this.table,
       count: this.count,
@@ -150,8 +156,8 @@ export class RowEncoder {
       // The constructors copy a packed array directly (`from` goes through its iterator).
       numbers: new Float64Array(this.numbers),
       lengths: new Uint32Array(this.lengths),
-      text: this.joined,
-      others: this.others,
+      text,
+      others: [...this.others],
     };
   }
 }
@@ -198,6 +204,23 @@ export function encodedReader(e: EncodedRows): RowReader {
       }
     },
   };
+}
+
+/**
+ * The rows of an encoding as objects, keyed by the table's catalog columns: what the recorder reads
+ * back when it kept only the encoding (recorder.ts `keepRows`). A value the row lacked is null.
+ */
+export function decodeRows(e: EncodedRows): Record<string, unknown>[] {
+  const r = encodedReader(e);
+  const out: Record<string, unknown>[] = [];
+  const vals: unknown[] = [];
+  for (let i = 0; i < r.count; i++) {
+    r.read(vals);
+    const row: Record<string, unknown> = {};
+    for (let j = 0; j < r.columns.length; j++) row[r.columns[j]!] = vals[j];
+    out.push(row);
+  }
+  return out;
 }
 
 /** A reader of row objects: the values of `columns`, by name (undefined for a key a row lacks). */
