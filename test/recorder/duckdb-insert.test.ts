@@ -57,6 +57,59 @@ describe('DuckDbStore writes', () => {
       expect(await store.count('logs')).toBe(1 + 3 + 33 + 200);
     }));
 
+  it('stores through data chunks what it stores value by value: strings either side of the 12 bytes stored in place, ASCII or not, across chunks of 2,048 rows', async () => {
+    // Strings of 0 to 14 characters, ASCII and not (é is 2 bytes, the chart 4: "é".repeat(6) is 12
+    // bytes, 6 characters), numbers at the ends of their types, nulls in every column now and then.
+    const texts = ['', 'a', 'info', 'x'.repeat(11), 'y'.repeat(12), 'z'.repeat(13), 'é', 'é'.repeat(6), 'é'.repeat(7), '\u{1F4C8}', 'ab\u{1F4C8}cd', 'tab\there', 'nul\u0000x', `q'"\\`, 'w'.repeat(300)];
+    const rowOf = (t: typeof LOGS, i: number): WalRow =>
+      Object.fromEntries(
+        columnsOf(t).map((c, j) => {
+          if (c.name === 'ts_ns') return [c.name, `${1_795_000_000_000_000_000n + BigInt(i)}`];
+          if ((i + j) % 7 === 0 && !c.required) return [c.name, null];
+          if (c.type === 'int') return [c.name, [0, -1, 2 ** 53 - 1, -(2 ** 53) + 1, i][i % 5]!];
+          if (c.type === 'float') return [c.name, [0.5, -0, Number.MAX_VALUE, Number.MIN_VALUE, -i][i % 5]!];
+          return [c.name, texts[(i + j) % texts.length]!];
+        }),
+      );
+    const batch = new Map([LOGS, ORDERS].map((t) => [t.name, Array.from({ length: 5_000 }, (_, i) => rowOf(t, i))] as const));
+    const [chunks, values] = [await DuckDbStore.open(':memory:'), await DuckDbStore.open(':memory:', { append: 'value' })];
+    try {
+      for (const s of [chunks, values]) {
+        await s.init(TABLES);
+        await s.insertBatch(batch, 'tok');
+      }
+      for (const t of [LOGS, ORDERS]) {
+        const [a, b] = [await readBack(chunks, t, 'tok'), await readBack(values, t, 'tok')];
+        expect(a.length, t.name).toBe(5_000);
+        expect(a, t.name).toEqual(b);
+        // And what was given, value for value.
+        expect(a, t.name).toEqual(batch.get(t.name)!.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'batch_token' ? 'tok' : v === null ? null : typeof v === 'number' && columnsOf(t).find((c) => c.name === k)!.type === 'float' ? v : String(v)]))));
+      }
+    } finally {
+      await chunks.close();
+      await values.close();
+    }
+  });
+
+  it('a column added by hand gets nulls, and a table with a column of another type than its own is appended value by value', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    try {
+      const sql = store.sqlBackend();
+      await store.init(TABLES);
+      await sql.run('ALTER TABLE logs ADD COLUMN note INTEGER');
+      await sql.run("ALTER TABLE audit_orders ALTER COLUMN latency_ns TYPE INTEGER");
+      await store.init(TABLES); // learns the columns as they are now
+      const logs = Array.from({ length: 3_000 }, (_, i) => row(LOGS, i));
+      const orders = Array.from({ length: 3_000 }, (_, i) => ({ ...row(ORDERS, i), latency_ns: i * 1000 }));
+      await store.insertBatch(new Map([['logs', logs], ['audit_orders', orders]]), 'hand');
+      expect(await sql.all('SELECT count(*) AS n, count(note) AS notes FROM logs')).toEqual([{ n: 3_000n, notes: 0n }]);
+      expect(await sql.all('SELECT sum(latency_ns) AS s, typeof(any_value(latency_ns)) AS t FROM audit_orders')).toEqual([{ s: BigInt((2_999 * 3_000 * 1000) / 2), t: 'INTEGER' }]);
+      expect((await readBack(store, LOGS, 'hand')).slice(0, 5)).toEqual(logs.slice(0, 5).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'batch_token' ? 'hand' : v === null ? null : typeof v === 'number' ? v : String(v)]))));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a batch that fails is not stored in part, and the next one goes in', () =>
     withStore(async (store) => {
       const bad = { ...row(ORDERS, 1), chain_seq: 'not a number' };
