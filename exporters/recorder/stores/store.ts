@@ -226,7 +226,8 @@ export interface AuditStore {
   insert(table: TableName, rows: readonly WalRow[], token: string): Promise<void>;
   /**
    * Inserts a whole batch (every table) atomically, when the store can: one transaction, one
-   * commit. Stores without multi-table transactions leave it out and get per-table inserts.
+   * commit. Stores without multi-table transactions leave it out and get per-table inserts (a
+   * batch's tables at once: recorder.ts `insertTable`).
    */
   insertBatch?(tables: ReadonlyMap<TableName, readonly WalRow[]>, token: string): Promise<void>;
   /**
