@@ -5,7 +5,7 @@
  * retention, run by {@link DuckDbStore.prune}.
  */
 import { createRequire } from 'node:module';
-import { DuckDBDataChunk, DuckDBInstance, DuckDBTypeId, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type * as Bindings from '@duckdb/node-bindings';
 import { columnsOf, DEFAULT_RETENTION, TABLE_DEFS, type Column, type RetentionDays, type TableDef, type TableName } from '../../catalog/tables.js';
 import { addableColumns, duckdbDDL, DUCKDB_TYPES } from '../ddl.js';
@@ -126,10 +126,13 @@ class ChunkWriter {
   static readonly BIGINT = 1;
   static readonly DOUBLE = 2;
   static readonly VARCHAR = 3;
+  /** The kind written for each DuckDB type the DDL uses (ddl.ts DUCKDB_TYPES). */
+  private static readonly KIND_OF: Readonly<Record<string, number>> = { BIGINT: ChunkWriter.BIGINT, DOUBLE: ChunkWriter.DOUBLE, VARCHAR: ChunkWriter.VARCHAR };
 
   /**
    * A writer for `app`'s table, or undefined when a column the catalog names has another type in
-   * the file than BIGINT, DOUBLE or VARCHAR as the catalog maps it (the caller then appends value by value).
+   * the file than the DDL gives it (`DUCKDB_TYPES`: BIGINT, DOUBLE or VARCHAR; the caller then appends
+   * value by value).
    * @param cols - the table's columns in the file's order (physical), catalog types
    * @param columns - the names of the reader's values
    */
@@ -141,16 +144,16 @@ class ChunkWriter {
     for (let j = 0; j < cols.length; j++) {
       const c = cols[j]!;
       const x = columns.indexOf(c.name);
-      const id = app.columnType(j).typeId;
       if (c.name === 'batch_token') tokenAt = j;
       if (x < 0 && c.name !== 'batch_token') {
         kinds.push(ChunkWriter.NULLS);
         at.push(-1);
         continue;
       }
-      const want = c.type === 'ts_ns' || c.type === 'int' ? DuckDBTypeId.BIGINT : c.type === 'float' ? DuckDBTypeId.DOUBLE : DuckDBTypeId.VARCHAR;
-      if (id !== want) return undefined;
-      kinds.push(id === DuckDBTypeId.BIGINT ? ChunkWriter.BIGINT : id === DuckDBTypeId.DOUBLE ? ChunkWriter.DOUBLE : ChunkWriter.VARCHAR);
+      // The file's type must be the one the DDL gives the catalog type (ddl.ts DUCKDB_TYPES).
+      const kind = ChunkWriter.KIND_OF[DUCKDB_TYPES[c.type]];
+      if (kind === undefined || String(app.columnType(j)) !== DUCKDB_TYPES[c.type]) return undefined;
+      kinds.push(kind);
       at.push(x);
     }
     return new ChunkWriter(app, at, kinds, tokenAt);

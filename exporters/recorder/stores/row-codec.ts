@@ -142,12 +142,15 @@ export class RowEncoder {
   finish(): EncodedRows {
     if (this.strings.length) this.joined.push(this.strings.join(''));
     this.strings = [];
-    return this.snapshot();
+    return this.encoded(this.joined, this.others);
   }
 
   /** The rows added so far, encoded, the encoder unchanged (copies of its arrays: it may go on adding). */
   snapshot(): EncodedRows {
-    const text = this.strings.length ? [...this.joined, this.strings.join('')] : [...this.joined];
+    return this.encoded(this.strings.length ? [...this.joined, this.strings.join('')] : [...this.joined], [...this.others]);
+  }
+
+  private encoded(text: readonly string[], others: readonly unknown[]): EncodedRows {
     return {
       table: this.table,
       count: this.count,
@@ -157,7 +160,7 @@ export class RowEncoder {
       numbers: new Float64Array(this.numbers),
       lengths: new Uint32Array(this.lengths),
       text,
-      others: [...this.others],
+      others,
     };
   }
 }
