@@ -97,6 +97,64 @@ describe('FlatJsonReader', () => {
     expect(r.read(text, latin1, 0, latin1.length)).toEqual({ a: 'é' });
   });
 
+  it('finds a quote, a backslash or a control character at any place of a long string, four bytes at a time or one', () => {
+    const r = new FlatJsonReader();
+    for (let len = 0; len <= 21; len++) {
+      const plain = 'abcdefghijklmnopqrstuvwxyz'.slice(0, len);
+      // Read as a whole, at each of four alignments in the buffer (readAndCompare puts the line at byte 8; spaces shift it).
+      for (const pad of ['', ' ', '  ', '   ']) expect(readAndCompare(r, `{${pad}"k":"${plain}",${pad}"n":1}`), `${len}/${pad.length}`).toEqual({ k: plain, n: 1 });
+      for (let at = 0; at < len; at++) {
+        // A quote, a backslash, and control characters, as raw characters in the line (JSON.parse refuses each, or reads an escape).
+        for (const bad of [0x22, 0x5c, 0x01, 0x1f, 0x09, 0x00].map((c) => String.fromCharCode(c))) {
+          const text = `{"k":"${plain.slice(0, at)}${bad}${plain.slice(at)}","n":1}`;
+          expect(readAndCompare(r, text), JSON.stringify(text)).toBeUndefined();
+        }
+        // 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f are ordinary characters: next to the ones looked for, not them.
+        for (const ok of [0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f].map((c) => String.fromCharCode(c))) {
+          const text = `{"k":"${plain.slice(0, at)}${ok}${plain.slice(at)}","n":1}`;
+          expect(readAndCompare(r, text), JSON.stringify(text)).toEqual(JSON.parse(text));
+        }
+      }
+    }
+  });
+
+  it('takes a cached value only when its closing quote follows, for values of every short length', () => {
+    const r = new FlatJsonReader();
+    const values = ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'abcdefgh', 'abcdefghi'];
+    for (let round = 0; round < 3; round++) {
+      for (const v of values) {
+        for (const text of [`{"lv":"${v}","n":1}`, `{"lv":"${v}x","n":1}`, `{"lv":"${v}","n":1}`, `{"lv":"${v.slice(0, -1)}","n":1}`]) {
+          expect(readAndCompare(r, text), text).toEqual(JSON.parse(text));
+        }
+      }
+    }
+    // The key as written with whitespace after a compact line taught it, and the empty key (shorter than four bytes).
+    expect(readAndCompare(r, '{"lv" :"abc", "n" : 1}')).toEqual({ lv: 'abc', n: 1 });
+    expect(readAndCompare(r, '{"":1,"lv":"a"}')).toEqual({ '': 1, lv: 'a' });
+    expect(readAndCompare(r, '{"":2,"lv":"a"}')).toEqual({ '': 2, lv: 'a' });
+  });
+
+  it('reads integers of up to 15 digits in one pass, and every other number, as JSON.parse does', () => {
+    const r = new FlatJsonReader();
+    for (const num of ['0', '-0', '7', '-7', '10', '123456789012345', '-123456789012345', '1234567890123456', '12345678901234567890', '1.5', '1e3', '1E3', '-0.0', '0e0', '9007199254740993']) {
+      const text = `{"n":${num},"m":${num}}`;
+      expect(readAndCompare(r, text), text).toEqual(JSON.parse(text));
+    }
+    for (const num of ['00', '-01', '1.', '-', '1e', '0x1', '1-', '0.-1', '1..2', '.5']) expect(readAndCompare(r, `{"n":${num}}`), num).toBeUndefined();
+    // Decimals of 1 to 17 digits, as prices and ratios are written.
+    let seed = 7;
+    const digit = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 10;
+    for (let t = 0; t < 20_000; t++) {
+      const total = 1 + (t % 17);
+      const point = t % (total + 1);
+      let num = Array.from({ length: total }, digit).join('').replace(/^0+(?=\d)/, '');
+      if (point > 0 && point < num.length) num = `${num.slice(0, point)}.${num.slice(point)}`;
+      if (t % 3 === 0) num = `-${num}`;
+      const text = `{"price":${num}}`;
+      expect(Object.is(readAndCompare(r, text)?.price, JSON.parse(text).price), text).toBe(true);
+    }
+  });
+
   it('keeps copies of what it learns: the caller reuses its buffer for the next chunk', () => {
     const r = new FlatJsonReader();
     const buf = Buffer.alloc(256);
@@ -133,6 +191,7 @@ describe('FlatJsonReader', () => {
     const key = fc.oneof(fc.constantFrom('ts', 'level', 'event', 'a', 'b', '0', '__proto__', 'constructor', 'é'), fc.string({ maxLength: 6 }));
     const value = fc.oneof(
       fc.string({ maxLength: 12 }),
+      fc.string({ minLength: 13, maxLength: 40 }),
       fc.constantFrom('debug', 'info', 'market_data', '2330'),
       fc.integer(),
       fc.double({ noNaN: true, noDefaultInfinity: true }),
