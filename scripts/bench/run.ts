@@ -7,6 +7,7 @@
  * Exit code 0 even when a target is missed (the figures are the output); `--strict` makes a missed
  * target exit 1.
  */
+import { setV8Flags } from '../lib/v8-flags.mjs';
 import { Command } from 'commander';
 import { benchAb } from './ab.js';
 import { benchEventLoop } from './eventloop.js';
@@ -18,6 +19,10 @@ import { benchRecorder } from './recorder.js';
 import { benchRender } from './render.js';
 import { benchSearch } from './search.js';
 import { benchTcp } from './tcp.js';
+
+// The V8 flags tickwatch sets (scripts/lib/v8-flags.mjs), so that the in-process suites (hotpath,
+// render, ingest ...) measure the code as tickwatch runs it; set before any suite runs.
+setV8Flags();
 
 const SUITES: Record<string, () => boolean | Promise<boolean>> = {
   hotpath: benchHotPath,
