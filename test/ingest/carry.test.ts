@@ -66,6 +66,7 @@ function lines(n: number): string {
     else if (seq % 10 === 7) out += `${JSON.stringify({ ts, level: 'info', component: 'risk_engine', event: 'risk.login', api_token: `t-${seq}` })}\n`; // redacted
     else if (seq % 10 === 9) out += `${JSON.stringify({ timestamp: ts, level: 'warning', logger: 'gw', event: `structlog line ${seq}` })}\n`; // mapped
     else if (seq % 89 === 0) out += `${JSON.stringify({ ts, level: 'info', component: 'market_data', event: 'long.line', message: 'y'.repeat(500) })}\n`;
+    else if (seq % 20 === 11) out += `${JSON.stringify({ ts, level: 'info', component: 'market_data', event: 'feed.tick', feed: 'twse-md', latency_ns: seq })}\n`; // a tick at info, after a debug one: a row
     else out += `${JSON.stringify({ ts, level: 'debug', component: 'market_data', event: 'feed.tick', feed: 'twse-md', latency_ns: seq })}\n`;
   }
   return out;
