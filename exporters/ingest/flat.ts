@@ -20,10 +20,10 @@
  * place forward in its list, so the frequent ones are tried first; a string value is scanned four
  * bytes at a time for its closing quote; an integer is read in one pass. Reading the same lines
  * already decoded, both readers in one process, 10 alternating rounds: 409-443 ns a line against
- * 535-567 ns before (medians; in 2 runs of 10 under `tsx`'s CLI the new reader's rounds were slow,
- * 744 and 1,243 ns, a state not seen with V8's tracing on, nor in 12 runs under
- * `node --import tsx`). The whole ingest (`npm run bench -- ingest`'s fullPath), both in one process:
- * 0.715-0.742x the `JSON.parse`-only rate against 0.643-0.671x before (3 pairs each way).
+ * 535-567 ns before (medians). The whole ingest (`npm run bench -- ingest`'s fullPath), both in one
+ * process: 0.715-0.742x the `JSON.parse`-only rate against 0.643-0.671x before (3 pairs each way).
+ * Some runs were 2-3x slower throughout: V8 had left `read` in baseline code after an on-stack
+ * replacement, which tickwatch now turns off (`--no-use-osr`, scripts/lib/v8-flags.mjs).
  *
  * Conservative by construction: {@link FlatJsonReader.read} returns `undefined`, and the caller
  * parses the line with `JSON.parse` as before, for anything outside that subset: a nested value,
