@@ -13,7 +13,7 @@
  *   request is traced the same way first, to show the count sees what it should.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,7 @@ export async function countSpawns(pid: number, during: () => Promise<void>): Pro
   } catch {
     // strace wrote nothing: nothing was created
   }
+  rmSync(out, { force: true }); // the trace is read: not left in the temp folder
   for (const line of text.split('\n')) {
     if (/\b(fork|vfork)\(/.test(line) && !/resumed>|unfinished/.test(line)) processes++;
     else if (/\bclone3?\(/.test(line) && !/unfinished/.test(line)) {
