@@ -64,10 +64,18 @@ interface Words {
   readonly len: number;
 }
 
-/** {@link Words} of `bytes`. @throws RangeError when there are fewer than 4 */
-function wordsOf(bytes: Uint8Array): Words {
-  const len = bytes.length;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, len);
+/**
+ * {@link Words} of `buf[from, to)` and then the byte `after`: a key as written, `"key"` and its
+ * colon, or a cached value and its closing quote; null when that makes fewer than 4 bytes (the empty
+ * key, a value of up to 2 bytes), which are compared byte by byte instead.
+ */
+function wordsThen(buf: Uint8Array, from: number, to: number, after: number): Words | null {
+  const len = to - from + 1;
+  if (len < 4) return null;
+  const bytes = new Uint8Array(len);
+  bytes.set(buf.subarray(from, to));
+  bytes[len - 1] = after;
+  const view = new DataView(bytes.buffer, 0, len);
   const words = new Int32Array(Math.ceil(len / 4));
   for (let q = 0; q < words.length - 1; q++) words[q] = view.getInt32(q * 4, true);
   words[words.length - 1] = view.getInt32(len - 4, true);
@@ -98,7 +106,7 @@ interface Node {
   readonly key: Uint8Array;
   /** The key as written without whitespace, `"key":`, as {@link Words}: most lines match it whole (null for the empty key, 3 bytes). */
   readonly written: Words | null;
-  /** Nodes for the next key, tried in order (usually one or two). */
+  /** Nodes for the next key, tried in order (usually one or two; a match moves one place forward). */
   readonly next: Node[];
   /** Builds the object of the keys on the path to this node from the values read; null until a line ends here. */
   build: ((v: unknown[]) => Record<string, unknown>) | null;
@@ -348,12 +356,7 @@ export class FlatJsonReader {
     }
     const key = text.slice(tks, tks + (ke - ks));
     if (key === '__proto__') return undefined; // an object literal would set the prototype; JSON.parse makes an own key
-    const written = new Uint8Array(ke - ks + 3);
-    written[0] = QUOTE;
-    written.set(buf.subarray(ks, ke), 1);
-    written[written.length - 2] = QUOTE;
-    written[written.length - 1] = COLON;
-    const node: Node = { key: copy(buf, ks, ke), written: written.length >= 4 ? wordsOf(written) : null, next: [], build: null, cache: [], dropped: false, lookups: 0, hits: 0, path: [...(parent?.path ?? []), key], time: key === TIME_KEY };
+    const node: Node = { key: copy(buf, ks, ke), written: wordsThen(buf, ks - 1, ke + 1, COLON), next: [], build: null, cache: [], dropped: false, lookups: 0, hits: 0, path: [...(parent?.path ?? []), key], time: key === TIME_KEY };
     level.push(node);
     this.nodes++;
     return node;
@@ -365,15 +368,12 @@ export class FlatJsonReader {
     const cache = node.cache;
     if (node.dropped || to - from > CACHE_MAX_LENGTH) return s;
     if (cache.length < CACHE_SIZE) {
-      const bytes = copy(buf, from, to);
-      const quoted = new Uint8Array(bytes.length + 1);
-      quoted.set(bytes);
-      quoted[bytes.length] = QUOTE;
-      cache.push({ bytes, text: s, quoted: quoted.length >= 4 ? wordsOf(quoted) : null });
+      cache.push({ bytes: copy(buf, from, to), text: s, quoted: wordsThen(buf, from, to, QUOTE) });
     }
     if (++node.lookups === CACHE_TRIAL) this.trial(node);
     return s;
   }
+
   /** Keeps a key's cache after its trial when at least half its lookups were hits; drops it otherwise. */
   private trial(node: Node): void {
     if (node.hits * 2 < node.lookups) {
