@@ -9,6 +9,7 @@ import { DUCKDB_CHECKPOINT_THRESHOLD, DuckDbStore } from '../../exporters/record
 import { tempDir } from '../helpers/env.js';
 import { join } from 'node:path';
 import type { WalRow } from '../../exporters/recorder/stores/store.js';
+import { encodeRows } from '../../exporters/recorder/stores/row-codec.js';
 
 const LOGS = TABLE_DEFS.get('logs')!;
 const ORDERS = TABLE_DEFS.get('audit_orders')!;
@@ -90,6 +91,43 @@ describe('DuckDbStore writes', () => {
       await values.close();
     }
   });
+
+  it('keeps every string whole once later chunks and batches have reused its memory: longer strings point into one UTF-8 copy a chunk, NUL and non-ASCII included, given as objects or encoded', () =>
+    withStore(async (store) => {
+      // Per row and column a different string: 13 to 62 ASCII bytes, 14 to 22 bytes of é (not
+      // ASCII: the chunk's strings are measured one by one), 12 bytes of é (inlined from the UTF-8),
+      // a NUL 2 bytes in, a 4-byte character across the prefix, and nulls now and then.
+      const text = (token: string, i: number, j: number): string | null => {
+        const tag = `${token}${i}.${j}`;
+        switch ((i + j) % 6) {
+          case 0: return `${tag}-${'x'.repeat((i % 50) + 13)}`;
+          case 1: return i % 4 ? `${'é'.repeat((i % 5) + 7)}${tag}` : 'é'.repeat(6);
+          case 2: return `a\u0000${tag}${'b'.repeat(20)}`;
+          case 3: return `abc\u{1F4C8}${tag}`;
+          case 4: return (i + j) % 5 ? tag : null;
+          default: return `${tag}${'z'.repeat(300)}`;
+        }
+      };
+      const batchOf = (token: string) =>
+        Array.from({ length: 2_500 }, (_, i) => {
+          const r: Record<string, unknown> = { ...row(LOGS, i) };
+          columnsOf(LOGS).forEach((c, j) => {
+            if (c.type !== 'string' && c.type !== 'lowcard') return;
+            r[c.name] = c.required ? (text(token, i, j) ?? `req${i}`) : text(token, i, j);
+          });
+          return r as WalRow;
+        });
+      const batches = ['first', 'second', 'third'].map((t) => [t, batchOf(t)] as const);
+      for (const [k, [token, rows]] of batches.entries()) {
+        if (k === 1) await store.insertBatchEncoded([encodeRows('logs', rows)], token);
+        else await store.insertBatch(new Map([['logs', rows]]), token);
+      }
+      for (const [token, rows] of batches) {
+        const got = await readBack(store, LOGS, token);
+        expect(got.length, token).toBe(2_500);
+        expect(got, token).toEqual(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'batch_token' ? token : v === null ? null : typeof v === 'number' ? v : String(v)]))));
+      }
+    }));
 
   it('a column added by hand gets nulls, and a table with a column of another type than its own is appended value by value', async () => {
     const store = await DuckDbStore.open(':memory:');
