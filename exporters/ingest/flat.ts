@@ -62,6 +62,9 @@ const CLOSE = 0x7d;
 interface Words {
   readonly words: Int32Array;
   readonly len: number;
+  /** `words[0]` and the last word, as fields: the two {@link matches} compares first (for up to 8 bytes, the only two). */
+  readonly first: number;
+  readonly last: number;
 }
 
 /**
@@ -79,18 +82,21 @@ function wordsThen(buf: Uint8Array, from: number, to: number, after: number): Wo
   const words = new Int32Array(Math.ceil(len / 4));
   for (let q = 0; q < words.length - 1; q++) words[q] = view.getInt32(q * 4, true);
   words[words.length - 1] = view.getInt32(len - 4, true);
-  return { words, len };
+  return { words, len, first: words[0]!, last: words[words.length - 1]! };
 }
 
 /**
  * Whether the `w.len` bytes of `view` at `at` are those of `w`, read four at a time (an unaligned
- * load each, which TurboFan inlines). The caller checks that they lie within the line.
+ * load each, which TurboFan inlines): the first and the last word from fields of `w`, then any
+ * between from its array (keys and values of up to 8 bytes have none). The caller checks that they
+ * lie within the line.
  */
 function matches(view: DataView<ArrayBufferLike>, at: number, w: Words): boolean {
+  if (view.getInt32(at, true) !== w.first || view.getInt32(at + w.len - 4, true) !== w.last) return false;
   const words = w.words;
   const last = words.length - 1;
-  for (let q = 0; q < last; q++) if (view.getInt32(at + q * 4, true) !== words[q]) return false;
-  return view.getInt32(at + w.len - 4, true) === words[last];
+  for (let q = 1; q < last; q++) if (view.getInt32(at + q * 4, true) !== words[q]) return false;
+  return true;
 }
 
 /** A cached string value of a key: its text, its bytes, and its bytes and closing quote as {@link Words} (null when fewer than 4). */
