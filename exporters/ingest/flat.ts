@@ -164,6 +164,11 @@ export class FlatJsonReader {
   private viewed: Uint8Array | null = null;
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
+  /** A DataView of all of the buffer the last {@link read} read (its chunk), for a caller reading more of that line's bytes. */
+  get lastView(): DataView<ArrayBufferLike> {
+    return this.view;
+  }
+
   /** Distinct key paths learned so far (trie nodes). */
   get size(): number {
     return this.nodes;

@@ -394,6 +394,7 @@ export class IngestPipeline {
     let tsChunk: Uint8Array = Buffer.alloc(0);
     let tsFrom = -1;
     let tsTo = -1;
+    let tsView: DataView<ArrayBufferLike> | undefined;
     /** `known` is the type of `v.event` when the caller looked it up (null: not in the contract), undefined when not. */
     const accept = (v: Record<string, unknown>, text: string, offset: number, length: number, known?: KnownType | null): boolean => {
       // In-process events have no line: the dead-letter record gets their JSON.
@@ -432,7 +433,7 @@ export class IngestPipeline {
         }
         info = infoOf(n.format, check !== undefined, n.mapped);
       }
-      const ts = e === v && tsFrom >= 0 ? parseTimestampBytes(tsChunk, tsFrom, tsTo) : parseTimestampSeconds(e.ts as string);
+      const ts = e === v && tsFrom >= 0 ? parseTimestampBytes(tsChunk, tsFrom, tsTo, tsView) : parseTimestampSeconds(e.ts as string);
       if (ts !== ts) {
         reject(check ? 'schema' : 'envelope', '/ts: not a valid RFC 3339 date and time', line, offset, length);
         return false;
@@ -508,6 +509,7 @@ export class IngestPipeline {
           tsChunk = chunk;
           tsFrom = flat.timeFrom;
           tsTo = flat.timeTo;
+          tsView = flat.lastView;
         } else {
           try {
             v = JSON.parse(text);

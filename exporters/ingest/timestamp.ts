@@ -15,6 +15,9 @@
 /** `YYYY-MM-DDTHH:MM` of the cached minute, as character codes (-1, which no character has, until the first parse). */
 const cachedPrefix = new Int32Array(16).fill(-1);
 let cachedEpoch = 0;
+/** The same 16 characters as four little-endian 32-bit words of their bytes, once a minute is cached ({@link prefixWordsSet}). */
+const prefixWords = new Int32Array(4);
+let prefixWordsSet = false;
 
 /** The character code at an index of the timestamp (past its end: NaN or undefined, never a digit). */
 type CodeAt = (i: number) => number | undefined;
@@ -43,6 +46,8 @@ function minuteEpoch(code: CodeAt): number {
   const mi = digits(code, 14, 2);
   if (Number.isNaN(y + mo + d + h + mi) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return NaN;
   for (let i = 0; i < 16; i++) cachedPrefix[i] = code(i)!; // YYYY-MM-DDTHH:MM (all digits and separators checked above)
+  for (let q = 0; q < 4; q++) prefixWords[q] = cachedPrefix[q * 4]! | (cachedPrefix[q * 4 + 1]! << 8) | (cachedPrefix[q * 4 + 2]! << 16) | (cachedPrefix[q * 4 + 3]! << 24);
+  prefixWordsSet = true;
   return (cachedEpoch = Date.UTC(y, mo - 1, d, h, mi) / 1000);
 }
 
@@ -101,16 +106,22 @@ export function parseTimestampSeconds(ts: string): number {
  * more is never valid): what {@link parseTimestampSeconds} returns for the same text, read from the
  * line's own bytes (flat.ts says where its `ts` is) with no string made: 48 ns against 66-92 ns
  * for a string, over a million timestamps of the normal mix in a loop.
+ * @param view - a DataView of all of `b` (the flat reader's, `FlatJsonReader.lastView`), if there is
+ *   one: the cached minute is then compared four bytes at a time, in four loads instead of sixteen
  * @returns NaN when the bytes are not a valid timestamp
  */
-export function parseTimestampBytes(b: Uint8Array, from: number, to: number): number {
+export function parseTimestampBytes(b: Uint8Array, from: number, to: number, view?: DataView<ArrayBufferLike>): number {
   const length = to - from;
   if (length < 20) return NaN; // the shortest: YYYY-MM-DDTHH:MM:SSZ (nothing past `to` is read)
   let same = true;
-  for (let i = 15; i >= 0; i--) {
-    if (b[from + i] !== cachedPrefix[i]) {
-      same = false;
-      break;
+  if (view !== undefined) {
+    same = prefixWordsSet && view.getInt32(from + 12, true) === prefixWords[3] && view.getInt32(from + 8, true) === prefixWords[2] && view.getInt32(from + 4, true) === prefixWords[1] && view.getInt32(from, true) === prefixWords[0];
+  } else {
+    for (let i = 15; i >= 0; i--) {
+      if (b[from + i] !== cachedPrefix[i]) {
+        same = false;
+        break;
+      }
     }
   }
   const base = same ? cachedEpoch : minuteEpoch((i) => b[from + i]);
