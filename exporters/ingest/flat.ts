@@ -65,6 +65,8 @@ interface Words {
   /** `words[0]` and the last word, as fields: the two {@link matches} compares first (for up to 8 bytes, the only two). */
   readonly first: number;
   readonly last: number;
+  /** Whether `words` has any between the first and the last (more than 8 bytes). */
+  readonly long: boolean;
 }
 
 /**
@@ -82,7 +84,7 @@ function wordsThen(buf: Uint8Array, from: number, to: number, after: number): Wo
   const words = new Int32Array(Math.ceil(len / 4));
   for (let q = 0; q < words.length - 1; q++) words[q] = view.getInt32(q * 4, true);
   words[words.length - 1] = view.getInt32(len - 4, true);
-  return { words, len, first: words[0]!, last: words[words.length - 1]! };
+  return { words, len, first: words[0]!, last: words[words.length - 1]!, long: words.length > 2 };
 }
 
 /**
@@ -93,6 +95,7 @@ function wordsThen(buf: Uint8Array, from: number, to: number, after: number): Wo
  */
 function matches(view: DataView<ArrayBufferLike>, at: number, w: Words): boolean {
   if (view.getInt32(at, true) !== w.first || view.getInt32(at + w.len - 4, true) !== w.last) return false;
+  if (!w.long) return true;
   const words = w.words;
   const last = words.length - 1;
   for (let q = 1; q < last; q++) if (view.getInt32(at + q * 4, true) !== words[q]) return false;
