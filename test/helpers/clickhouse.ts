@@ -44,6 +44,36 @@ export interface ClickHouseServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Stops it (SIGTERM, SIGKILL after 15 s) and removes its folder. */
   destroy(): Promise<void>;
+  /** The last 4,000 characters of its error log (`log/err.log`), or `(no error log)`. */
+  errors(): string;
+}
+
+/**
+ * `work`, unless one of `servers` exits before it ends: then an error naming that server, how it
+ * ended and the tail of its error log. A replica that dies while tables are created ON CLUSTER
+ * leaves the creating recorder waiting on its distributed DDL (18.16's replica r1 segfaulted in
+ * `zkutil::ZooKeeper::createImpl` once, 7 December 2026, and the cluster test waited out its 600 s
+ * time-out without saying why).
+ */
+export async function whileUp<T>(servers: readonly ClickHouseServer[], work: Promise<T>): Promise<T> {
+  const watched: [ChildProcess, () => void][] = [];
+  const died = new Promise<never>((_, reject) => {
+    for (const s of servers) {
+      const c = s.process;
+      const fail = () => reject(new Error(`clickhouse-server ${s.url} (${s.dir}) ended (exit code ${c.exitCode}, signal ${c.signalCode}) while it was needed; its error log ends:\n${s.errors()}`));
+      if (c.exitCode !== null || c.signalCode !== null) fail();
+      else {
+        c.once('exit', fail);
+        watched.push([c, fail]);
+      }
+    }
+  });
+  died.catch(() => undefined); // read by the race below, or not at all when work ends first
+  try {
+    return await Promise.race([work, died]);
+  } finally {
+    for (const [c, fail] of watched) c.off('exit', fail);
+  }
 }
 
 /** Options of {@link startClickHouse}. */
@@ -154,6 +184,7 @@ ${options.cluster ? clusterConfig(options.cluster) : ''}</yandex>
     async stop(signal = 'SIGKILL') {
       await signalAndWait(child, signal);
     },
+    errors: errLog,
     async destroy() {
       // A replica of a cluster can take minutes to shut down (it waits on replication and ZooKeeper):
       // after 15 s it is killed.

@@ -27,7 +27,7 @@ import { startRecorderService, type RecorderService } from '../../exporters/reco
 import { ClickHouseStore, failoverTransport, httpTransport } from '../../exporters/recorder/stores/clickhouse.js';
 import { TABLES, type TableName } from '../../exporters/catalog/tables.js';
 import { freePort } from '../../scripts/lib/net.js';
-import { startClickHouseCluster, type ClickHouseServer } from '../helpers/clickhouse.js';
+import { startClickHouseCluster, whileUp, type ClickHouseServer } from '../helpers/clickhouse.js';
 import { startZooKeeper, type ZooKeeperServer } from '../helpers/zookeeper.js';
 import { captureLogging, samplesOf, tempDir } from '../helpers/env.js';
 
@@ -100,7 +100,8 @@ describe('recorders on a replicated ClickHouse 18.16 cluster', () => {
       const t1 = performance.now();
       for (const [i, e] of engines.entries()) {
         writeFileSync(files[i]!, '');
-        services.push(await startRecorderService({ events: files[i]!, dataDir: join(dir, e.name), store: stores[i]!, port: 0, batchRows: 500, batchMs: 200, pollMs: 50, retryMaxMs: 1000, cleanup: { schedule: false } }, logging));
+        // Each creates its tables ON CLUSTER: a replica that dies meanwhile fails the test now, with its error log.
+        services.push(await whileUp(replicas, startRecorderService({ events: files[i]!, dataDir: join(dir, e.name), store: stores[i]!, port: 0, batchRows: 500, batchMs: 200, pollMs: 50, retryMaxMs: 1000, cleanup: { schedule: false } }, logging)));
       }
       // Then both engines write a four-minute normal session at 10x (about 24 s each).
       const writing = engines.map((e, i) => {
@@ -122,8 +123,8 @@ describe('recorders on a replicated ClickHouse 18.16 cluster', () => {
       const failed = () => JSON.stringify(logging.lines.filter((l) => l.level !== 'info' && l.level !== 30).slice(-5));
       for (const [i, e] of engines.entries()) expect(during[i], `${e.name} kept writing while replica r2 was down (before: ${before[i]}); last problems logged: ${failed()}`).toBeGreaterThan(before[i]!);
       await r2.start();
-      await Promise.all(writing);
-      for (const [i, svc] of services.entries()) await drain(svc, files[i]!);
+      await whileUp(replicas, Promise.all(writing));
+      for (const [i, svc] of services.entries()) await whileUp(replicas, drain(svc, files[i]!));
       console.log(`cluster: both sessions recorded ${((performance.now() - t1) / 1000).toFixed(1)} s after the recorders started`);
 
       for (const [i, e] of engines.entries()) {
