@@ -79,10 +79,10 @@ const ddb = createRequire(createRequire(import.meta.url).resolve('@duckdb/node-a
  * - up to 12 bytes, inlined: a 4-byte little-endian length, then the bytes, zero-padded;
  * - longer: the length, the first 4 bytes (DuckDB's prefix), then an 8-byte pointer to the bytes.
  *   The bytes are the chunk's longer strings' UTF-8, encoded end to end at once and handed to DuckDB
- *   as one string ({@link ChunkWriter.heap}, whose memory DuckDB owns and keeps until the next
- *   chunk); each value points into it. `duckdb_append_data_chunk` copies the strings into the
- *   appender's own collection before it returns (DuckDB's `ColumnDataCollection::Append`), so the
- *   chunk's heap is free to go at the next chunk. A string with a NUL in it is stored whole.
+ *   as one string ({@link ChunkWriter.heap}, in memory DuckDB owns); each value points into it.
+ *   `duckdb_append_data_chunk` copies the strings into the appender's own collection before it
+ *   returns (DuckDB's `ColumnDataCollection::Append`), so that string is freed right after. A
+ *   string with a NUL in it is stored whole.
  *
  * The appender's per-value calls cost one N-API crossing a value, the nulls and the row ends too;
  * a string given in its own call (`duckdb_vector_assign_string_element`, as longer strings were
@@ -117,8 +117,8 @@ class ChunkWriter {
   /** Their UTF-8, end to end (grown as needed). */
   private utf8 = new Uint8Array(1 << 16);
   /**
-   * A chunk of one VARCHAR column whose first value holds {@link utf8} in DuckDB's memory, from the
-   * last chunk appended until the next: the longer strings point into it.
+   * A chunk of one VARCHAR column whose first value holds {@link utf8} in DuckDB's memory while a
+   * chunk is filled and appended (reset after): the longer strings point into it.
    */
   private readonly heap: DuckDBDataChunk;
   private readonly vals: unknown[] = [];
@@ -255,6 +255,8 @@ class ChunkWriter {
       }
       ddb.data_chunk_set_size(raw, n);
       app.appendDataChunk(this.chunk);
+      // The appender has copied the strings: their UTF-8 in DuckDB's memory goes now, not at the next chunk.
+      if (this.restN > 0) ddb.data_chunk_reset(this.heap.chunk);
     }
   }
 
@@ -267,6 +269,7 @@ class ChunkWriter {
     const k = this.restN;
     if (k === 0) return;
     const { restCol, restRow, restStr, inline, views } = this;
+    // A chunk whose row loop threw (a value DuckDB's type refuses) left its strings behind.
     if (restStr.length > k) restStr.length = k;
     const joined = restStr.join('');
     // UTF-8 takes at most 3 bytes a UTF-16 code unit.
@@ -279,7 +282,7 @@ class ChunkWriter {
     let hi = 0;
     if (written > 12) {
       const heap = this.heap.chunk;
-      ddb.data_chunk_reset(heap);
+      ddb.data_chunk_reset(heap); // in case an append threw before the reset after it
       const vec = ddb.data_chunk_get_vector(heap, 0);
       ddb.vector_assign_string_element_len(vec, 0, utf8.subarray(0, written));
       // The string's duckdb_string_t: length, prefix, then the pointer (little-endian, 64-bit).
@@ -310,6 +313,8 @@ class ChunkWriter {
       }
       off += len;
     }
+    // The strings are not kept past their chunk (a batch's last chunk would hold them until the next batch).
+    restStr.length = 0;
     if (off !== written) throw new Error(`DuckDB chunk writer: ${off} bytes of strings placed, ${written} encoded`);
   }
 }
