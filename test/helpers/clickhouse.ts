@@ -46,6 +46,12 @@ export interface ClickHouseServer {
   destroy(): Promise<void>;
   /** The last 4,000 characters of its error log (`log/err.log`), or `(no error log)`. */
   errors(): string;
+  /**
+   * The messages of the last 10 exceptions in its error log (their `displayText()` lines, without
+   * the stack traces that follow each), or `(none)`: why a server died when its crash dump fills
+   * {@link errors}' tail.
+   */
+  exceptions(): string;
 }
 
 /**
@@ -60,7 +66,7 @@ export async function whileUp<T>(servers: readonly ClickHouseServer[], work: Pro
   const died = new Promise<never>((_, reject) => {
     for (const s of servers) {
       const c = s.process;
-      const fail = () => reject(new Error(`clickhouse-server ${s.url} (${s.dir}) ended (exit code ${c.exitCode}, signal ${c.signalCode}) while it was needed; its error log ends:\n${s.errors()}`));
+      const fail = () => reject(new Error(`clickhouse-server ${s.url} (${s.dir}) ended (exit code ${c.exitCode}, signal ${c.signalCode}) while it was needed; its error log's last exceptions:\n${s.exceptions()}\nits error log ends:\n${s.errors()}`));
       if (c.exitCode !== null || c.signalCode !== null) fail();
       else {
         c.once('exit', fail);
@@ -154,12 +160,20 @@ ${options.cluster ? clusterConfig(options.cluster) : ''}</yandex>
 `,
   );
   const url = `http://127.0.0.1:${http}`;
-  const errLog = (): string => {
+  const readLog = (): string | undefined => {
     try {
-      return readFileSync(join(dir, 'log/err.log'), 'utf8').slice(-4000);
+      return readFileSync(join(dir, 'log/err.log'), 'utf8');
     } catch {
-      return '(no error log)';
+      return undefined;
     }
+  };
+  const exceptions = (): string => {
+    const lines = (readLog() ?? '').split('\n').filter((l) => l.includes('e.displayText() = '));
+    return lines.length ? lines.slice(-10).join('\n') : '(none)';
+  };
+  const errLog = (): string => {
+    const log = readLog();
+    return log === undefined ? '(no error log)' : log.slice(-4000);
   };
   let child: ChildProcess | undefined;
   const server: ClickHouseServer = {
@@ -185,6 +199,7 @@ ${options.cluster ? clusterConfig(options.cluster) : ''}</yandex>
       await signalAndWait(child, signal);
     },
     errors: errLog,
+    exceptions,
     async destroy() {
       // A replica of a cluster can take minutes to shut down (it waits on replication and ZooKeeper):
       // after 15 s it is killed.
