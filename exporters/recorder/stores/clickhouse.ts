@@ -259,8 +259,7 @@ export class ClickHouseStore implements AuditStore {
     if (build === undefined) {
       const names = columnsOf(TABLE_DEFS.get(table)!).map((c) => c.name).filter((n) => n !== 'ts_ns' && n !== 'batch_token');
       // The names are the catalog's own identifiers (test/recorder/clickhouse-rows.test.ts checks them).
-      // A null is sent as a missing key: JSONEachRow fills a missing column with its default, NULL for
-      // every Nullable column of the catalog's DDL (none has a DEFAULT expression), as `null` did.
+      // A null is left out (JSONEachRow stores NULL for it: see above).
       const members = names.map((n) => `${n}: r.${n} === null ? undefined : r.${n}`).join(', ');
       // eslint-disable-next-line @typescript-eslint/no-implied-eval -- one literal per catalog table, from the catalog's names
       build = new Function('r', 'token', 'ts', 'ns', `return { ${members}, batch_token: token, ts${this.o.legacy ? ', ts_ns: ns' : ''} };`) as (r: WalRow, token: string, ts: string, ns: string) => Record<string, unknown>;
