@@ -68,7 +68,9 @@ export function clickhouseTtl(t: TableDef, policy: TierPolicy, archiveVolume = f
  * the same `insert_deduplication_token` is not written twice. Chained tables also get a projection
  * sorted by `chain_seq`, so `audit verify` reads each range of the chain instead of scanning the
  * table (measured on chdb: 300,000 rows verified-read in 1.9 s, linear, against 2.6 s and quadratic
- * growth without it; it costs a second copy of the audit rows and some insert speed).
+ * growth without it; it costs a second copy of the audit rows and some insert speed: 8 % of the
+ * bench's chdb drain, 85,031-85,564 rows/s with it against 91,909-93,077 without, 7 December 2026).
+ * Parts under {@link WIDE_PART_MIN_BYTES} are written Compact.
  * @param database - database name
  * @param storagePolicy - the server's storage policy for the table's parts (e.g. the encrypted one
  *   of clickhouse-encryption.ts); default: the server's default policy
@@ -79,6 +81,19 @@ export function clickhouseTtl(t: TableDef, policy: TierPolicy, archiveVolume = f
 export function clickhouseDDL(t: TableDef, retention: RetentionDays | TierPolicy = DEFAULT_RETENTION, database = 'tickwatch', storagePolicy?: string, archiveVolume = false): string {
   return mergeTreeDDL(t, retention, database, storagePolicy, archiveVolume);
 }
+
+/**
+ * `min_bytes_for_wide_part` of every table on ClickHouse 23.8 or newer, bytes (uncompressed): a part
+ * smaller than this is written Compact (all its columns in one `data.bin`, about 23 files a part on
+ * 26.7) instead of Wide (two files a column and more; the server's default is 10 MiB, which the
+ * recorder's batches pass: 26,667 `logs` rows, 17 MB, an insert in the bench's drain). Creating
+ * files dominated the insert threads' kernel time on ext4 (`__ext4_new_inode`, 17 % of the
+ * process's samples in a `perf record` of the drain). Draining 400,000 lines into chdb with writes
+ * ahead, alternating, two pairs: 82,416 and 82,782 rows/s against 72,681 and 70,700 at 10 MiB;
+ * 256 MiB and 1 GiB gave no more (80,737-83,299). Merges still make Wide parts past 128 MiB,
+ * which reads of a few columns of a large part want (issue 19, 7 December 2026).
+ */
+export const WIDE_PART_MIN_BYTES = 128 * 1024 * 1024;
 
 /** Where {@link mergeTreeDDL} puts a table: its name, `ON CLUSTER`, and its engine (default a plain MergeTree). */
 interface Placement {
@@ -122,7 +137,7 @@ function mergeTreeDDL(
     'PARTITION BY toYYYYMM(ts)',
     `ORDER BY (${t.clickhouse.orderBy.join(', ')})`,
     ...(ttl ? [ttl] : []),
-    `SETTINGS ${at.dedupSetting}${storagePolicy ? `, storage_policy = '${storagePolicy}'` : ''}`,
+    `SETTINGS ${at.dedupSetting}, min_bytes_for_wide_part = ${WIDE_PART_MIN_BYTES}${storagePolicy ? `, storage_policy = '${storagePolicy}'` : ''}`,
   ].join('\n');
 }
 

@@ -1,12 +1,14 @@
 /**
  * The ClickHouse DDL on a current ClickHouse engine (chdb, in-process): every table is created,
- * TTL removes rows past retention, a retried insert with the same token is written once, and the
- * correlation-id search returns the story in time order.
+ * TTL removes rows past retention, a retried insert with the same token is written once, the
+ * correlation-id search returns the story in time order, and a batch past the server's 10 MiB is
+ * one Compact part.
  */
 import { describe, expect, it } from 'vitest';
 import { tsNanos } from '../../exporters/recorder/rows.js';
 import { chdbTransport } from '../../exporters/recorder/stores/chdb.js';
 import { ClickHouseStore } from '../../exporters/recorder/stores/clickhouse.js';
+import { WIDE_PART_MIN_BYTES } from '../../exporters/recorder/ddl.js';
 import { DEFAULT_RETENTION, TABLES } from '../../exporters/catalog/tables.js';
 import { tempDir } from '../helpers/env.js';
 
@@ -61,6 +63,29 @@ describe('ClickHouse store on chdb (current ClickHouse)', () => {
         ['logs', 'order.submitted', tsNanos(b)],
         ['audit_orders', 'order.acked', tsNanos(a)],
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("writes a batch past the server's 10 MiB wide-part threshold as one Compact part (ddl.ts WIDE_PART_MIN_BYTES)", { timeout: 120_000 }, async () => {
+    const t = await chdbTransport(tempDir());
+    const store = new ClickHouseStore(t);
+    try {
+      await store.init(TABLES);
+      const [logs] = await t.query<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = 'tickwatch' AND name = 'logs'");
+      expect(logs!.engine_full).toContain(`min_bytes_for_wide_part = ${WIDE_PART_MIN_BYTES}`);
+      // 20,000 rows of about 700 bytes: some 14 MB, Wide at the server's default.
+      const pad = 'x'.repeat(600);
+      const rows = Array.from({ length: 20_000 }, (_, i) => row(new Date(Date.UTC(2026, 11, 7, 1, 0, i % 60)).toISOString(), `c-${i}`, 'feed.gap'));
+      await store.insert('logs', rows.map((r, i) => ({ ...r, message: `${pad}${i}` })), 'tok-big');
+      const parts = await t.query<{ part_type: string; rows: string | number; bytes: string | number }>(
+        "SELECT part_type, rows, data_uncompressed_bytes AS bytes FROM system.parts WHERE database = 'tickwatch' AND table = 'logs' AND active",
+      );
+      expect(parts).toHaveLength(1);
+      expect(Number(parts[0]!.rows)).toBe(20_000);
+      expect(Number(parts[0]!.bytes)).toBeGreaterThan(10 * 1024 * 1024);
+      expect(parts[0]!.part_type).toBe('Compact');
     } finally {
       await store.close();
     }

@@ -120,6 +120,11 @@ export { legacyClickhouseDDL };
 /** ClickHouse-backed audit store. */
 export class ClickHouseStore implements AuditStore {
   readonly kind = 'clickhouse' as const;
+  /**
+   * Batches may be written at once (recorder.ts `WRITE_AHEAD`): each table's insert is one block,
+   * whole or nothing, and a replay finds it by its batch token.
+   */
+  readonly concurrent = true;
   private readonly db: string;
 
   constructor(

@@ -245,6 +245,14 @@ export interface AuditStore {
    * in (recorder.ts `WRITE_AHEAD`). The embedded store on its thread does; absent means no.
    */
   readonly ordered?: boolean;
+  /**
+   * Inserts may run at the same time, each to its end whatever the others' outcome: each of a
+   * batch's table inserts is whole or nothing on its own, and a replay finds it by its batch token.
+   * The recorder then hands over the next batches before the one in hand is in, as for
+   * {@link ordered} (recorder.ts `WRITE_AHEAD`); their answers may come in any order. ClickHouse's
+   * store is (a table's insert is one block). Absent means no.
+   */
+  readonly concurrent?: boolean;
   /** Rows of `table` carrying `token` (used when replaying a batch that may already be in). */
   countByToken(table: TableName, token: string): Promise<number>;
   /** Rows per table. */
