@@ -28,6 +28,7 @@ import { DeadLetterFile } from '../ingest/deadletter.js';
 import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
 import { Redactor } from '../ingest/redact.js';
 import { FileTailer } from '../ingest/tail.js';
+import { everyOnGrid } from '../lib/grid.js';
 import { peerAddress, startTcpIngest, TCP_AUDITED_REASONS, tcpRefusalEvent, tcpIngestMetrics, type TcpIngest, type TcpIngestOptions, type TcpRefusal } from '../ingest/tcp.js';
 
 /** Where the TCP ingest listens, and its access settings and bounds (see ingest/tcp.ts). */
@@ -68,7 +69,7 @@ export interface HftExporterConfig {
   readonly redactKeys?: readonly string[];
   /** Where to start a file with no saved offset (default start). */
   readonly from?: 'start' | 'end';
-  /** How often time-derived gauges are updated, in ms (default 250). */
+  /** How often time-derived gauges are updated, in ms (default 250), on the wall clock's grid (lib/grid.ts). */
   readonly tickMs?: number;
   /** More consumers of valid events (the audit recorder). */
   readonly consumers?: readonly EventConsumer[];
@@ -229,7 +230,9 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     });
   };
   tick();
-  const ticker = setInterval(tick, cfg.tickMs ?? 250);
+  // On the wall clock's grid (lib/grid.ts): the tailers' polls and the event-loop delay sampler wake
+  // the thread at the same instants.
+  const ticker = everyOnGrid(cfg.tickMs ?? 250, () => tick());
   metrics.setReady(true);
   log.info('hft.started', `HFT exporter ready: ${metrics.url}/metrics`, { files: cfg.files, tcp_port: tcp?.port ?? null, metrics_url: metrics.url, poll_ms: tailers[0]?.pollMs ?? null, idle_poll_ms: tailers[0]?.idlePollMs ?? null });
   return {
@@ -245,7 +248,7 @@ export async function startHftExporter(cfg: HftExporterConfig, logging: Logging)
     positionsBoard,
     report,
     async close() {
-      clearInterval(ticker);
+      ticker.stop();
       metrics.setReady(false);
       for (const t of tailers) t.stop();
       await tcp?.close();

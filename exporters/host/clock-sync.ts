@@ -25,6 +25,7 @@ import type { clockSync } from '../events/clock.js';
 import type { EventOf } from '../events/define.js';
 import { queryTracking, referenceName, LEAP_STATUS, type ChronyTracking } from './chrony.js';
 import { kernelClock, readAdjtimex, type TimexReading } from './collectors/timex.js';
+import { everyOnGrid } from '../lib/grid.js';
 
 /** A `clock.sync` event, as written. */
 export type ClockSyncEvent = EventOf<typeof clockSync>;
@@ -207,14 +208,14 @@ export function startClockSync(sources: ClockSyncSources, o: ClockSyncOptions, e
     running = check().finally(() => (running = undefined));
   };
   tick();
-  const timer = setInterval(tick, o.intervalMs ?? DEFAULT_CLOCK_SYNC_INTERVAL_MS);
-  timer.unref();
+  // On the wall clock's grid (lib/grid.ts), with the process's other periodic timers.
+  const timer = everyOnGrid(o.intervalMs ?? DEFAULT_CLOCK_SYNC_INTERVAL_MS, tick, { unref: true });
   return {
     status: () => ({ ...last }),
     check: async () => {
       await running;
       await check();
     },
-    stop: () => clearInterval(timer),
+    stop: () => timer.stop(),
   };
 }

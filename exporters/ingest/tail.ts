@@ -37,23 +37,12 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Log } from '../lib/log.js';
+import { gridDelay } from '../lib/grid.js';
 import { LineSplitter } from './lines.js';
 import { DEFAULT_IDLE_POLL_MS, DEFAULT_POLL_MS, QUIET_BYTES_PER_SECOND } from './limits.js';
 import type { SourceSink } from './pipeline.js';
 
-/**
- * Milliseconds from `now` to the wall clock's next multiple of `intervalMs` (ms since the Unix
- * epoch): in (0, `intervalMs`], never 0, so a timer set with it never spins. Timers of one interval
- * set with it fire together wherever they started: the tailers of `tickwatch start` (exporter and
- * recorder) wake once for both. Issue 19: `tickwatch start --no-host` at about 268 lines/s, 40 s
- * `/proc` windows after 60 s, four alternating pairs (4 December 2026): 1.32, 1.32, 1.22, 1.40 % of a
- * core with polls on the grid, against 1.87, 1.47, 1.65, 1.47 % without.
- * @param intervalMs - the interval, ms (positive)
- * @param now - the wall clock, ms since the epoch (`Date.now()`)
- */
-export function gridDelay(intervalMs: number, now: number): number {
-  return intervalMs - (((now % intervalMs) + intervalMs) % intervalMs);
-}
+export { gridDelay } from '../lib/grid.js';
 
 const NONE: readonly FileTailer[] = Object.freeze([]);
 

@@ -6,7 +6,8 @@
  * PerformanceObserver callback on its event loop after the collection, not inside it: one histogram
  * observation per collection, tens of nanoseconds).
  */
-import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { everyOnGrid } from '../lib/grid.js';
 import {
   eventLoopLagMaxSeconds,
   eventLoopLagP99Seconds,
@@ -101,28 +102,39 @@ function threadMonitor(intervalMs: number, resolutionMs: number) {
   const key = `${intervalMs}/${resolutionMs}`;
   const known = monitors.get(key);
   if (known) return known;
-  const h = monitorEventLoopDelay({ resolution: resolutionMs });
-  h.enable();
+  // The delays of one timer on the wall clock's grid (lib/grid.ts), ms, in the window so far.
+  let delays: number[] = [];
   const sinks = new Set<(r: Reading) => void>();
   const read = (reset: boolean): Reading => {
-    // The histogram records the whole delay of each timer tick, including the resolution itself.
-    const res = resolutionMs * 1e6;
     const m = process.memoryUsage();
-    const r = { p99: h.count > 0 ? Math.max(0, h.percentile(99) - res) / 1e9 : 0, max: h.count > 0 ? Math.max(0, h.max - res) / 1e9 : 0, heapUsed: m.heapUsed, heapTotal: m.heapTotal };
-    if (reset) h.reset();
-    return r;
+    let max = 0;
+    let p99 = 0;
+    if (delays.length > 0) {
+      const sorted = [...delays].sort((a, b) => a - b);
+      max = sorted[sorted.length - 1]!;
+      p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]!;
+    }
+    if (reset) delays = [];
+    return { p99: p99 / 1000, max: max / 1000, heapUsed: m.heapUsed, heapTotal: m.heapTotal };
   };
-  const timer = setInterval(() => {
-    const r = read(true);
-    for (const s of sinks) s(r);
-  }, intervalMs);
-  timer.unref();
+  // One timer for both: each grid instant records its delay, and the instant that ends a window
+  // (a multiple of intervalMs) hands the window to the sinks.
+  const timer = everyOnGrid(
+    resolutionMs,
+    (due, now) => {
+      delays.push(Math.max(0, now - due));
+      if (due % intervalMs < resolutionMs) {
+        const r = read(true);
+        for (const s of sinks) s(r);
+      }
+    },
+    { unref: true },
+  );
   const monitor = {
     sinks,
     read,
     stop() {
-      clearInterval(timer);
-      h.disable();
+      timer.stop();
       monitors.delete(key);
     },
   };
@@ -138,24 +150,20 @@ function threadMonitor(intervalMs: number, resolutionMs: number) {
  * registry of a thread sampled with the same window and resolution shares one delay monitor and one
  * timer (so several services in one process wake it no more often than one), and gets the same figures.
  * @param intervalMs - window length in milliseconds (default 1000)
- * @param resolutionMs - delay histogram timer resolution in milliseconds (default 100; 20 until
- *   4 December 2026). The monitor
- *   is a repeating timer, due again one resolution after it last fired: a stall shows only as far as
- *   it runs past a due time. A stall longer than the resolution always shows, less up to one
- *   resolution; a shorter one shows in part, or not at all. Measured (Node 20, 41-42 busy stalls in
- *   10 s at random moments): stalls of 10 ms added 0.33 ms to the mean interval at 20 ms, where 0.86
- *   would be every stall in full, and 0.60 ms at 100 ms against 4.29; stalls of 30 ms showed a
- *   maximum of 29.6 and 28.8 ms at either resolution. The resolution also sets how many intervals a
- *   window has: 10 a second at 100 ms, so the
- *   window's p99 is about its maximum. Each wake-up of an idle thread costs CPU: at 5 ms the monitor
- *   alone took 1.0 % of a core on this project's 2-core VM (/proc utime+stime over 10 s), and
- *   `tickwatch start --no-host` at about 560 lines/s (40 s /proc windows after 45 s, four alternating
- *   pairs, 4 December 2026) took 2.15, 2.17, 2.32 and 2.45 % of a core at 100 ms against 2.47, 2.62,
- *   2.67 and 2.47 % at 20 ms: 40 wake-ups a second fewer, about 0.3 % of the 1 % idle budget (issue
- *   19). No alert reads these gauges, and a scrape sees only the window before it, so most stalls
- *   shorter than a scrape interval were never seen at 20 ms either.
+ * @param resolutionMs - how often the delay is sampled, ms (default 250; 100 until 7 December 2026,
+ *   20 until 4 December). The sampler is a timer on the wall clock's grid (lib/grid.ts
+ *   `everyOnGrid`), the instants the tailers' polls (every 100 or 500 ms) and the HFT exporter's
+ *   tick (250 ms) fall on too, so an idle thread wakes once for all of them; each instant records how
+ *   late the timer ran, and the window's p99 and maximum are of those delays (four a second: the
+ *   p99 is the maximum). Before, Node's `monitorEventLoopDelay` woke the thread every 100 ms on
+ *   instants of its own, and its window timer once more a second. A stall shows only as far as it
+ *   runs past an instant: one longer than the resolution always shows, less up to one resolution;
+ *   a shorter one shows in part, or not at all. Each wake-up of an idle thread costs CPU (lib/grid.ts
+ *   has the figures; at 5 ms the old monitor alone took 1.0 % of a core on this project's 2-core VM).
+ *   No alert reads these gauges, and a scrape sees only the window before it, so most stalls shorter
+ *   than a scrape interval were never seen at 100 ms either.
  */
-export function sampleRecordingThread(reg: MetricRegistry, intervalMs = 1000, resolutionMs = 100): Sampler {
+export function sampleRecordingThread(reg: MetricRegistry, intervalMs = 1000, resolutionMs = 250): Sampler {
   const p99 = reg.gauge(eventLoopLagP99Seconds).series();
   const max = reg.gauge(eventLoopLagMaxSeconds).series();
   const heap = reg.gauge(nodejsHeapUsedBytes).series();

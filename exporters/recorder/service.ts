@@ -30,6 +30,7 @@ import { WriteAheadLog, type TailPositions } from './wal.js';
 import type { RedisHotState, RedisHotStateConfig } from './redis.js';
 import { CleanupService, type CleanupServiceConfig } from './cleanup.js';
 import { AlertReceiver } from './alerts.js';
+import { everyOnGrid } from '../lib/grid.js';
 
 /** Configuration of the recorder service. */
 /** How often a recorder seals a batch when `batchMs` is not given, ms (`--batch-ms`'s default). */
@@ -263,7 +264,9 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
   // last seal, against QUIET_LINES_PER_SECOND over the time since.
   let sealedAt = performance.now();
   let linesAtSeal = 0;
-  const timer = setInterval(() => {
+  // On the wall clock's grid (lib/grid.ts): the tailers' polls and the event-loop delay sampler wake
+  // the thread at the same instants.
+  const timer = everyOnGrid(batchMs, () => {
     const now = performance.now();
     const lines = pipeline.accepted + pipeline.rejected + added;
     const waited = now - sealedAt;
@@ -274,7 +277,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
       linesAtSeal = lines;
     }
     sampleLag();
-  }, batchMs);
+  });
   sampleLag();
   // The retention clean-up: its events go through the write-ahead log like any other.
   const cleanup = new CleanupService({ store: cfg.store, registry, log, record: (ev) => recorder.add(ev) }, cfg.cleanup ?? { schedule: false });
@@ -295,7 +298,7 @@ export async function startRecorderService(cfg: RecorderServiceConfig, logging: 
     cleanup,
     webRefused,
     async close() {
-      clearInterval(timer);
+      timer.stop();
       await cleanup.stop();
       metrics.setReady(false);
       const tails = positions();
