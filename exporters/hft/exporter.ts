@@ -28,8 +28,8 @@ import { DeadLetterFile } from '../ingest/deadletter.js';
 import { IngestPipeline, type EventConsumer } from '../ingest/pipeline.js';
 import { Redactor } from '../ingest/redact.js';
 import { FileTailer } from '../ingest/tail.js';
-import { everyOnGrid } from '../lib/grid.js';
 import { peerAddress, startTcpIngest, TCP_AUDITED_REASONS, tcpRefusalEvent, tcpIngestMetrics, type TcpIngest, type TcpIngestOptions, type TcpRefusal } from '../ingest/tcp.js';
+import { everyOnGrid } from '../lib/grid.js';
 
 /** Where the TCP ingest listens, and its access settings and bounds (see ingest/tcp.ts). */
 export type TcpListenConfig = { readonly host?: string; readonly port: number } & Pick<

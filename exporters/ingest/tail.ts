@@ -42,8 +42,6 @@ import { LineSplitter } from './lines.js';
 import { DEFAULT_IDLE_POLL_MS, DEFAULT_POLL_MS, QUIET_BYTES_PER_SECOND } from './limits.js';
 import type { SourceSink } from './pipeline.js';
 
-export { gridDelay } from '../lib/grid.js';
-
 const NONE: readonly FileTailer[] = Object.freeze([]);
 
 /** Bytes at the head of a file that identify its content. */

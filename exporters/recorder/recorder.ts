@@ -478,9 +478,10 @@ export class Recorder {
     while (this.queue.length && !this.stopping) {
       const q = this.queue[0]!;
       // On a store that keeps call order or takes writes at once, the head's write and up to
-      // WRITE_AHEAD behind it are in the store's hands at once. The WAL still commits in order below: a batch written ahead that
-      // failed is retried (with its token check) once it reaches the head, and one that succeeded
-      // is only committed there. A head being retried starts no more writes ahead of it.
+      // WRITE_AHEAD behind it are in the store's hands at once. The WAL still commits in order
+      // below: a batch written ahead that failed is retried (with its token check) once it reaches
+      // the head, and one that succeeded is only committed there. A head being retried starts no
+      // more writes ahead of it.
       if ((this.o.store.ordered || this.o.store.concurrent) && !q.ahead && !q.replay) q.ahead = this.writeAhead(q);
       this.fillAhead();
       const done = q.ahead ? await q.ahead : false;

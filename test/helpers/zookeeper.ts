@@ -29,8 +29,8 @@ export interface ZooKeeperServer {
    * `Mode:`. `ruok` says `imok` 150-210 ms earlier, while the server still closes a client's handshake
    * ("This ZooKeeper instance is not currently serving requests"); a ClickHouse 18.16 replica started
    * then had its DDLWorker fail to connect ("Cannot read all data ... while receiving handshake from
-   * ZooKeeper", 5 of 24 cluster starts; none of 32 since), and 18.16 can then segfault in `zkutil::ZooKeeper::createImpl`
-   * (twice on 7 December 2026, each failing the cluster test).
+   * ZooKeeper", 5 of 24 cluster starts; none of 32 since), and 18.16 can then segfault in
+   * `zkutil::ZooKeeper::createImpl` (twice on 7 December 2026, each failing the cluster test).
    * @throws Error when it exits or does not serve within 90 s (with the tail of its output)
    */
   start(): Promise<void>;

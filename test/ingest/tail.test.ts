@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SourceSink } from '../../exporters/ingest/pipeline.js';
 import { DEFAULT_IDLE_POLL_MS, DEFAULT_POLL_MS, QUIET_BYTES_PER_SECOND } from '../../exporters/ingest/limits.js';
-import { FileTailer, gridDelay } from '../../exporters/ingest/tail.js';
+import { FileTailer } from '../../exporters/ingest/tail.js';
+import { gridDelay } from '../../exporters/lib/grid.js';
 import { captureLogging, tempDir } from '../helpers/env.js';
 
 const dir = tempDir();
