@@ -240,103 +240,103 @@ export class Deriver {
   private readonly handlers = new Map(Object.entries(this.handlerTable()) as [string, (ev: HftEvent, t: number) => void][]);
 
   private handlerTable(): { readonly [E in Exclude<HftEvent['event'], 'feed.tick'>]?: (ev: Extract<HftEvent, { event: E }>, t: number) => void } {
-    // The table is made with the instance's fields, before the constructor resolves the families.
-    const f = () => this.f;
+    // Made while the instance's fields are initialised, before the constructor sets `this.f`: the
+    // handlers read `this.f` when called.
     return {
-      'feed.gap': (ev) => f().seqGaps.labels(ev.feed).inc(),
-      'gateway.connect': (ev) => f().connected.labels(ev.gateway, ev.kind).set(1),
-      'gateway.disconnect': (ev) => f().connected.labels(ev.gateway, ev.kind).set(0),
+      'feed.gap': (ev) => this.f.seqGaps.labels(ev.feed).inc(),
+      'gateway.connect': (ev) => this.f.connected.labels(ev.gateway, ev.kind).set(1),
+      'gateway.disconnect': (ev) => this.f.connected.labels(ev.gateway, ev.kind).set(0),
       'gateway.reconnect': (ev) => {
-        f().connected.labels(ev.gateway, ev.kind).set(1);
-        f().reconnects.labels(ev.gateway, ev.kind).inc();
+        this.f.connected.labels(ev.gateway, ev.kind).set(1);
+        this.f.reconnects.labels(ev.gateway, ev.kind).inc();
       },
       'api.usage': (ev) => {
-        f().apiUsage.labels(ev.api).set(ev.used);
-        f().apiLimit.labels(ev.api).set(ev.limit);
+        this.f.apiUsage.labels(ev.api).set(ev.used);
+        this.f.apiLimit.labels(ev.api).set(ev.limit);
       },
       'bus.occupancy': (ev) => {
-        f().busOcc.labels(ev.bus).set(ev.occupancy);
-        if (ev.published !== undefined) f().busPublished.labels(ev.bus).inc(ev.published);
+        this.f.busOcc.labels(ev.bus).set(ev.occupancy);
+        if (ev.published !== undefined) this.f.busPublished.labels(ev.bus).inc(ev.published);
       },
-      'bus.overflow': (ev) => f().busOverflows.labels(ev.bus).inc(ev.dropped),
+      'bus.overflow': (ev) => this.f.busOverflows.labels(ev.bus).inc(ev.dropped),
       'strategy.intent': (ev) => {
         this.strategy(ev.strategy);
-        f().intents.labels(ev.strategy, ev.side).inc();
-        f().decisionLatency.labels(ev.strategy).observe(ev.decision_latency_ns * 1e-9);
+        this.f.intents.labels(ev.strategy, ev.side).inc();
+        this.f.decisionLatency.labels(ev.strategy).observe(ev.decision_latency_ns * 1e-9);
       },
       'risk.decision': (ev) => {
         this.strategy(ev.strategy);
-        f().riskDecisions.labels(ev.strategy, ev.decision).inc();
-        if (ev.decision === 'reject') f().riskRejects.labels(ev.strategy, ev.reason ?? 'other').inc();
-        if (ev.latency_ns !== undefined) f().riskLatency.labels(ev.strategy).observe(ev.latency_ns * 1e-9);
+        this.f.riskDecisions.labels(ev.strategy, ev.decision).inc();
+        if (ev.decision === 'reject') this.f.riskRejects.labels(ev.strategy, ev.reason ?? 'other').inc();
+        if (ev.latency_ns !== undefined) this.f.riskLatency.labels(ev.strategy).observe(ev.latency_ns * 1e-9);
       },
       'stormguard.transition': (ev) => {
         this.strategy(ev.strategy);
-        f().sgMode.labels(ev.strategy).set(STORMGUARD_MODE_VALUE[ev.to]);
-        f().sgTransitions.labels(ev.strategy, ev.from, ev.to).inc();
+        this.f.sgMode.labels(ev.strategy).set(STORMGUARD_MODE_VALUE[ev.to]);
+        this.f.sgTransitions.labels(ev.strategy, ev.from, ev.to).inc();
       },
       'order.submitted': (ev, t) => {
-        f().orderActions.labels(ev.strategy, 'submit').inc();
+        this.f.orderActions.labels(ev.strategy, 'submit').inc();
         const a = this.detectors.order(ev, t);
         if (a) this.raise(a, t);
       },
       'order.acked': (ev) => {
-        f().orderActions.labels(ev.strategy, 'ack').inc();
-        f().ackLatency.labels(ev.gateway).observe(ev.latency_ns * 1e-9);
+        this.f.orderActions.labels(ev.strategy, 'ack').inc();
+        this.f.ackLatency.labels(ev.gateway).observe(ev.latency_ns * 1e-9);
       },
       'order.rejected': (ev) => {
-        f().orderActions.labels(ev.strategy, 'reject').inc();
-        f().orderRejects.labels(ev.strategy, ev.reason).inc();
+        this.f.orderActions.labels(ev.strategy, 'reject').inc();
+        this.f.orderRejects.labels(ev.strategy, ev.reason).inc();
       },
-      'order.cancel_requested': (ev) => f().orderActions.labels(ev.strategy, 'cancel').inc(),
-      'order.canceled': (ev) => f().orderActions.labels(ev.strategy, 'cancel_ack').inc(),
-      'order.replaced': (ev) => f().orderActions.labels(ev.strategy, 'replace').inc(),
-      'order.expired': (ev) => f().orderActions.labels(ev.strategy, 'expire').inc(),
+      'order.cancel_requested': (ev) => this.f.orderActions.labels(ev.strategy, 'cancel').inc(),
+      'order.canceled': (ev) => this.f.orderActions.labels(ev.strategy, 'cancel_ack').inc(),
+      'order.replaced': (ev) => this.f.orderActions.labels(ev.strategy, 'replace').inc(),
+      'order.expired': (ev) => this.f.orderActions.labels(ev.strategy, 'expire').inc(),
       'order.rate': (ev) => {
-        f().orderRate.labels(ev.gateway).set(ev.orders_per_second);
-        f().orderRateLimit.labels(ev.gateway).set(ev.limit_per_second);
-        if (ev.open_orders) for (const [s, n] of Object.entries(ev.open_orders)) f().openOrders.labels(s).set(n);
+        this.f.orderRate.labels(ev.gateway).set(ev.orders_per_second);
+        this.f.orderRateLimit.labels(ev.gateway).set(ev.limit_per_second);
+        if (ev.open_orders) for (const [s, n] of Object.entries(ev.open_orders)) this.f.openOrders.labels(s).set(n);
       },
       'execution.fill': (ev, t) => {
         const full = !(ev.leaves_qty! > 0);
-        f().orderActions.labels(ev.strategy, full ? 'fill' : 'partial_fill').inc();
-        f().fills.labels(ev.strategy, ev.side).inc();
-        f().notional.labels(ev.strategy).inc(ev.qty * ev.price);
-        if (ev.slippage_ratio !== undefined) f().slippage.labels(ev.strategy).observe(ev.slippage_ratio);
-        if (ev.slippage_ticks !== undefined) f().slippageTicks.labels(ev.strategy).observe(ev.slippage_ticks);
+        this.f.orderActions.labels(ev.strategy, full ? 'fill' : 'partial_fill').inc();
+        this.f.fills.labels(ev.strategy, ev.side).inc();
+        this.f.notional.labels(ev.strategy).inc(ev.qty * ev.price);
+        if (ev.slippage_ratio !== undefined) this.f.slippage.labels(ev.strategy).observe(ev.slippage_ratio);
+        if (ev.slippage_ticks !== undefined) this.f.slippageTicks.labels(ev.strategy).observe(ev.slippage_ticks);
         const a = this.detectors.fill(ev, t);
         if (a) this.raise(a, t);
       },
       'pnl.snapshot': (ev, t) => this.snapshot(ev, t),
       'reconciliation.result': (ev, t) => {
-        f().reconRuns.labels(ev.account, ev.result).inc();
-        if (ev.mismatches !== undefined) f().reconMismatches.labels(ev.account).set(ev.mismatches);
+        this.f.reconRuns.labels(ev.account, ev.result).inc();
+        if (ev.mismatches !== undefined) this.f.reconMismatches.labels(ev.account).set(ev.mismatches);
         const a = this.account(ev.account, t);
         if (ev.result === 'match' && t > a.lastMatch) {
           a.lastMatch = t;
           a.lag.set(0);
         }
       },
-      'config.changed': (ev) => f().configChanges.labels(ev.component).inc(),
+      'config.changed': (ev) => this.f.configChanges.labels(ev.component).inc(),
       'recorder.write': (ev) => {
-        f().recRows.labels(ev.table).inc(ev.rows);
-        f().recDuration.labels(ev.store).observe(ev.duration_ns * 1e-9);
-        f().recUp.labels(ev.store).set(1);
+        this.f.recRows.labels(ev.table).inc(ev.rows);
+        this.f.recDuration.labels(ev.store).observe(ev.duration_ns * 1e-9);
+        this.f.recUp.labels(ev.store).set(1);
       },
       'recorder.write_failed': (ev) => {
-        f().recFailures.labels(ev.table).inc();
-        f().recUp.labels(ev.store).set(0);
+        this.f.recFailures.labels(ev.table).inc();
+        this.f.recUp.labels(ev.store).set(0);
       },
       'recorder.status': (ev) => {
-        f().recQueue.set(ev.queue_depth);
-        f().recSpool.set(ev.spool_bytes);
-        f().recUp.labels(ev.store).set(ev.store_up ? 1 : 0);
+        this.f.recQueue.set(ev.queue_depth);
+        this.f.recSpool.set(ev.spool_bytes);
+        this.f.recUp.labels(ev.store).set(ev.store_up ? 1 : 0);
       },
       'service.started': (ev) => this.service(ev.component, ev.service).started.inc(),
       'service.stopped': (ev) => this.service(ev.component, ev.service).stopped.inc(),
       'service.restarted': (ev) => this.service(ev.component, ev.service).restarted.inc(),
       'service.failed': (ev) => this.service(ev.component, ev.service).failed.inc(),
-      'perf.sample': (ev) => f().perf.labels(ev.service, ev.operation).observe(ev.execution_time_ms / 1000),
+      'perf.sample': (ev) => this.f.perf.labels(ev.service, ev.operation).observe(ev.execution_time_ms / 1000),
       ...this.each(['security.login', 'security.logout', 'security.mfa_success', 'security.mfa_failed', 'security.session_expired', 'security.permission_denied'], (ev, t) => {
         this.securityEvents.get(`${ev.event}/${ev.status}`)?.inc();
         for (const reason of this.security.observe(ev, t)) this.suspicious.get(reason)!.inc();
