@@ -58,9 +58,9 @@ export class EngineLiveness {
    * Updates the gauges at `now` (Unix seconds, the exporter's clock).
    * @param sessionOpen - whether the trading session is open now
    * @param decided - called with the verdict before `hft_engine_up` changes: the exporter marks the
-   *   engine's gauges stale there, so that the message reaches the `/metrics` worker before a scrape
-   *   can read the new `hft_engine_up` from shared memory (a scrape never shows the engine down
-   *   beside its last reported values)
+   *   engine's gauges stale there (a flag in shared memory, registry.ts `setStale`), so a scrape
+   *   never shows the engine down beside its last reported values (the `/metrics` worker reads the
+   *   values again when a flag changed while it read them: view.ts `render`)
    * @returns whether the engine is up
    */
   tick(now: number, sessionOpen: boolean, decided?: (up: boolean) => void): boolean {

@@ -33,14 +33,31 @@ export interface FamilyMessage {
 }
 
 /**
- * A freshness group went stale or fresh again (the engine went silent, or spoke again): the
- * families of the group are not served while it is stale.
+ * A freshness group, sent once when the registry first meets it (before any family of the group):
+ * where its flag lives. Whether the group is stale is not a message but that flag in shared memory,
+ * like the values: a message announcing the engine silent reached the worker after the scrape that
+ * read `hft_engine_up 0` beside the engine's last values (`test/hft/positions.test.ts`, once, under
+ * load, issue 19).
  */
-export interface StaleMessage {
-  readonly t: 'stale';
+export interface FreshnessMessage {
+  readonly t: 'freshness';
   readonly group: string;
-  readonly stale: boolean;
+  /**
+   * The registry's flags, one `Int32Array` over it: slot `index` is 1 while the group is stale,
+   * else 0; the last slot counts every change of any flag (see {@link FRESHNESS_CHANGES_SLOT}).
+   */
+  readonly flags: SharedArrayBuffer;
+  readonly index: number;
 }
+
+/** Freshness groups one registry can hold (the catalog names one: `engine`). */
+export const MAX_FRESHNESS_GROUPS = 31;
+
+/**
+ * The `Int32Array` slot of {@link FreshnessMessage.flags} that counts flag changes: a render that
+ * saw it change while reading the values reads them again.
+ */
+export const FRESHNESS_CHANGES_SLOT = MAX_FRESHNESS_GROUPS;
 
 /**
  * A new series. Slots start at `offset` in segment `segment`: one slot for a counter or gauge; for
@@ -55,7 +72,7 @@ export interface SeriesMessage {
 }
 
 /** Any layout message. */
-export type LayoutMessage = SegmentMessage | FamilyMessage | SeriesMessage | StaleMessage;
+export type LayoutMessage = SegmentMessage | FamilyMessage | SeriesMessage | FreshnessMessage;
 
 /** Number of float64 slots a series of this type and bucket count takes. */
 export function slotsFor(type: MetricType, bucketCount: number): number {

@@ -22,7 +22,7 @@ import {
   type LabelValues,
   type MetricDef,
 } from '../catalog/types.js';
-import { slotsFor, type LayoutMessage } from './protocol.js';
+import { FRESHNESS_CHANGES_SLOT, MAX_FRESHNESS_GROUPS, slotsFor, type LayoutMessage } from './protocol.js';
 import { CounterSeries, GaugeSeries, HistogramSeries } from './series.js';
 
 /** The label value every folded label set gets. */
@@ -263,6 +263,7 @@ export class MetricRegistry {
       if (existing.def !== (def as MetricDef)) throw new Error(`metric ${def.name} registered twice with different definitions`);
       return existing as unknown as Family<T, L>;
     }
+    if (def.freshness) this.freshnessSlot(def.freshness); // announced before its families
     const limit = this.seriesLimits[def.name] ?? def.maxSeries ?? DEFAULT_MAX_SERIES;
     const f = new Family<T, L>(this, this.families.size, def, limit);
     this.families.set(def.name, f as unknown as Family<MetricDef['type'], LabelSpec>);
@@ -277,30 +278,51 @@ export class MetricRegistry {
   }
 
   /**
-   * Subscribes to layout messages. The listener first receives every message so far, in order, and
-   * the freshness groups that are stale now, then each new message as it happens.
+   * Subscribes to layout messages. The listener first receives every message so far, in order (the
+   * freshness groups' among them: their flags are in shared memory), then each new message as it happens.
    * @returns a function that unsubscribes
    */
   subscribe(listener: (m: LayoutMessage) => void): () => void {
     for (const m of this.log) listener(m);
-    for (const [group, stale] of this.staleGroups) if (stale) listener({ t: 'stale', group, stale });
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Freshness groups and whether each is stale now (kept apart from the layout log: they toggle). */
-  private readonly staleGroups = new Map<string, boolean>();
+  /** Freshness flags in shared memory (protocol.ts {@link FreshnessMessage}): one Int32 a group, then the change count. */
+  private readonly freshness = new Int32Array(new SharedArrayBuffer(4 * (MAX_FRESHNESS_GROUPS + 1)));
+  /** Each freshness group's slot in {@link freshness}. */
+  private readonly freshnessSlots = new Map<string, number>();
+
+  /** The slot of a freshness group, announced to the listeners the first time. @throws RangeError past {@link MAX_FRESHNESS_GROUPS} groups */
+  private freshnessSlot(group: string): number {
+    let i = this.freshnessSlots.get(group);
+    if (i === undefined) {
+      i = this.freshnessSlots.size;
+      if (i >= MAX_FRESHNESS_GROUPS) throw new RangeError(`freshness group ${group}: a registry holds at most ${MAX_FRESHNESS_GROUPS}`);
+      this.freshnessSlots.set(group, i);
+      this.emit({ t: 'freshness', group, flags: this.freshness.buffer as SharedArrayBuffer, index: i });
+    }
+    return i;
+  }
 
   /**
    * Marks a freshness group stale or fresh: the families whose definition has that `freshness`
-   * (the engine's last reported values) are not served while it is stale. A message goes to the
-   * `/metrics` worker only when the state changes.
+   * (the engine's last reported values) are not served while it is stale. The flag is in shared
+   * memory, written before this returns: a value set after this call is never rendered beside the
+   * old state (view.ts reads the values again when a flag changed during its read).
+   * @throws RangeError when the registry already holds {@link MAX_FRESHNESS_GROUPS} other groups
    */
   setStale(group: string, stale: boolean): void {
-    if ((this.staleGroups.get(group) ?? false) === stale) return;
-    this.staleGroups.set(group, stale);
-    const m: LayoutMessage = { t: 'stale', group, stale };
-    for (const l of this.listeners) l(m);
+    const i = this.freshnessSlot(group);
+    if (Atomics.load(this.freshness, i) === (stale ? 1 : 0)) return;
+    Atomics.store(this.freshness, i, stale ? 1 : 0);
+    Atomics.add(this.freshness, FRESHNESS_CHANGES_SLOT, 1);
+  }
+
+  /** Whether a freshness group is stale now ({@link setStale}). */
+  isStale(group: string): boolean {
+    const i = this.freshnessSlots.get(group);
+    return i !== undefined && Atomics.load(this.freshness, i) === 1;
   }
 
   /** Bytes of shared memory allocated so far. */

@@ -23,7 +23,7 @@ import {
   TEXT_CONTENT_TYPE,
   type CollectedSamples,
 } from './exposition.js';
-import type { FamilyMessage, LayoutMessage } from './protocol.js';
+import { FRESHNESS_CHANGES_SLOT, type FamilyMessage, type LayoutMessage } from './protocol.js';
 
 export type { CollectedHistogram, CollectedSamples } from './exposition.js';
 
@@ -91,8 +91,26 @@ export class SeriesView {
   private readonly collected = new Set<string>();
   /** Layout problems seen (a duplicate name, a series of an unknown family), for the owner to log. */
   readonly problems: string[] = [];
-  /** Freshness groups that are stale now: their families are served without samples. */
-  private readonly stale = new Set<string>();
+  /**
+   * Each freshness group's flag in shared memory (protocol.ts `FreshnessMessage`): its families are
+   * served without samples while it is 1.
+   */
+  private readonly freshness = new Map<string, { readonly flags: Int32Array; readonly index: number }>();
+  /** The registries' flag arrays, each once: their change counts are summed. */
+  private readonly freshnessFlags: Int32Array[] = [];
+
+  /** Changes of every freshness flag so far (protocol.ts {@link FRESHNESS_CHANGES_SLOT}). */
+  private freshnessChanges(): number {
+    let n = 0;
+    for (const f of this.freshnessFlags) n += Atomics.load(f, FRESHNESS_CHANGES_SLOT);
+    return n;
+  }
+
+  /** Whether a freshness group is stale now; a group never announced is fresh. */
+  private isStale(group: string): boolean {
+    const f = this.freshness.get(group);
+    return f !== undefined && Atomics.load(f.flags, f.index) === 1;
+  }
 
   /**
    * Serves one family.
@@ -108,9 +126,10 @@ export class SeriesView {
   apply(m: LayoutMessage): void {
     if (m.t === 'segment') {
       this.segments[m.id] = new Float64Array(m.buffer);
-    } else if (m.t === 'stale') {
-      if (m.stale) this.stale.add(m.group);
-      else this.stale.delete(m.group);
+    } else if (m.t === 'freshness') {
+      let flags = this.freshnessFlags.find((f) => f.buffer === m.flags);
+      if (flags === undefined) this.freshnessFlags.push((flags = new Int32Array(m.flags)));
+      this.freshness.set(m.group, { flags, index: m.index });
     } else if (m.t === 'family') {
       const state: FamilyState = { msg: m, writer: new RecordedFamilyWriter(m, m.labelNames, m.buckets) };
       this.families[m.id] = state;
@@ -179,6 +198,9 @@ export class SeriesView {
   /** Incremented by every render, so collector sets read their source once per scrape. */
   private generation = 0;
 
+  /** Passes made again because a freshness flag changed during one ({@link render}). */
+  rereads = 0;
+
   /** Number of series known per family name. */
   seriesCounts(): Map<string, number> {
     return new Map(this.families.filter(Boolean).map((f) => [f.msg.name, f.writer.size]));
@@ -189,6 +211,45 @@ export class SeriesView {
     let n = 0;
     for (const f of this.families) if (f) n += f.writer.size;
     return n;
+  }
+
+  /**
+   * One synchronous pass of {@link render}: the recorded and collected families written, each
+   * collector set's chunk started (`parts`, with the text before and between them), and the first
+   * error a synchronous collector threw.
+   */
+  private pass(n: number, openMetrics: boolean): { out: string; parts: (string | Promise<string>)[] | undefined; failed: boolean; failure: unknown } {
+    const served = this.served;
+    let out = '';
+    /** Chunks before and after each collector set's pending chunk, when there are sets. */
+    let parts: (string | Promise<string>)[] | undefined;
+    let failed = false;
+    let failure: unknown;
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && !openMetrics) out += '\n'; // text 0.0.4: a blank line between families
+      const f = served[i]!;
+      try {
+        if (f.kind === 'recorded') {
+          const { msg, writer } = f.state;
+          const fresh = msg.freshness === undefined || !this.isStale(msg.freshness);
+          out = writer.write(out, this.segments, openMetrics, fresh);
+        } else if (f.kind === 'collector') {
+          out = f.writer.write(out, f.collector.collect(), openMetrics);
+        } else {
+          const w = f.writer;
+          (parts ??= []).push(
+            out,
+            f.samples().then((samples) => w.write('', samples ?? [], openMetrics)),
+          );
+          out = '';
+        }
+      } catch (err) {
+        // Like prom-client: the render fails, but every collector set of this scrape was started.
+        if (!failed) failure = err;
+        failed = true;
+      }
+    }
+    return { out, parts, failed, failure };
   }
 
   /**
@@ -226,38 +287,22 @@ export class SeriesView {
   async render(openMetrics = false): Promise<{ body: string; contentType: string }> {
     this.generation++;
     const contentType = openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE;
-    const served = this.served;
-    const n = served.length; // families a collector set defines during this render come next time
+    const n = this.served.length; // families a collector set defines during this render come next time
     if (n === 0) return { body: openMetrics ? EMPTY_OPENMETRICS : EMPTY_TEXT, contentType };
-    let out = '';
-    /** Chunks before and after each collector set's pending chunk, when there are sets. */
-    let parts: (string | Promise<string>)[] | undefined;
-    let failed = false;
-    let failure: unknown;
-    for (let i = 0; i < n; i++) {
-      if (i > 0 && !openMetrics) out += '\n'; // text 0.0.4: a blank line between families
-      const f = served[i]!;
-      try {
-        if (f.kind === 'recorded') {
-          const { msg, writer } = f.state;
-          const fresh = msg.freshness === undefined || !this.stale.has(msg.freshness);
-          out = writer.write(out, this.segments, openMetrics, fresh);
-        } else if (f.kind === 'collector') {
-          out = f.writer.write(out, f.collector.collect(), openMetrics);
-        } else {
-          const w = f.writer;
-          (parts ??= []).push(
-            out,
-            f.samples().then((samples) => w.write('', samples ?? [], openMetrics)),
-          );
-          out = '';
-        }
-      } catch (err) {
-        // Like prom-client: the render fails, but every collector set of this scrape was started.
-        if (!failed) failure = err;
-        failed = true;
-      }
+    // A freshness flag that changed during the pass (the engine went silent, or spoke again, on
+    // the recording thread) may have left families read on either side of the change: the pass is
+    // made again, at most twice more (a collector set is started once per render, see `once`).
+    let changes = this.freshnessChanges();
+    let pass = this.pass(n, openMetrics);
+    for (let again = 0; again < 2; again++) {
+      const now = this.freshnessChanges();
+      if (now === changes) break;
+      changes = now;
+      this.rereads++;
+      if (pass.parts) void Promise.allSettled(pass.parts);
+      pass = this.pass(n, openMetrics);
     }
+    const { out, parts, failed, failure } = pass;
     if (failed) {
       if (parts) void Promise.allSettled(parts);
       throw failure;

@@ -104,8 +104,14 @@ export class PromClientView {
   private readonly open = openMetricsRegistry();
   /** Some family's HELP has a `"`, which OpenMetrics wants escaped and prom-client does not escape. */
   private helpHasQuote = false;
-  /** Freshness groups that are stale now: their families are served without samples. */
-  private readonly stale = new Set<string>();
+  /** Each freshness group's flag in shared memory: its families are served without samples while it is 1. */
+  private readonly freshness = new Map<string, { readonly flags: Int32Array; readonly index: number }>();
+
+  /** Whether a freshness group is stale now; a group never announced is fresh. */
+  private isStale(group: string): boolean {
+    const f = this.freshness.get(group);
+    return f !== undefined && Atomics.load(f.flags, f.index) === 1;
+  }
 
   /**
    * Serves one family in both formats.
@@ -125,9 +131,8 @@ export class PromClientView {
   apply(m: LayoutMessage): void {
     if (m.t === 'segment') {
       this.segments[m.id] = new Float64Array(m.buffer);
-    } else if (m.t === 'stale') {
-      if (m.stale) this.stale.add(m.group);
-      else this.stale.delete(m.group);
+    } else if (m.t === 'freshness') {
+      this.freshness.set(m.group, { flags: new Int32Array(m.flags), index: m.index });
     } else if (m.t === 'family') {
       const state: FamilyState = { msg: m, series: [], bucketLabels: [], negativeBounds: m.type === 'histogram' && m.buckets.some((b) => b < 0) };
       this.families[m.id] = state;
@@ -261,7 +266,7 @@ export class PromClientView {
     const out: Sample[] = [];
     // The engine's last reported values are not current while it is silent: no sample, so
     // Prometheus marks the series stale instead of keeping the last value as if it were fresh.
-    if (f.msg.freshness !== undefined && this.stale.has(f.msg.freshness)) return out;
+    if (f.msg.freshness !== undefined && this.isStale(f.msg.freshness)) return out;
     const { type, buckets, name } = f.msg;
     const sumAndCount = !(openMetrics && f.negativeBounds);
     for (let s = 0; s < f.series.length; s++) {
