@@ -256,6 +256,7 @@ export class MetricRegistry {
   /**
    * The family of any definition.
    * @throws Error when another definition with the same name was registered before
+   * @throws RangeError when its `freshness` group is new and the registry already holds {@link MAX_FRESHNESS_GROUPS} groups
    */
   family<T extends MetricDef['type'], L extends LabelSpec>(def: MetricDef<string, T, L>): Family<T, L> {
     const existing = this.families.get(def.name);
