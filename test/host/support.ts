@@ -3,9 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, waitForHttp } from '../../scripts/lib/net.js';
 import { parseExposition, type Sample } from '../helpers/exposition.js';
 
-/** Scrapes `/metrics` and parses it. */
-export async function scrape(base: string): Promise<{ body: string; samples: Sample[] }> {
-  const body = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+/**
+ * Scrapes `/metrics` and parses it.
+ * @param timeoutMs - how long the scrape may take before the fetch aborts (TimeoutError), ms
+ */
+export async function scrape(base: string, timeoutMs = 10_000): Promise<{ body: string; samples: Sample[] }> {
+  const body = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text();
   return { body, samples: parseExposition(body) };
 }
 
