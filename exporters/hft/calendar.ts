@@ -116,40 +116,41 @@ export class TradingCalendar {
     };
   }
 
-  private openMinute = NaN;
-  private openCached = false;
+  private cachedMinute = NaN;
+  private cachedLocal: Local | undefined;
 
   /**
-   * Whether a trading session is open at Unix time `tSeconds`. The answer is kept for the rest of
-   * its UTC minute when the zone's offset is then a whole number of minutes (local and UTC seconds
-   * within the minute agree, as in every zone since 1972): sessions open and close on local
-   * minutes (`HH:MM`) and dates change at local midnight, so the answer cannot change within that
-   * minute. Otherwise each call formats the instant in the zone (`Intl.DateTimeFormat`), which
-   * was about 60 us a call and most of the HFT exporter's tick (every 250 ms) at rest (`perf` of
-   * `tickwatch start` at about 270 lines/s, issue 19, 7 December 2026).
+   * {@link local} of `tSeconds`'s UTC minute, computed once a minute: its local date, weekday and
+   * `second` at the minute's start. Kept for the rest of the minute only when the zone's offset is
+   * then a whole number of minutes (local and UTC seconds within the minute agree, as in every zone
+   * since 1972): sessions open and close on local minutes (`HH:MM`) and dates change at local
+   * midnight, so nothing {@link isOpen} and {@link localDate} read changes within that minute.
+   * Otherwise it is `local(tSeconds)` itself, every call. Formatting the instant in the zone
+   * (`Intl.DateTimeFormat`) was about 60 us a call and most of the HFT exporter's tick (every
+   * 250 ms) at rest (`perf` of `tickwatch start` at about 270 lines/s, issue 19, 7 December 2026).
    */
-  isOpen(tSeconds: number): boolean {
+  private minuteLocal(tSeconds: number): Local {
     const minute = Math.floor(tSeconds / 60);
-    if (minute === this.openMinute) return this.openCached;
+    if (minute === this.cachedMinute) return this.cachedLocal!;
     const l = this.local(tSeconds);
-    const open = this.weekdays.has(l.weekday) && !this.holidays.has(l.date) && this.sessions.some(([o, c]) => l.second >= o && l.second < c);
-    const wholeMinutes = Math.floor(l.second) % 60 === Math.floor(tSeconds - minute * 60);
-    this.openMinute = wholeMinutes ? minute : NaN;
-    this.openCached = open;
-    return open;
+    const within = tSeconds - minute * 60;
+    if (Math.floor(l.second) % 60 !== Math.floor(within)) {
+      this.cachedMinute = NaN;
+      return l;
+    }
+    this.cachedMinute = minute;
+    return (this.cachedLocal = { date: l.date, weekday: l.weekday, second: Math.round((l.second - within) / 60) * 60 });
   }
 
-  private dateMinute = NaN;
-  private dateCached = '';
+  /** Whether a trading session is open at Unix time `tSeconds` (see {@link minuteLocal}). */
+  isOpen(tSeconds: number): boolean {
+    const l = this.minuteLocal(tSeconds);
+    return this.weekdays.has(l.weekday) && !this.holidays.has(l.date) && this.sessions.some(([o, c]) => l.second >= o && l.second < c);
+  }
 
-  /** The exchange-local date (`YYYY-MM-DD`) at `tSeconds`, for per-day state such as the PnL peak. Cached per minute. */
+  /** The exchange-local date (`YYYY-MM-DD`) at `tSeconds`, for per-day state such as the PnL peak (see {@link minuteLocal}). */
   localDate(tSeconds: number): string {
-    const minute = Math.floor(tSeconds / 60);
-    if (minute !== this.dateMinute) {
-      this.dateCached = this.local(tSeconds).date;
-      this.dateMinute = minute;
-    }
-    return this.dateCached;
+    return this.minuteLocal(tSeconds).date;
   }
 
   /**

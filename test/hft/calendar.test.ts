@@ -1,8 +1,9 @@
 /**
- * The trading calendar's open/closed answer (exporters/hft/calendar.ts `isOpen`), kept for the
- * rest of a UTC minute: every second around a session's open and close, across a daylight-saving
- * change, in zones whose offsets are whole hours, half and quarter hours, and one whose offset had
- * seconds (Monrovia until 1972), it answers as a calendar that has never answered before.
+ * The trading calendar's open/closed answer and local date (exporters/hft/calendar.ts `isOpen`,
+ * `localDate`), computed once a UTC minute: every second around a session's open and close, across
+ * a daylight-saving change, in zones whose offsets are whole hours, half and quarter hours, and one
+ * whose offset had seconds (Monrovia until 1972, where the date changed in the middle of a UTC
+ * minute), they answer as a calendar that has never answered before.
  */
 import { describe, expect, it } from 'vitest';
 import { TradingCalendar, TWSE_CALENDAR, type CalendarConfig } from '../../exporters/hft/calendar.js';
@@ -18,6 +19,7 @@ function compare(config: CalendarConfig, from: number, secs: number, step = 1): 
   for (let t = from; t < from + secs; t += step) {
     const want = new TradingCalendar(config).isOpen(t);
     expect(kept.isOpen(t), `${config.timeZone} at ${new Date(t * 1000).toISOString()}`).toBe(want);
+    expect(kept.localDate(t), `${config.timeZone} date at ${new Date(t * 1000).toISOString()}`).toBe(new TradingCalendar(config).localDate(t));
     if (prev === false && want) opens++;
     if (prev === true && !want) closes++;
     prev = want;
@@ -56,5 +58,9 @@ describe('TradingCalendar.isOpen', () => {
     expect(r).toEqual({ opens: 1, closes: 1 });
     const kept = new TradingCalendar(cal('Africa/Monrovia', '07:16', '07:17'));
     expect([kept.isOpen(at + 29), kept.isOpen(at + 30), kept.isOpen(at + 89), kept.isOpen(at + 90)]).toEqual([false, true, true, false]);
+    // Monrovia's midnight was 00:44:30 UTC: the date changes in the middle of a UTC minute.
+    const midnight = Date.UTC(1960, 5, 2, 0, 44, 30) / 1000;
+    compare(cal('Africa/Monrovia'), midnight - 90, 180);
+    expect([kept.localDate(midnight - 1), kept.localDate(midnight)]).toEqual(['1960-06-01', '1960-06-02']);
   });
 });
