@@ -18,6 +18,7 @@ import type { MetricRegistry } from '../instrument/registry.js';
 import { AnomalyBook, AnomalyDetectors, type AnomalyDetectorOptions, type AnomalyEvent } from './anomalies.js';
 import type { TradingCalendar } from './calendar.js';
 import type { HftEvent } from '../events/index.js';
+import { forEvents, handlersByName, type HandlerTable } from '../events/dispatch.js';
 import { ModelMetrics } from './models.js';
 import { PositionBook, type TopPositionsBoard } from './positions.js';
 import { SecurityDetector, type SecurityDetectorOptions } from './security.js';
@@ -237,9 +238,9 @@ export class Deriver {
    * compiles of the whole process took 921 ms against 1,209 (both processes tailing one file at once).
    * `test/hft/derive-handlers.test.ts` applies every type's example.
    */
-  private readonly handlers = new Map(Object.entries(this.handlerTable()) as [string, (ev: HftEvent, t: number) => void][]);
+  private readonly handlers = handlersByName<[t: number]>(this.handlerTable());
 
-  private handlerTable(): { readonly [E in Exclude<HftEvent['event'], 'feed.tick'>]?: (ev: Extract<HftEvent, { event: E }>, t: number) => void } {
+  private handlerTable(): HandlerTable<[t: number], Exclude<HftEvent['event'], 'feed.tick'>> {
     // Made while the instance's fields are initialised, before the constructor sets `this.f`: the
     // handlers read `this.f` when called.
     return {
@@ -337,11 +338,11 @@ export class Deriver {
       'service.restarted': (ev) => this.service(ev.component, ev.service).restarted.inc(),
       'service.failed': (ev) => this.service(ev.component, ev.service).failed.inc(),
       'perf.sample': (ev) => this.f.perf.labels(ev.service, ev.operation).observe(ev.execution_time_ms / 1000),
-      ...this.each(['security.login', 'security.logout', 'security.mfa_success', 'security.mfa_failed', 'security.session_expired', 'security.permission_denied'], (ev, t) => {
+      ...forEvents(['security.login', 'security.logout', 'security.mfa_success', 'security.mfa_failed', 'security.session_expired', 'security.permission_denied'], (ev, t) => {
         this.securityEvents.get(`${ev.event}/${ev.status}`)?.inc();
         for (const reason of this.security.observe(ev, t)) this.suspicious.get(reason)!.inc();
       }),
-      ...this.each(['anomaly.detected', 'anomaly.resolved'], (ev) => this.anomalyBook.apply(ev)),
+      ...forEvents(['anomaly.detected', 'anomaly.resolved'], (ev) => this.anomalyBook.apply(ev)),
       'ai.decision': (ev) => this.models.decision(ev),
       'ai.outcome': (ev) => this.models.outcome(ev),
       'position.snapshot': (ev, t) => {
@@ -349,11 +350,6 @@ export class Deriver {
         if (a) this.raise(a, t);
       },
     };
-  }
-
-  /** One handler for several event types (each its own entry of the table, sharing the function). */
-  private each<const E extends HftEvent['event']>(names: readonly E[], h: (ev: Extract<HftEvent, { event: E }>, t: number) => void): { readonly [K in E]: (ev: Extract<HftEvent, { event: K }>, t: number) => void } {
-    return Object.fromEntries(names.map((n) => [n, h])) as unknown as { readonly [K in E]: (ev: Extract<HftEvent, { event: K }>, t: number) => void };
   }
 
   /** The counters of a (component, service) pair; the first sight makes all four kinds at 0. */

@@ -25,6 +25,7 @@
 import { normalize, type FormatOption } from '../events/formats.js';
 import type { TRADE_STATUSES } from '../catalog/enums.js';
 import type { HftEvent } from '../events/index.js';
+import { forEvents, handlersByName, type HandlerTable } from '../events/dispatch.js';
 import { formatTimestamp, timestampNanosString } from '../ingest/timestamp.js';
 import { DEFAULT_LEVELS, logsTake, type LevelPolicy } from './levels.js';
 import type { TableName } from '../catalog/tables.js';
@@ -181,21 +182,16 @@ function plain<T extends Record<string, string | number | null>>(b: Envelope, co
   return Object.assign(envelopeRow(b), cols);
 }
 
-/** Adds an event's audit or category rows to `out` (the `logs` row is made before: {@link rowsFor}). */
-type RowMaker<E extends HftEvent = HftEvent> = (out: [TableName, Row][], base: Envelope, ev: E, e: Record<string, unknown>) => void;
-
-/** One {@link RowMaker} for several event types. */
-function each<K extends HftEvent['event']>(events: readonly K[], make: RowMaker<Extract<HftEvent, { event: K }>>): { [E in K]: RowMaker<Extract<HftEvent, { event: E }>> } {
-  return Object.fromEntries(events.map((k) => [k, make])) as unknown as { [E in K]: RowMaker<Extract<HftEvent, { event: E }>> };
-}
+/** The arguments of a row maker after its event: the rows so far, the line's envelope, and the event as a record. */
+type RowArgs = [out: [TableName, Row][], base: Envelope, e: Record<string, unknown>];
 
 /**
  * The audit and category rows of each event type that makes them, whatever its level; typed by
  * event name, so a misspelt name fails `tsc`. Any other event makes a row only in `logs`, when its
  * level is taken there.
  */
-const ROW_MAKERS: { readonly [E in HftEvent['event']]?: RowMaker<Extract<HftEvent, { event: E }>> } = {
-  ...each(['strategy.intent', 'order.submitted', 'order.acked', 'order.rejected', 'order.cancel_requested', 'order.canceled', 'order.replaced', 'order.expired', 'execution.fill'], (out, base, ev, e) => {
+const ROW_MAKERS: HandlerTable<RowArgs> = {
+  ...forEvents(['strategy.intent', 'order.submitted', 'order.acked', 'order.rejected', 'order.cancel_requested', 'order.canceled', 'order.replaced', 'order.expired', 'execution.fill'], (ev, out, base, e) => {
     out.push([
       'audit_orders',
       audit(base, {
@@ -214,28 +210,28 @@ const ROW_MAKERS: { readonly [E in HftEvent['event']]?: RowMaker<Extract<HftEven
     ]);
     if (ev.event === 'execution.fill' || ev.event === 'order.rejected') out.push(['trade_executions', plain(base, trade(e, ev.event === 'order.rejected'))]);
   }),
-  'risk.decision': (out, base, ev) => {
+  'risk.decision': (ev, out, base) => {
     out.push(['audit_risk_decisions', audit(base, { strategy: ev.strategy, decision: ev.decision, reason: ev.reason ?? null, limit_name: ev.limit ?? null, latency_ns: int(ev.latency_ns) })]);
   },
-  'stormguard.transition': (out, base, ev) => {
+  'stormguard.transition': (ev, out, base) => {
     out.push(['audit_guardrail_transitions', audit(base, { strategy: ev.strategy, from_mode: ev.from, to_mode: ev.to, reason: ev.reason ?? null })]);
   },
-  ...each(['gateway.connect', 'gateway.disconnect', 'gateway.reconnect'], (out, base, ev, e) => {
+  ...forEvents(['gateway.connect', 'gateway.disconnect', 'gateway.reconnect'], (ev, out, base, e) => {
     out.push(['audit_connectivity', audit(base, { gateway: ev.gateway, kind: ev.kind, reason: str(e.reason), attempt: int(e.attempt) })]);
   }),
-  'feed.gap': (out, base, ev) => {
+  'feed.gap': (ev, out, base) => {
     out.push(['audit_connectivity', audit(base, { gateway: ev.feed, kind: 'market_data', reason: `sequence gap ${ev.from_seq ?? '?'}-${ev.to_seq ?? '?'}`, attempt: null })]);
   },
-  'config.changed': (out, base, ev) => {
+  'config.changed': (ev, out, base) => {
     out.push(['audit_config_changes', audit(base, { operator_id: ev.operator_id, config_hash: ev.config_hash, previous_hash: ev.previous_hash ?? null, config_key: ev.key ?? null, diff: ev.diff ?? null })]);
   },
-  ...each(['security.login', 'security.logout', 'security.mfa_success', 'security.mfa_failed', 'security.session_expired', 'security.permission_denied'], (out, base, ev, e) => {
+  ...forEvents(['security.login', 'security.logout', 'security.mfa_success', 'security.mfa_failed', 'security.session_expired', 'security.permission_denied'], (ev, out, base, e) => {
     out.push([
       'audit_security',
       audit(base, { kind: kindOf(ev.event), user_id: req(e.user_id), source_ip: str(e.source_ip), status: str(e.status), session_id: str(e.session_id), resource: str(e.resource) }),
     ]);
   }),
-  ...each(['ai.decision', 'ai.outcome'], (out, base, _ev, e) => {
+  ...forEvents(['ai.decision', 'ai.outcome'], (_ev, out, base, e) => {
     out.push([
       'audit_ai_decisions',
       audit(base, {
@@ -253,7 +249,7 @@ const ROW_MAKERS: { readonly [E in HftEvent['event']]?: RowMaker<Extract<HftEven
       }),
     ]);
   }),
-  ...each(['service.started', 'service.stopped', 'service.restarted', 'service.failed'], (out, base, ev, e) => {
+  ...forEvents(['service.started', 'service.stopped', 'service.restarted', 'service.failed'], (ev, out, base, e) => {
     out.push([
       'system_events',
       plain(base, {
@@ -269,20 +265,20 @@ const ROW_MAKERS: { readonly [E in HftEvent['event']]?: RowMaker<Extract<HftEven
     ]);
   }),
   // The retention clean-up (cleanup.ts): a system event of the recorder; its counts per table stay in `fields`.
-  'store.cleanup': (out, base, _ev, e) => {
+  'store.cleanup': (_ev, out, base, e) => {
     out.push([
       'system_events',
       plain(base, { service: req(e.service), kind: 'cleanup', status: str(e.status), instance_id: str(e.instance_id), reason: str(e.error), exit_code: null, attempt: null, version: null }),
     ]);
   },
   // The clock synchronisation log (exporters/host/clock-sync.ts): offset, error bound and reference stay in `fields`.
-  'clock.sync': (out, base, ev, e) => {
+  'clock.sync': (ev, out, base, e) => {
     out.push([
       'system_events',
       plain(base, { service: `clock.${req(e.source)}`, kind: 'sync', status: str(e.status), instance_id: str(e.instance_id), reason: str(ev.message), exit_code: null, attempt: null, version: null }),
     ]);
   },
-  'perf.sample': (out, base, _ev, e) => {
+  'perf.sample': (_ev, out, base, e) => {
     out.push([
       'performance_log',
       plain(base, {
@@ -297,7 +293,7 @@ const ROW_MAKERS: { readonly [E in HftEvent['event']]?: RowMaker<Extract<HftEven
       }),
     ]);
   },
-  ...each(['anomaly.detected', 'anomaly.resolved'], (out, base, _ev, e) => {
+  ...forEvents(['anomaly.detected', 'anomaly.resolved'], (_ev, out, base, e) => {
     out.push([
       'anomaly_log',
       plain(base, {
@@ -327,7 +323,7 @@ const ROW_MAKERS: { readonly [E in HftEvent['event']]?: RowMaker<Extract<HftEven
  * alternating, 143,029 and 147,492 rows/s against 138,249 and 138,082. The rows are the same for
  * every simulator scenario (415,322 events, checked against the switch).
  */
-const ROW_MAKER_BY_EVENT: ReadonlyMap<string, RowMaker> = new Map(Object.entries(ROW_MAKERS) as [string, RowMaker][]);
+const ROW_MAKER_BY_EVENT = handlersByName(ROW_MAKERS);
 
 /** The event types that make an audit or category row whatever their level ({@link ROW_MAKERS}' names). */
 export const ROW_EVENTS: ReadonlySet<string> = new Set(ROW_MAKER_BY_EVENT.keys());
@@ -366,6 +362,6 @@ export function rowsFor(ev: HftEvent, levels: LevelPolicy = DEFAULT_LEVELS, raw?
     if (String(ev.event).startsWith('alert.')) out.push(['alert_log', audit(base, alertColumns(e))]);
     return out;
   }
-  ROW_MAKER_BY_EVENT.get(ev.event)?.(out, base, ev, e);
+  ROW_MAKER_BY_EVENT.get(ev.event)?.(ev, out, base, e);
   return out;
 }
