@@ -4,7 +4,7 @@
  * it with the committed file.
  */
 import { DEFAULT_PERIODS, formatTier } from './retention.js';
-import { CHAIN_COLUMNS, ENVELOPE, TABLES, type Column, type TableDef } from './tables.js';
+import { CHAIN_COLUMNS, ENVELOPE, hasChainProjection, orderByClause, TABLES, type Column, type TableDef } from './tables.js';
 
 const TYPE: Readonly<Record<Column['type'], string>> = {
   ts_ns: 'time (ns; ClickHouse `ts`)',
@@ -30,7 +30,7 @@ function tableSection(t: TableDef): string[] {
     '',
     `- retention class \`${t.retention}\`; by default active[:archived until] ${(['embedded', 'clickhouse', 'postgres'] as const).map((store) => `${store} \`${formatTier(DEFAULT_PERIODS[store][t.retention])}\``).join(', ')} (exporters/catalog/retention.ts)${t.chained ? '; its oldest rows are deleted by the clean-up after a chain checkpoint (on ClickHouse too: no TTL delete)' : ''}`,
     `- hash-chained: ${t.chained ? 'yes (`audit verify` checks it)' : 'no'}`,
-    `- ClickHouse: \`ORDER BY (${layout.orderBy.join(', ')})\`; skip indexes: ${indexes.join(', ')}`,
+    `- ClickHouse: \`${orderByClause(layout)}\`${hasChainProjection(t) ? ' and a projection sorted by `chain_seq`' : ''}; skip indexes: ${indexes.join(', ')}`,
     '',
     '| column | type | required | what it holds |',
     '|---|---|---|---|',

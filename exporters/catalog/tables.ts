@@ -57,8 +57,12 @@ export type Retention = 'audit' | 'operations' | 'incidents' | 'logs';
  */
 export interface SkipIndex {
   readonly column: string;
-  /** `bloom_filter` for ids looked up one at a time; `set(n)` for a column of a few values (an entry holding more than n is not used). */
-  readonly type: 'bloom_filter' | `set(${number})`;
+  /**
+   * `bloom_filter` for ids looked up one at a time; `set(n)` for a column of a few values (an entry
+   * holding more than n is not used); `minmax` for a column that grows with the sorting key (time in
+   * a table kept in chain order).
+   */
+  readonly type: 'bloom_filter' | 'minmax' | `set(${number})`;
   readonly granularity?: number;
 }
 
@@ -75,6 +79,23 @@ export interface ClickHouseLayout {
   readonly orderBy: readonly string[];
   /** Data-skipping indexes beyond the one on `correlation_id`. */
   readonly indexes?: readonly SkipIndex[];
+}
+
+/**
+ * A layout's `ORDER BY` clause: one key bare (ClickHouse keeps `ORDER BY (x)` as the sorting key
+ * `(x)`), more in parentheses.
+ */
+export function orderByClause(layout: ClickHouseLayout): string {
+  return `ORDER BY ${layout.orderBy.length === 1 ? layout.orderBy[0]! : `(${layout.orderBy.join(', ')})`}`;
+}
+
+/**
+ * Whether a table carries the `by_chain_seq` projection on ClickHouse (a second copy of its rows
+ * sorted by `chain_seq`, which `audit verify` reads the chain through): a chained table sorted by
+ * another key. One kept in chain order ({@link IN_CHAIN_ORDER}) serves the ranges by its key.
+ */
+export function hasChainProjection(t: TableDef): boolean {
+  return t.chained === true && t.clickhouse.orderBy[0] !== 'chain_seq';
 }
 
 /** One audit table. */
@@ -129,8 +150,23 @@ const i = col('int');
 /** A column every event of the table's types has (see {@link Column.required}). */
 const req = (c: Column): Column => ({ ...c, required: true });
 
-/** The audit trail's layout: sorted by correlation id, then time (one trade's story reads a few granules of each table). */
-const BY_CORRELATION: ClickHouseLayout = { orderBy: ["ifNull(correlation_id, '')", 'ts'] };
+/**
+ * The audit trail's layout: in chain order (`chain_seq`, the order the recorder wrote the rows, and
+ * so about the order of time), with a min-max index on `ts` for a time window. `audit verify` and
+ * retention's cuts read chain ranges by the sorting key itself, so the table needs no second copy
+ * sorted by `chain_seq` (ddl.ts gives the other chained tables that projection). One trade's story is
+ * found by the bloom filter on `correlation_id`, as it was under the key before this one,
+ * `(ifNull(correlation_id, ''), ts)`: a `correlation_id = 'x'` filter does not use a key over
+ * `ifNull(...)` (`EXPLAIN indexes = 1` on chdb 26.7: all 32 granules of `audit_orders` left by the key,
+ * 2 by the bloom filter). Issue 19, 7 December 2026, the overhead bench's drain of 400,000 lines into
+ * chdb (382,689 chained rows, 261,111 of them `audit_orders`), against the key and projection before:
+ * `audit_orders` took 54.9 MB on disk instead of 108.9 and `audit_risk_decisions` 10.9 instead of 21.6;
+ * twelve alternating pairs drained a mean of 59,300 rows/s against 56,700 (faster in 8 of 12; the
+ * process's CPU a row 29.6 us against 31.1 over the last nine); `audit verify` of the drained store took the
+ * same (9.45 and 10.27 s against 9.43 and 10.58); one trade's rows in `audit_orders` took 8.9 ms against
+ * 7.3 (4 granules read instead of 1).
+ */
+const IN_CHAIN_ORDER: ClickHouseLayout = { orderBy: ['chain_seq'], indexes: [{ column: 'ts', type: 'minmax' }] };
 
 /** Every table, in the order the docs list them. */
 export const TABLES: readonly TableDef[] = [
@@ -140,7 +176,7 @@ export const TABLES: readonly TableDef[] = [
     description: 'Intents and every order lifecycle step with the broker responses (submit, ack, reject, cancel, replace, expire, fills).',
     retention: 'audit',
     columns: [lc('strategy'), lc('gateway'), s('order_id'), lc('side'), s('symbol'), f('qty'), f('price'), f('leaves_qty'), lc('reason'), s('broker_code'), i('latency_ns')],
-    clickhouse: BY_CORRELATION,
+    clickhouse: IN_CHAIN_ORDER,
   },
   {
     name: 'audit_risk_decisions',
@@ -148,7 +184,7 @@ export const TABLES: readonly TableDef[] = [
     description: 'Every pre-trade risk decision: accept or reject, why, and which limit decided.',
     retention: 'audit',
     columns: [lc('strategy'), lc('decision'), lc('reason'), s('limit_name'), i('latency_ns')],
-    clickhouse: BY_CORRELATION,
+    clickhouse: IN_CHAIN_ORDER,
   },
   {
     name: 'audit_guardrail_transitions',
@@ -156,7 +192,7 @@ export const TABLES: readonly TableDef[] = [
     description: 'StormGuard mode transitions per strategy.',
     retention: 'audit',
     columns: [lc('strategy'), lc('from_mode'), lc('to_mode'), s('reason')],
-    clickhouse: BY_CORRELATION,
+    clickhouse: IN_CHAIN_ORDER,
   },
   {
     name: 'audit_connectivity',
@@ -164,7 +200,7 @@ export const TABLES: readonly TableDef[] = [
     description: 'Gateway connects, disconnects and reconnects, and feed sequence gaps.',
     retention: 'audit',
     columns: [lc('gateway'), lc('kind'), s('reason'), i('attempt')],
-    clickhouse: BY_CORRELATION,
+    clickhouse: IN_CHAIN_ORDER,
   },
   {
     name: 'audit_config_changes',
@@ -172,7 +208,7 @@ export const TABLES: readonly TableDef[] = [
     description: 'Configuration changes: who (operator id), the new and previous config hash, what changed and the diff.',
     retention: 'audit',
     columns: [s('operator_id'), s('config_hash'), s('previous_hash'), s('config_key'), s('diff')],
-    clickhouse: BY_CORRELATION,
+    clickhouse: IN_CHAIN_ORDER,
   },
   {
     name: 'audit_security',

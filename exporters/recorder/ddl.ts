@@ -5,7 +5,7 @@
  * version) and PostgreSQL (every table of tables.ts, plus seed 002's log tables and the batch
  * ledger), and the columns an older database may gain in place.
  */
-import { type Column, columnsOf, type ColumnType, DEFAULT_RETENTION, type RetentionDays, type SkipIndex, type TableDef } from '../catalog/tables.js';
+import { type Column, columnsOf, type ColumnType, DEFAULT_RETENTION, hasChainProjection, orderByClause, type RetentionDays, type SkipIndex, type TableDef } from '../catalog/tables.js';
 import { keptDays, type TierPolicy } from '../catalog/retention.js';
 
 /** DuckDB's type of each column type (nullable; `ts_ns` is NOT NULL in the DDL). */
@@ -65,11 +65,13 @@ export function clickhouseTtl(t: TableDef, policy: TierPolicy, archiveVolume = f
  * table's {@link ClickHouseLayout} says, a bloom filter on `correlation_id` and the layout's
  * data-skipping indexes, TTL from `retention` ({@link clickhouseTtl}: a table's
  * policy, or days per retention class, as a policy without an archive tier), and a deduplication window so a retried insert with
- * the same `insert_deduplication_token` is not written twice. Chained tables also get a projection
- * sorted by `chain_seq`, so `audit verify` reads each range of the chain instead of scanning the
- * table (measured on chdb: 300,000 rows verified-read in 1.9 s, linear, against 2.6 s and quadratic
- * growth without it; it costs a second copy of the audit rows and some insert speed: 8 % of the
- * bench's chdb drain, 85,031-85,564 rows/s with it against 91,909-93,077 without, 7 December 2026).
+ * the same `insert_deduplication_token` is not written twice. A chained table sorted by another key
+ * also gets a projection sorted by `chain_seq`, so `audit verify` reads each range of the chain
+ * instead of scanning the table (measured on chdb: 300,000 rows verified-read in 1.9 s, linear,
+ * against 2.6 s and quadratic growth without it; it costs a second copy of the rows and some insert
+ * speed: 8 % of the bench's chdb drain, 85,031-85,564 rows/s with it against 91,909-93,077 without,
+ * 7 December 2026). A chained table kept in chain order (the audit trail's) needs none: its key
+ * serves the ranges.
  * Parts under {@link WIDE_PART_MIN_BYTES} are written Compact.
  * @param database - database name
  * @param storagePolicy - the server's storage policy for the table's parts (e.g. the encrypted one
@@ -125,9 +127,10 @@ function mergeTreeDDL(
   };
   // One trade's story (store.search) looks up a correlation id in every table.
   const extras = [{ column: 'correlation_id', type: 'bloom_filter' } as const, ...(t.clickhouse.indexes ?? [])].map(index);
-  // `audit verify` walks a chain in chain_seq ranges; the table is sorted for its main query, so a
-  // projection sorted by chain_seq serves those ranges (at the cost of a second copy).
-  if (t.chained) extras.push('  PROJECTION by_chain_seq (SELECT * ORDER BY chain_seq)');
+  // `audit verify` walks a chain in chain_seq ranges. A chained table sorted for another query gets
+  // a projection sorted by chain_seq to serve those ranges (a second copy of its rows); one kept in
+  // chain order (the audit trail's, catalog/tables.ts IN_CHAIN_ORDER) serves them by its key.
+  if (hasChainProjection(t)) extras.push('  PROJECTION by_chain_seq (SELECT * ORDER BY chain_seq)');
   return [
     `CREATE TABLE IF NOT EXISTS ${database}.${at.name}${at.onCluster} (`,
     `${cols.join(',\n')},`,
@@ -135,7 +138,7 @@ function mergeTreeDDL(
     ')',
     `ENGINE = ${at.engine}`,
     'PARTITION BY toYYYYMM(ts)',
-    `ORDER BY (${t.clickhouse.orderBy.join(', ')})`,
+    orderByClause(t.clickhouse),
     ...(ttl ? [ttl] : []),
     `SETTINGS ${at.dedupSetting}, min_bytes_for_wide_part = ${WIDE_PART_MIN_BYTES}${storagePolicy ? `, storage_policy = '${storagePolicy}'` : ''}`,
   ].join('\n');

@@ -393,9 +393,18 @@ describe("the seeds' log categories, each in its table", () => {
       expect(plan).toMatch(/Name: idx_trade_id/);
       const story = (await t.query<{ explain: string }>("EXPLAIN indexes = 1 SELECT count() FROM tickwatch.audit_security WHERE correlation_id = 'c-1'")).map((x) => x.explain).join('\n');
       expect(story).toMatch(/Name: idx_correlation_id/);
-      // Each chained table carries the chain_seq projection audit verify reads through.
+      // A chained table sorted by another key carries the chain_seq projection audit verify reads
+      // through; the audit trail is kept in chain order, read by its key, with no second copy.
       const projections = await t.query<{ table: string }>("SELECT DISTINCT table FROM system.projection_parts WHERE database = 'tickwatch' AND name = 'by_chain_seq' AND active");
       expect(projections.map((x) => x.table)).toEqual(expect.arrayContaining(['audit_security', 'audit_ai_decisions']));
+      expect(projections.map((x) => x.table)).not.toContain('audit_orders');
+      for (const n of ['audit_orders', 'audit_risk_decisions', 'audit_guardrail_transitions', 'audit_connectivity', 'audit_config_changes']) expect(of(n).sorting_key, n).toBe('chain_seq');
+      const range = (await t.query<{ explain: string }>('EXPLAIN indexes = 1 SELECT * FROM tickwatch.audit_orders WHERE chain_seq > 2 AND chain_seq < 5 ORDER BY chain_seq')).map((x) => x.explain).join('\n');
+      expect(range).toMatch(/PrimaryKey\s+Keys:\s+chain_seq/);
+      const trade = (await t.query<{ explain: string }>("EXPLAIN indexes = 1 SELECT count() FROM tickwatch.audit_orders WHERE correlation_id = 'c-1'")).map((x) => x.explain).join('\n');
+      expect(trade).toMatch(/Name: idx_correlation_id/);
+      const window = (await t.query<{ explain: string }>("EXPLAIN indexes = 1 SELECT count() FROM tickwatch.audit_orders WHERE ts > '2026-01-01 00:00:00'")).map((x) => x.explain).join('\n');
+      expect(window).toMatch(/Name: idx_ts/);
 
       await t.command("ALTER TABLE tickwatch.audit_security UPDATE source_ip = '10.0.0.66' WHERE chain_seq = 2 SETTINGS mutations_sync = 1");
       await t.command('ALTER TABLE tickwatch.audit_security DELETE WHERE chain_seq = 5 SETTINGS mutations_sync = 1');

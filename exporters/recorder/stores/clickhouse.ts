@@ -366,7 +366,7 @@ export class ClickHouseStore implements AuditStore {
 
   /**
    * One correlation id's rows in every table, with bound parameters. Each table finds them by its
-   * sorting key (the audit trail's is the correlation id) or its bloom filter on `correlation_id`.
+   * bloom filter on `correlation_id` (no table's sorting key starts with it: catalog/tables.ts).
    */
   async search(q: SearchQuery, tables: readonly TableDef[]): Promise<FoundRow[]> {
     const tsNs = this.o.legacy ? 'ts_ns' : 'toUnixTimestamp64Nano(ts)';
