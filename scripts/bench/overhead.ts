@@ -70,7 +70,7 @@ import type { AuditStore } from '../../exporters/recorder/stores/store.js';
 import { compiledIsFresh } from '../lib/compiled.mjs';
 import { freePort, waitForHttp } from '../lib/net.js';
 import { signalAndWait } from '../lib/process.js';
-import { fmt, table, verdict } from './measure.js';
+import { fmt, median, table, verdict } from './measure.js';
 
 const CLI = fileURLToPath(new URL('../tickwatch.mjs', import.meta.url));
 /** Seconds of load before a CPU window opens (tail caught up, JIT warm). */
@@ -137,6 +137,31 @@ export function cpuShare(pid: number, a: CpuSnap, b: CpuSnap): { total: number; 
     groups.set(name, (groups.get(name) ?? 0) + pct(t.ticks - (a.threads.get(tid)?.ticks ?? 0)));
   }
   return { total: pct(b.process - a.process), groups };
+}
+
+/**
+ * What this machine charges for memory the process touches for the first time: ns per 4 KiB page
+ * written once in a fresh 64 MiB buffer (a minor page fault each: the kernel, and under a virtual
+ * machine its host, back the page), and per page already resident; medians of 7 rounds. The idle
+ * and drain figures follow it: V8's collector and DuckDB's buffers fault in a few hundred pages a
+ * second at rest and about one a row in a drain (README, Overhead). Issue 19, 7 December 2026: 10.7 us
+ * a page on the session's machine, where idle took 2.3 % and the drains 68,000-73,000 rows/s, against
+ * 1.1 % and 96,000-117,000 the session before.
+ */
+export function pageTouchNs(): { fresh: number; resident: number } {
+  const bytes = 64 << 20;
+  const page = 4096;
+  const fresh: number[] = [];
+  const resident: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const b = Buffer.allocUnsafeSlow(bytes); // above glibc's mmap threshold: pages not yet backed
+    for (const out of [fresh, resident]) {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < bytes; i += page) b[i] = 1;
+      out.push(Number(process.hrtime.bigint() - t) / (bytes / page));
+    }
+  }
+  return { fresh: median(fresh), resident: median(resident) };
 }
 
 /** Peak resident set (`VmHWM`), MiB. */
@@ -496,6 +521,8 @@ export async function benchOverhead(): Promise<boolean> {
       ['60k', 60_000, ticksFor(60_000, cal)],
     ];
     console.log(`\nOverhead: normal mix ${fmt(cal[0]!.lines)} lines/s at ${SIM_TICKS_IDLE} ticks/s, ${fmt(cal[1]!.lines)} at 8000; ${fmt(bytesPerLine)} bytes/line; windows ${WINDOW_S} s after ${WARMUP_S} s of load (idle, the first window of a process: after ${IDLE_SETTLE_S} s)`);
+    const touch = pageTouchNs();
+    console.log(`This machine: a fresh page's first write ${fmt(touch.fresh)} ns (a minor page fault), a resident page's ${fmt(touch.resident)} ns (4 KiB pages, medians of 7 rounds of 64 MiB)`);
 
     // A: every service, as `tickwatch start` runs them.
     const fileA = join(root, 'a', 'events.ndjson');
