@@ -141,14 +141,14 @@ export function cpuShare(pid: number, a: CpuSnap, b: CpuSnap): { total: number; 
 
 /**
  * What this machine charges for memory the process touches for the first time: ns per 4 KiB page
- * written once in a fresh 64 MiB buffer (a minor page fault each: the kernel, and under a virtual
- * machine its host, back the page), and per page already resident; medians of 7 rounds. The idle
+ * written once in a fresh 64 MiB buffer (a minor page fault each), and per page already resident;
+ * medians of 7 rounds. The idle
  * and drain figures follow it: V8's collector and DuckDB's buffers fault in a few hundred pages a
  * second at rest and about one a row in a drain (README, Overhead). Issue 19, 7 December 2026: 10.7 us
  * a page on the session's machine, where idle took 2.3 % and the drains 68,000-73,000 rows/s, against
  * 1.1 % and 96,000-117,000 the session before.
  */
-export function pageTouchNs(): { fresh: number; resident: number } {
+function pageTouchNs(): { fresh: number; resident: number } {
   const bytes = 64 << 20;
   const page = 4096;
   const fresh: number[] = [];

@@ -1,6 +1,6 @@
 /**
- * The ClickHouse audit store, for scale. Tables are MergeTree, partitioned by month, sorted for
- * each table's main query (the audit trail by correlation id), with TTL retention from the retention
+ * The ClickHouse audit store, for scale. Tables are MergeTree, partitioned by month, sorted as
+ * catalog/tables.ts lays each out (the audit trail in chain order, the others for their main query), with TTL retention from the retention
  * config (catalog/retention.ts; ddl.ts `clickhouseTtl`: none on a hash-chained table, whose oldest
  * rows the clean-up job deletes after a checkpoint). A batch insert carries
  * `insert_deduplication_token`, and the tables keep a deduplication window, so a retried insert
