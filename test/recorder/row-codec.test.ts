@@ -12,7 +12,7 @@ import { SCENARIOS } from '../../exporters/hft/simulator/scenarios/index.js';
 import { ALERTMANAGER_FORMAT, alertLine } from '../../exporters/recorder/alert-rows.js';
 import { rowsFor, type Row } from '../../exporters/recorder/rows.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
-import { encodedReader, encodeRows, JOIN_EVERY, RowEncoder, type EncodedRows } from '../../exporters/recorder/stores/row-codec.js';
+import { encodedReader, encodeRows, JOIN_EVERY, packedBytes, packRows, RowEncoder, unpackRows, type EncodedRows } from '../../exporters/recorder/stores/row-codec.js';
 import type { HftEvent } from '../../exporters/events/index.js';
 
 /** Rows of every table: each simulator scenario's events for 60 simulated seconds, and two Alertmanager notifications. */
@@ -51,10 +51,22 @@ function roundTrip(e: EncodedRows): unknown[][] {
   return out;
 }
 
-/** The values a row object holds for the table's catalog columns, null for none. */
+/**
+ * The values a row object holds for the table's catalog columns, null for none; a string as its
+ * UTF-8 reads back (the same string, but a lone surrogate becomes U+FFFD, as DuckDB stores it).
+ */
 function valuesOf(t: TableName, rows: readonly Readonly<Record<string, unknown>>[]): unknown[][] {
   const cols = columnsOf(TABLE_DEFS.get(t)!).map((c) => c.name);
-  return rows.map((r) => cols.map((c) => r[c] ?? null));
+  return rows.map((r) => cols.map((c) => (typeof r[c] === 'string' ? Buffer.from(r[c], 'utf8').toString('utf8') : (r[c] ?? null))));
+}
+
+/** A batch through packRows, a move to another thread (structuredClone with the buffer transferred) and unpackRows. */
+function viaPacked(tables: readonly EncodedRows[]): EncodedRows[] {
+  const buffer = new ArrayBuffer(packedBytes(tables));
+  const meta = packRows(tables, buffer);
+  const moved = structuredClone({ meta, buffer }, { transfer: [buffer] });
+  expect(buffer.byteLength).toBe(0); // moved, not copied
+  return unpackRows(moved.meta, moved.buffer);
 }
 
 const ALL = rowsOfEveryTable();
@@ -77,7 +89,7 @@ describe('the rows crossing to the store thread (row-codec.ts)', () => {
     }
   });
 
-  it('keeps strings of every kind, numbers exactly, null and undefined as null, and other values as their clone', () => {
+  it('keeps strings of every kind (a lone surrogate as U+FFFD), numbers exactly, null and undefined as null, and other values as their clone', () => {
     const weird = ['', 'a', 'é', '\u{1F4C8} chart', 'line\twith\0nul', '\uD800 lone surrogate', 'x'.repeat(70_000), '"quoted" \\ back'];
     const numbers = [0, -0, 1.5, -1e-300, Number.MAX_VALUE, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53 + 2];
     const others = [true, false, 12345678901234567890n, { a: [1, 'b'] }];
@@ -94,6 +106,8 @@ describe('the rows crossing to the store thread (row-codec.ts)', () => {
     const got = roundTrip(encodeRows('logs', rows));
     const want = valuesOf('logs', rows);
     expect(got).toEqual(want);
+    expect(want.flat()).toContain('\uFFFD lone surrogate');
+    expect(roundTrip(viaPacked([encodeRows('logs', rows)])[0]!)).toEqual(want);
     // -0 and NaN, one by one.
     const col = columnsOf(TABLE_DEFS.get('logs')!).findIndex((c) => c.name === 'duration_ns');
     for (let i = 0; i < rows.length; i++) expect(Object.is(got[i]![col], want[i]![col]), `row ${i}`).toBe(true);
@@ -103,7 +117,9 @@ describe('the rows crossing to the store thread (row-codec.ts)', () => {
     // 17 strings a row: the pieces of JOIN_EVERY strings end inside rows.
     const rows = Array.from({ length: 3 * JOIN_EVERY + 7 }, (_, i) => Object.fromEntries(columnsOf(TABLE_DEFS.get('audit_orders')!).map((c, j) => [c.name, (i + j) % 4 === 0 ? null : `${c.name}-${i}-${'é'.repeat(j % 3)}`])));
     const e = encodeRows('audit_orders', rows);
-    expect(e.text.length).toBeGreaterThan(1);
+    const strings = rows.flatMap((r) => Object.values(r).filter((v): v is string => typeof v === 'string'));
+    expect(e.text.length).toBe(strings.reduce((n, v) => n + Buffer.byteLength(v, 'utf8'), 0));
+    expect(Buffer.from(e.text).toString('utf8')).toBe(strings.join(''));
     expect(roundTrip(e)).toEqual(valuesOf('audit_orders', rows));
   });
 
@@ -125,16 +141,43 @@ describe('the rows crossing to the store thread (row-codec.ts)', () => {
       await b.init(TABLES);
       const batch = new Map([...ALL].map(([t, rows]) => [t, rows.slice(0, 300)] as const));
       await a.insertBatch(batch, 'tok-1');
-      await b.insertBatchEncoded(
-        [...batch].map(([t, rows]) => structuredClone(encodeRows(t, rows))),
-        'tok-1',
-      );
+      await b.insertBatchEncoded(viaPacked([...batch].map(([t, rows]) => encodeRows(t, rows))), 'tok-1');
       for (const t of TABLES) {
         const sql = `SELECT * EXCLUDE (fields), md5(fields) AS fields FROM ${t.name} ORDER BY ALL`;
         const [ra, rb] = [await a.sqlBackend().all(sql), await b.sqlBackend().all(sql)];
         expect(ra.length, t.name).toBe(batch.get(t.name)!.length);
         expect(rb, t.name).toEqual(ra);
       }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('DuckDB stores strings at the inline bound, not ASCII, long, in a number column, and numbers in a string column, the same both ways', async () => {
+    const texts = ['', 'twelve bytes', 'thirteen byte', 'é'.repeat(6), 'é'.repeat(7), 'ab\u{1F4C8}', '\u{1F4C8}'.repeat(9), 'x'.repeat(70_000), '\uD800 lone', 'ok'];
+    const rows = Array.from({ length: 4_500 }, (_, i) => ({
+      ts_ns: String(1_795_000_000_000_000_000n + BigInt(i)), // a string in a BIGINT column
+      event: texts[i % texts.length],
+      component: texts[(i + 3) % texts.length],
+      correlation_id: i % 7 === 0 ? null : texts[(i + 4) % texts.length],
+      level: 'info',
+      message: i % 11 === 0 ? i : texts[(i + 5) % texts.length], // a number in a VARCHAR column
+      fields: JSON.stringify({ i, t: texts[(i + 1) % texts.length] }),
+      trace_id: i % 13 === 0 ? undefined : texts[(i + 6) % texts.length],
+      duration_ns: i % 5 === 0 ? String(i * 1000) : i * 1000,
+    }));
+    const [a, b] = [await DuckDbStore.open(':memory:'), await DuckDbStore.open(':memory:')];
+    try {
+      await a.init(TABLES);
+      await b.init(TABLES);
+      await a.insertBatch(new Map([['logs', rows]]), 'a-token-longer-than-twelve');
+      await b.insertBatchEncoded(viaPacked([encodeRows('logs', rows)]), 'a-token-longer-than-twelve');
+      const sql = 'SELECT * FROM logs ORDER BY ALL';
+      const [ra, rb] = [await a.sqlBackend().all(sql), await b.sqlBackend().all(sql)];
+      expect(ra.length).toBe(rows.length);
+      expect(rb).toEqual(ra);
+      expect(ra.map((r) => r.event)).toContain('\uFFFD lone');
     } finally {
       await a.close();
       await b.close();

@@ -15,6 +15,7 @@ import { Recorder, WRITE_AHEAD } from '../../exporters/recorder/recorder.js';
 import { rowsFor } from '../../exporters/recorder/rows.js';
 import { DuckDbStore } from '../../exporters/recorder/stores/duckdb.js';
 import { StoreSchemaError, type AuditStore } from '../../exporters/recorder/stores/store.js';
+import { encodeRows } from '../../exporters/recorder/stores/row-codec.js';
 import { ThreadedDuckDbStore } from '../../exporters/recorder/stores/threaded-duckdb.js';
 import { verifyStore } from '../../exporters/recorder/verify.js';
 import { WriteAheadLog } from '../../exporters/recorder/wal.js';
@@ -217,6 +218,31 @@ describe('the embedded store on its own thread', () => {
     expect(committed).toBe(1);
     expect(seen.length).toBe(before);
     await threaded.close();
+  });
+
+  it('moves each batch to the thread in a buffer it hands back: a refused batch goes again whole, a larger one after a smaller', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const store = await ThreadedDuckDbStore.open(join(dir, 'moved.duckdb'));
+    try {
+      await store.init(TABLES.filter((t) => t.name !== 'logs'));
+      const rows = evs.flatMap((e) => rowsFor(e.ev, undefined, e.line).filter(([t]) => t === 'logs').map(([, r]) => r));
+      expect(rows.length).toBeGreaterThan(1000);
+      const small = encodeRows('logs', rows.slice(0, 10));
+      const cells = small.kinds.length;
+      // Refused on the thread (the table is not made yet): the batch's own arrays are still whole here.
+      await expect(store.insertEncoded([small], 'tok-1')).rejects.toThrow(/logs/);
+      expect(small.kinds.length).toBe(cells);
+      await store.init(TABLES);
+      await store.insertEncoded([small], 'tok-1');
+      await store.insertEncoded([encodeRows('logs', rows.slice(10))], 'tok-2'); // larger than the buffer that came back
+      await Promise.all([store.insertEncoded([small], 'tok-3'), store.insertEncoded([small], 'tok-4')]); // two in flight
+      expect(await store.count('logs')).toBe(rows.length + 20);
+      expect(await store.countByToken('logs', 'tok-2')).toBe(rows.length - 10);
+      const got = await store.sqlBackend().all("SELECT message FROM logs WHERE batch_token = 'tok-4'");
+      expect(got.map((r) => String(r.message)).sort()).toEqual(rows.slice(0, 10).map((r) => String(r.message ?? null)).sort());
+    } finally {
+      await store.close();
+    }
   });
 
   it("keeps DuckDbStore's error classes and clean-up transactions across the thread", { timeout: 60_000 }, async () => {

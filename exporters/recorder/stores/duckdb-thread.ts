@@ -7,15 +7,16 @@
  * Protocol (structured clone over the worker's port): the worker answers its start with
  * `{ id: 0, encryption }` or `{ id: 0, error }`; then each request `{ id, op, args }` gets
  * `{ id, value }` or `{ id, error }`, where an error is `{ name, message, stack }`. The ops are the
- * store's own methods by name, `insertEncoded` (a batch encoded by row-codec.ts, to the store's
- * `insertBatchEncoded`), `side.all` / `side.run` / `side.hasTable` (the clean-up job's connection)
+ * store's own methods by name, `insertEncoded` (a batch encoded by row-codec.ts, its arrays packed
+ * in the request's `buffer`, moved here and moved back with the reply: `{ id, value, buffer }` or
+ * `{ id, error, buffer }`; to the store's `insertBatchEncoded`), `side.all` / `side.run` / `side.hasTable` (the clean-up job's connection)
  * and `tx.begin` / `tx.end` (a clean-up transaction, held open between them).
  */
 import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDbStore } from './duckdb.js';
 import type { SqlBackend, SqlRunner } from './retained.js';
-import type { EncodedRows } from './row-codec.js';
+import { unpackRows, type PackedTable } from './row-codec.js';
 import { errorOf, STORE_OPS, type DuckDbThreadData, type ThreadReply, type ThreadRequest } from './thread-protocol.js';
 
 /** A clean-up transaction held open in the worker until the main thread ends it. */
@@ -52,7 +53,8 @@ async function serve(): Promise<void> {
     if (ops.has(r.op)) return (store[r.op as (typeof STORE_OPS)[number]] as (...a: unknown[]) => Promise<unknown>).apply(store, [...r.args]);
     switch (r.op) {
       case 'insertEncoded':
-        return store.insertBatchEncoded(r.args[0] as readonly EncodedRows[], r.args[1] as string);
+        if (!r.buffer) throw new Error('insertEncoded without its packed rows');
+        return store.insertBatchEncoded(unpackRows(r.args[0] as readonly PackedTable[], r.buffer), r.args[1] as string);
       case 'side.all':
         return side().all(r.args[0] as string, r.args[1] as readonly unknown[] | undefined);
       case 'side.run':
@@ -101,9 +103,12 @@ async function serve(): Promise<void> {
   };
 
   port.on('message', (r: ThreadRequest) => {
+    // A buffer the request moved here goes back with the reply, for the next request.
+    const back = r.buffer ? { buffer: r.buffer } : {};
+    const moved = r.buffer ? [r.buffer] : [];
     run(r).then(
-      (value) => port.postMessage({ id: r.id, value } satisfies ThreadReply),
-      (err: unknown) => port.postMessage({ id: r.id, error: errorOf(err) } satisfies ThreadReply),
+      (value) => port.postMessage({ id: r.id, value, ...back } satisfies ThreadReply, moved),
+      (err: unknown) => port.postMessage({ id: r.id, error: errorOf(err), ...back } satisfies ThreadReply, moved),
     );
   });
   port.postMessage({ id: 0, value: store.encryption } satisfies ThreadReply);

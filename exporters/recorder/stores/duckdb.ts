@@ -12,7 +12,7 @@ import { addableColumns, duckdbDDL, DUCKDB_TYPES } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 import { ALERT_ROW_COLUMNS, alertRowOf, type AlertQuery, type AlertRow } from './store.js';
-import { encodedReader, objectReader, type EncodedRows, type RowReader } from './row-codec.js';
+import { encodedReader, objectReader, TEXT_CELL, type EncodedRows, type RowReader } from './row-codec.js';
 import { DUCKDB_KEY_FILE_ENV, scrubSecret, sqlString, StoreKeyError, type StoreKey } from '../encryption.js';
 import type { Checkpoint } from '../checkpoint.js';
 import { archiveOf, chainSource, retainedHead, sqlCheckpoints, withArchive, type SqlBackend, type SqlRunner } from './retained.js';
@@ -116,13 +116,30 @@ class ChunkWriter {
   private restN = 0;
   /** Their UTF-8, end to end (grown as needed). */
   private utf8 = new Uint8Array(1 << 16);
+  /** {@link utf8} as a Buffer, for its `utf8Write`. */
+  private utf8Buffer = Buffer.from(this.utf8.buffer, 0, this.utf8.length);
+  /** Each of those strings' bytes of UTF-8. */
+  private readonly restBytes: number[] = [];
+  /**
+   * Most UTF-16 code units of the strings encoded at once: a joined string stays well below V8's
+   * large-object size (about 128 KiB), which V8 maps fresh from the system for each one.
+   */
+  private static readonly PIECE = 16_384;
   /**
    * A chunk of one VARCHAR column whose first value holds {@link utf8} in DuckDB's memory while a
-   * chunk is filled and appended (reset after): the longer strings point into it.
+   * chunk is filled and appended (reset after), and its second the reader's bytes of the chunk's
+   * long strings ({@link placeLong}): the longer strings point into them.
    */
   private readonly heap: DuckDBDataChunk;
   private readonly vals: unknown[] = [];
-  private static readonly encoder = new TextEncoder();
+  /** For a reader with its strings as bytes ({@link RowReader.readBytes}): each value's offset and length in its bytes. */
+  private readonly cellAt: Int32Array;
+  private readonly cellLen: Int32Array;
+  /** The chunk's strings longer than 12 bytes left as the reader's bytes: each one's column, row, offset and length. */
+  private readonly longCol: Int32Array<ArrayBuffer>;
+  private readonly longRow: Int32Array<ArrayBuffer>;
+  private readonly longAt: Int32Array<ArrayBuffer>;
+  private readonly longLen: Int32Array<ArrayBuffer>;
 
   /**
    * @param app - the table's appender, whose column types the chunk takes
@@ -148,6 +165,12 @@ class ChunkWriter {
     this.restCol = new Int32Array(size * n);
     this.restRow = new Int32Array(size * n);
     this.heap = DuckDBDataChunk.create([VARCHAR]);
+    this.cellAt = new Int32Array(at.length === 0 ? 1 : Math.max(...at) + 1);
+    this.cellLen = new Int32Array(this.cellAt.length);
+    this.longCol = new Int32Array(size * n);
+    this.longRow = new Int32Array(size * n);
+    this.longAt = new Int32Array(size * n);
+    this.longLen = new Int32Array(size * n);
   }
 
   static readonly NULLS = 0;
@@ -193,10 +216,14 @@ class ChunkWriter {
    * @throws Error from DuckDB when it refuses the chunk
    */
   append(app: DuckDBAppender, rows: RowReader, token: string): void {
-    const { at, kinds, numbers, inline, valid, anyNull, restCol, restRow, restStr, vals, tokenAt } = this;
+    const { at, kinds, numbers, inline, valid, anyNull, restCol, restRow, restStr, vals, tokenAt, cellAt, cellLen, longCol, longRow, longAt, longLen } = this;
     const raw = this.chunk.chunk;
     const m = kinds.length;
     const size = ChunkWriter.SIZE;
+    // A reader with its strings as UTF-8 bytes (an encoded batch): a string is copied from them as
+    // it is, not made a JavaScript string and encoded again.
+    const text = rows.readBytes ? rows.text! : undefined;
+    const textBuffer = text ? Buffer.from(text.buffer, text.byteOffset, text.byteLength) : undefined;
     for (let start = 0; start < rows.count; start += size) {
       const n = Math.min(size, rows.count - start);
       ddb.data_chunk_reset(raw);
@@ -206,17 +233,41 @@ class ChunkWriter {
         inline[j]?.fill(0);
       }
       let rest = 0;
+      let long = 0;
       for (let r = 0; r < n; r++) {
-        rows.read(vals);
+        if (text) rows.readBytes!(vals, cellAt, cellLen);
+        else rows.read(vals);
         for (let j = 0; j < m; j++) {
           const kind = kinds[j]!;
           const x = at[j]!;
           // The batch token is the insert's own, so a replay can find what a lost reply hid.
-          const v = j === tokenAt ? token : x < 0 ? undefined : vals[x];
+          let v = j === tokenAt ? token : x < 0 ? undefined : vals[x];
           if (v === null || v === undefined || kind === ChunkWriter.NULLS) {
             valid[j]![r >> 3]! &= ~(1 << (r & 7));
             anyNull[j] = 1;
-          } else if (kind === ChunkWriter.VARCHAR) {
+            continue;
+          }
+          if (v === TEXT_CELL) {
+            const off = cellAt[x]!;
+            const len = cellLen[x]!;
+            if (kind === ChunkWriter.VARCHAR) {
+              if (len <= 12) {
+                const b = inline[j]!;
+                const o = r * 16;
+                b[o] = len;
+                for (let q = 0; q < len; q++) b[o + 4 + q] = text![off + q]!;
+              } else {
+                longCol[long] = j;
+                longRow[long] = r;
+                longAt[long] = off;
+                longLen[long++] = len;
+              }
+              continue;
+            }
+            // A string in a number's column (the row objects' own value, as read by read()).
+            v = textBuffer!.toString('utf8', off, off + len);
+          }
+          if (kind === ChunkWriter.VARCHAR) {
             const s = typeof v === 'string' ? v : String(v);
             const len = s.length;
             if (len <= 12) {
@@ -242,7 +293,10 @@ class ChunkWriter {
         }
       }
       this.restN = rest;
+      // In case an append threw before the reset after it.
+      if (rest > 0 || long > 0) ddb.data_chunk_reset(this.heap.chunk);
       this.placeRest();
+      if (long > 0) this.placeLong(text!, long);
       for (let j = 0; j < m; j++) {
         const vec = ddb.data_chunk_get_vector(raw, j);
         const nums = numbers[j];
@@ -256,7 +310,45 @@ class ChunkWriter {
       ddb.data_chunk_set_size(raw, n);
       app.appendDataChunk(this.chunk);
       // The appender has copied the strings: their UTF-8 in DuckDB's memory goes now, not at the next chunk.
-      if (this.restN > 0) ddb.data_chunk_reset(this.heap.chunk);
+      if (rest > 0 || long > 0) ddb.data_chunk_reset(this.heap.chunk);
+    }
+  }
+
+  /**
+   * Writes the `duckdb_string_t` of each string longer than 12 bytes the row loop left as the
+   * reader's bytes (`count` of them): the bytes from the first to the end of the last go to DuckDB
+   * at once, as the second value of {@link heap}, and each string points into them.
+   */
+  private placeLong(text: Uint8Array, count: number): void {
+    const { longCol, longRow, longAt, longLen, inline, views } = this;
+    let from = longAt[0]!;
+    let to = from + longLen[0]!;
+    for (let i = 1; i < count; i++) {
+      const a = longAt[i]!;
+      if (a < from) from = a;
+      if (a + longLen[i]! > to) to = a + longLen[i]!;
+    }
+    const vec = ddb.data_chunk_get_vector(this.heap.chunk, 0);
+    ddb.vector_assign_string_element_len(vec, 1, text.subarray(from, to));
+    // The second string's duckdb_string_t: length, prefix, then the pointer (little-endian, 64-bit).
+    const t = ddb.vector_get_data(vec, 32);
+    const d = new DataView(t.buffer, t.byteOffset + 16, 16);
+    const lo = d.getUint32(8, true);
+    const hi = d.getUint32(12, true);
+    for (let i = 0; i < count; i++) {
+      const j = longCol[i]!;
+      const b = inline[j]!;
+      const v = views[j]!;
+      const o = longRow[i]! * 16;
+      const off = longAt[i]!;
+      v.setUint32(o, longLen[i]!, true);
+      b[o + 4] = text[off]!;
+      b[o + 5] = text[off + 1]!;
+      b[o + 6] = text[off + 2]!;
+      b[o + 7] = text[off + 3]!;
+      const p = lo + (off - from);
+      v.setUint32(o + 8, p >>> 0, true);
+      v.setUint32(o + 12, p > 0xffffffff ? hi + 1 : hi, true);
     }
   }
 
@@ -271,19 +363,31 @@ class ChunkWriter {
     const { restCol, restRow, restStr, inline, views } = this;
     // A chunk whose row loop threw (a value DuckDB's type refuses) left its strings behind.
     if (restStr.length > k) restStr.length = k;
-    const joined = restStr.join('');
+    let chars = 0;
+    for (let i = 0; i < k; i++) chars += restStr[i]!.length;
     // UTF-8 takes at most 3 bytes a UTF-16 code unit.
-    if (this.utf8.length < joined.length * 3) this.utf8 = new Uint8Array(joined.length * 3 + (1 << 16));
-    const utf8 = this.utf8;
-    const written = ChunkWriter.encoder.encodeInto(joined, utf8).written;
-    // As many bytes as code units: every string is ASCII, and its length is its bytes'.
-    const ascii = written === joined.length;
+    if (this.utf8.length < chars * 3) {
+      this.utf8 = new Uint8Array(chars * 3 + (1 << 16));
+      this.utf8Buffer = Buffer.from(this.utf8.buffer, 0, this.utf8.length);
+    }
+    const { utf8, utf8Buffer, restBytes } = this;
+    // Encoded a piece at a time, each at most PIECE code units: one string of the chunk's strings
+    // joined would be a large object to V8 (fresh pages from the system each time, issue 19).
+    let written = 0;
+    for (let i = 0; i < k; ) {
+      let j = i + 1;
+      let n = restStr[i]!.length;
+      while (j < k && n + restStr[j]!.length <= ChunkWriter.PIECE) n += restStr[j++]!.length;
+      const w = utf8Buffer.write(j === i + 1 ? restStr[i]! : restStr.slice(i, j).join(''), written, 'utf8');
+      written += w;
+      // As many bytes as code units: every string of the piece is ASCII, and its length is its bytes'.
+      if (w === n) for (; i < j; i++) restBytes[i] = restStr[i]!.length;
+      else for (; i < j; i++) restBytes[i] = Buffer.byteLength(restStr[i]!, 'utf8');
+    }
     let lo = 0;
     let hi = 0;
     if (written > 12) {
-      const heap = this.heap.chunk;
-      ddb.data_chunk_reset(heap); // in case an append threw before the reset after it
-      const vec = ddb.data_chunk_get_vector(heap, 0);
+      const vec = ddb.data_chunk_get_vector(this.heap.chunk, 0);
       ddb.vector_assign_string_element_len(vec, 0, utf8.subarray(0, written));
       // The string's duckdb_string_t: length, prefix, then the pointer (little-endian, 64-bit).
       const t = ddb.vector_get_data(vec, 16);
@@ -293,8 +397,7 @@ class ChunkWriter {
     }
     let off = 0;
     for (let i = 0; i < k; i++) {
-      const s = restStr[i]!;
-      const len = ascii ? s.length : Buffer.byteLength(s, 'utf8');
+      const len = restBytes[i]!;
       const j = restCol[i]!;
       const b = inline[j]!;
       const v = views[j]!;

@@ -15,6 +15,8 @@ export interface ThreadRequest {
   readonly id: number;
   readonly op: string;
   readonly args: readonly unknown[];
+  /** A buffer the request moved to the worker (`insertEncoded`'s packed rows); the reply moves it back. */
+  readonly buffer?: ArrayBuffer;
 }
 
 /** An error as it crosses the thread boundary. */
@@ -25,7 +27,7 @@ export interface ThreadError {
 }
 
 /** The answer to a request (or to the start, id 0). */
-export type ThreadReply = { readonly id: number; readonly value?: unknown; readonly error?: ThreadError };
+export type ThreadReply = { readonly id: number; readonly value?: unknown; readonly error?: ThreadError; readonly buffer?: ArrayBuffer };
 
 /** The store methods a request may name (the rest of the protocol is the side connection and transactions). */
 export const STORE_OPS = ['init', 'threads', 'insert', 'insertBatch', 'countByToken', 'count', 'chainHeads', 'readChain', 'search', 'searchLogs', 'execTime', 'checkpoints', 'searchAlerts'] as const;

@@ -2,8 +2,9 @@
  * The embedded store on a thread of its own: the same {@link DuckDbStore}, opened and run in a
  * worker (stores/duckdb-thread.ts), so a batch's appender work runs beside the thread that tails and
  * parses lines instead of on it (issue 19). Every call crosses to the worker and back; a batch's
- * rows cross encoded (stores/row-codec.ts: typed arrays and one string a table, not one object a
- * row, which the worker had to build again key by key).
+ * rows cross encoded (stores/row-codec.ts: typed arrays and UTF-8 a table, not one object a row,
+ * which the worker had to build again key by key), packed into one buffer that moves to the worker
+ * and comes back with its reply for a later batch (kept: {@link SPARE_BUFFERS}).
  *
  * What it keeps of DuckDbStore: one writing transaction at a time (the worker's store orders
  * batches, searches of the alert history and the clean-up job's transactions as before), its
@@ -23,9 +24,12 @@ import type { Checkpoint } from '../checkpoint.js';
 import { StoreKeyError } from '../encryption.js';
 import { DuckDbStore, type DuckDbEncryption, type DuckDbOpenOptions } from './duckdb.js';
 import type { DuckDbThreadData, ThreadError, ThreadReply, ThreadRequest } from './thread-protocol.js';
-import { encodeRows, type EncodedRows } from './row-codec.js';
+import { encodeRows, packedBytes, packRows, type EncodedRows } from './row-codec.js';
 import type { SqlBackend, SqlRunner } from './retained.js';
 import { StoreSchemaError, type AlertQuery, type AlertRow, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
+
+/** Buffers kept for the batches to come: one in flight, one being packed, one spare. */
+const SPARE_BUFFERS = 3;
 
 const THREAD_URL = new URL(import.meta.url.endsWith('.ts') ? './duckdb-thread.ts' : './duckdb-thread.js', import.meta.url);
 
@@ -46,6 +50,8 @@ export class ThreadedDuckDbStore implements AuditStore {
   private nextTx = 1;
   /** Why the worker stopped, once it has. */
   private gone: Error | undefined;
+  /** Buffers batches crossed in and the worker gave back, for the next batches (at most {@link SPARE_BUFFERS}). */
+  private readonly spare: ArrayBuffer[] = [];
 
   private constructor(
     private readonly worker: Worker,
@@ -53,6 +59,7 @@ export class ThreadedDuckDbStore implements AuditStore {
     readonly encryption: DuckDbEncryption,
   ) {
     worker.on('message', (m: ThreadReply) => {
+      if (m.buffer) this.giveBack(m.buffer);
       const c = this.calls.get(m.id);
       if (!c) return;
       this.calls.delete(m.id);
@@ -96,13 +103,32 @@ export class ThreadedDuckDbStore implements AuditStore {
 
   /** Sends one request; the worker keeps the process alive while any is in flight. */
   private call<T>(op: string, ...args: unknown[]): Promise<T> {
+    return this.send<T>(op, args);
+  }
+
+  /** {@link call}, moving `buffer` to the worker (it comes back with the reply). */
+  private send<T>(op: string, args: readonly unknown[], buffer?: ArrayBuffer): Promise<T> {
     if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
       if (this.calls.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, op, args } satisfies ThreadRequest);
+      if (buffer) this.worker.postMessage({ id, op, args, buffer } satisfies ThreadRequest, [buffer]);
+      else this.worker.postMessage({ id, op, args } satisfies ThreadRequest);
     });
+  }
+
+  /** A buffer of at least `bytes`: a spare one, else a new one a quarter larger (the batches to come may be too). */
+  private buffer(bytes: number): ArrayBuffer {
+    const i = this.spare.findIndex((b) => b.byteLength >= bytes);
+    if (i >= 0) return this.spare.splice(i, 1)[0]!;
+    return new ArrayBuffer(Math.max(1 << 16, Math.ceil(bytes * 1.25)));
+  }
+
+  private giveBack(b: ArrayBuffer): void {
+    this.spare.push(b);
+    // The largest are kept: a smaller one would be replaced at the next large batch anyway.
+    if (this.spare.length > SPARE_BUFFERS) this.spare.sort((x, y) => y.byteLength - x.byteLength).length = SPARE_BUFFERS;
   }
 
   init(tables: readonly TableDef[]): Promise<void> {
@@ -123,7 +149,11 @@ export class ThreadedDuckDbStore implements AuditStore {
   }
   /** A batch the recorder encoded as it made the rows (row-codec.ts `RowEncoder`), to the worker's `DuckDbStore.insertBatchEncoded`. */
   insertEncoded(tables: readonly EncodedRows[], token: string): Promise<void> {
-    return this.call('insertEncoded', tables, token);
+    if (this.gone) return Promise.reject(this.gone);
+    // Packed into one buffer that moves to the worker and back (row-codec.ts packRows): not
+    // serialized, and the batch's own arrays stay here for a retry.
+    const buffer = this.buffer(packedBytes(tables));
+    return this.send('insertEncoded', [packRows(tables, buffer), token], buffer);
   }
   countByToken(table: TableName, token: string): Promise<number> {
     return this.call('countByToken', table, token);
