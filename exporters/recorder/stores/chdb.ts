@@ -30,6 +30,9 @@ type JsonBuffer = Buffer & { used: number };
  * string of a whole batch is a large object to V8, mapped fresh from the system for each batch,
  * and on a machine where a page's first touch costs about 10 us that, with its copy into a new
  * Buffer, was paid again by every batch (issue 19, 8 December 2026).
+ * @param rows - the rows, each as `JSON.stringify` takes it
+ * @param into - a buffer to write into (an earlier result), when large enough
+ * @returns the buffer written, its first `used` bytes the JSON
  */
 export function jsonArrayOf(rows: readonly unknown[], into?: JsonBuffer): JsonBuffer {
   let buf = into;

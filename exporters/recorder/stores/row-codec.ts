@@ -63,7 +63,10 @@ export interface PackedTable {
   readonly text: readonly [number, number];
 }
 
-/** Bytes {@link packRows} needs for `tables`. */
+/**
+ * Bytes {@link packRows} needs for `tables`: each table's kinds, numbers (at a multiple of 8),
+ * lengths (of 4) and UTF-8, end to end.
+ */
 export function packedBytes(tables: readonly EncodedRows[]): number {
   let n = 0;
   for (const e of tables) n = align(align(align(n + e.kinds.byteLength, 8) + e.numbers.byteLength, 4) + e.lengths.byteLength, 1) + e.text.byteLength;
@@ -105,7 +108,11 @@ export function packRows(tables: readonly EncodedRows[], buffer: ArrayBuffer): P
   return out;
 }
 
-/** The encodings {@link packRows} packed into `buffer`, as views on it. */
+/**
+ * The encodings {@link packRows} packed into `buffer`, as views on it (valid while `buffer` is not
+ * moved again).
+ * @throws RangeError when a table's place does not fit in `buffer` (not what packRows wrote into it)
+ */
 export function unpackRows(tables: readonly PackedTable[], buffer: ArrayBuffer): EncodedRows[] {
   return tables.map((t) => ({
     table: t.table,
