@@ -12,7 +12,7 @@ import { addableColumns, duckdbDDL, DUCKDB_TYPES } from '../ddl.js';
 import type { ChainHead, ChainHeads } from '../chain.js';
 import { checkColumns, globToLike, levelsFrom, type AuditStore, type ExecTimeRow, type FoundRow, type LogQuery, type LogRow, type SearchQuery, type WalRow } from './store.js';
 import { ALERT_ROW_COLUMNS, alertRowOf, type AlertQuery, type AlertRow } from './store.js';
-import { encodedReader, objectReader, TEXT_CELL, type EncodedRows, type RowReader } from './row-codec.js';
+import { encodedReader, objectReader, TEXT_CELL, UTF8_MAX, writeUtf8, type EncodedRows, type RowReader } from './row-codec.js';
 import { DUCKDB_KEY_FILE_ENV, scrubSecret, sqlString, StoreKeyError, type StoreKey } from '../encryption.js';
 import type { Checkpoint } from '../checkpoint.js';
 import { archiveOf, chainSource, retainedHead, sqlCheckpoints, withArchive, type SqlBackend, type SqlRunner } from './retained.js';
@@ -116,7 +116,7 @@ class ChunkWriter {
   private restN = 0;
   /** Their UTF-8, end to end (grown as needed). */
   private utf8 = new Uint8Array(1 << 16);
-  /** {@link utf8} as a Buffer, for its `utf8Write`. */
+  /** {@link utf8} as a Buffer, for `Buffer.write` (row-codec.ts `writeUtf8`). */
   private utf8Buffer = Buffer.from(this.utf8.buffer, 0, this.utf8.length);
   /** Each of those strings' bytes of UTF-8. */
   private readonly restBytes: number[] = [];
@@ -146,12 +146,14 @@ class ChunkWriter {
    * @param at - each appender column's index among the reader's values, -1 for none (null)
    * @param kinds - each column's kind: {@link ChunkWriter.BIGINT}, {@link ChunkWriter.DOUBLE}, {@link ChunkWriter.VARCHAR}, or {@link ChunkWriter.NULLS} (a column without values)
    * @param token - the column index of `batch_token` (its value is the insert's token), -1 for none
+   * @param values - how many values the reader writes a row (its `columns`)
    */
   private constructor(
     app: DuckDBAppender,
     private readonly at: readonly number[],
     kinds: readonly number[],
     private readonly tokenAt: number,
+    values: number,
   ) {
     const n = kinds.length;
     const size = ChunkWriter.SIZE;
@@ -165,7 +167,7 @@ class ChunkWriter {
     this.restCol = new Int32Array(size * n);
     this.restRow = new Int32Array(size * n);
     this.heap = DuckDBDataChunk.create([VARCHAR]);
-    this.cellAt = new Int32Array(at.length === 0 ? 1 : Math.max(...at) + 1);
+    this.cellAt = new Int32Array(values);
     this.cellLen = new Int32Array(this.cellAt.length);
     this.longCol = new Int32Array(size * n);
     this.longRow = new Int32Array(size * n);
@@ -207,7 +209,7 @@ class ChunkWriter {
       kinds.push(kind);
       at.push(x);
     }
-    return new ChunkWriter(app, at, kinds, tokenAt);
+    return new ChunkWriter(app, at, kinds, tokenAt, columns.length);
   }
 
   /**
@@ -365,9 +367,8 @@ class ChunkWriter {
     if (restStr.length > k) restStr.length = k;
     let chars = 0;
     for (let i = 0; i < k; i++) chars += restStr[i]!.length;
-    // UTF-8 takes at most 3 bytes a UTF-16 code unit.
-    if (this.utf8.length < chars * 3) {
-      this.utf8 = new Uint8Array(chars * 3 + (1 << 16));
+    if (this.utf8.length < chars * UTF8_MAX) {
+      this.utf8 = new Uint8Array(chars * UTF8_MAX + (1 << 16));
       this.utf8Buffer = Buffer.from(this.utf8.buffer, 0, this.utf8.length);
     }
     const { utf8, utf8Buffer, restBytes } = this;
@@ -378,11 +379,8 @@ class ChunkWriter {
       let j = i + 1;
       let n = restStr[i]!.length;
       while (j < k && n + restStr[j]!.length <= ChunkWriter.PIECE) n += restStr[j++]!.length;
-      const w = utf8Buffer.write(j === i + 1 ? restStr[i]! : restStr.slice(i, j).join(''), written, 'utf8');
-      written += w;
-      // As many bytes as code units: every string of the piece is ASCII, and its length is its bytes'.
-      if (w === n) for (; i < j; i++) restBytes[i] = restStr[i]!.length;
-      else for (; i < j; i++) restBytes[i] = Buffer.byteLength(restStr[i]!, 'utf8');
+      written += writeUtf8(restStr, i, j, utf8Buffer, written, restBytes, i);
+      i = j;
     }
     let lo = 0;
     let hi = 0;

@@ -288,16 +288,14 @@ export class RowEncoder {
     const strings = this.strings;
     const n = strings.length;
     if (n === 0) return;
-    const piece = n === 1 ? strings[0]! : strings.join('');
-    // UTF-8 takes at most 3 bytes a UTF-16 code unit.
-    if (this.bytes + piece.length * 3 > this.text.length) {
-      this.text = grown(this.text, this.bytes + piece.length * 3);
+    const from = this.strs - n;
+    let chars = 0;
+    for (let i = from; i < this.strs; i++) chars += this.lengths[i]!; // code units, until written
+    if (this.bytes + chars * UTF8_MAX > this.text.length) {
+      this.text = grown(this.text, this.bytes + chars * UTF8_MAX);
       this.textBuffer = Buffer.from(this.text.buffer, 0, this.text.length);
     }
-    const w = this.textBuffer.write(piece, this.bytes, 'utf8');
-    this.bytes += w;
-    // As many bytes as code units: every string is ASCII, and its length (already written) is its bytes'.
-    if (w !== piece.length) for (let i = 0, at = this.strs - n; i < n; i++) this.lengths[at + i] = Buffer.byteLength(strings[i]!, 'utf8');
+    this.bytes += writeUtf8(strings, 0, n, this.textBuffer, this.bytes, this.lengths, from);
     strings.length = 0;
   }
 
@@ -331,6 +329,27 @@ export class RowEncoder {
       others: [...this.others],
     };
   }
+}
+
+/** Bytes of UTF-8 a UTF-16 code unit takes at most: room {@link writeUtf8} needs a code unit. */
+export const UTF8_MAX = 3;
+
+/**
+ * Writes `strings[from]` to `strings[to - 1]` end to end as UTF-8 (as `Buffer.write` encodes: a lone
+ * surrogate as U+FFFD) into `into` from byte `at`, joined first (one write, while they are in the
+ * CPU's cache), and each one's bytes into `bytes` from index `bytesAt`. The caller keeps the join
+ * below V8's large-object size (about 128 KiB: such a string is mapped fresh from the system), and
+ * `into` must have {@link UTF8_MAX} bytes of room a code unit. Used by {@link RowEncoder} and by the
+ * DuckDB chunk writer (stores/duckdb.ts `placeRest`).
+ * @returns the bytes written
+ */
+export function writeUtf8(strings: readonly string[], from: number, to: number, into: Buffer, at: number, bytes: { [i: number]: number }, bytesAt: number): number {
+  const piece = to - from === 1 ? strings[from]! : from === 0 && to === strings.length ? strings.join('') : strings.slice(from, to).join('');
+  const w = into.write(piece, at, 'utf8');
+  // As many bytes as code units: every string is ASCII, and its length is its bytes'.
+  if (w === piece.length) for (let i = from; i < to; i++) bytes[bytesAt + i - from] = strings[i]!.length;
+  else for (let i = from; i < to; i++) bytes[bytesAt + i - from] = Buffer.byteLength(strings[i]!, 'utf8');
+  return w;
 }
 
 /** A copy of `a` with room for at least `need` elements (twice its length, or `need` when more). */
